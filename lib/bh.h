@@ -1,0 +1,193 @@
+/*
+ * bh.h - the one internal header of the bh suite, grouped by source file.
+ *
+ * Everything here is used by two or more tools.  Symbols carry the prefix
+ * of the file that defines them (bh_diag_*, bh_rec_*, ...); the x-prefixed
+ * allocators succeed or exit, as in toybox.
+ */
+#ifndef BH_H
+#define BH_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BH_NORETURN	__attribute__((__noreturn__))
+#define BH_PRINTF(f, a)	__attribute__((__format__(__printf__, f, a)))
+#else
+#define BH_NORETURN
+#define BH_PRINTF(f, a)
+#endif
+
+/* Exit codes, the same for every tool (DESIGN §1). */
+#define BH_EXIT_OK	0	/* success */
+#define BH_EXIT_BAD	1	/* completed, some input was bad and reported */
+#define BH_EXIT_FATAL	2	/* usage, missing column, I/O, memory */
+
+/* ---- diag.c: diagnostics and allocation ---------------------------- */
+
+/* Set by bh_diag_init() from argv[0] (basename), used as message prefix. */
+extern const char *bh_progname;
+
+/* Call first in main(): sets bh_progname, SIGPIPE to its default action
+ * (a closed pipe ends the tool quietly) and the C locale for numbers. */
+void	bh_diag_init(const char *argv0);
+/* "bh-TOOL: message" */
+void	bh_warnx(const char *fmt, ...) BH_PRINTF(1, 2);
+/* "bh-TOOL: message: strerror(errno)" */
+void	bh_warn(const char *fmt, ...) BH_PRINTF(1, 2);
+/* "bh-TOOL: file:line: message"; line 0 omits it, file NULL omits both */
+void	bh_warnx_at(const char *file, unsigned long line, const char *fmt, ...)
+	    BH_PRINTF(3, 4);
+void	bh_vwarnx_at(const char *file, unsigned long line, const char *fmt,
+	    va_list ap);
+/* Print as bh_warnx / bh_warn and exit with code. */
+void	bh_errx(int code, const char *fmt, ...) BH_NORETURN BH_PRINTF(2, 3);
+void	bh_err(int code, const char *fmt, ...) BH_NORETURN BH_PRINTF(2, 3);
+/* Flush and close stdout; a write error is fatal (exit 2).  Returns
+ * status unchanged so a tool can end with return bh_fshut(status). */
+int	bh_fshut(int status);
+
+void	*xmalloc(size_t n);
+void	*xcalloc(size_t n, size_t size);
+void	*xrealloc(void *p, size_t n);
+/* realloc for n elements of size, overflow-checked */
+void	*xreallocarray(void *p, size_t n, size_t size);
+char	*xstrdup(const char *s);
+
+/* ---- num.c: strict number parsing and the fixed formats ------------- */
+
+/* Strict parsers: the whole string must be a number in range; no sign
+ * where none makes sense, no spaces, no empty string.  Return 0 on
+ * success, -1 on any error (value untouched). */
+int	bh_parse_u64(const char *s, uint64_t *v);
+int	bh_parse_i64(const char *s, int64_t *v);
+int	bh_parse_uint(const char *s, unsigned long max, unsigned long *v);
+int	bh_parse_double(const char *s, double *v);
+/* Decimal seconds ("1262304000.123456", up to 9 decimals, rounded to the
+ * microsecond) to integer microseconds; negative values allowed. */
+int	bh_parse_usec(const char *s, int64_t *usec);
+/* Decimal milliseconds ("90.000") to integer microseconds. */
+int	bh_parse_ms_usec(const char *s, int64_t *usec);
+/* Duration with an optional unit: "300", "300s", "5m", "1h", "250ms". */
+int	bh_parse_duration(const char *s, int64_t *usec);
+
+/* Fixed formats into buf (at least BH_NUMBUF bytes); return length. */
+#define BH_NUMBUF 32
+/* seconds with exactly 6 decimals: "1262304000.123456" */
+int	bh_fmt_usec_s(char *buf, int64_t usec);
+/* milliseconds with exactly 3 decimals: "90.000" */
+int	bh_fmt_usec_ms(char *buf, int64_t usec);
+int	bh_fmt_u64(char *buf, uint64_t v);
+int	bh_fmt_i64(char *buf, int64_t v);
+
+/* ---- escape.c: the field escaping of DESIGN §1 ---------------------- */
+
+/* Escape n bytes of src into dst (room for 4*n+5 bytes); NUL-terminates,
+ * returns the length.  `\\ \t \n \r`, `\xHH` for other bytes < 0x20,
+ * 0x7f and >= 0x80; a value that is exactly "-" becomes "\x2d"; the
+ * empty value stays empty. */
+size_t	bh_escape(char *dst, const unsigned char *src, size_t n);
+/* Like bh_escape, but writes at most cap bytes (excluding the NUL) and
+ * never splits an escape sequence; *used reports how many source bytes
+ * were consumed. */
+size_t	bh_escape_bounded(char *dst, size_t cap, const unsigned char *src,
+	    size_t n, size_t *used);
+/* Inverse: unescape src (NUL-terminated) into dst (room for strlen(src)
+ * + 1 bytes).  Returns the decoded length, or -1 on a malformed escape. */
+long	bh_unescape(unsigned char *dst, const char *src);
+
+/* ---- record.c: the record stream ------------------------------------ */
+
+/*
+ * A reader walks the operands (or stdin) as one stream: the first line of
+ * each file must be the header (comments may come before it); a later line
+ * equal to the header is skipped; other '#' lines are comments.  Fields
+ * are split in place (TABs replaced by NULs).
+ */
+struct bh_reader {
+	char		**files;	/* operands; NULL/empty = stdin */
+	int		  nfiles;
+	int		  cur;		/* index of the open file */
+	FILE		 *fp;
+	const char	 *name;		/* file name for messages ("-" = stdin) */
+	unsigned long	  lineno;
+	char		 *buf;		/* input buffer */
+	size_t		  bufcap, bufpos, buflen;
+	int		  eof;
+	char		 *line;		/* current line (NUL-terminated) */
+	size_t		  linelen;
+	char		 *hdr;		/* header line as read, without LF */
+	size_t		  hdrlen;
+	char		**col;		/* column names (into hdr copy) */
+	size_t		  ncol;
+	char		**f;		/* fields of the current record */
+	size_t		  nf;
+	int		  infile_header;/* header of the current file seen */
+	int		  status;	/* worst exit status so far */
+	unsigned long	  nskipped;	/* records skipped as bad */
+	int		  strict;	/* first bad record is fatal */
+};
+
+enum bh_rec_kind { BH_REC_EOF = 0, BH_REC_RECORD, BH_REC_COMMENT };
+
+/* Open the operands (argv[0..argc-1], "-" = stdin, none = stdin) and read
+ * up to and including the first header.  Comment lines before the header
+ * are written to out as they are.  Exits 2 when the input has no header
+ * (empty input is not an error: ncol stays 0 and the reader is at EOF). */
+void	bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out);
+/* Next line: a record (fields in r->f, r->nf == r->ncol), a comment
+ * (r->line) or EOF.  A record with the wrong field count is reported
+ * with file:line, counted, and skipped (exit 1 at the end, or 2 at once
+ * with --strict).  Unreadable files are reported and skipped (exit 2). */
+enum bh_rec_kind bh_rec_next(struct bh_reader *r);
+/* Index of the named column, or -1. */
+int	bh_rec_col(const struct bh_reader *r, const char *name);
+/* Index of the named column; exits 2 naming it when absent. */
+int	bh_rec_need(const struct bh_reader *r, const char *name);
+/* Report a bad record (file:line: message), count it, and make the run
+ * end with exit 1 (exit 2 at once with strict). */
+void	bh_rec_bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
+/* Print the "N records skipped" summary if any; return the exit status. */
+int	bh_rec_close(struct bh_reader *r);
+
+/*
+ * A writer holds the output layout: the input columns in order, then the
+ * columns the tool owns.  An owned column that is already in the input is
+ * replaced in place (re-running a filter does not duplicate columns).
+ */
+struct bh_writer {
+	FILE		 *fp;
+	size_t		  nin;		/* input columns */
+	size_t		  nown;		/* owned columns */
+	int		 *own_at;	/* output position of owned column i */
+	int		 *in_owner;	/* per input column: owned index or -1 */
+	size_t		  nout;
+	char		 *obuf;		/* output buffer */
+	size_t		  olen, ocap;
+};
+
+/* Lay out the output for reader r and the owned column names. */
+void	bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
+	    const char *const *owned, size_t nowned);
+/* Write the header line. */
+void	bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
+	    const char *const *owned);
+/* Write the current record of r with owned values val[0..nown-1]
+ * (NULL means "-"). */
+void	bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
+	    const char *const *val);
+/* Write a line verbatim (comments) followed by LF. */
+void	bh_wr_line(struct bh_writer *w, const char *s, size_t n);
+/* Append raw bytes to the output buffer / flush it to fp (exit 2 on a
+ * write error). */
+void	bh_wr_raw(struct bh_writer *w, const char *s, size_t n);
+void	bh_wr_flush(struct bh_writer *w);
+void	bh_wr_free(struct bh_writer *w);
+
+/* A value is "unset" when it is exactly "-". */
+#define BH_UNSET(s)	((s)[0] == '-' && (s)[1] == '\0')
+
+#endif /* BH_H */

@@ -1,0 +1,135 @@
+/*
+ * escape.c - the field escaping of DESIGN §1 (after Zeek's log escaping):
+ * a field is always printable ASCII, so payload bytes chosen by an attacker
+ * can neither break the record structure nor drive a terminal.
+ */
+#include <string.h>
+
+#include "bh.h"
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Bytes of the escaped form of c: 1 (itself), 2 (\t...) or 4 (\xHH). */
+static size_t
+esc1(char *d, unsigned char c)
+{
+	switch (c) {
+	case '\\':
+		d[0] = '\\';
+		d[1] = '\\';
+		return 2;
+	case '\t':
+		d[0] = '\\';
+		d[1] = 't';
+		return 2;
+	case '\n':
+		d[0] = '\\';
+		d[1] = 'n';
+		return 2;
+	case '\r':
+		d[0] = '\\';
+		d[1] = 'r';
+		return 2;
+	}
+	if (c < 0x20 || c >= 0x7f) {
+		d[0] = '\\';
+		d[1] = 'x';
+		d[2] = hexdig[c >> 4];
+		d[3] = hexdig[c & 15];
+		return 4;
+	}
+	d[0] = (char)c;
+	return 1;
+}
+
+size_t
+bh_escape(char *dst, const unsigned char *src, size_t n)
+{
+	size_t i, o = 0;
+
+	if (n == 1 && src[0] == '-') {
+		memcpy(dst, "\\x2d", 5);
+		return 4;
+	}
+	for (i = 0; i < n; i++)
+		o += esc1(dst + o, src[i]);
+	dst[o] = '\0';
+	return o;
+}
+
+size_t
+bh_escape_bounded(char *dst, size_t cap, const unsigned char *src, size_t n,
+    size_t *used)
+{
+	char tmp[4];
+	size_t i, o = 0, k;
+
+	if (n == 1 && src[0] == '-' && cap >= 4) {
+		memcpy(dst, "\\x2d", 5);
+		*used = 1;
+		return 4;
+	}
+	for (i = 0; i < n; i++) {
+		k = esc1(tmp, src[i]);
+		if (o + k > cap)
+			break;
+		memcpy(dst + o, tmp, k);
+		o += k;
+	}
+	dst[o] = '\0';
+	*used = i;
+	return o;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+bh_unescape(unsigned char *dst, const char *src)
+{
+	const char *p = src;
+	long o = 0;
+	int h, l;
+
+	while (*p != '\0') {
+		if (*p != '\\') {
+			dst[o++] = (unsigned char)*p++;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '\\':
+			dst[o++] = '\\';
+			break;
+		case 't':
+			dst[o++] = '\t';
+			break;
+		case 'n':
+			dst[o++] = '\n';
+			break;
+		case 'r':
+			dst[o++] = '\r';
+			break;
+		case 'x':
+			if ((h = hexval(p[1])) < 0 || (l = hexval(p[2])) < 0)
+				return -1;
+			dst[o++] = (unsigned char)(h << 4 | l);
+			p += 2;
+			break;
+		default:
+			return -1;
+		}
+		p++;
+	}
+	dst[o] = '\0';
+	return o;
+}

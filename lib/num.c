@@ -1,0 +1,265 @@
+/*
+ * num.c - strict number parsing and the fixed number formats of DESIGN §1:
+ * seconds with exactly 6 decimals, milliseconds with exactly 3.  Times are
+ * carried as integer microseconds so that no binary fraction ever rounds a
+ * planted value (1262304000.090000 - 1262304000.000000 is 90000 us exactly).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+
+int
+bh_parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+int
+bh_parse_i64(const char *s, int64_t *v)
+{
+	uint64_t x;
+	int neg = 0;
+
+	if (s == NULL)
+		return -1;
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (bh_parse_u64(s, &x) == -1)
+		return -1;
+	if (neg) {
+		if (x > (uint64_t)INT64_MAX + 1)
+			return -1;
+		*v = x == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)x;
+	} else {
+		if (x > (uint64_t)INT64_MAX)
+			return -1;
+		*v = (int64_t)x;
+	}
+	return 0;
+}
+
+int
+bh_parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	uint64_t x;
+
+	if (bh_parse_u64(s, &x) == -1 || x > max)
+		return -1;
+	*v = (unsigned long)x;
+	return 0;
+}
+
+int
+bh_parse_double(const char *s, double *v)
+{
+	char *end;
+	double x;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '\t')
+		return -1;
+	errno = 0;
+	x = strtod(s, &end);
+	if (*end != '\0' || errno == ERANGE || !isfinite(x))
+		return -1;
+	/* strtod takes hex floats, "inf" and "nan"; the stream has none. */
+	if (strpbrk(s, "xXiInN") != NULL)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/*
+ * Parse "[-]INT[.FRAC]" scaled by 10^scale (6 for seconds -> us, 3 for
+ * ms -> us), rounding half away from zero beyond that.  Returns -1 on
+ * anything else or on overflow.
+ */
+static int
+parse_fixed(const char *s, int scale, int64_t *out)
+{
+	int64_t ip = 0, fp = 0;
+	int neg = 0, nd = 0, digits = 0, round = 0;
+	const char *p = s;
+
+	if (s == NULL)
+		return -1;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (ip > (INT64_MAX / 10 - 9) / 1000000)
+			return -1;
+		ip = ip * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (nd < scale) {
+				fp = fp * 10 + (*p - '0');
+				nd++;
+			} else if (nd == scale) {
+				round = *p >= '5';
+				nd++;
+			} else if (nd > 30)
+				return -1;
+			else
+				nd++;
+		}
+	}
+	if (*p != '\0' || digits == 0)
+		return -1;
+	for (; nd < scale; nd++)
+		fp *= 10;
+	{
+		int64_t mul = 1;
+		int i;
+
+		for (i = 0; i < scale; i++)
+			mul *= 10;
+		*out = ip * mul + fp + round;
+	}
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
+int
+bh_parse_usec(const char *s, int64_t *usec)
+{
+	return parse_fixed(s, 6, usec);
+}
+
+int
+bh_parse_ms_usec(const char *s, int64_t *usec)
+{
+	return parse_fixed(s, 3, usec);
+}
+
+int
+bh_parse_duration(const char *s, int64_t *usec)
+{
+	char num[64];
+	size_t n = strlen(s), k;
+	int64_t v, mul = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	k = n;
+	if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+		k = n - 2;
+		mul = -1000;	/* divide: value is in ms */
+	} else if (s[n - 1] == 's')
+		k = n - 1;
+	else if (s[n - 1] == 'm') {
+		k = n - 1;
+		mul = 60;
+	} else if (s[n - 1] == 'h') {
+		k = n - 1;
+		mul = 3600;
+	}
+	memcpy(num, s, k);
+	num[k] = '\0';
+	if (num[0] == '-')
+		return -1;
+	if (mul == -1000) {
+		if (parse_fixed(num, 3, &v) == -1)
+			return -1;
+		*usec = v;
+		return 0;
+	}
+	if (parse_fixed(num, 6, &v) == -1 || v > INT64_MAX / mul)
+		return -1;
+	*usec = v * mul;
+	return 0;
+}
+
+/* Write the unsigned decimal of v backwards from end; return start. */
+static char *
+utoa_rev(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
+int
+bh_fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[24], *p = utoa_rev(tmp + sizeof(tmp), v);
+	int n = (int)(tmp + sizeof(tmp) - p);
+
+	memcpy(buf, p, (size_t)n);
+	buf[n] = '\0';
+	return n;
+}
+
+int
+bh_fmt_i64(char *buf, int64_t v)
+{
+	if (v < 0) {
+		buf[0] = '-';
+		return 1 + bh_fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return bh_fmt_u64(buf, (uint64_t)v);
+}
+
+/* v scaled by 10^dec, printed with exactly dec decimals. */
+static int
+fmt_fixed(char *buf, int64_t v, int dec)
+{
+	uint64_t u, div = 1;
+	char *p = buf;
+	int i, n;
+
+	for (i = 0; i < dec; i++)
+		div *= 10;
+	if (v < 0) {
+		*p++ = '-';
+		u = (uint64_t)0 - (uint64_t)v;
+	} else
+		u = (uint64_t)v;
+	p += bh_fmt_u64(p, u / div);
+	*p++ = '.';
+	u %= div;
+	for (i = dec - 1; i >= 0; i--) {
+		p[i] = (char)('0' + u % 10);
+		u /= 10;
+	}
+	p += dec;
+	*p = '\0';
+	n = (int)(p - buf);
+	return n;
+}
+
+int
+bh_fmt_usec_s(char *buf, int64_t usec)
+{
+	return fmt_fixed(buf, usec, 6);
+}
+
+int
+bh_fmt_usec_ms(char *buf, int64_t usec)
+{
+	return fmt_fixed(buf, usec, 3);
+}

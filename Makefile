@@ -62,6 +62,11 @@ $(O)/cmd/bh-filter.o: TOOL_CFLAGS = -DBH_HAVE_JQ
 $(O)/bin/bh-filter: TOOL_LIBS = $(JQ_LIBS)
 endif
 
+# Unit tests of lib/, run by tests/lib.bats.
+$(O)/tests/unit: tests/unit.c $(O)/libbh.a lib/bh.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Ilib -o $@ tests/unit.c $(O)/libbh.a -lm
+
 # The tests run the binaries just built (tests/helper.bash puts $(O)/bin
 # first on PATH); `make check` also lints the man pages.
 BATS	?= bats
@@ -70,7 +75,7 @@ BATS	?= bats
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all lint
+check-run: all $(O)/tests/unit lint
 	BH_BIN=$(CURDIR)/$(O)/bin BH_HAVE_JQ=$(HAVE_JQ) $(BATS) $(BATSFLAGS) tests
 
 lint:

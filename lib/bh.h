@@ -190,4 +190,107 @@ void	bh_wr_free(struct bh_writer *w);
 /* A value is "unset" when it is exactly "-". */
 #define BH_UNSET(s)	((s)[0] == '-' && (s)[1] == '\0')
 
+/* ---- pktbuild.c: pcap/pcapng writer and frame builder --------------- */
+
+/* LINKTYPE_ values as written in file headers (tcpdump.org linktypes). */
+#define BH_PB_DLT_NULL		0	/* BSD loopback, host-order AF */
+#define BH_PB_DLT_EN10MB	1	/* Ethernet */
+#define BH_PB_DLT_RAW		101	/* raw IPv4/IPv6 (LINKTYPE_RAW) */
+#define BH_PB_DLT_LOOP		108	/* OpenBSD loopback, big-endian AF */
+#define BH_PB_DLT_LINUX_SLL	113
+#define BH_PB_DLT_LINUX_SLL2	276
+
+/* A buffer of this size holds any frame bh_pb_build() makes. */
+#define BH_PB_MAXFRAME		(65536 + 256)
+#define BH_PB_MAXVLAN		4
+
+#define BH_PB_ICMP	1
+#define BH_PB_TCP	6
+#define BH_PB_UDP	17
+#define BH_PB_ICMP6	58
+
+#define BH_PB_TH_FIN	0x01
+#define BH_PB_TH_SYN	0x02
+#define BH_PB_TH_RST	0x04
+#define BH_PB_TH_PUSH	0x08
+#define BH_PB_TH_ACK	0x10
+#define BH_PB_TH_URG	0x20
+#define BH_PB_TH_ECE	0x40
+#define BH_PB_TH_CWR	0x80
+
+/* An open output file; bh_pb_open() fills it. */
+struct bh_pb_writer {
+	FILE		*fp;
+	int		 pcapng;	/* 0 pcap, 1 pcapng */
+	int		 nsec;		/* nanosecond timestamps */
+	uint32_t	 linktype;
+	uint32_t	 snaplen;
+};
+
+/* Write the file header (pcap global header, or pcapng SHB + IDB).
+ * Files are little-endian on every host.  0, or -1 on a write error. */
+int	bh_pb_open(struct bh_pb_writer *w, FILE *fp, int pcapng,
+	    uint32_t linktype, uint32_t snaplen, int nsec);
+/* Write a record with header caplen/len as given, followed by exactly
+ * caplen bytes (frame[0..n-1] cut or zero-padded): hostile values stay
+ * well framed.  ts_ns: nanoseconds since the epoch.  0, or -1. */
+int	bh_pb_write(struct bh_pb_writer *w, uint64_t ts_ns,
+	    const unsigned char *frame, size_t n, uint32_t caplen, uint32_t len);
+/* The usual record: caplen = min(n, snaplen), len = n. */
+int	bh_pb_write_frame(struct bh_pb_writer *w, uint64_t ts_ns,
+	    const unsigned char *frame, size_t n);
+
+/*
+ * One packet for bh_pb_build().  Zero it, then set what matters; the
+ * hostile overrides iplen/ihl/doff and wscale are "unset" at -1, so set
+ * them to -1 unless wanted.  Addresses are in network order (4 or 16
+ * bytes).  af 0 means a non-IP frame: ethertype + payload as the body.
+ */
+struct bh_pb_pkt {
+	uint32_t	 linktype;	/* BH_PB_DLT_* */
+	int		 nvlan;		/* 802.1Q tags, outer first */
+	uint16_t	 vlan[BH_PB_MAXVLAN];
+	uint16_t	 qinq_tpid;	/* outer TPID with >= 2 tags (0x88a8) */
+	uint8_t		 sll_pkttype;	/* SLL/SLL2 packet type (0 = host) */
+	int		 macs;		/* use smac/dmac, else derive from IPs */
+	unsigned char	 smac[6], dmac[6];
+	uint16_t	 ethertype;	/* af == 0 only */
+	int		 af;		/* 4, 6, or 0 for non-IP */
+	unsigned char	 src[16], dst[16];
+	uint8_t		 ttl;		/* TTL / hop limit */
+	uint32_t	 ipid;		/* IPv4 id (16 bits) / IPv6 frag id */
+	int		 df, mf;
+	uint32_t	 fragoff;	/* bytes, multiple of 8 */
+	int		 hbh, dstopt;	/* IPv6 extension headers */
+	int		 v6frag;	/* IPv6 fragment header (implied by
+					   fragoff or mf on IPv6) */
+	uint8_t		 proto;		/* IP protocol / next header */
+	uint16_t	 sport, dport;
+	uint8_t		 tcpflags;	/* BH_PB_TH_* */
+	uint32_t	 seq, ack;	/* absolute */
+	uint16_t	 win, urp;
+	int		 has_mss;
+	uint16_t	 mss;
+	int		 wscale;	/* -1: no option */
+	int		 sackok;
+	int		 has_ts;
+	uint32_t	 tsval, tsecr;
+	uint8_t		 icmp_type, icmp_code;
+	uint16_t	 icmp_id, icmp_seq;	/* bytes 4..7 of the ICMP header */
+	const unsigned char *payload;
+	size_t		 paylen;
+	long		 iplen;		/* -1, or IPv4 total / IPv6 payload len */
+	int		 ihl;		/* -1, or the IPv4 IHL nibble */
+	int		 doff;		/* -1, or the TCP data offset nibble */
+};
+
+/* Build p's frame into buf (cap bytes) with correct checksums; no
+ * allocation.  Returns the frame length, or 0 when the link type cannot
+ * carry the packet or it is too large.  A fragment with offset > 0
+ * carries only payload (no transport header). */
+size_t	bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p);
+/* 02:00:a.b.c.d for IPv4, 02:06 + last 4 bytes for IPv6. */
+void	bh_pb_mac_from_ip(unsigned char mac[6], int af,
+	    const unsigned char *addr);
+
 #endif /* BH_H */

@@ -191,8 +191,9 @@ bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out)
 	}
 	while (read_line(r)) {
 		if (r->linelen > 0 && r->line[0] == '#' &&
-		    !is_header(r->line, r->linelen, &n)) {
-			/* A comment before the header passes through. */
+		    (r->linelen == 1 || r->line[1] == ' ')) {
+			/* "# text" before the header is a comment and
+			 * passes through; "#other" must be the header. */
 			fwrite(r->line, 1, r->linelen, out);
 			fputc('\n', out);
 			continue;

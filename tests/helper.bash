@@ -1,3 +1,5 @@
+bats_require_minimum_version 1.5.0
+
 # Loaded by every test file: the binaries just built come first on PATH,
 # and the environment is the one the contract promises output for.
 BH_BIN=${BH_BIN:-$BATS_TEST_DIRNAME/../build/bin}

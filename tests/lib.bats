@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# The shared library: escaping, numbers (tests/unit.c) and the record
+# stream semantics of DESIGN §1, exercised through bh-cut.
+
+load helper
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	printf '#a\tb\tc\n1\t2\t3\n4\t5\t6\n' > "$T/ok.tsv"
+}
+
+@test "unit: escaping round trip of every byte, numbers, formats" {
+	run -0 "$BH_BIN/../tests/unit"
+	[ "$output" = ok ]
+}
+
+@test "pass-through keeps records, comments and order" {
+	printf '# made by hand\n#a\tb\tc\n1\t2\t3\n# mid comment\n4\t5\t6\n' > "$T/in.tsv"
+	run -0 bh-cut "$T/in.tsv"
+	[ "$output" = "$(cat "$T/in.tsv")" ]
+}
+
+@test "empty input: no output, exit 0" {
+	run -0 bh-cut < /dev/null
+	[ -z "$output" ]
+}
+
+@test "header only: header out, exit 0" {
+	run -0 bash -c "printf '#a\tb\n' | bh-cut"
+	[ "$output" = "$(printf '#a\tb')" ]
+}
+
+@test "missing final newline: last record kept" {
+	run -0 bash -c "printf '#a\tb\n1\t2' | bh-cut"
+	[ "${lines[1]}" = "$(printf '1\t2')" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "repeated header is skipped (cat a b | tool)" {
+	run -0 bash -c "cat '$T/ok.tsv' '$T/ok.tsv' | bh-cut"
+	[ "${#lines[@]}" -eq 5 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^#')" -eq 1 ]
+}
+
+@test "several operands are one stream with one header" {
+	run -0 bh-cut "$T/ok.tsv" "$T/ok.tsv"
+	[ "${#lines[@]}" -eq 5 ]
+}
+
+@test "short and long records: reported with file:line, skipped, exit 1" {
+	printf '#a\tb\tc\n1\t2\t3\n4\t5\n6\t7\t8\t9\n10\t11\t12\n' > "$T/bad.tsv"
+	run -1 --separate-stderr bh-cut "$T/bad.tsv"
+	[ "$output" = "$(printf '#a\tb\tc\n1\t2\t3\n10\t11\t12')" ]
+	[ "${stderr_lines[0]}" = "bh-cut: $T/bad.tsv:3: expected 3 fields, got 2; record skipped" ]
+	[ "${stderr_lines[1]}" = "bh-cut: $T/bad.tsv:4: expected 3 fields, got 4; record skipped" ]
+	[ "${stderr_lines[2]}" = "bh-cut: 2 bad records skipped" ]
+}
+
+@test "--strict: the first bad record is fatal, output so far kept" {
+	printf '#a\tb\tc\n1\t2\t3\n4\t5\n6\t7\t8\n' > "$T/bad.tsv"
+	run -2 --separate-stderr bh-cut --strict "$T/bad.tsv"
+	[ "$output" = "$(printf '#a\tb\tc\n1\t2\t3')" ]
+}
+
+@test "missing header: exit 2" {
+	run -2 --separate-stderr bash -c "printf '1\t2\n' | bh-cut"
+	[ "$stderr" = "bh-cut: -:1: missing header line (#name<TAB>name...)" ]
+}
+
+@test "bad header names: exit 2" {
+	run -2 --separate-stderr bash -c "printf '#A\tb c\n' | bh-cut"
+	[ "$stderr" = "bh-cut: -:1: bad header: names must be [a-z0-9_]+" ]
+}
+
+@test "a header that differs mid-stream: exit 2" {
+	printf '#a\tb\n1\t2\n' > "$T/x.tsv"
+	run -2 --separate-stderr bh-cut "$T/ok.tsv" "$T/x.tsv"
+	[ "$stderr" = "bh-cut: $T/x.tsv:1: header differs from the first one" ]
+}
+
+@test "missing column: exit 2 naming it" {
+	run -2 --separate-stderr bh-cut -f a,zz "$T/ok.tsv"
+	[ "$stderr" = "bh-cut: $T/ok.tsv: missing column 'zz'" ]
+}
+
+@test "unreadable file: reported, the others still read, exit 2" {
+	run -2 --separate-stderr bh-cut "$T/nope.tsv" "$T/ok.tsv"
+	[ "$stderr" = "bh-cut: $T/nope.tsv: No such file or directory" ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "columns selected by name, in the order asked" {
+	run -0 bh-cut -f c,a "$T/ok.tsv"
+	[ "$output" = "$(printf '#c\ta\n3\t1\n6\t4')" ]
+	run -0 bh-cut -n -f b "$T/ok.tsv"
+	[ "$output" = "$(printf '#a\tc\n1\t3\n4\t6')" ]
+	run -0 bh-cut -H -f b "$T/ok.tsv"
+	[ "$output" = "$(printf '2\n5')" ]
+}
+
+@test "-u unescapes; a bad escape is reported, exit 1" {
+	printf '#a\tb\n\\x41\\t\\x2d\tok\n\\q\tx\n' > "$T/e.tsv"
+	run -1 --separate-stderr bh-cut -u -H -f a "$T/e.tsv"
+	[ "${lines[0]}" = "$(printf 'A\t-')" ]
+	[ "${stderr_lines[0]}" = "bh-cut: $T/e.tsv:3: column a: bad escape" ]
+}
+
+@test "write error on stdout: exit 2" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run -2 --separate-stderr bash -c "bh-cut '$T/ok.tsv' > /dev/full"
+	[[ "$stderr" == "bh-cut: write error on standard output: No space left on device" ]]
+}
+
+@test "a closed pipe ends quietly" {
+	seq 1 200000 | awk 'BEGIN { print "#n" } { print }' > "$T/big.tsv"
+	run -0 --separate-stderr bash -c "bh-cut '$T/big.tsv' | head -1"
+	[ "$output" = "#n" ]
+	[ -z "$stderr" ]
+}

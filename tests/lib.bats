@@ -89,22 +89,6 @@ setup() {
 	[ "${#lines[@]}" -eq 3 ]
 }
 
-@test "columns selected by name, in the order asked" {
-	run -0 bh-cut -f c,a "$T/ok.tsv"
-	[ "$output" = "$(printf '#c\ta\n3\t1\n6\t4')" ]
-	run -0 bh-cut -n -f b "$T/ok.tsv"
-	[ "$output" = "$(printf '#a\tc\n1\t3\n4\t6')" ]
-	run -0 bh-cut -H -f b "$T/ok.tsv"
-	[ "$output" = "$(printf '2\n5')" ]
-}
-
-@test "-u unescapes; a bad escape is reported, exit 1" {
-	printf '#a\tb\n\\x41\\t\\x2d\tok\n\\q\tx\n' > "$T/e.tsv"
-	run -1 --separate-stderr bh-cut -u -H -f a "$T/e.tsv"
-	[ "${lines[0]}" = "$(printf 'A\t-')" ]
-	[ "${stderr_lines[0]}" = "bh-cut: $T/e.tsv:3: column a: bad escape" ]
-}
-
 @test "write error on stdout: exit 2" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	run -2 --separate-stderr bash -c "bh-cut '$T/ok.tsv' > /dev/full"

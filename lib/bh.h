@@ -265,6 +265,7 @@ struct bh_pb_pkt {
 	int		 v6frag;	/* IPv6 fragment header (implied by
 					   fragoff or mf on IPv6) */
 	uint8_t		 proto;		/* IP protocol / next header */
+	int		 noxport;	/* no transport header, whatever proto */
 	uint16_t	 sport, dport;
 	uint8_t		 tcpflags;	/* BH_PB_TH_* */
 	uint32_t	 seq, ack;	/* absolute */

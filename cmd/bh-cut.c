@@ -118,6 +118,10 @@ main(int argc, char *argv[])
 				bh_wr_line(&w, r.line, r.linelen);
 			continue;
 		}
+		if (fields == NULL && !unesc) {
+			bh_wr_record(&w, &r, NULL);
+			continue;
+		}
 		for (j = 0; j < nsel; j++) {
 			const char *v = r.f[sel[j]];
 

@@ -294,4 +294,231 @@ size_t	bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p);
 void	bh_pb_mac_from_ip(unsigned char mac[6], int af,
 	    const unsigned char *addr);
 
+/* ---- pkt.c: bounds-checked packet decoding ---------------------------- */
+
+/* Link types bh_pkt_decode() reads: the DLT_ values pcap_datalink()
+ * returns (and the LINKTYPE_ values of the file header, which differ for
+ * raw IP).  Raw IP is DLT_RAW (12, or 14 on BSD/OS), LINKTYPE_RAW (101),
+ * DLT_IPV4 (228) and DLT_IPV6 (229). */
+#define BH_PKT_DLT_NULL		0
+#define BH_PKT_DLT_EN10MB	1
+#define BH_PKT_DLT_RAW12	12
+#define BH_PKT_DLT_RAW14	14
+#define BH_PKT_DLT_RAW101	101
+#define BH_PKT_DLT_LOOP		108
+#define BH_PKT_DLT_LINUX_SLL	113
+#define BH_PKT_DLT_IPV4		228
+#define BH_PKT_DLT_IPV6		229
+#define BH_PKT_DLT_LINUX_SLL2	276
+
+#define BH_PKT_MAX_VLAN		8	/* 802.1Q/802.1ad tags followed */
+#define BH_PKT_MAX_EXTHDR	8	/* IPv6 extension headers walked */
+
+#define BH_PKT_TCP	6
+#define BH_PKT_UDP	17
+#define BH_PKT_ICMP	1
+#define BH_PKT_ICMP6	58
+
+/* TCP flag bits as in the header (RFC 793, RFC 3168). */
+#define BH_TH_FIN	0x01
+#define BH_TH_SYN	0x02
+#define BH_TH_RST	0x04
+#define BH_TH_PUSH	0x08
+#define BH_TH_ACK	0x10
+#define BH_TH_URG	0x20
+
+/* Why a packet did not decode; BH_PKT_OK (0) when it did.  Keep
+ * bh_pkt_reason() in step. */
+enum bh_pkt_status {
+	BH_PKT_OK = 0,
+	BH_PKT_LINKTYPE,	/* link type not supported */
+	BH_PKT_SHORT_LINK,	/* cut inside the link header */
+	BH_PKT_VLAN_DEPTH,	/* more than BH_PKT_MAX_VLAN tags */
+	BH_PKT_NOT_IP,		/* ARP, LLC, ...: no IP inside */
+	BH_PKT_SHORT_IP,	/* cut inside the IP header */
+	BH_PKT_BAD_IP,		/* version, header length or total length */
+	BH_PKT_EXT_DEPTH,	/* IPv6 extension chain too long */
+	BH_PKT_SHORT_L4,	/* cut inside the TCP/UDP header */
+	BH_PKT_BAD_L4,		/* TCP data offset or length impossible */
+	BH_PKT_NSTATUS
+};
+
+/*
+ * One decoded packet.  Everything is copied out of the frame in host
+ * order, except payload, which points into it (payload_cap bytes were
+ * captured of payload_len on the wire).  Addresses are 16 bytes; IPv4
+ * uses the first 4 and zeroes the rest.
+ */
+struct bh_pkt {
+	uint8_t		 af;		/* 4 or 6 */
+	uint8_t		 proto;		/* transport protocol (after ext hdrs) */
+	uint8_t		 ttl;		/* TTL / hop limit */
+	uint8_t		 vlan_n;	/* 802.1Q/ad tags seen */
+	uint8_t		 frag;		/* 0 whole, 1 first fragment, 2 later */
+	uint8_t		 tcp_flags;
+	uint8_t		 has_ts;	/* TCP timestamp option present */
+	uint8_t		 icmp_type, icmp_code;
+	uint16_t	 sport, dport;	/* 0 unless TCP or UDP */
+	uint16_t	 win;
+	uint32_t	 frag_id;	/* IPv4 id / IPv6 fragment id */
+	uint32_t	 seq, ack;
+	uint32_t	 tsval, tsecr;
+	uint32_t	 ip_len;	/* IP bytes on the wire (header+payload) */
+	uint32_t	 payload_len;	/* transport payload bytes per IP length */
+	uint32_t	 payload_cap;	/* of which captured */
+	const unsigned char *payload;
+	unsigned char	 src[16], dst[16];
+};
+
+/* True when bh_pkt_decode() reads link type dlt. */
+int	bh_pkt_linktype_ok(int dlt);
+/* Short name of a link type for messages ("ether", "sll2", ...), or NULL. */
+const char *bh_pkt_linktype_name(int dlt);
+/*
+ * Decode one frame of link type dlt: caplen bytes of data were captured
+ * of a frame wirelen bytes long.  A pure function of its arguments: reads
+ * no byte outside data[0..caplen-1], allocates nothing.  Fills *out and
+ * returns BH_PKT_OK, or returns why the packet cannot be used (out is then
+ * partly filled).  Later IP fragments return BH_PKT_OK with frag 2, no
+ * ports and the whole IP payload as payload.
+ */
+enum bh_pkt_status bh_pkt_decode(int dlt, const unsigned char *data,
+	    uint32_t caplen, uint32_t wirelen, struct bh_pkt *out);
+/* Short name of a status for the skip summary ("not-ip", ...). */
+const char *bh_pkt_reason(enum bh_pkt_status st);
+
+/* ---- flow.c: the session table ---------------------------------------- */
+
+#define BH_FLOW_UNSET		INT64_MIN	/* a time not seen */
+#define BH_FLOW_NOOFF		UINT32_MAX	/* an offset not seen */
+#define BH_FLOW_RTT_SEGS	4	/* outstanding segments tracked per side */
+#define BH_FLOW_HS_TX		3	/* SYN / SYN-ACK transmissions remembered */
+#define BH_FLOW_HISTORY		20	/* history letters kept (with NUL) */
+#define BH_FLOW_HEAD_MAX	65536	/* largest head (-s) */
+
+/* Why a session record was emitted (the `end` column). */
+enum bh_flow_end {
+	BH_END_NONE = 0, BH_END_FIN, BH_END_RST, BH_END_IDLE, BH_END_REUSE,
+	BH_END_EVICT, BH_END_EOF
+};
+/* How the originator was decided (the `orig_by` column). */
+enum bh_flow_by { BH_BY_NONE = 0, BH_BY_SYN, BH_BY_SYNACK, BH_BY_FIRST };
+/* Zeek's TCP endpoint states (analyzer/protocol/tcp/TCP_Endpoint.h). */
+enum bh_flow_tcpstate {
+	BH_TCP_INACTIVE = 0, BH_TCP_SYN_SENT, BH_TCP_SYN_ACK_SENT,
+	BH_TCP_PARTIAL, BH_TCP_ESTABLISHED, BH_TCP_CLOSED, BH_TCP_RESET
+};
+
+/*
+ * One side of a session: side[0] is the originator, side[1] the
+ * responder.  Times inside are microsecond offsets from the session's
+ * first packet (struct bh_flow ts), modulo 2^32 where noted.
+ */
+struct bh_flow_side {
+	uint64_t	 pkts, bytes;	/* packets, transport payload bytes */
+	uint32_t	 ttl_chg;	/* TTL changes packet to packet */
+	uint8_t		 ttl_first, ttl_min, ttl_max, ttl_last;
+	uint8_t		 state, prev_state;	/* enum bh_flow_tcpstate */
+	uint8_t		 did_close;	/* Zeek: this side closed (FIN/RST) */
+	uint8_t		 seq_ok;	/* start_seq/last_seq known */
+	uint16_t	 hist_seen;	/* Zeek's HIST_* bits, this side */
+	uint8_t		 head_ok;	/* head_base known */
+	uint8_t		 head_ooo;	/* head bytes stored beyond head_fill */
+	uint32_t	 rxmit_n, zwin_n, gap_n;	/* for T, W, G letters */
+	uint32_t	 start_seq;	/* ISN, or first seq - 1 (Zeek) */
+	uint32_t	 last_seq;	/* one past the highest seq sent */
+	uint32_t	 acked;		/* highest ack the peer sent us */
+	uint32_t	 hist_syn, hist_fin, hist_rst;	/* repeated S/F/R */
+	uint32_t	 head_base;	/* sequence number of head byte 0 */
+	uint32_t	 head_fill;	/* contiguous head bytes */
+	/* data-ACK RTT samples (tcptrace rule, Karn) */
+	uint32_t	 rtt_n;
+	uint32_t	 rtt_min, rtt_max;	/* microseconds */
+	uint64_t	 rtt_sum;
+	uint8_t		 acked_ok;	/* acked valid */
+	uint8_t		 seg_n;		/* seg[] entries in use */
+	uint8_t		 seg_bad;	/* bit i: seg[i] resent, or an
+					   earlier segment resent after it */
+	uint8_t		 tx_n;		/* tx[] entries in use; bit 7: some
+					   transmission was forgotten */
+	struct {
+		uint32_t start, end;	/* sequence range [start, end) */
+		uint32_t toff;		/* sent at (mod 2^32) */
+	}		 seg[BH_FLOW_RTT_SEGS];
+	/* SYN (orig) or SYN/ACK (resp) transmissions carrying a TSval */
+	struct {
+		uint32_t tsval, toff;
+	}		 tx[BH_FLOW_HS_TX];
+	uint32_t	 tx_lost_max;	/* highest TSval forgotten */
+};
+
+struct bh_flow {
+	uint64_t	 id;		/* 1, 2, ... in order of first packet */
+	int64_t		 ts;		/* first packet */
+	int64_t		 dur_end;	/* last packet before both sides
+					   closed (Zeek's duration) */
+	int64_t		 idle;		/* table clock at the last packet */
+	uint32_t	 syn_off, synack_off, ack_off;	/* or BH_FLOW_NOOFF */
+	uint32_t	 syn_n, synack_n;
+	uint32_t	 synack_tsecr, ack_tsecr;	/* echoed TSvals */
+	uint8_t		 has_synack_tsecr, has_ack_tsecr;
+	uint8_t		 af, proto;
+	uint8_t		 orig_by;	/* enum bh_flow_by */
+	uint8_t		 end;		/* enum bh_flow_end */
+	uint8_t		 closed;	/* 0, BH_END_FIN or BH_END_RST */
+	uint8_t		 klass;		/* timeout list */
+	uint16_t	 port[2];
+	unsigned char	 addr[2][16];	/* [0] orig, [1] resp */
+	uint8_t		 hist_len;
+	char		 history[BH_FLOW_HISTORY];
+	uint32_t	 hnext;		/* hash chain */
+	uint32_t	 lprev, lnext;	/* idle list of its class */
+	uint32_t	 iprev, inext;	/* flow id order */
+	struct bh_flow_side side[2];
+};
+
+/* Called for every session as it ends, in emission order. */
+typedef void	bh_flow_emit_fn(void *arg, const struct bh_flow *f,
+		    const unsigned char *orig_head, size_t orig_len,
+		    const unsigned char *resp_head, size_t resp_len);
+
+struct bh_flow_cfg {
+	uint32_t	 head_max;	/* head bytes per side (-s) */
+	uint32_t	 max_live;	/* live-session cap (-m) */
+	int64_t		 tmo_tcp, tmo_udp, tmo_other;	/* idle, usec */
+	int64_t		 linger;	/* after a close, usec */
+	uint64_t	 seed;		/* hash key */
+	bh_flow_emit_fn	*emit;
+	void		*arg;
+};
+
+struct bh_flow_stats {
+	uint64_t	 sessions;	/* created */
+	uint64_t	 evicted;	/* emitted early by the cap */
+	uint64_t	 frag_unmatched;	/* later fragments without a first */
+	uint64_t	 live_max;	/* peak live sessions */
+};
+
+struct bh_flow_table;
+
+/* A table for cfg (copied); exits 2 when memory runs out. */
+struct bh_flow_table *bh_flow_new(const struct bh_flow_cfg *cfg);
+/*
+ * Account one decoded packet seen at ts (usec).  Sessions idle past
+ * their timeout at ts are emitted first.  Returns 0, or -1 when the
+ * packet belongs to no session (a later fragment whose first fragment
+ * was not seen: counted in the stats, the caller reports the skip).
+ */
+int	bh_flow_packet(struct bh_flow_table *t, int64_t ts,
+	    const struct bh_pkt *p);
+/* Emit every live session in flow id order (end of input). */
+void	bh_flow_flush(struct bh_flow_table *t);
+const struct bh_flow_stats *bh_flow_stats(const struct bh_flow_table *t);
+/* Bytes one live session costs (state + heads), for the man page. */
+size_t	bh_flow_session_size(uint32_t head_max);
+void	bh_flow_free(struct bh_flow_table *t);
+/* Resolve syn_ans_ts (side 0) / synack_ans_ts (side 1): the time of the
+ * transmission whose TSval the answer echoed, or BH_FLOW_UNSET. */
+int64_t	bh_flow_answered_ts(const struct bh_flow *f, int side);
+
 #endif /* BH_H */

@@ -1,0 +1,1211 @@
+/*
+ * flow.c - the session table: decoded packets in, one record per session
+ * out, in bounded memory.
+ *
+ * Sessions are found by a keyed hash of the canonical 5-tuple (either
+ * direction finds the same session).  Session state is fixed-size (struct
+ * bh_flow, under 512 bytes) and lives in chunks of a pool with a free
+ * list, so the steady state allocates nothing; the heads live in a
+ * parallel pool, head_max bytes per side plus a bitmap for out-of-order
+ * segments.  Each session sits on the idle list of its timeout class
+ * (tcp, udp, other, closed-and-lingering), ordered by last activity, so
+ * expiry and eviction look only at list heads.  A second list keeps flow
+ * id order for the flush at end of input.
+ *
+ * TCP semantics follow Zeek's TCP analyzer (TCPSessionAdapter.cc:
+ * endpoint states, history letters, close and reuse rules) so that the
+ * conn_state and history columns agree with Zeek's conn.log, and
+ * tcptrace's rexmit.c for data-ACK RTT samples (an ACK that exactly
+ * covers the last byte of a segment sent once), with Karn's rule
+ * extended to "no earlier segment was resent after it".
+ *
+ * The hash is keyed (cfg.seed) so a hostile capture cannot aim at one
+ * chain; nothing that reaches the output depends on hash order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+
+#define CHUNK_SHIFT	10
+#define CHUNK		(1u << CHUNK_SHIFT)
+#define FRAG_SLOTS	4096	/* first fragments remembered */
+#define TOO_LARGE_SEQ_DELTA 1048576	/* Zeek's TCPSessionAdapter.cc */
+
+/* Timeout classes, one idle list each. */
+enum { K_TCP, K_UDP, K_OTHER, K_CLOSED, K_N };
+
+/* Zeek's HIST_* bits (TCP_Endpoint.h), per side here instead of shifted. */
+#define HIST_SYN	0x1
+#define HIST_FIN	0x2
+#define HIST_RST	0x4
+#define HIST_FIN_RST	0x8
+#define HIST_DATA	0x10
+#define HIST_ACK	0x20
+#define HIST_MULTI	0x40
+
+struct list {
+	uint32_t	 head, tail;
+};
+
+/* A first IP fragment: where its later fragments belong. */
+struct frag_ent {
+	unsigned char	 src[16], dst[16];
+	uint64_t	 flow_id;	/* 0 = empty */
+	uint32_t	 id;
+	uint32_t	 idx;
+	uint8_t		 af, proto;
+};
+
+struct bh_flow_table {
+	struct bh_flow_cfg cfg;
+	struct bh_flow	**chunk;	/* session pool */
+	unsigned char	**hchunk;	/* head pool, parallel */
+	uint32_t	 nchunk, chunk_cap;
+	uint32_t	 next_new;	/* first never-used index */
+	uint32_t	 free_head;	/* free list through hnext */
+	uint32_t	 live;
+	uint32_t	*bucket;
+	uint32_t	 mask;
+	struct list	 lists[K_N];
+	int64_t		 tmo[K_N];
+	uint32_t	 id_head, id_tail;
+	uint64_t	 next_id;
+	int64_t		 now;		/* capture clock: latest time seen */
+	int		 have_now;
+	size_t		 head_stride;	/* bytes of heads per session */
+	size_t		 bm_bytes;	/* bitmap bytes per side */
+	struct frag_ent	*frag;
+	struct bh_flow_stats st;
+};
+
+#define FLOW(t, i)	(&(t)->chunk[(i) >> CHUNK_SHIFT][(i) & (CHUNK - 1)])
+
+static unsigned char *
+head_buf(const struct bh_flow_table *t, uint32_t i, int side)
+{
+	return t->hchunk[i >> CHUNK_SHIFT] + (size_t)(i & (CHUNK - 1)) *
+	    t->head_stride + (size_t)side * t->cfg.head_max;
+}
+
+static unsigned char *
+head_bm(const struct bh_flow_table *t, uint32_t i, int side)
+{
+	return t->hchunk[i >> CHUNK_SHIFT] + (size_t)(i & (CHUNK - 1)) *
+	    t->head_stride + 2 * (size_t)t->cfg.head_max +
+	    (size_t)side * t->bm_bytes;
+}
+
+/* Serial-number comparison of sequence numbers (RFC 1982). */
+static int32_t
+seq_delta(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+/* ---- hashing ---- */
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t
+endpoint_hash(uint64_t seed, const unsigned char a[16], uint16_t port)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, a, 8);
+	memcpy(&w1, a + 8, 8);
+	return mix64(mix64(w0 ^ seed) ^ w1 ^ ((uint64_t)port << 40));
+}
+
+/* Symmetric in the two endpoints: both directions hash alike. */
+static uint64_t
+tuple_hash(const struct bh_flow_table *t, const struct bh_pkt *p)
+{
+	uint64_t a, b, lo, hi;
+
+	a = endpoint_hash(t->cfg.seed, p->src, p->sport);
+	b = endpoint_hash(t->cfg.seed, p->dst, p->dport);
+	lo = a < b ? a : b;
+	hi = a < b ? b : a;
+	return mix64(lo + hi * 0x9e3779b97f4a7c15ULL + p->proto + p->af);
+}
+
+/* ---- lists ---- */
+
+static void
+list_unlink(struct bh_flow_table *t, struct list *l, struct bh_flow *f)
+{
+	if (f->lprev != 0)
+		FLOW(t, f->lprev)->lnext = f->lnext;
+	else
+		l->head = f->lnext;
+	if (f->lnext != 0)
+		FLOW(t, f->lnext)->lprev = f->lprev;
+	else
+		l->tail = f->lprev;
+	f->lprev = f->lnext = 0;
+}
+
+static void
+list_append(struct bh_flow_table *t, struct list *l, struct bh_flow *f,
+    uint32_t idx)
+{
+	f->lnext = 0;
+	f->lprev = l->tail;
+	if (l->tail != 0)
+		FLOW(t, l->tail)->lnext = idx;
+	else
+		l->head = idx;
+	l->tail = idx;
+}
+
+/* Mark activity: the session moves to the tail of its class list. */
+static void
+touch(struct bh_flow_table *t, struct bh_flow *f, uint32_t idx, int klass)
+{
+	f->idle = t->now;
+	if (f->klass == klass && t->lists[klass].tail == idx)
+		return;
+	list_unlink(t, &t->lists[f->klass], f);
+	f->klass = (uint8_t)klass;
+	list_append(t, &t->lists[klass], f, idx);
+}
+
+/* ---- table ---- */
+
+size_t
+bh_flow_session_size(uint32_t head_max)
+{
+	return sizeof(struct bh_flow) + 2 * (size_t)head_max +
+	    2 * (((size_t)head_max + 7) / 8);
+}
+
+struct bh_flow_table *
+bh_flow_new(const struct bh_flow_cfg *cfg)
+{
+	struct bh_flow_table *t;
+	uint64_t nb;
+
+	t = xcalloc(1, sizeof(*t));
+	t->cfg = *cfg;
+	if (t->cfg.head_max > BH_FLOW_HEAD_MAX)
+		t->cfg.head_max = BH_FLOW_HEAD_MAX;
+	if (t->cfg.max_live == 0)
+		t->cfg.max_live = 1;
+	if (t->cfg.max_live > UINT32_MAX - CHUNK)
+		t->cfg.max_live = UINT32_MAX - CHUNK;
+	t->bm_bytes = ((size_t)t->cfg.head_max + 7) / 8;
+	t->head_stride = 2 * (size_t)t->cfg.head_max + 2 * t->bm_bytes;
+	/* Buckets: a power of two, at least twice the cap (short chains). */
+	for (nb = 1024; nb < 2 * (uint64_t)t->cfg.max_live && nb < (1u << 31);
+	    nb <<= 1)
+		;
+	t->bucket = xcalloc((size_t)nb, sizeof(*t->bucket));
+	t->mask = (uint32_t)(nb - 1);
+	t->tmo[K_TCP] = cfg->tmo_tcp;
+	t->tmo[K_UDP] = cfg->tmo_udp;
+	t->tmo[K_OTHER] = cfg->tmo_other;
+	t->tmo[K_CLOSED] = cfg->linger;
+	t->next_new = 1;	/* index 0 means "none" */
+	t->next_id = 1;
+	t->frag = xcalloc(FRAG_SLOTS, sizeof(*t->frag));
+	return t;
+}
+
+void
+bh_flow_free(struct bh_flow_table *t)
+{
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nchunk; i++) {
+		free(t->chunk[i]);
+		free(t->hchunk[i]);
+	}
+	free(t->chunk);
+	free(t->hchunk);
+	free(t->bucket);
+	free(t->frag);
+	free(t);
+}
+
+const struct bh_flow_stats *
+bh_flow_stats(const struct bh_flow_table *t)
+{
+	return &t->st;
+}
+
+/* A free session slot: from the free list, else a new one (a new chunk
+ * every CHUNK sessions, up to the cap). */
+static uint32_t
+slot_alloc(struct bh_flow_table *t)
+{
+	uint32_t idx, c;
+
+	if (t->free_head != 0) {
+		idx = t->free_head;
+		t->free_head = FLOW(t, idx)->hnext;
+		return idx;
+	}
+	idx = t->next_new++;
+	c = idx >> CHUNK_SHIFT;
+	if (c >= t->nchunk) {
+		if (c >= t->chunk_cap) {
+			t->chunk_cap = t->chunk_cap ? 2 * t->chunk_cap : 16;
+			t->chunk = xreallocarray(t->chunk, t->chunk_cap,
+			    sizeof(*t->chunk));
+			t->hchunk = xreallocarray(t->hchunk, t->chunk_cap,
+			    sizeof(*t->hchunk));
+		}
+		t->chunk[c] = xcalloc(CHUNK, sizeof(struct bh_flow));
+		t->hchunk[c] = xmalloc(CHUNK * (t->head_stride ?
+		    t->head_stride : 1));
+		t->nchunk = c + 1;
+	}
+	return idx;
+}
+
+/*
+ * Emit session idx with reason end and return its slot to the free list.
+ * A session that was closed (FIN or RST) keeps that as its end whatever
+ * makes it leave the table.
+ */
+static void
+end_flow(struct bh_flow_table *t, uint32_t idx, int end)
+{
+	struct bh_flow *f = FLOW(t, idx);
+
+	f->end = (uint8_t)(f->closed ? f->closed : end);
+	if (f->end == BH_END_EVICT)
+		t->st.evicted++;
+	if (t->cfg.emit != NULL)
+		t->cfg.emit(t->cfg.arg, f, head_buf(t, idx, 0),
+		    f->side[0].head_fill, head_buf(t, idx, 1),
+		    f->side[1].head_fill);
+	list_unlink(t, &t->lists[f->klass], f);
+	if (f->iprev != 0)
+		FLOW(t, f->iprev)->inext = f->inext;
+	else
+		t->id_head = f->inext;
+	if (f->inext != 0)
+		FLOW(t, f->inext)->iprev = f->iprev;
+	else
+		t->id_tail = f->iprev;
+	f->id = 0;
+	t->live--;
+}
+
+static void
+hash_unlink(struct bh_flow_table *t, uint32_t idx, uint64_t h)
+{
+	uint32_t *pp = &t->bucket[h & t->mask];
+
+	while (*pp != 0 && *pp != idx)
+		pp = &FLOW(t, *pp)->hnext;
+	if (*pp == idx)
+		*pp = FLOW(t, idx)->hnext;
+}
+
+/* Hash of a live session's own tuple (to unlink it). */
+static uint64_t
+flow_hash(const struct bh_flow_table *t, const struct bh_flow *f)
+{
+	struct bh_pkt k;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.src, f->addr[0], 16);
+	memcpy(k.dst, f->addr[1], 16);
+	k.sport = f->port[0];
+	k.dport = f->port[1];
+	k.proto = f->proto;
+	k.af = f->af;
+	return tuple_hash(t, &k);
+}
+
+/* End session idx: emit, unhash, free. */
+static void
+retire(struct bh_flow_table *t, uint32_t idx, int end)
+{
+	struct bh_flow *f = FLOW(t, idx);
+
+	hash_unlink(t, idx, flow_hash(t, f));
+	end_flow(t, idx, end);
+	f->hnext = t->free_head;
+	t->free_head = idx;
+}
+
+/* The list head that expires first, or 0.  Ties go to the lower id. */
+static uint32_t
+oldest(const struct bh_flow_table *t, int only_expired, int *klass)
+{
+	uint32_t best = 0, i;
+	int64_t best_at = 0, at;
+	int k;
+
+	for (k = 0; k < K_N; k++) {
+		if ((i = t->lists[k].head) == 0)
+			continue;
+		at = FLOW(t, i)->idle + t->tmo[k];
+		if (only_expired && t->now - FLOW(t, i)->idle <= t->tmo[k])
+			continue;
+		if (!only_expired)
+			at = FLOW(t, i)->idle;
+		if (best == 0 || at < best_at || (at == best_at &&
+		    FLOW(t, i)->id < FLOW(t, best)->id)) {
+			best = i;
+			best_at = at;
+			*klass = k;
+		}
+	}
+	return best;
+}
+
+/* Emit every session idle longer than its timeout at t->now, in order
+ * of expiry. */
+static void
+expire(struct bh_flow_table *t)
+{
+	uint32_t i;
+	int k;
+
+	while ((i = oldest(t, 1, &k)) != 0)
+		retire(t, i, BH_END_IDLE);
+}
+
+void
+bh_flow_flush(struct bh_flow_table *t)
+{
+	while (t->id_head != 0)
+		retire(t, t->id_head, BH_END_EOF);
+}
+
+/* ---- per-side accounting ---- */
+
+static void
+ttl_note(struct bh_flow_side *s, uint8_t ttl)
+{
+	if (s->pkts == 0) {
+		s->ttl_first = s->ttl_min = s->ttl_max = s->ttl_last = ttl;
+		return;
+	}
+	if (ttl != s->ttl_last)
+		s->ttl_chg++;
+	if (ttl < s->ttl_min)
+		s->ttl_min = ttl;
+	if (ttl > s->ttl_max)
+		s->ttl_max = ttl;
+	s->ttl_last = ttl;
+}
+
+/* Zeek's history: the letter in upper case for the originator. */
+static void
+hist_add(struct bh_flow *f, int d, char code)
+{
+	if (d == 1 && code >= 'A' && code <= 'Z')
+		code = (char)(code - 'A' + 'a');
+	if (f->hist_len + 1 < BH_FLOW_HISTORY)
+		f->history[f->hist_len++] = code;
+}
+
+/* Zeek's CheckHistory: add the letter the first time; 1 if seen before. */
+static int
+hist_check(struct bh_flow *f, int d, uint16_t bit, char code)
+{
+	if (f->side[d].hist_seen & bit)
+		return 1;
+	f->side[d].hist_seen |= bit;
+	hist_add(f, d, code);
+	return 0;
+}
+
+/* Zeek's ScaledHistoryEntry: the letter at the 1st, 10th, 100th, ...
+ * occurrence. */
+static void
+hist_scaled(struct bh_flow *f, int d, uint32_t *counter, char code)
+{
+	uint32_t n = ++*counter;
+
+	while (n % 10 == 0)
+		n /= 10;
+	if (n == 1)
+		hist_add(f, d, code);
+}
+
+/* ---- heads ---- */
+
+static void
+head_reset(struct bh_flow_table *t, uint32_t idx, int d, uint32_t base)
+{
+	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
+
+	if (s->head_ooo)
+		memset(head_bm(t, idx, d), 0, t->bm_bytes);
+	s->head_fill = 0;
+	s->head_ooo = 0;
+	s->head_base = base;
+	s->head_ok = 1;
+}
+
+/*
+ * Store n bytes at head offset off (off + n <= head_max).  Bytes already
+ * stored stay (the first copy wins); the contiguous prefix grows as holes
+ * fill.  In-order data takes a memcpy; only out-of-order data uses the
+ * bitmap.
+ */
+static void
+head_put(struct bh_flow_table *t, uint32_t idx, int d, uint32_t off,
+    const unsigned char *data, uint32_t n)
+{
+	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
+	unsigned char *buf = head_buf(t, idx, d), *bm;
+	uint32_t k, pos, max = t->cfg.head_max;
+
+	if (off == s->head_fill && !s->head_ooo) {
+		memcpy(buf + off, data, n);
+		s->head_fill += n;
+		return;
+	}
+	bm = head_bm(t, idx, d);
+	for (k = 0; k < n; k++) {
+		pos = off + k;
+		if (pos < s->head_fill || (bm[pos >> 3] & (1u << (pos & 7))))
+			continue;
+		buf[pos] = data[k];
+		bm[pos >> 3] |= (unsigned char)(1u << (pos & 7));
+	}
+	s->head_ooo = 1;
+	while (s->head_fill < max &&
+	    (bm[s->head_fill >> 3] & (1u << (s->head_fill & 7))))
+		s->head_fill++;
+}
+
+/* TCP payload at sequence number seq into the head, by stream offset. */
+static void
+head_tcp(struct bh_flow_table *t, uint32_t idx, int d, uint32_t seq,
+    const struct bh_pkt *p)
+{
+	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
+	const unsigned char *data = p->payload;
+	uint32_t cap = p->payload_cap, max = t->cfg.head_max, n;
+	int32_t off;
+
+	if (!s->head_ok)
+		head_reset(t, idx, d, seq);
+	if (s->head_fill >= max || cap == 0)
+		return;
+	off = seq_delta(seq, s->head_base);
+	if (off < 0) {
+		if ((uint32_t)-(int64_t)off >= cap)
+			return;
+		data += (uint32_t)-(int64_t)off;
+		cap -= (uint32_t)-(int64_t)off;
+		off = 0;
+	}
+	if ((uint32_t)off >= max)
+		return;
+	n = max - (uint32_t)off;
+	if (cap < n)
+		n = cap;
+	head_put(t, idx, d, (uint32_t)off, data, n);
+}
+
+/* Datagram payloads in arrival order; a datagram cut by the snaplen ends
+ * the head (what follows would not be contiguous). */
+static void
+head_append(struct bh_flow_table *t, uint32_t idx, int d,
+    const struct bh_pkt *p)
+{
+	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
+	uint32_t n, max = t->cfg.head_max;
+
+	if (s->head_ooo || s->head_fill >= max || p->payload_len == 0)
+		return;
+	n = max - s->head_fill;
+	if (p->payload_cap < n)
+		n = p->payload_cap;
+	memcpy(head_buf(t, idx, d) + s->head_fill, p->payload, n);
+	s->head_fill += n;
+	if (p->payload_cap < p->payload_len)
+		s->head_ooo = 1;	/* closed: no bitmap use for datagrams */
+}
+
+/* ---- RTT samples (tcptrace rexmit.c, Karn) ---- */
+
+/*
+ * Data [s, e) sent by side sd at toff.  New data (at or past the highest
+ * sequence sent) is remembered while there is room; anything below it is
+ * a retransmission (or a reordered segment, which we cannot tell apart
+ * without unbounded state, so it is treated the same): every remembered
+ * segment it overlaps, and every one after it, can no longer give a
+ * sample (Karn: an ACK for them may have been triggered by the resend).
+ */
+static void
+rtt_data(struct bh_flow_side *sd, uint32_t s, uint32_t e, uint32_t toff)
+{
+	int i;
+
+	if (seq_delta(s, sd->last_seq) < 0) {
+		for (i = 0; i < sd->seg_n; i++)
+			if (seq_delta(sd->seg[i].end, s) > 0)
+				sd->seg_bad |= (uint8_t)(1u << i);
+		return;
+	}
+	if (sd->acked_ok && seq_delta(e, sd->acked) <= 0)
+		return;
+	if (sd->seg_n < BH_FLOW_RTT_SEGS) {
+		i = sd->seg_n++;
+		sd->seg[i].start = s;
+		sd->seg[i].end = e;
+		sd->seg[i].toff = toff;
+		sd->seg_bad &= (uint8_t)~(1u << i);
+	}
+}
+
+/*
+ * ACK a from the peer of side sd at toff: segments it covers are done;
+ * the one whose last byte it covers exactly gives a sample unless marked.
+ * Older and duplicate ACKs give nothing (tcptrace's dupack).
+ */
+static void
+rtt_ack(struct bh_flow_side *sd, uint32_t a, uint32_t toff)
+{
+	uint32_t sample;
+	uint8_t bad = 0;
+	int i, j;
+
+	if (sd->acked_ok && seq_delta(a, sd->acked) <= 0)
+		return;
+	sd->acked = a;
+	sd->acked_ok = 1;
+	for (i = j = 0; i < sd->seg_n; i++) {
+		if (seq_delta(sd->seg[i].end, a) <= 0) {
+			if (sd->seg[i].end == a &&
+			    !(sd->seg_bad & (1u << i))) {
+				/* Offsets are modulo 2^32; a "negative"
+				 * sample (time going back) is dropped. */
+				sample = toff - sd->seg[i].toff;
+				if (sample < 0x80000000u) {
+					if (sd->rtt_n == 0 ||
+					    sample < sd->rtt_min)
+						sd->rtt_min = sample;
+					if (sd->rtt_n == 0 ||
+					    sample > sd->rtt_max)
+						sd->rtt_max = sample;
+					sd->rtt_sum += sample;
+					sd->rtt_n++;
+				}
+			}
+			continue;
+		}
+		if (sd->seg_bad & (1u << i))
+			bad |= (uint8_t)(1u << j);
+		sd->seg[j++] = sd->seg[i];
+	}
+	sd->seg_n = (uint8_t)j;
+	sd->seg_bad = bad;
+}
+
+/* ---- handshake transmissions ---- */
+
+static void
+tx_note(struct bh_flow_side *s, int has_ts, uint32_t tsval, int64_t off)
+{
+	int n = s->tx_n & 0x7f, i;
+
+	if (!has_ts)
+		return;
+	if (off < 0 || off >= BH_FLOW_NOOFF) {
+		/* Not representable: forget it, but remember we did. */
+		if (!(s->tx_n & 0x80) || seq_delta(tsval, s->tx_lost_max) > 0)
+			s->tx_lost_max = tsval;
+		s->tx_n |= 0x80;
+		return;
+	}
+	if (n == BH_FLOW_HS_TX) {
+		if (!(s->tx_n & 0x80) ||
+		    seq_delta(s->tx[0].tsval, s->tx_lost_max) > 0)
+			s->tx_lost_max = s->tx[0].tsval;
+		s->tx_n |= 0x80;
+		for (i = 1; i < n; i++)
+			s->tx[i - 1] = s->tx[i];
+		n--;
+		s->tx_n = (uint8_t)((s->tx_n & 0x80) | n);
+	}
+	s->tx[n].tsval = tsval;
+	s->tx[n].toff = (uint32_t)off;
+	s->tx_n++;
+}
+
+int64_t
+bh_flow_answered_ts(const struct bh_flow *f, int side)
+{
+	const struct bh_flow_side *s = &f->side[side != 0];
+	uint32_t tsecr;
+	int i, n = s->tx_n & 0x7f, hit = -1, hits = 0;
+
+	if (side == 0) {
+		if (!f->has_synack_tsecr)
+			return BH_FLOW_UNSET;
+		tsecr = f->synack_tsecr;
+	} else {
+		if (!f->has_ack_tsecr)
+			return BH_FLOW_UNSET;
+		tsecr = f->ack_tsecr;
+	}
+	/* A forgotten transmission might carry the same TSval. */
+	if ((s->tx_n & 0x80) && seq_delta(tsecr, s->tx_lost_max) <= 0)
+		return BH_FLOW_UNSET;
+	for (i = 0; i < n; i++)
+		if (s->tx[i].tsval == tsecr) {
+			hit = i;
+			hits++;
+		}
+	if (hits != 1)
+		return BH_FLOW_UNSET;
+	return f->ts + s->tx[hit].toff;
+}
+
+/* ---- TCP: Zeek's endpoint state machine ---- */
+
+static void
+set_state(struct bh_flow_side *s, int st)
+{
+	if (s->state != st) {
+		s->prev_state = s->state;
+		s->state = (uint8_t)st;
+	}
+}
+
+/*
+ * Zeek's init_endpoint: fix the sequence base of side d from its packet.
+ * A SYN sets it (and re-sets it on a changed ISN); a first packet without
+ * SYN starts the numbering as if a SYN had come just before.  The head
+ * follows the base as long as it holds no bytes.
+ */
+static void
+init_endpoint(struct bh_flow_table *t, uint32_t idx, int d, uint8_t fl,
+    uint32_t seq, uint32_t end_seq)
+{
+	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
+	int syn = fl & BH_TH_SYN, reinit = 0;
+
+	switch (s->state) {
+	case BH_TCP_INACTIVE:
+		if (syn) {
+			s->start_seq = seq;
+			s->last_seq = end_seq;
+		} else {
+			s->start_seq = seq - 1;
+			s->last_seq = seq;
+		}
+		s->seq_ok = 1;
+		if (s->head_fill == 0 && !s->head_ooo)
+			head_reset(t, idx, d, syn ? seq + 1 : seq);
+		return;
+	case BH_TCP_SYN_SENT:
+	case BH_TCP_SYN_ACK_SENT:
+		reinit = syn && seq != s->start_seq;
+		break;
+	case BH_TCP_ESTABLISHED:
+	case BH_TCP_PARTIAL:
+		reinit = syn;
+		break;
+	case BH_TCP_RESET:
+		reinit = syn && s->prev_state == BH_TCP_INACTIVE;
+		break;
+	}
+	if (reinit) {
+		if (seq != s->start_seq)
+			head_reset(t, idx, d, seq + 1);
+		s->start_seq = seq;
+		s->last_seq = end_seq;
+	}
+}
+
+/* Zeek's update_history: S H F R once, again when the sequence number
+ * differs from the last such packet; I Q for multi-flag packets; D A. */
+static void
+update_history(struct bh_flow *f, int d, uint8_t fl, uint32_t seq,
+    uint32_t len)
+{
+	struct bh_flow_side *s = &f->side[d];
+	int syn = (fl & BH_TH_SYN) != 0, fin = (fl & BH_TH_FIN) != 0;
+	int rst = (fl & BH_TH_RST) != 0;
+	char code;
+
+	if (syn + fin + rst > 1) {
+		if (fin && rst)
+			hist_check(f, d, HIST_FIN_RST, 'I');
+		else
+			hist_check(f, d, HIST_MULTI, 'Q');
+	} else if (syn) {
+		code = (fl & BH_TH_ACK) ? 'H' : 'S';
+		if (hist_check(f, d, HIST_SYN, code) && seq != s->hist_syn)
+			hist_add(f, d, code);
+		s->hist_syn = seq;
+	} else if (fin) {
+		if (hist_check(f, d, HIST_FIN, 'F') && seq + len != s->hist_fin)
+			hist_add(f, d, 'F');
+		s->hist_fin = seq + len;
+	} else if (rst) {
+		if (hist_check(f, d, HIST_RST, 'R') && seq != s->hist_rst)
+			hist_add(f, d, 'R');
+		s->hist_rst = seq;
+	} else if (len > 0)
+		hist_check(f, d, HIST_DATA, 'D');
+	else if (fl & BH_TH_ACK)
+		hist_check(f, d, HIST_ACK, 'A');
+}
+
+/* Zeek's update_last_seq; returns nothing, counts retransmissions (T). */
+static void
+update_last_seq(struct bh_flow *f, int d, uint32_t end_seq, uint8_t fl,
+    uint32_t len)
+{
+	struct bh_flow_side *s = &f->side[d];
+	int32_t delta = seq_delta(end_seq, s->last_seq);
+
+	if ((fl & (BH_TH_SYN | BH_TH_RST)) &&
+	    (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA))
+		;
+	else if ((fl & BH_TH_FIN) && s->last_seq == s->start_seq + 1)
+		s->last_seq = end_seq;
+	else if (s->state == BH_TCP_RESET)
+		;
+	else if (delta > 0)
+		s->last_seq = end_seq;
+	else if (len > 0)
+		hist_scaled(f, d, &s->rxmit_n, 'T');
+}
+
+/*
+ * Zeek's UpdateStateMachine (UpdateInactiveState, UpdateSYN_SentState,
+ * UpdateEstablishedState, UpdateClosedState, UpdateResetState) for a
+ * packet from side d.  Returns 1 when the packet closes its side.
+ */
+static int
+update_state(struct bh_flow *f, int d, uint8_t fl, uint32_t seq,
+    uint32_t len)
+{
+	struct bh_flow_side *ep = &f->side[d], *peer = &f->side[!d];
+	int syn = fl & BH_TH_SYN, ack = fl & BH_TH_ACK, fin = fl & BH_TH_FIN;
+	int rst = fl & BH_TH_RST, do_close = 0;
+
+	switch (ep->state) {
+	case BH_TCP_INACTIVE:
+		if (syn) {
+			if (d == 0)
+				set_state(ep, ack ? BH_TCP_SYN_ACK_SENT :
+				    BH_TCP_SYN_SENT);
+			else {
+				/* A SYN/SYN-ACK reversal; Zeek flips the
+				 * roles here, our roles are fixed. */
+				if (!ack && peer->state == BH_TCP_SYN_ACK_SENT &&
+				    seq == ep->start_seq)
+					set_state(peer, BH_TCP_ESTABLISHED);
+				if (peer->state == BH_TCP_SYN_SENT)
+					set_state(peer, BH_TCP_ESTABLISHED);
+				set_state(ep, BH_TCP_ESTABLISHED);
+			}
+		}
+		if (fin) {
+			set_state(ep, BH_TCP_CLOSED);
+			do_close = 1;
+		}
+		if (rst) {
+			set_state(ep, BH_TCP_RESET);
+			do_close = 1;
+		}
+		if (ep->state == BH_TCP_INACTIVE) {
+			if (d == 1 && len == 0 &&
+			    f->side[0].state == BH_TCP_SYN_SENT)
+				;	/* an ACK before the SYN reply */
+			else if (ack && peer->state == BH_TCP_ESTABLISHED)
+				set_state(ep, BH_TCP_ESTABLISHED);
+			else
+				set_state(ep, BH_TCP_PARTIAL);
+		}
+		break;
+	case BH_TCP_SYN_SENT:
+	case BH_TCP_SYN_ACK_SENT:
+		if (fin) {
+			set_state(ep, BH_TCP_CLOSED);
+			do_close = 1;
+		}
+		if (rst) {
+			set_state(ep, BH_TCP_RESET);
+			do_close = 1;
+		}
+		break;
+	case BH_TCP_ESTABLISHED:
+	case BH_TCP_PARTIAL:
+		if (syn && ep->state == BH_TCP_PARTIAL &&
+		    peer->state == BH_TCP_INACTIVE && !ack)
+			set_state(ep, BH_TCP_SYN_SENT);
+		if (fin && !rst) {
+			set_state(ep, BH_TCP_CLOSED);
+			/* A FIN then RST from the peer was a normal close. */
+			if (peer->state == BH_TCP_RESET &&
+			    peer->prev_state == BH_TCP_CLOSED)
+				set_state(peer, BH_TCP_CLOSED);
+			do_close = 1;
+		}
+		if (rst) {
+			set_state(ep, BH_TCP_RESET);
+			do_close = 1;
+		}
+		break;
+	case BH_TCP_CLOSED:
+		if (rst && peer->state != BH_TCP_CLOSED) {
+			set_state(ep, BH_TCP_RESET);
+			if (!ep->did_close)
+				do_close = 1;
+		}
+		break;
+	case BH_TCP_RESET:
+		break;
+	}
+	return do_close;
+}
+
+/* Zeek's IsReuse: a new SYN with another ISN on a closed connection. */
+static int
+is_reuse(const struct bh_flow *f, const struct bh_pkt *p)
+{
+	const struct bh_flow_side *o = &f->side[0];
+
+	if (!(p->tcp_flags & BH_TH_SYN))
+		return 0;
+	if (p->tcp_flags & BH_TH_ACK) {
+		if (f->side[0].state != BH_TCP_INACTIVE)
+			return 0;
+		o = &f->side[1];
+	}
+	if (!f->side[0].did_close && !f->side[1].did_close)
+		return 0;
+	if (p->seq == o->start_seq)
+		return 0;
+	if (!(p->tcp_flags & BH_TH_ACK) && o->state == BH_TCP_SYN_ACK_SENT &&
+	    f->side[1].state == BH_TCP_INACTIVE && p->seq == f->side[1].start_seq)
+		return 0;
+	return 1;
+}
+
+/* Offset of ts from the session start, or BH_FLOW_NOOFF. */
+static uint32_t
+flow_off(const struct bh_flow *f, int64_t ts)
+{
+	int64_t off = ts - f->ts;
+
+	if (off < 0)
+		return 0;
+	if (off >= BH_FLOW_NOOFF)
+		return BH_FLOW_NOOFF;
+	return (uint32_t)off;
+}
+
+/* syn_ts, synack_ts, ack_ts and the transmissions they may answer. */
+static void
+handshake(struct bh_flow *f, int d, int64_t ts, const struct bh_pkt *p)
+{
+	uint8_t fl = p->tcp_flags;
+
+	if (d == 0 && (fl & (BH_TH_SYN | BH_TH_ACK)) == BH_TH_SYN) {
+		f->syn_n++;
+		if (f->syn_off == BH_FLOW_NOOFF)
+			f->syn_off = flow_off(f, ts);
+		tx_note(&f->side[0], p->has_ts, p->tsval, ts - f->ts);
+	} else if (d == 1 && (fl & (BH_TH_SYN | BH_TH_ACK)) ==
+	    (BH_TH_SYN | BH_TH_ACK)) {
+		f->synack_n++;
+		if (f->synack_off == BH_FLOW_NOOFF && (f->syn_off ==
+		    BH_FLOW_NOOFF || p->ack == f->side[0].start_seq + 1)) {
+			f->synack_off = flow_off(f, ts);
+			if (p->has_ts) {
+				f->synack_tsecr = p->tsecr;
+				f->has_synack_tsecr = 1;
+			}
+		}
+		tx_note(&f->side[1], p->has_ts, p->tsval, ts - f->ts);
+	} else if (d == 0 && (fl & (BH_TH_SYN | BH_TH_ACK | BH_TH_RST)) ==
+	    BH_TH_ACK && f->synack_off != BH_FLOW_NOOFF &&
+	    f->ack_off == BH_FLOW_NOOFF) {
+		int32_t k = seq_delta(p->ack, f->side[1].start_seq + 1);
+
+		if (k >= 0 && k < TOO_LARGE_SEQ_DELTA) {
+			f->ack_off = flow_off(f, ts);
+			if (p->has_ts) {
+				f->ack_tsecr = p->tsecr;
+				f->has_ack_tsecr = 1;
+			}
+		}
+	}
+}
+
+/* One TCP packet from side d, after Zeek's TCPSessionAdapter::Process. */
+static void
+tcp_packet(struct bh_flow_table *t, uint32_t idx, int d, int64_t ts,
+    const struct bh_pkt *p)
+{
+	struct bh_flow *f = FLOW(t, idx);
+	struct bh_flow_side *ep = &f->side[d], *peer = &f->side[!d];
+	uint8_t fl = p->tcp_flags;
+	uint32_t len = p->payload_len, seg_len, end_seq, data_seq, toff;
+	int peer_was_inactive, close_complete;
+
+	seg_len = len + ((fl & BH_TH_SYN) != 0) + ((fl & BH_TH_FIN) != 0);
+	if (fl & BH_TH_RST)
+		seg_len -= len;
+	end_seq = p->seq + seg_len;
+	data_seq = (fl & BH_TH_SYN) ? p->seq + 1 : p->seq;
+	toff = (uint32_t)(ts - f->ts);	/* modulo 2^32, for RTT deltas */
+
+	init_endpoint(t, idx, d, fl, p->seq, end_seq);
+	update_history(f, d, fl, p->seq, len);
+	/* Zeek's update_window: a zero window not after a RST or the
+	 * peer's FIN. */
+	if (p->win == 0 && !(fl & BH_TH_RST) && peer->state != BH_TCP_CLOSED &&
+	    ep->state != BH_TCP_RESET)
+		hist_scaled(f, d, &ep->zwin_n, 'W');
+	/* Zeek's duration ends when both sides have closed. */
+	if (!(f->side[0].did_close && f->side[1].did_close) && ts > f->dur_end)
+		f->dur_end = ts;
+
+	peer_was_inactive = peer->state == BH_TCP_INACTIVE;
+	if ((fl & BH_TH_ACK) && peer_was_inactive) {
+		/* Zeek's init_peer: number the peer from what we ack. */
+		peer->start_seq = p->ack - 1;
+		peer->last_seq = p->ack - 1;
+		peer->seq_ok = 1;
+		if (peer->head_fill == 0 && !peer->head_ooo)
+			head_reset(t, idx, !d, p->ack);
+	}
+	if (len > 0 && !(fl & BH_TH_RST))
+		rtt_data(ep, data_seq, data_seq + len, toff);
+	if ((fl & BH_TH_ACK) && !(fl & BH_TH_RST)) {
+		/* A content gap (Zeek's G): the peer's bytes acked but
+		 * never seen; not at a FIN (Zeek does not trust those). */
+		if (!peer_was_inactive && !(fl & BH_TH_FIN) &&
+		    seq_delta(p->ack, peer->last_seq) > 0 &&
+		    (!peer->acked_ok || seq_delta(p->ack, peer->acked) > 0))
+			hist_scaled(f, !d, &peer->gap_n, 'G');
+		rtt_ack(peer, p->ack, toff);
+	}
+	handshake(f, d, ts, p);
+	update_last_seq(f, d, end_seq, fl, len);
+	if (update_state(f, d, fl, p->seq, len) && !ep->did_close) {
+		/* Zeek's ConnectionClosed. */
+		ep->did_close = 1;
+		close_complete = ep->state == BH_TCP_RESET || peer->did_close ||
+		    peer->state == BH_TCP_INACTIVE;
+		if (close_complete && !f->closed)
+			f->closed = (ep->state == BH_TCP_RESET ||
+			    peer->state == BH_TCP_RESET) ? BH_END_RST :
+			    BH_END_FIN;
+	}
+	if (len > 0 && !(fl & BH_TH_RST))
+		head_tcp(t, idx, d, data_seq, p);
+}
+
+/* ---- fragments ---- */
+
+static struct frag_ent *
+frag_slot(struct bh_flow_table *t, const struct bh_pkt *p)
+{
+	uint64_t h;
+
+	h = mix64(endpoint_hash(t->cfg.seed, p->src, (uint16_t)p->frag_id) ^
+	    endpoint_hash(t->cfg.seed ^ 1, p->dst,
+	    (uint16_t)(p->frag_id >> 16)) ^ p->proto);
+	return &t->frag[h & (FRAG_SLOTS - 1)];
+}
+
+static void
+frag_first(struct bh_flow_table *t, const struct bh_pkt *p, uint32_t idx)
+{
+	struct frag_ent *e = frag_slot(t, p);
+
+	memcpy(e->src, p->src, 16);
+	memcpy(e->dst, p->dst, 16);
+	e->id = p->frag_id;
+	e->af = p->af;
+	e->proto = p->proto;
+	e->idx = idx;
+	e->flow_id = FLOW(t, idx)->id;
+}
+
+/* A later fragment: counted on the session of its first fragment. */
+static int
+frag_later(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
+{
+	struct frag_ent *e = frag_slot(t, p);
+	struct bh_flow *f;
+	struct bh_flow_side *s;
+	int d;
+
+	if (e->flow_id == 0 || e->id != p->frag_id || e->af != p->af ||
+	    e->proto != p->proto || memcmp(e->src, p->src, 16) != 0 ||
+	    memcmp(e->dst, p->dst, 16) != 0 ||
+	    FLOW(t, e->idx)->id != e->flow_id) {
+		t->st.frag_unmatched++;
+		return -1;
+	}
+	f = FLOW(t, e->idx);
+	d = memcmp(f->addr[0], p->src, 16) == 0 ? 0 : 1;
+	s = &f->side[d];
+	ttl_note(s, p->ttl);
+	s->pkts++;
+	s->bytes += p->payload_len;
+	if (ts > f->dur_end && !(f->side[0].did_close && f->side[1].did_close))
+		f->dur_end = ts;
+	touch(t, f, e->idx, f->klass);
+	return 0;
+}
+
+/* ---- sessions ---- */
+
+static uint32_t
+lookup(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h, int *dir)
+{
+	struct bh_flow *f;
+	uint32_t i;
+
+	for (i = t->bucket[h & t->mask]; i != 0; i = f->hnext) {
+		f = FLOW(t, i);
+		if (f->proto != p->proto || f->af != p->af)
+			continue;
+		if (f->port[0] == p->sport && f->port[1] == p->dport &&
+		    memcmp(f->addr[0], p->src, 16) == 0 &&
+		    memcmp(f->addr[1], p->dst, 16) == 0) {
+			*dir = 0;
+			return i;
+		}
+		if (f->port[0] == p->dport && f->port[1] == p->sport &&
+		    memcmp(f->addr[0], p->dst, 16) == 0 &&
+		    memcmp(f->addr[1], p->src, 16) == 0) {
+			*dir = 1;
+			return i;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A new session for p.  The originator is the SYN sender, else the
+ * receiver of a SYN/ACK (Zeek marks such a flip '^'), else the sender of
+ * the first packet.  At the cap, the longest-idle session goes first.
+ */
+static uint32_t
+new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
+    int64_t ts, int *dir)
+{
+	struct bh_flow *f;
+	uint32_t idx;
+	int k, flip = 0;
+
+	if (t->live >= t->cfg.max_live && (idx = oldest(t, 0, &k)) != 0)
+		retire(t, idx, BH_END_EVICT);
+	idx = slot_alloc(t);
+	f = FLOW(t, idx);
+	memset(f, 0, sizeof(*f));
+	f->id = t->next_id++;
+	f->ts = f->dur_end = ts;
+	f->proto = p->proto;
+	f->af = p->af;
+	f->syn_off = f->synack_off = f->ack_off = BH_FLOW_NOOFF;
+	if (p->proto == BH_PKT_TCP) {
+		if ((p->tcp_flags & (BH_TH_SYN | BH_TH_ACK)) == BH_TH_SYN)
+			f->orig_by = BH_BY_SYN;
+		else if ((p->tcp_flags & (BH_TH_SYN | BH_TH_ACK)) ==
+		    (BH_TH_SYN | BH_TH_ACK)) {
+			f->orig_by = BH_BY_SYNACK;
+			flip = 1;
+		} else
+			f->orig_by = BH_BY_FIRST;
+		f->klass = K_TCP;
+	} else
+		f->klass = p->proto == BH_PKT_UDP ? K_UDP : K_OTHER;
+	memcpy(f->addr[flip], p->src, 16);
+	memcpy(f->addr[!flip], p->dst, 16);
+	f->port[flip] = p->sport;
+	f->port[!flip] = p->dport;
+	if (flip)
+		f->history[f->hist_len++] = '^';
+	*dir = flip;
+	/* Heads: the bitmaps start clear (head_reset clears on reuse). */
+	if (t->bm_bytes > 0) {
+		memset(head_bm(t, idx, 0), 0, t->bm_bytes);
+		memset(head_bm(t, idx, 1), 0, t->bm_bytes);
+	}
+	f->hnext = t->bucket[h & t->mask];
+	t->bucket[h & t->mask] = idx;
+	f->idle = t->now;
+	list_append(t, &t->lists[f->klass], f, idx);
+	f->iprev = t->id_tail;
+	f->inext = 0;
+	if (t->id_tail != 0)
+		FLOW(t, t->id_tail)->inext = idx;
+	else
+		t->id_head = idx;
+	t->id_tail = idx;
+	t->live++;
+	t->st.sessions++;
+	if (t->live > t->st.live_max)
+		t->st.live_max = t->live;
+	return idx;
+}
+
+int
+bh_flow_packet(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
+{
+	struct bh_flow *f;
+	struct bh_flow_side *s;
+	uint64_t h;
+	uint32_t idx;
+	int d = 0;
+
+	if (!t->have_now || ts > t->now) {
+		t->now = ts;
+		t->have_now = 1;
+	}
+	expire(t);
+	if (p->frag == 2)
+		return frag_later(t, ts, p);
+	h = tuple_hash(t, p);
+	idx = lookup(t, p, h, &d);
+	if (idx != 0 && p->proto == BH_PKT_TCP && is_reuse(FLOW(t, idx), p)) {
+		retire(t, idx, BH_END_REUSE);
+		idx = 0;
+	}
+	if (idx == 0)
+		idx = new_flow(t, p, h, ts, &d);
+	f = FLOW(t, idx);
+	s = &f->side[d];
+	ttl_note(s, p->ttl);
+	s->pkts++;
+	s->bytes += p->payload_len;
+	if (p->frag == 1)
+		frag_first(t, p, idx);
+	if (p->proto == BH_PKT_TCP)
+		tcp_packet(t, idx, d, ts, p);
+	else {
+		if (ts > f->dur_end)
+			f->dur_end = ts;
+		/* Zeek's UDP analyzer marks each direction once: D, d. */
+		if (p->proto == BH_PKT_UDP)
+			hist_check(f, d, HIST_DATA, 'D');
+		head_append(t, idx, d, p);
+	}
+	touch(t, f, idx, f->closed ? K_CLOSED : f->klass);
+	return 0;
+}

@@ -1,0 +1,379 @@
+/*
+ * bh-rtt - handshake RTT per leg, attributed to the remote party, with the
+ * reason for every value that could not be measured.
+ *
+ * Reads the session records of bh-sessions: syn_ts synack_ts ack_ts syn_n
+ * synack_n are required; proto, dir, syn_ans_ts, synack_ans_ts and the
+ * data-ACK summaries orig_rtt_* / resp_rtt_* are used when present.
+ * Adds rtt_ms rtt_resp_ms rtt_orig_ms rtt_remote_ms rtt_note and the
+ * remote leg's whole-session data-ACK summary rtt_remote_data_{n,min_ms,
+ * avg_ms,max_ms}.
+ *
+ * Where it differs from its peers: tcptrace's RTT_from_3WHS applies Karn
+ * (no value when the SYN was sent more than once) and prints 0.0 for "no
+ * sample"; Wireshark's tcp.analysis.initial_rtt measures from the most
+ * recent SYN, so a retransmitted SYN gives it a value that ignores Karn.
+ * Here a leg whose opening packet was retransmitted is `-` unless the TCP
+ * timestamp option (RFC 7323 TSecr, resolved by bh-sessions into
+ * syn_ans_ts / synack_ans_ts) names the transmission that was answered;
+ * no value is ever 0 for "no sample".  All times are integer microseconds.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bh.h"
+
+/* Owned columns, in output order. */
+enum {
+	O_RTT, O_RESP, O_ORIG, O_REMOTE, O_NOTE,
+	O_DATA_N, O_DATA_MIN, O_DATA_AVG, O_DATA_MAX,
+	O_COUNT
+};
+static const char *const owned[O_COUNT] = {
+	"rtt_ms", "rtt_resp_ms", "rtt_orig_ms", "rtt_remote_ms", "rtt_note",
+	"rtt_remote_data_n", "rtt_remote_data_min_ms",
+	"rtt_remote_data_avg_ms", "rtt_remote_data_max_ms",
+};
+
+/*
+ * rtt_note flags.  The note lists the set flags comma-separated in this
+ * order (the order of the handshake), or `ok` when none is set.
+ */
+enum {
+	N_UDP		= 1 << 0,	/* proto udp: no handshake to time */
+	N_NOT_TCP	= 1 << 1,	/* any other non-TCP protocol */
+	N_NO_HANDSHAKE	= 1 << 2,	/* neither SYN nor SYN/ACK seen */
+	N_NO_SYN	= 1 << 3,	/* SYN/ACK but no SYN (mid-handshake) */
+	N_SYN_RETX	= 1 << 4,	/* SYN resent, answer ambiguous (Karn) */
+	N_NO_SYNACK	= 1 << 5,	/* SYN never answered by a SYN/ACK */
+	N_SYNACK_RETX	= 1 << 6,	/* SYN/ACK resent, ambiguous (Karn) */
+	N_NO_ACK	= 1 << 7,	/* SYN/ACK never acknowledged */
+	N_TS		= 1 << 8,	/* a resent leg resolved by TSecr */
+	N_NEGATIVE	= 1 << 9	/* answer timed before its question */
+};
+static const char *const note_names[] = {
+	"udp", "not-tcp", "no-handshake", "no-syn", "syn-retx", "no-synack",
+	"synack-retx", "no-ack", "ts", "negative",
+};
+#define NNOTES	(sizeof(note_names) / sizeof(note_names[0]))
+
+/* Input columns; -1 when absent (only the optional ones may be). */
+struct cols {
+	int	proto, dir;
+	int	syn, synack, ack, syn_n, synack_n;
+	int	syn_ans, synack_ans;
+	int	data[2][4];	/* [orig|resp][n, min, avg, max] */
+};
+
+static int use_tsopt = 1;	/* -T clears: strict Karn, as tcptrace */
+
+static void
+usage(int status)
+{
+	FILE *fp = status == 0 ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-hT] [--strict] [file ...]\n", bh_progname);
+	if (status == 0)
+		fprintf(fp,
+		    "  -T        ignore the TCP timestamp option: a leg whose "
+		    "opening packet\n"
+		    "            was retransmitted is always - (tcptrace's "
+		    "rule)\n"
+		    "  --strict  the first bad record is fatal (exit 2)\n");
+	exit(status);
+}
+
+/* A field shown in a diagnostic: escaped and cut to a readable length. */
+static const char *
+shown(const char *v)
+{
+	static char buf[72];
+	size_t n = strlen(v), used;
+
+	bh_escape_bounded(buf, 64, (const unsigned char *)v, n, &used);
+	if (used < n)
+		strcat(buf, "...");
+	return buf;
+}
+
+/*
+ * Parse the timestamp in column c of the current record into *usec.
+ * Returns 1 when set, 0 when `-` (or the column is absent), -1 after
+ * reporting a bad value (the caller skips the record).
+ */
+static int
+get_ts(struct bh_reader *r, int c, int64_t *usec)
+{
+	const char *v;
+
+	if (c < 0)
+		return 0;
+	v = r->f[c];
+	if (BH_UNSET(v))
+		return 0;
+	if (bh_parse_usec(v, usec) == -1) {
+		bh_rec_bad(r, "%s: bad timestamp '%s'; record skipped",
+		    r->col[c], shown(v));
+		return -1;
+	}
+	return 1;
+}
+
+/* The same for a count (`-` reads as 0). */
+static int
+get_count(struct bh_reader *r, int c, uint64_t *n)
+{
+	const char *v;
+
+	*n = 0;
+	if (c < 0)
+		return 0;
+	v = r->f[c];
+	if (BH_UNSET(v))
+		return 0;
+	if (bh_parse_u64(v, n) == -1) {
+		bh_rec_bad(r, "%s: bad count '%s'; record skipped",
+		    r->col[c], shown(v));
+		return -1;
+	}
+	return 1;
+}
+
+/* The same for a non-negative RTT in ms ("90.000"). */
+static int
+get_ms(struct bh_reader *r, int c, int64_t *usec)
+{
+	const char *v;
+
+	if (c < 0)
+		return 0;
+	v = r->f[c];
+	if (BH_UNSET(v))
+		return 0;
+	if (bh_parse_ms_usec(v, usec) == -1 || *usec < 0) {
+		bh_rec_bad(r, "%s: bad RTT '%s'; record skipped",
+		    r->col[c], shown(v));
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * One handshake leg: from the question (SYN, or SYN/ACK) at q to the
+ * answer (SYN/ACK, or ACK) at a.  n transmissions of the question; when
+ * n > 1 only the TSecr-resolved transmission at qans (have_qans) makes
+ * the leg unambiguous (Karn, RFC 6298 §3; RFC 7323 §4.1).  Returns 1 with
+ * *leg set, or 0 with the reason added to *note.
+ */
+static int
+leg(int64_t q, uint64_t n, int have_qans, int64_t qans, int64_t a,
+    int retx_flag, int *note, int64_t *leg_us)
+{
+	if (n > 1) {
+		if (!use_tsopt || !have_qans) {
+			*note |= retx_flag;
+			return 0;
+		}
+		q = qans;
+		*note |= N_TS;
+	}
+	if (a < q) {
+		*note |= N_NEGATIVE;
+		return 0;
+	}
+	*leg_us = a - q;
+	return 1;
+}
+
+/* Format usec as ms into buf and return it (for val[]). */
+static const char *
+ms(char *buf, int64_t usec)
+{
+	bh_fmt_usec_ms(buf, usec);
+	return buf;
+}
+
+/*
+ * Compute the owned values of the current record into val[] (buffers in
+ * bufs).  Returns 0, or -1 when the record has a bad value (reported).
+ */
+static int
+rtt_record(struct bh_reader *r, const struct cols *c,
+    const char *val[O_COUNT], char bufs[O_COUNT][BH_NUMBUF + 128])
+{
+	int64_t syn = 0, synack = 0, ack = 0, syn_ans = 0, synack_ans = 0;
+	int64_t resp_leg = 0, orig_leg = 0, d[3];
+	uint64_t syn_n, synack_n, dn;
+	int hs, hsa, ha, hsyn_ans, hsynack_ans, have_resp = 0, have_orig = 0;
+	int note = 0, side = -1, i, k, hn;
+	const char *p, *dir;
+	char *o;
+
+	for (i = 0; i < O_COUNT; i++)
+		val[i] = NULL;
+
+	/* dir picks the remote leg: `in` the orig side, `out` the resp side. */
+	dir = c->dir >= 0 ? r->f[c->dir] : "-";
+	if (strcmp(dir, "in") == 0)
+		side = 1;	/* remote = orig: monitor<->orig = resp_rtt_* */
+	else if (strcmp(dir, "out") == 0)
+		side = 0;	/* remote = resp: monitor<->resp = orig_rtt_* */
+	else if (!BH_UNSET(dir) && strcmp(dir, "local") != 0 &&
+	    strcmp(dir, "ext") != 0) {
+		bh_rec_bad(r, "dir: bad value '%s'; record skipped",
+		    shown(dir));
+		return -1;
+	}
+
+	/* The remote leg's data-ACK summary, copied in canonical form. */
+	if (side >= 0) {
+		if ((hn = get_count(r, c->data[side][0], &dn)) == -1)
+			return -1;
+		for (k = 0; k < 3; k++)
+			if ((i = get_ms(r, c->data[side][k + 1], &d[k])) == -1)
+				return -1;
+			else if (i == 1)
+				val[O_DATA_MIN + k] = ms(bufs[O_DATA_MIN + k],
+				    d[k]);
+		if (hn == 1) {
+			bh_fmt_u64(bufs[O_DATA_N], dn);
+			val[O_DATA_N] = bufs[O_DATA_N];
+		}
+	}
+
+	p = c->proto >= 0 ? r->f[c->proto] : "tcp";
+	if (strcmp(p, "tcp") != 0)
+		note = strcmp(p, "udp") == 0 ? N_UDP : N_NOT_TCP;
+	else {
+		if ((hs = get_ts(r, c->syn, &syn)) == -1 ||
+		    (hsa = get_ts(r, c->synack, &synack)) == -1 ||
+		    (ha = get_ts(r, c->ack, &ack)) == -1 ||
+		    (hsyn_ans = get_ts(r, c->syn_ans, &syn_ans)) == -1 ||
+		    (hsynack_ans = get_ts(r, c->synack_ans, &synack_ans)) == -1 ||
+		    get_count(r, c->syn_n, &syn_n) == -1 ||
+		    get_count(r, c->synack_n, &synack_n) == -1)
+			return -1;
+		if (!hs && !hsa)
+			note |= N_NO_HANDSHAKE;
+		else if (!hs)
+			note |= N_NO_SYN;
+		else if (!hsa)
+			note |= N_NO_SYNACK;
+		else
+			have_resp = leg(syn, syn_n, hsyn_ans, syn_ans, synack,
+			    N_SYN_RETX, &note, &resp_leg);
+		if (hsa) {
+			if (!ha)
+				note |= N_NO_ACK;
+			else
+				have_orig = leg(synack, synack_n, hsynack_ans,
+				    synack_ans, ack, N_SYNACK_RETX, &note,
+				    &orig_leg);
+		}
+	}
+	if (have_resp)
+		val[O_RESP] = ms(bufs[O_RESP], resp_leg);
+	if (have_orig)
+		val[O_ORIG] = ms(bufs[O_ORIG], orig_leg);
+	if (have_resp && have_orig)
+		val[O_RTT] = ms(bufs[O_RTT], resp_leg + orig_leg);
+	if (side == 0)
+		val[O_REMOTE] = val[O_RESP];
+	else if (side == 1)
+		val[O_REMOTE] = val[O_ORIG];
+
+	o = bufs[O_NOTE];
+	if (note == 0)
+		strcpy(o, "ok");
+	else {
+		*o = '\0';
+		for (i = 0; i < (int)NNOTES; i++)
+			if (note & (1 << i)) {
+				if (*o != '\0')
+					strcat(o, ",");
+				strcat(o, note_names[i]);
+			}
+	}
+	val[O_NOTE] = o;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char *const side_name[2] = { "orig", "resp" };
+	static const char *const stat_name[4] = {
+		"n", "min_ms", "avg_ms", "max_ms"
+	};
+	static char bufs[O_COUNT][BH_NUMBUF + 128];
+	struct bh_reader r;
+	struct bh_writer w;
+	struct cols c;
+	const char *val[O_COUNT];
+	char name[64];
+	int strict = 0, ch, i, k;
+
+	bh_diag_init(argv[0]);
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--strict") == 0) {
+			strict = 1;
+			memmove(argv + i, argv + i + 1,
+			    (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	while ((ch = getopt(argc, argv, "hT")) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(0);
+			break;
+		case 'T':
+			use_tsopt = 0;
+			break;
+		default:
+			usage(BH_EXIT_FATAL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	bh_rec_open(&r, argc, argv, stdout);
+	r.strict = strict;
+	if (r.ncol == 0)
+		return bh_fshut(bh_rec_close(&r));
+
+	c.syn = bh_rec_need(&r, "syn_ts");
+	c.synack = bh_rec_need(&r, "synack_ts");
+	c.ack = bh_rec_need(&r, "ack_ts");
+	c.syn_n = bh_rec_need(&r, "syn_n");
+	c.synack_n = bh_rec_need(&r, "synack_n");
+	c.proto = bh_rec_col(&r, "proto");
+	c.dir = bh_rec_col(&r, "dir");
+	c.syn_ans = bh_rec_col(&r, "syn_ans_ts");
+	c.synack_ans = bh_rec_col(&r, "synack_ans_ts");
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 4; k++) {
+			snprintf(name, sizeof(name), "%s_rtt_%s",
+			    side_name[i], stat_name[k]);
+			c.data[i][k] = bh_rec_col(&r, name);
+		}
+
+	bh_wr_init(&w, stdout, &r, owned, O_COUNT);
+	bh_wr_header(&w, &r, owned);
+	for (;;) {
+		enum bh_rec_kind kind = bh_rec_next(&r);
+
+		if (kind == BH_REC_EOF)
+			break;
+		if (kind == BH_REC_COMMENT) {
+			bh_wr_line(&w, r.line, r.linelen);
+			continue;
+		}
+		if (rtt_record(&r, &c, val, bufs) == -1)
+			continue;
+		bh_wr_record(&w, &r, val);
+	}
+	bh_wr_free(&w);
+	return bh_fshut(bh_rec_close(&r));
+}

@@ -1,0 +1,303 @@
+#!/usr/bin/env bats
+# bh-ttl: initial TTL, hops and OS per side and for the remote party, the
+# near-pair, changed-TTL and distance flags, -i/-d/-m, and the record-filter
+# rules.  Input records are written by hand (mk below), so these tests do
+# not depend on bh-sessions; the pipeline tests at the end run from fixture
+# captures when bh-sessions has been built.
+
+load helper
+
+# The session record of bh-sessions, in its order.
+COLS="flow proto ts dur orig_ip orig_port resp_ip resp_port dir state
+orig_pkts orig_bytes resp_pkts resp_bytes
+orig_ttl orig_ttl_min orig_ttl_max orig_ttl_chg
+resp_ttl resp_ttl_min resp_ttl_max resp_ttl_chg
+syn_ts synack_ts ack_ts syn_n synack_n syn_ans_ts synack_ans_ts
+orig_rtt_n orig_rtt_min_ms orig_rtt_avg_ms orig_rtt_max_ms
+resp_rtt_n resp_rtt_min_ms resp_rtt_avg_ms resp_rtt_max_ms
+orig_by end history orig_head resp_head"
+OWN="orig_ttl_init orig_hops orig_os resp_ttl_init resp_hops resp_os remote_ip remote_pkts remote_ttl remote_ttl_init remote_hops remote_os ttl_note"
+T0=1262304000
+
+# mk [-c "cols"] < description: a header and one record per line of
+# `name=value ...` (unnamed columns are `-`; a `#` line is a comment).
+# `hs=A/B` is a TCP handshake: SYN at T0, SYN/ACK A ms later, ACK B ms
+# after that, each packet sent once (A, B with exactly 3 decimals; the
+# sums are exact integers).  One awk for the whole input: bats traces
+# every shell command, so shell loops are slow here.
+mk() {
+	local cols=$COLS
+	if [ "$1" = -c ]; then cols=$2; fi
+	awk -v cols="$cols" -v t0=$T0 '
+	function ts(us) { return sprintf("%d.%06d", int(us / 1e6), us % 1e6) }
+	BEGIN {
+		n = split(cols, c, /[ \n]+/)
+		for (i = 1; i <= n; i++) { known[c[i]] = 1; h = h (i > 1 ? "\t" : "#") c[i] }
+		print h
+	}
+	/^#/ { print; next }
+	NF == 0 { next }
+	{
+		delete v
+		for (i = 1; i <= NF; i++) {
+			k = $i; sub(/=.*/, "", k); val = $i; sub(/^[^=]*=/, "", val)
+			if (k == "hs") {
+				split(val, ab, "/"); a = ab[1] * 1000; b = ab[2] * 1000
+				v["proto"] = "tcp"; v["syn_ts"] = ts(t0 * 1e6)
+				v["synack_ts"] = ts(t0 * 1e6 + a)
+				v["ack_ts"] = ts(t0 * 1e6 + a + b)
+				v["syn_n"] = v["synack_n"] = 1
+				continue
+			}
+			if (!(k in known)) { print "mk: no column " k > "/dev/stderr"; exit 1 }
+			v[k] = val
+		}
+		line = ""
+		for (i = 1; i <= n; i++) line = line (i > 1 ? "\t" : "") (c[i] in v ? v[c[i]] : "-")
+		print line
+	}'
+}
+
+# vals NAME...: the values of column NAME in the records of $output, each
+# followed by a space; for several names, one after the other.
+vals() {
+	printf '%s\n' "$output" | awk -F'\t' -v names="$*" '
+	BEGIN { k = split(names, want, " ") }
+	/^#[a-z]/ {
+		sub(/^#/, "")
+		for (i = 1; i <= NF; i++) for (j = 1; j <= k; j++) if ($i == want[j]) c[j] = i
+		next
+	}
+	/^#/ { next }
+	{ for (j = 1; j <= k; j++) out[j] = out[j] $c[j] " " }
+	END { for (j = 1; j <= k; j++) printf "%s", out[j] }'
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+# side TTL...: records with dir=in whose originator (the remote party)
+# sent with each TTL; the responder is a local Windows host.
+side() {
+	local t
+	for t in "$@"; do
+		echo "dir=in orig_ip=198.51.100.7 orig_pkts=5 orig_ttl=$t resp_ttl=128"
+	done | mk
+}
+
+@test "the issue's cases: 108 128/20/windows, 42 64/22/unix, 240 255/15, 3 32/29, 200 far" {
+	side 108 42 240 3 200 > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals remote_ttl)" = "108 42 240 3 200 " ]
+	[ "$(vals remote_ttl_init)" = "128 64 255 32 255 " ]
+	[ "$(vals remote_hops)" = "20 22 15 29 - " ]
+	[ "$(vals remote_os)" = "windows unix solaris/network windows-old solaris/network " ]
+	[ "$(vals ttl_note)" = "ok orig:60/64 ok orig:30/32 orig:far " ]
+	# The per-side columns say the same for the originator.
+	[ "$(vals orig_ttl_init orig_hops)" = "128 64 255 32 255 20 22 15 29 - " ]
+	[ "$(vals resp_ttl_init resp_hops resp_os)" = "128 128 128 128 128 0 0 0 0 0 windows windows windows windows windows " ]
+}
+
+@test "near pairs: 58 and 28 are ambiguous and flagged, 62 and 31 are not" {
+	# A stack starting at 60 reaches 58 as well as one starting at 64;
+	# none starting at 60 can arrive with 62 (TTLs only go down).
+	side 58 62 60 61 28 30 31 32 > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals remote_ttl_init)" = "64 64 64 64 32 32 32 32 " ]
+	[ "$(vals remote_hops)" = "6 2 4 3 4 2 1 0 " ]
+	[ "$(vals ttl_note)" = "orig:60/64 ok orig:60/64 ok orig:30/32 orig:30/32 ok ok " ]
+	# With 30 and 60 among the candidates the count starts there; the
+	# pair stays flagged.
+	run -0 bh-ttl -i 30,32,60,64,128,255 "$T/in.tsv"
+	[ "$(vals remote_ttl_init)" = "60 64 60 64 30 30 32 32 " ]
+	[ "$(vals remote_hops)" = "2 2 0 3 2 0 1 0 " ]
+	[ "$(vals remote_os)" = "- unix - unix - - windows-old windows-old " ]
+	[ "$(vals ttl_note)" = "orig:60/64 ok orig:60/64 ok orig:30/32 orig:30/32 ok ok " ]
+}
+
+@test "IPv6 hop limit 54: 64/10/unix, as for IPv4" {
+	mk > "$T/in.tsv" <<-EOF
+	dir=out orig_ip=2001:db8::5 resp_ip=2001:db8:1::9 orig_ttl=64 resp_ttl=54 resp_pkts=3
+	EOF
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals remote_ip remote_pkts remote_ttl)" = "2001:db8:1::9 3 54 " ]
+	[ "$(vals remote_ttl_init remote_hops remote_os)" = "64 10 unix " ]
+	[ "$(vals orig_ttl_init orig_hops)" = "64 0 " ]
+}
+
+@test "remote party follows dir: in -> orig, out -> resp, else -" {
+	mk > "$T/in.tsv" <<-EOF
+	dir=in orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
+	dir=out orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
+	dir=local orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
+	dir=ext orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
+	dir=- orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
+	dir=out orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=0 orig_ttl=108 resp_ttl=-
+	EOF
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals remote_ip)" = "1.1.1.1 2.2.2.2 - - - 2.2.2.2 " ]
+	[ "$(vals remote_pkts)" = "5 7 - - - 0 " ]
+	[ "$(vals remote_ttl remote_hops)" = "108 44 - - - - 20 20 - - - - " ]
+	[ "$(vals resp_ttl_init resp_hops resp_os)" = "64 64 64 64 64 - 20 20 20 20 20 - unix unix unix unix unix - " ]
+}
+
+@test "changed TTL: hops from the minimum, note changed; mixed when above the init" {
+	mk > "$T/in.tsv" <<-EOF
+	dir=in orig_ttl=50 orig_ttl_min=48 orig_ttl_max=50 orig_ttl_chg=2 resp_ttl=128 resp_ttl_min=128 resp_ttl_max=128 resp_ttl_chg=0
+	dir=out orig_ttl=128 resp_ttl=50 resp_ttl_min=50 resp_ttl_max=240 resp_ttl_chg=1
+	dir=out orig_ttl=128 orig_ttl_chg=0 resp_ttl=50 resp_ttl_chg=3
+	EOF
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals remote_ttl remote_ttl_init remote_hops)" = "50 50 50 64 64 64 16 14 14 " ]
+	[ "$(vals ttl_note)" = "orig:60/64,orig:changed resp:60/64,resp:changed,resp:mixed resp:60/64,resp:changed " ]
+}
+
+@test "-d: the distance limit; -i: a TTL above every candidate is no-init" {
+	side 200 70 > "$T/in.tsv"
+	run -0 bh-ttl -d 60 "$T/in.tsv"
+	[ "$(vals remote_hops ttl_note)" = "55 58 ok ok " ]
+	run -0 bh-ttl -d 0 "$T/in.tsv"
+	[ "$(vals remote_hops ttl_note)" = "- - orig:far orig:far " ]
+	run -0 bh-ttl -i 128,64,32 "$T/in.tsv"
+	[ "$(vals remote_ttl_init remote_hops remote_os)" = "- 128 - - - windows " ]
+	[ "$(vals ttl_note)" = "orig:no-init orig:far " ]
+}
+
+@test "-m: the OS map overrides names one by one; - removes one" {
+	cat > "$T/os.map" <<-EOF
+	# initial TTL, OS family
+	64	linux
+	  60 aix/hp-ux   # old stacks
+	255 -
+
+	EOF
+	side 42 58 240 108 > "$T/in.tsv"
+	run -0 bh-ttl -m "$T/os.map" "$T/in.tsv"
+	[ "$(vals remote_os)" = "linux linux - windows " ]
+	run -0 bh-ttl -i 32,60,64,128,255 -m "$T/os.map" "$T/in.tsv"
+	[ "$(vals remote_ttl_init remote_os)" = "60 60 255 128 aix/hp-ux aix/hp-ux - windows " ]
+}
+
+@test "bad -i, -d or map file: exit 2 with the reason" {
+	run -2 --separate-stderr bh-ttl -i 32,,64 < /dev/null
+	[ "$stderr" = "bh-ttl: -i 32,,64: expected a comma-separated list of TTLs 1..255" ]
+	run -2 --separate-stderr bh-ttl -i 0,64 < /dev/null
+	run -2 --separate-stderr bh-ttl -i 64,256 < /dev/null
+	run -2 --separate-stderr bh-ttl -d x < /dev/null
+	[ "$stderr" = "bh-ttl: -d x: expected hops 0..255" ]
+	printf '64 linux\n300 big\n' > "$T/bad.map"
+	run -2 --separate-stderr bh-ttl -m "$T/bad.map" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/bad.map:2: expected \`TTL OS' with TTL 1..255 and a name of at most 64 bytes" ]
+	printf '64 li\033nux\n' > "$T/bad.map"
+	run -2 --separate-stderr bh-ttl -m "$T/bad.map" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/bad.map:1: OS name: printable ASCII without blanks or backslashes" ]
+	run -2 --separate-stderr bh-ttl -m "$T/none.map" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/none.map: No such file or directory" ]
+}
+
+@test "minimal input: orig_ttl and resp_ttl, with or without dir" {
+	printf '#orig_ttl\tresp_ttl\n108\t44\n' > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	[ "${lines[1]}" = "$(printf '108\t44\t128\t20\twindows\t64\t20\tunix\t-\t-\t-\t-\t-\t-\tresp:60/64')" ]
+	printf '#orig_ttl\tresp_ttl\tdir\n108\t44\tin\n' > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	[ "${lines[1]}" = "$(printf '108\t44\tin\t128\t20\twindows\t64\t20\tunix\t-\t-\t108\t128\t20\twindows\tresp:60/64')" ]
+}
+
+@test "missing required column: exit 2, named" {
+	printf '#orig_ttl\tdir\n64\tin\n' > "$T/in.tsv"
+	run -2 --separate-stderr bh-ttl "$T/in.tsv"
+	[ "$stderr" = "bh-ttl: $T/in.tsv: missing column 'resp_ttl'" ]
+	[ -z "$output" ]
+}
+
+@test "bad values: reported with file:line, record skipped, exit 1" {
+	mk > "$T/in.tsv" <<-EOF
+	flow=1 orig_ttl=64 resp_ttl=64
+	flow=2 orig_ttl=256 resp_ttl=64
+	flow=3 orig_ttl=64 resp_ttl=6x
+	flow=4 orig_ttl=64 orig_ttl_min=65 resp_ttl=64
+	flow=5 orig_ttl=64 resp_ttl=64 dir=sideways
+	flow=6 orig_ttl=64 resp_ttl=64 dir=in orig_pkts=-3
+	flow=7 orig_ttl=$(printf '\033[31m') resp_ttl=64
+	flow=8 orig_ttl=64 resp_ttl=64 resp_ttl_chg=x
+	flow=9 orig_ttl=64 resp_ttl=64
+	EOF
+	run -1 --separate-stderr bh-ttl "$T/in.tsv"
+	[ "$(vals flow)" = "1 9 " ]
+	[ "${stderr_lines[0]}" = "bh-ttl: $T/in.tsv:3: orig_ttl: bad TTL '256'; record skipped" ]
+	[ "${stderr_lines[1]}" = "bh-ttl: $T/in.tsv:4: resp_ttl: bad TTL '6x'; record skipped" ]
+	[ "${stderr_lines[2]}" = "bh-ttl: $T/in.tsv:5: orig_ttl_min: 65 above orig_ttl 64; record skipped" ]
+	[ "${stderr_lines[3]}" = "bh-ttl: $T/in.tsv:6: dir: bad value 'sideways'; record skipped" ]
+	[ "${stderr_lines[4]}" = "bh-ttl: $T/in.tsv:7: orig_pkts: bad count '-3'; record skipped" ]
+	[ "${stderr_lines[5]}" = "bh-ttl: $T/in.tsv:8: orig_ttl: bad TTL '\\x1b[31m'; record skipped" ]
+	[ "${stderr_lines[6]}" = "bh-ttl: $T/in.tsv:9: resp_ttl_chg: bad count 'x'; record skipped" ]
+	[ "${stderr_lines[7]}" = "bh-ttl: 7 bad records skipped" ]
+	[ "${#stderr_lines[@]}" -eq 8 ]
+}
+
+@test "--strict: the first bad record is exit 2" {
+	mk > "$T/in.tsv" <<-EOF
+	orig_ttl=64 resp_ttl=64
+	orig_ttl=x resp_ttl=64
+	orig_ttl=64 resp_ttl=64
+	EOF
+	run -2 --separate-stderr bh-ttl --strict "$T/in.tsv"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$stderr" = "bh-ttl: $T/in.tsv:3: orig_ttl: bad TTL 'x'; record skipped" ]
+}
+
+@test "empty input: no output, exit 0; header only: header with the new columns" {
+	run -0 bh-ttl < /dev/null
+	[ -z "$output" ]
+	mk < /dev/null > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$output" = "$(cat "$T/in.tsv")	${OWN// /$'\t'}" ]
+}
+
+@test "no final newline: the last record is kept" {
+	side 108 42 | head -c -1 > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(vals remote_hops)" = "20 22 " ]
+}
+
+@test "unknown columns and comments pass through; a re-run replaces in place" {
+	{ echo '# made by hand'
+	  printf '#zz\torig_ttl\tresp_ttl\tdir\tremote_os\tyy\n'
+	  printf 'a b\t108\t44\tout\tstale\t7\n'
+	  echo '# mid'; } > "$T/in.tsv"
+	run -0 bh-ttl "$T/in.tsv"
+	once=$output
+	[ "${lines[0]}" = "# made by hand" ]
+	# remote_os was in the input: it is replaced where it stands.
+	[ "${lines[1]}" = "$(printf '#zz\torig_ttl\tresp_ttl\tdir\tremote_os\tyy\torig_ttl_init\torig_hops\torig_os\tresp_ttl_init\tresp_hops\tresp_os\tremote_ip\tremote_pkts\tremote_ttl\tremote_ttl_init\tremote_hops\tttl_note')" ]
+	[ "${lines[2]}" = "$(printf 'a b\t108\t44\tout\tunix\t7\t128\t20\twindows\t64\t20\tunix\t-\t-\t44\t64\t20\tresp:60/64')" ]
+	[ "${lines[3]}" = "# mid" ]
+	run -0 bash -c "bh-ttl '$T/in.tsv' | bh-ttl"
+	[ "$output" = "$once" ]
+}
+
+@test "a hostile byte in a payload stays escaped" {
+	mk > "$T/in.tsv" <<-'EOF'
+	orig_ttl=64 resp_ttl=64 orig_head=\x1b]0;pwned\x07\t\\ resp_head=\x2d
+	EOF
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals orig_head resp_head)" = '\x1b]0;pwned\x07\t\\ \x2d ' ]
+	[[ "$output" != *[$'\x01'-$'\x08'$'\x0b'-$'\x1f'$'\x7f']* ]]
+}
+
+@test "options: -h exit 0, unknown option exit 2 with usage, unreadable file 2" {
+	run -0 bh-ttl -h
+	[ "${lines[0]}" = "usage: bh-ttl [-h] [--strict] [-d maxhops] [-i ttl,...] [-m mapfile] [file ...]" ]
+	run -2 --separate-stderr bh-ttl -Z
+	[ "${stderr_lines[1]}" = "usage: bh-ttl [-h] [--strict] [-d maxhops] [-i ttl,...] [-m mapfile] [file ...]" ]
+	run -2 --separate-stderr bh-ttl "$T/nonexistent"
+	[ "$stderr" = "bh-ttl: $T/nonexistent: No such file or directory" ]
+}
+
+@test "golden: a mixed session stream" {
+	run -0 bh-ttl "$DATA/ttl/sessions.tsv"
+	golden ttl/sessions.out
+}

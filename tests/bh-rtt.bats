@@ -295,3 +295,90 @@ setup() {
 	run -0 bh-rtt "$DATA/rtt/sessions.tsv"
 	golden rtt/sessions.out
 }
+
+# ---- pipeline: fixture captures with planted RTTs through bh-sessions ----
+
+# pipe DESCRIPTION-FILE [bh-rtt options]: bh-mkpcap | bh-sessions -L
+# 192.168.1.0/24 | bh-rtt, into $output.
+pipe() {
+	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
+	    skip "bh-sessions or bh-mkpcap not built"
+	local d=$1
+	shift
+	bh-mkpcap -o "$T/cap.pcap" "$d"
+	run -0 --separate-stderr bash -c \
+	    "bh-sessions -L 192.168.1.0/24 '$T/cap.pcap' | bh-rtt $*"
+	[ -z "$stderr" ]
+}
+
+@test "pipeline: outbound 90 ms and inbound 180 ms legs from a capture" {
+	cat > "$T/cap.txt" <<-'EOF'
+	# outbound download: the server is 90 ms from the monitor
+	1262304000.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA ttl=44
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 PA ttl=128 "GET /bot.exe HTTP/1.0\r\n\r\n"
+	+0.095 tcp 203.0.113.9:80 > 192.168.1.5:1055 PA ttl=44 "HTTP/1.0 200 OK\r\n\r\nMZ"
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 FA ttl=128
+	+0.092 tcp 203.0.113.9:80 > 192.168.1.5:1055 FA ttl=44
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+	# inbound exploit to 445: the attacker is 180 ms from the monitor
+	1262304010.000000 tcp 198.51.100.7:4431 > 192.168.1.5:445 S ttl=108
+	+0.000300 tcp 192.168.1.5:445 > 198.51.100.7:4431 SA ttl=128
+	+0.180 tcp 198.51.100.7:4431 > 192.168.1.5:445 . ttl=108
+	+0.001 tcp 198.51.100.7:4431 > 192.168.1.5:445 PA ttl=108 hex:00000085ff534d4272
+	+0.000200 tcp 192.168.1.5:445 > 198.51.100.7:4431 PA ttl=128 hex:00000055ff534d4272
+	+0.182 tcp 198.51.100.7:4431 > 192.168.1.5:445 R ttl=108
+	EOF
+	pipe "$T/cap.txt"
+	[ "$(vals dir resp_port)" = "out in 80 445 " ]
+	[ "$(vals rtt_resp_ms rtt_orig_ms)" = "90.000 0.300 1.000 180.000 " ]
+	[ "$(vals rtt_remote_ms rtt_ms rtt_note)" = "90.000 180.000 91.000 180.300 ok ok " ]
+}
+
+@test "pipeline: retransmitted SYN is - (syn-retx); with timestamps it is 90.000 (ts)" {
+	cat > "$T/cap.txt" <<-'EOF'
+	1262304000.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S
+	+3.000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S seq=0
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 .
+	1262304010.000000 tcp 192.168.1.5:1056 > 203.0.113.9:80 S ts=100/0
+	+3.000 tcp 192.168.1.5:1056 > 203.0.113.9:80 S seq=0 ts=400/0
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1056 SA ts=900/400
+	+0.001 tcp 192.168.1.5:1056 > 203.0.113.9:80 . ts=409/900
+	EOF
+	pipe "$T/cap.txt"
+	[ "$(vals syn_n rtt_resp_ms rtt_remote_ms)" = "2 2 - 90.000 - 90.000 " ]
+	[ "$(vals rtt_orig_ms rtt_ms rtt_note)" = "1.000 1.000 - 91.000 syn-retx ts " ]
+	pipe "$T/cap.txt" -T
+	[ "$(vals rtt_resp_ms rtt_note)" = "- - syn-retx syn-retx " ]
+}
+
+@test "pipeline: the remote leg's data-ACK samples next to the handshake" {
+	# Two data segments to the server, acked after 95 and 105 ms.
+	cat > "$T/cap.txt" <<-'EOF'
+	1262304000.000000 tcp 192.168.1.5:1055 > 203.0.113.9:6667 S
+	+0.100 tcp 203.0.113.9:6667 > 192.168.1.5:1055 SA
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:6667 .
+	+0.010 tcp 192.168.1.5:1055 > 203.0.113.9:6667 PA "NICK bot\r\n"
+	+0.095 tcp 203.0.113.9:6667 > 192.168.1.5:1055 .
+	+0.010 tcp 192.168.1.5:1055 > 203.0.113.9:6667 PA "USER bot 0 * :bot\r\n"
+	+0.105 tcp 203.0.113.9:6667 > 192.168.1.5:1055 .
+	EOF
+	pipe "$T/cap.txt"
+	[ "$(vals rtt_remote_ms rtt_remote_data_n)" = "100.000 2 " ]
+	[ "$(vals rtt_remote_data_min_ms rtt_remote_data_avg_ms rtt_remote_data_max_ms)" = "95.000 100.000 105.000 " ]
+}
+
+@test "pipeline: capture from the SYN/ACK on, unanswered SYN, UDP" {
+	cat > "$T/cap.txt" <<-'EOF'
+	1262304000.000000 tcp 198.51.100.7:80 > 192.168.1.5:1055 SA
+	+0.070 tcp 192.168.1.5:1055 > 198.51.100.7:80 .
+	1262304001.000000 tcp 198.51.100.8:3000 > 192.168.1.5:135 S ttl=110
+	+3.000 tcp 198.51.100.8:3000 > 192.168.1.5:135 S seq=0 ttl=110
+	1262304005.000000 udp 192.168.1.5:1024 > 203.0.113.20:69 "\x00\x01bot.exe\x00octet\x00"
+	EOF
+	pipe "$T/cap.txt"
+	[ "$(vals rtt_note)" = "no-syn no-synack udp " ]
+	[ "$(vals rtt_orig_ms rtt_resp_ms)" = "70.000 - - - - - " ]
+}

@@ -301,3 +301,66 @@ side() {
 	run -0 bh-ttl "$DATA/ttl/sessions.tsv"
 	golden ttl/sessions.out
 }
+
+# ---- pipeline: fixture captures with planted TTLs through bh-sessions ----
+
+# pipe DESCRIPTION-FILE [bh-ttl options]: bh-mkpcap | bh-sessions -L
+# 192.168.1.0/24,2001:db8::/64 | bh-ttl, into $output.
+pipe() {
+	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
+	    skip "bh-sessions or bh-mkpcap not built"
+	local d=$1
+	shift
+	bh-mkpcap -o "$T/cap.pcap" "$d"
+	run -0 --separate-stderr bash -c \
+	    "bh-sessions -L 192.168.1.0/24 -L 2001:db8::/64 '$T/cap.pcap' | bh-ttl $*"
+	[ -z "$stderr" ]
+}
+
+@test "pipeline: planted TTLs and hop limits of remote parties" {
+	cat > "$T/cap.txt" <<-'EOF'
+	# inbound from a Windows host 20 hops away
+	1262304000.000000 tcp 198.51.100.7:4431 > 192.168.1.5:445 S ttl=108
+	+0.001 tcp 192.168.1.5:445 > 198.51.100.7:4431 SA ttl=128
+	+0.100 tcp 198.51.100.7:4431 > 192.168.1.5:445 . ttl=108
+	# outbound to a Linux server 22 hops away
+	1262304001.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA ttl=42
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+	# outbound to a router-like host, 15 hops
+	1262304002.000000 tcp 192.168.1.5:1056 > 203.0.113.10:6667 S ttl=128
+	+0.090 tcp 203.0.113.10:6667 > 192.168.1.5:1056 SA ttl=240
+	# outbound to a host 2 hops away
+	1262304003.000000 tcp 192.168.1.5:1057 > 203.0.113.11:80 S ttl=128
+	+0.010 tcp 203.0.113.11:80 > 192.168.1.5:1057 SA ttl=62
+	# IPv6 inbound, hop limit 54
+	1262304004.000000 tcp [2001:db8:1::9]:40000 > [2001:db8::5]:445 S ttl=54
+	+0.001 tcp [2001:db8::5]:445 > [2001:db8:1::9]:40000 SA ttl=64
+	# TTL 3 over UDP; TTL 200 (55 hops: implausible)
+	1262304005.000000 udp 192.168.1.5:1024 > 203.0.113.20:69 ttl=128 "\x00\x01x\x00octet\x00"
+	+0.050 udp 203.0.113.20:3445 > 192.168.1.5:1024 ttl=3 "\x00\x03\x00\x01MZ"
+	1262304006.000000 tcp 198.51.100.8:3000 > 192.168.1.5:135 S ttl=200
+	EOF
+	pipe "$T/cap.txt"
+	[ "$(vals remote_ttl)" = "108 42 240 62 54 - 3 200 " ]
+	[ "$(vals remote_ttl_init)" = "128 64 255 64 64 - 32 255 " ]
+	[ "$(vals remote_hops)" = "20 22 15 2 10 - 29 - " ]
+	[ "$(vals remote_os)" = "windows unix solaris/network unix unix - windows-old solaris/network " ]
+	[ "$(vals ttl_note)" = "ok resp:60/64 ok ok orig:60/64 ok orig:30/32 orig:far " ]
+	[ "$(vals remote_pkts)" = "2 1 1 1 1 0 1 1 " ]
+}
+
+@test "pipeline: a TTL that changes within the session counts from its minimum" {
+	cat > "$T/cap.txt" <<-'EOF'
+	1262304000.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA ttl=50
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 R ttl=240
+	1262304001.000000 tcp 192.168.1.5:1056 > 203.0.113.9:80 S ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1056 SA ttl=50
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1056 PA ttl=48 "x"
+	EOF
+	pipe "$T/cap.txt"
+	[ "$(vals remote_ttl remote_ttl_init remote_hops)" = "50 50 64 64 14 16 " ]
+	[ "$(vals ttl_note)" = "resp:60/64,resp:changed,resp:mixed resp:60/64,resp:changed " ]
+}

@@ -57,6 +57,15 @@ $(O)/bin/%: $(O)/cmd/%.o $(O)/libbh.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libbh.a $(TOOL_LIBS) $(PCAP_LIBS) -lm
 
+# A tool's built-in data, cmd/TOOL.rules, is compiled in as C string
+# literals, one per line, in $(O)/gen/TOOL.rules.h (bh-phase's rules).
+$(O)/gen/%.rules.h: cmd/%.rules
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+	    -e 's/^/"/' -e 's/$$/\\n",/' $< > $@
+$(O)/cmd/bh-phase.o: $(O)/gen/bh-phase.rules.h
+$(O)/cmd/bh-phase.o: TOOL_CFLAGS = -I$(O)/gen
+
 ifeq ($(HAVE_JQ),yes)
 $(O)/cmd/bh-filter.o: TOOL_CFLAGS = -DBH_HAVE_JQ
 $(O)/bin/bh-filter: TOOL_LIBS = $(JQ_LIBS)

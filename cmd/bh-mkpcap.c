@@ -738,6 +738,7 @@ arp_body(struct bh_pb_pkt *p, uint16_t op)
 	else
 		bh_pb_mac_from_ip(p->dmac, 4, p->dst);
 	p->macs = 1;
+	p->af = 0;			/* a non-IP frame */
 	p->ethertype = 0x0806;
 	memcpy(b, "\0\001\010\0\006\004", 6);
 	b[6] = op >> 8;
@@ -837,6 +838,8 @@ packet(size_t ntok)
 	int f, af2, later;
 	unsigned char pad[256];
 
+	if ((tok[0][0] < '0' || tok[0][0] > '9') && tok[0][0] != '+')
+		fail("unknown directive '%s'", tok[0]);
 	if (ntok < 2)
 		fail("protocol expected after the time");
 	if (tok[0][0] == '+') {
@@ -918,8 +921,9 @@ packet(size_t ntok)
 			decode_text(tok[k] + 1);
 		else if (strncmp(tok[k], "hex:", 4) == 0)
 			decode_hex(tok[k] + 4);
-		else if (l.type == P_TCP && parse_flags(tok[k]) >= 0)
-			fail("TCP flags '%s' must follow the destination",
+		else if (parse_flags(tok[k]) >= 0)
+			fail(l.type == P_TCP ? "TCP flags '%s' must follow the "
+			    "destination" : "TCP flags '%s' on a non-tcp packet",
 			    tok[k]);
 		else
 			parse_key(&p, &l, tok[k]);

@@ -388,7 +388,8 @@ bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p)
 	if (p->af == 0) {
 		if (hl + p->paylen > cap)
 			return 0;
-		memcpy(buf + hl, p->payload, p->paylen);
+		if (p->paylen > 0)	/* payload may be NULL then */
+			memcpy(buf + hl, p->payload, p->paylen);
 		return hl + p->paylen;
 	}
 
@@ -413,7 +414,8 @@ bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p)
 	if (total > 65535 + (p->af == 6 ? 40 : 0) || hl + total > cap)
 		return 0;
 	l4 = ip + iphl;
-	memcpy(l4 + l4hl, p->payload, p->paylen);
+	if (p->paylen > 0)
+		memcpy(l4 + l4hl, p->payload, p->paylen);
 
 	/* IP header (RFC 791 §3.1, RFC 8200 §3) and extension headers. */
 	if (p->af == 4) {

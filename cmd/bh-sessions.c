@@ -440,7 +440,6 @@ struct run {
 	int		 strict;
 	int		 status;
 	uint64_t	 skip[NSKIP];
-	uint64_t	 packets;
 	uint64_t	 backwards;	/* packets earlier than the one before */
 	int64_t		 last_ts;
 	int		 have_ts;
@@ -475,6 +474,7 @@ read_capture(struct run *r, const char *fn)
 	pcap_t *pc;
 	FILE *fp;
 	int64_t ts;
+	uint64_t n = 0;
 	int c, dlt, rc, first = 1;
 
 	if (strcmp(fn, "-") == 0)
@@ -522,7 +522,7 @@ read_capture(struct run *r, const char *fn)
 	}
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
 		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-		r->packets++;
+		n++;
 		if (r->have_ts && ts < r->last_ts) {
 			if (first)
 				bh_warnx_at(name, 0, "time goes back %.6f s "
@@ -546,7 +546,7 @@ read_capture(struct run *r, const char *fn)
 		worse(r, BH_EXIT_BAD);
 		if (r->strict) {
 			bh_warnx_at(name, 0, "packet %llu: %s",
-			    (unsigned long long)r->packets,
+			    (unsigned long long)n,
 			    st == SKIP_FRAG ? "frag-unmatched" :
 			    bh_pkt_reason(st));
 			pcap_close(pc);
@@ -563,8 +563,7 @@ read_capture(struct run *r, const char *fn)
 			worse(r, BH_EXIT_FATAL);
 		} else {
 			bh_warnx_at(name, 0, "truncated or corrupt capture "
-			    "after %llu packets: %s",
-			    (unsigned long long)r->packets, e);
+			    "after %llu packets: %s", (unsigned long long)n, e);
 			worse(r, BH_EXIT_BAD);
 			if (r->strict) {
 				pcap_close(pc);

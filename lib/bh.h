@@ -391,7 +391,7 @@ const char *bh_pkt_reason(enum bh_pkt_status st);
 
 #define BH_FLOW_UNSET		INT64_MIN	/* a time not seen */
 #define BH_FLOW_NOOFF		UINT32_MAX	/* an offset not seen */
-#define BH_FLOW_RTT_SEGS	4	/* outstanding segments tracked per side */
+#define BH_FLOW_RTT_SEGS	4	/* outstanding segments kept inline */
 #define BH_FLOW_HS_TX		3	/* SYN / SYN-ACK transmissions remembered */
 #define BH_FLOW_HISTORY		20	/* history letters kept (with NUL) */
 #define BH_FLOW_HEAD_MAX	65536	/* largest head (-s) */
@@ -416,14 +416,8 @@ enum bh_flow_tcpstate {
  */
 struct bh_flow_side {
 	uint64_t	 pkts, bytes;	/* packets, transport payload bytes */
+	uint64_t	 rtt_sum;	/* data-ACK RTT samples: sum (usec) */
 	uint32_t	 ttl_chg;	/* TTL changes packet to packet */
-	uint8_t		 ttl_first, ttl_min, ttl_max, ttl_last;
-	uint8_t		 state, prev_state;	/* enum bh_flow_tcpstate */
-	uint8_t		 did_close;	/* Zeek: this side closed (FIN/RST) */
-	uint8_t		 seq_ok;	/* start_seq/last_seq known */
-	uint16_t	 hist_seen;	/* Zeek's HIST_* bits, this side */
-	uint8_t		 head_ok;	/* head_base known */
-	uint8_t		 head_ooo;	/* head bytes stored beyond head_fill */
 	uint32_t	 rxmit_n, zwin_n, gap_n;	/* for T, W, G letters */
 	uint32_t	 start_seq;	/* ISN, or first seq - 1 (Zeek) */
 	uint32_t	 last_seq;	/* one past the highest seq sent */
@@ -431,26 +425,36 @@ struct bh_flow_side {
 	uint32_t	 hist_syn, hist_fin, hist_rst;	/* repeated S/F/R */
 	uint32_t	 head_base;	/* sequence number of head byte 0 */
 	uint32_t	 head_fill;	/* contiguous head bytes */
-	/* data-ACK RTT samples (tcptrace rule, Karn) */
-	uint32_t	 rtt_n;
+	uint32_t	 rtt_n;		/* samples */
 	uint32_t	 rtt_min, rtt_max;	/* microseconds */
-	uint64_t	 rtt_sum;
-	uint8_t		 acked_ok;	/* acked valid */
-	uint8_t		 seg_n;		/* seg[] entries in use */
-	uint8_t		 seg_bad;	/* bit i: seg[i] resent, or an
-					   earlier segment resent after it */
+	uint32_t	 bad_lo, bad_hi;	/* segments ending in (lo, hi]
+					   give no sample (Karn) */
+	/* Outstanding data segments, oldest first: BH_FLOW_RTT_SEGS
+	 * inline, the rest in blocks of the table's shared pool. */
+	struct {
+		uint32_t end, toff;	/* last byte + 1; sent at (mod 2^32) */
+	}		 seg[BH_FLOW_RTT_SEGS];
+	uint32_t	 blk_head, blk_tail;	/* overflow blocks, 0 none */
+	uint16_t	 blk_n;		/* entries in the blocks */
+	uint8_t		 blk_hpos, blk_tpos;
+	uint8_t		 seg_first, seg_n;	/* inline ring */
+	uint8_t		 ttl_first, ttl_min, ttl_max, ttl_last;
+	uint8_t		 state, prev_state;	/* enum bh_flow_tcpstate */
+	uint8_t		 fl;		/* BH_SIDE_* */
 	uint8_t		 tx_n;		/* tx[] entries in use; bit 7: some
 					   transmission was forgotten */
-	struct {
-		uint32_t start, end;	/* sequence range [start, end) */
-		uint32_t toff;		/* sent at (mod 2^32) */
-	}		 seg[BH_FLOW_RTT_SEGS];
+	uint16_t	 hist_seen;	/* Zeek's HIST_* bits, this side */
 	/* SYN (orig) or SYN/ACK (resp) transmissions carrying a TSval */
 	struct {
 		uint32_t tsval, toff;
 	}		 tx[BH_FLOW_HS_TX];
 	uint32_t	 tx_lost_max;	/* highest TSval forgotten */
 };
+#define BH_SIDE_DID_CLOSE	0x01	/* Zeek: this side closed (FIN/RST) */
+#define BH_SIDE_HEAD_OK		0x02	/* head_base known */
+#define BH_SIDE_HEAD_OOO	0x04	/* head bytes stored past head_fill */
+#define BH_SIDE_ACKED_OK	0x08	/* acked valid */
+#define BH_SIDE_BAD_OK		0x10	/* bad_lo/bad_hi valid */
 
 struct bh_flow {
 	uint64_t	 id;		/* 1, 2, ... in order of first packet */
@@ -487,6 +491,9 @@ struct bh_flow_cfg {
 	uint32_t	 max_live;	/* live-session cap (-m) */
 	int64_t		 tmo_tcp, tmo_udp, tmo_other;	/* idle, usec */
 	int64_t		 linger;	/* after a close, usec */
+	uint32_t	 seg_pool;	/* outstanding segments beyond the
+					   inline ones, all sessions (0: a
+					   default of 1 M) */
 	uint64_t	 seed;		/* hash key */
 	bh_flow_emit_fn	*emit;
 	void		*arg;
@@ -497,6 +504,8 @@ struct bh_flow_stats {
 	uint64_t	 evicted;	/* emitted early by the cap */
 	uint64_t	 frag_unmatched;	/* later fragments without a first */
 	uint64_t	 live_max;	/* peak live sessions */
+	uint64_t	 seg_untracked;	/* data segments not remembered for
+					   RTT samples (segment pool full) */
 };
 
 struct bh_flow_table;

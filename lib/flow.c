@@ -57,6 +57,21 @@ struct frag_ent {
 	uint8_t		 af, proto;
 };
 
+/* A block of outstanding segments in the shared pool (64 bytes). */
+#define SEGBLK		7
+#define BLK_CHUNK_SHIFT	10
+#define BLK_CHUNK	(1u << BLK_CHUNK_SHIFT)
+#define SIDE_SEG_MAX	2048	/* outstanding segments per side */
+#define SEG_POOL_DEFAULT (1u << 20)
+
+struct segblk {
+	uint32_t	 next;
+	uint32_t	 pad;
+	struct {
+		uint32_t end, toff;
+	}		 e[SEGBLK];
+};
+
 struct bh_flow_table {
 	struct bh_flow_cfg cfg;
 	struct bh_flow	**chunk;	/* session pool */
@@ -76,10 +91,17 @@ struct bh_flow_table {
 	size_t		 head_stride;	/* bytes of heads per session */
 	size_t		 bm_bytes;	/* bitmap bytes per side */
 	struct frag_ent	*frag;
+	struct segblk	**blkchunk;	/* segment pool */
+	uint32_t	 nblkchunk;
+	uint32_t	 blk_next_new, blk_free, blk_max;
 	struct bh_flow_stats st;
 };
 
+static void	seg_clear(struct bh_flow_table *, struct bh_flow_side *);
+
 #define FLOW(t, i)	(&(t)->chunk[(i) >> CHUNK_SHIFT][(i) & (CHUNK - 1)])
+#define BLK(t, i)	(&(t)->blkchunk[(i) >> BLK_CHUNK_SHIFT] \
+			    [(i) & (BLK_CHUNK - 1)])
 
 static unsigned char *
 head_buf(const struct bh_flow_table *t, uint32_t i, int side)
@@ -218,6 +240,9 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 	t->next_new = 1;	/* index 0 means "none" */
 	t->next_id = 1;
 	t->frag = xcalloc(FRAG_SLOTS, sizeof(*t->frag));
+	t->blk_max = (t->cfg.seg_pool ? t->cfg.seg_pool : SEG_POOL_DEFAULT) /
+	    SEGBLK;
+	t->blk_next_new = 1;
 	return t;
 }
 
@@ -232,6 +257,9 @@ bh_flow_free(struct bh_flow_table *t)
 		free(t->chunk[i]);
 		free(t->hchunk[i]);
 	}
+	for (i = 0; i < t->nblkchunk; i++)
+		free(t->blkchunk[i]);
+	free(t->blkchunk);
 	free(t->chunk);
 	free(t->hchunk);
 	free(t->bucket);
@@ -292,6 +320,8 @@ end_flow(struct bh_flow_table *t, uint32_t idx, int end)
 		t->cfg.emit(t->cfg.arg, f, head_buf(t, idx, 0),
 		    f->side[0].head_fill, head_buf(t, idx, 1),
 		    f->side[1].head_fill);
+	seg_clear(t, &f->side[0]);
+	seg_clear(t, &f->side[1]);
 	list_unlink(t, &t->lists[f->klass], f);
 	if (f->iprev != 0)
 		FLOW(t, f->iprev)->inext = f->inext;
@@ -391,6 +421,12 @@ bh_flow_flush(struct bh_flow_table *t)
 
 /* ---- per-side accounting ---- */
 
+static int
+both_closed(const struct bh_flow *f)
+{
+	return (f->side[0].fl & f->side[1].fl & BH_SIDE_DID_CLOSE) != 0;
+}
+
 static void
 ttl_note(struct bh_flow_side *s, uint8_t ttl)
 {
@@ -448,12 +484,11 @@ head_reset(struct bh_flow_table *t, uint32_t idx, int d, uint32_t base)
 {
 	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
 
-	if (s->head_ooo)
+	if (s->fl & BH_SIDE_HEAD_OOO)
 		memset(head_bm(t, idx, d), 0, t->bm_bytes);
 	s->head_fill = 0;
-	s->head_ooo = 0;
 	s->head_base = base;
-	s->head_ok = 1;
+	s->fl = (uint8_t)((s->fl & ~BH_SIDE_HEAD_OOO) | BH_SIDE_HEAD_OK);
 }
 
 /*
@@ -470,7 +505,7 @@ head_put(struct bh_flow_table *t, uint32_t idx, int d, uint32_t off,
 	unsigned char *buf = head_buf(t, idx, d), *bm;
 	uint32_t k, pos, max = t->cfg.head_max;
 
-	if (off == s->head_fill && !s->head_ooo) {
+	if (off == s->head_fill && !(s->fl & BH_SIDE_HEAD_OOO)) {
 		memcpy(buf + off, data, n);
 		s->head_fill += n;
 		return;
@@ -483,7 +518,7 @@ head_put(struct bh_flow_table *t, uint32_t idx, int d, uint32_t off,
 		buf[pos] = data[k];
 		bm[pos >> 3] |= (unsigned char)(1u << (pos & 7));
 	}
-	s->head_ooo = 1;
+	s->fl |= BH_SIDE_HEAD_OOO;
 	while (s->head_fill < max &&
 	    (bm[s->head_fill >> 3] & (1u << (s->head_fill & 7))))
 		s->head_fill++;
@@ -499,7 +534,7 @@ head_tcp(struct bh_flow_table *t, uint32_t idx, int d, uint32_t seq,
 	uint32_t cap = p->payload_cap, max = t->cfg.head_max, n;
 	int32_t off;
 
-	if (!s->head_ok)
+	if (!(s->fl & BH_SIDE_HEAD_OK))
 		head_reset(t, idx, d, seq);
 	if (s->head_fill >= max || cap == 0)
 		return;
@@ -528,7 +563,8 @@ head_append(struct bh_flow_table *t, uint32_t idx, int d,
 	struct bh_flow_side *s = &FLOW(t, idx)->side[d];
 	uint32_t n, max = t->cfg.head_max;
 
-	if (s->head_ooo || s->head_fill >= max || p->payload_len == 0)
+	if ((s->fl & BH_SIDE_HEAD_OOO) || s->head_fill >= max ||
+	    p->payload_len == 0)
 		return;
 	n = max - s->head_fill;
 	if (p->payload_cap < n)
@@ -536,83 +572,224 @@ head_append(struct bh_flow_table *t, uint32_t idx, int d,
 	memcpy(head_buf(t, idx, d) + s->head_fill, p->payload, n);
 	s->head_fill += n;
 	if (p->payload_cap < p->payload_len)
-		s->head_ooo = 1;	/* closed: no bitmap use for datagrams */
+		s->fl |= BH_SIDE_HEAD_OOO;	/* ends a datagram head */
 }
 
 /* ---- RTT samples (tcptrace rexmit.c, Karn) ---- */
 
 /*
- * Data [s, e) sent by side sd at toff.  New data (at or past the highest
- * sequence sent) is remembered while there is room; anything below it is
- * a retransmission (or a reordered segment, which we cannot tell apart
- * without unbounded state, so it is treated the same): every remembered
- * segment it overlaps, and every one after it, can no longer give a
- * sample (Karn: an ACK for them may have been triggered by the resend).
+ * Each side keeps its outstanding data segments in send order (= sequence
+ * order, as only new data is kept): the oldest BH_FLOW_RTT_SEGS inline,
+ * the rest in blocks of a pool shared by the table and bounded by
+ * cfg.seg_pool, so a bulk transfer with a wide window keeps all its
+ * samples while a quiet session costs nothing extra.
  */
-static void
-rtt_data(struct bh_flow_side *sd, uint32_t s, uint32_t e, uint32_t toff)
-{
-	int i;
 
-	if (seq_delta(s, sd->last_seq) < 0) {
-		for (i = 0; i < sd->seg_n; i++)
-			if (seq_delta(sd->seg[i].end, s) > 0)
-				sd->seg_bad |= (uint8_t)(1u << i);
+static uint32_t
+blk_alloc(struct bh_flow_table *t)
+{
+	uint32_t b, c;
+
+	if (t->blk_free != 0) {
+		b = t->blk_free;
+		t->blk_free = BLK(t, b)->next;
+		return b;
+	}
+	if (t->blk_next_new > t->blk_max)
+		return 0;
+	b = t->blk_next_new++;
+	c = b >> BLK_CHUNK_SHIFT;
+	if (c >= t->nblkchunk) {
+		t->blkchunk = xreallocarray(t->blkchunk, c + 1,
+		    sizeof(*t->blkchunk));
+		t->blkchunk[c] = xmalloc(BLK_CHUNK * sizeof(struct segblk));
+		t->nblkchunk = c + 1;
+	}
+	return b;
+}
+
+static void
+blk_release(struct bh_flow_table *t, uint32_t b)
+{
+	BLK(t, b)->next = t->blk_free;
+	t->blk_free = b;
+}
+
+/* Return a side's blocks to the pool. */
+static void
+seg_clear(struct bh_flow_table *t, struct bh_flow_side *sd)
+{
+	uint32_t b, nb;
+
+	for (b = sd->blk_head; b != 0; b = nb) {
+		nb = BLK(t, b)->next;
+		blk_release(t, b);
+	}
+	sd->blk_head = sd->blk_tail = 0;
+	sd->blk_n = 0;
+	sd->seg_n = 0;
+}
+
+static void
+seg_push(struct bh_flow_table *t, struct bh_flow_side *sd, uint32_t end,
+    uint32_t toff)
+{
+	struct segblk *bk;
+	uint32_t b;
+
+	if (sd->blk_n == 0 && sd->seg_n < BH_FLOW_RTT_SEGS) {
+		b = (sd->seg_first + sd->seg_n) % BH_FLOW_RTT_SEGS;
+		sd->seg[b].end = end;
+		sd->seg[b].toff = toff;
+		sd->seg_n++;
 		return;
 	}
-	if (sd->acked_ok && seq_delta(e, sd->acked) <= 0)
+	if (sd->seg_n + sd->blk_n >= SIDE_SEG_MAX) {
+		t->st.seg_untracked++;
 		return;
-	if (sd->seg_n < BH_FLOW_RTT_SEGS) {
-		i = sd->seg_n++;
-		sd->seg[i].start = s;
-		sd->seg[i].end = e;
-		sd->seg[i].toff = toff;
-		sd->seg_bad &= (uint8_t)~(1u << i);
+	}
+	if (sd->blk_tail == 0 || sd->blk_tpos == SEGBLK) {
+		if ((b = blk_alloc(t)) == 0) {
+			t->st.seg_untracked++;
+			return;
+		}
+		BLK(t, b)->next = 0;
+		if (sd->blk_tail != 0)
+			BLK(t, sd->blk_tail)->next = b;
+		else {
+			sd->blk_head = b;
+			sd->blk_hpos = 0;
+		}
+		sd->blk_tail = b;
+		sd->blk_tpos = 0;
+	}
+	bk = BLK(t, sd->blk_tail);
+	bk->e[sd->blk_tpos].end = end;
+	bk->e[sd->blk_tpos].toff = toff;
+	sd->blk_tpos++;
+	sd->blk_n++;
+}
+
+/* Drop the oldest segment; the oldest block entry moves inline. */
+static void
+seg_pop(struct bh_flow_table *t, struct bh_flow_side *sd)
+{
+	struct segblk *bk;
+	uint32_t slot, nb;
+
+	sd->seg_first = (uint8_t)((sd->seg_first + 1) % BH_FLOW_RTT_SEGS);
+	sd->seg_n--;
+	if (sd->blk_n == 0)
+		return;
+	bk = BLK(t, sd->blk_head);
+	slot = (sd->seg_first + sd->seg_n) % BH_FLOW_RTT_SEGS;
+	sd->seg[slot].end = bk->e[sd->blk_hpos].end;
+	sd->seg[slot].toff = bk->e[sd->blk_hpos].toff;
+	sd->seg_n++;
+	sd->blk_hpos++;
+	sd->blk_n--;
+	if (sd->blk_hpos == SEGBLK || sd->blk_n == 0) {
+		nb = bk->next;
+		blk_release(t, sd->blk_head);
+		sd->blk_head = nb;
+		sd->blk_hpos = 0;
+		if (nb == 0) {
+			sd->blk_tail = 0;
+			sd->blk_tpos = 0;
+		}
 	}
 }
 
+/* End sequence number of the newest outstanding segment. */
+static uint32_t
+seg_newest_end(const struct bh_flow_table *t, const struct bh_flow_side *sd)
+{
+	if (sd->blk_n > 0)
+		return BLK(t, sd->blk_tail)->e[sd->blk_tpos - 1].end;
+	return sd->seg[(sd->seg_first + sd->seg_n - 1) %
+	    BH_FLOW_RTT_SEGS].end;
+}
+
 /*
- * ACK a from the peer of side sd at toff: segments it covers are done;
- * the one whose last byte it covers exactly gives a sample unless marked.
- * Older and duplicate ACKs give nothing (tcptrace's dupack).
+ * Data [s, e) sent at toff.  New data (at or past the highest sequence
+ * sent) is remembered.  Anything below it is a retransmission (or a
+ * reordered segment, which cannot be told apart without tcptrace's
+ * unbounded segment lists, and is treated the same): every outstanding
+ * segment ending after s can no longer give a sample -- it was resent, or
+ * an earlier segment was resent after it and may be what the ACK answers
+ * (Karn).  Those form the range (s, newest end]; ranges are merged, which
+ * can only lose samples, never admit a wrong one.
  */
 static void
-rtt_ack(struct bh_flow_side *sd, uint32_t a, uint32_t toff)
+rtt_data(struct bh_flow_table *t, struct bh_flow_side *sd, uint32_t s,
+    uint32_t e, uint32_t toff)
 {
-	uint32_t sample;
-	uint8_t bad = 0;
-	int i, j;
+	uint32_t hi;
 
-	if (sd->acked_ok && seq_delta(a, sd->acked) <= 0)
+	if (seq_delta(s, sd->last_seq) < 0) {
+		if (sd->seg_n == 0)
+			return;
+		hi = seg_newest_end(t, sd);
+		if (seq_delta(hi, s) <= 0)
+			return;
+		if (sd->fl & BH_SIDE_BAD_OK) {
+			if (seq_delta(s, sd->bad_lo) < 0)
+				sd->bad_lo = s;
+			if (seq_delta(hi, sd->bad_hi) > 0)
+				sd->bad_hi = hi;
+		} else {
+			sd->bad_lo = s;
+			sd->bad_hi = hi;
+			sd->fl |= BH_SIDE_BAD_OK;
+		}
+		return;
+	}
+	if ((sd->fl & BH_SIDE_ACKED_OK) && seq_delta(e, sd->acked) <= 0)
+		return;
+	seg_push(t, sd, e, toff);
+}
+
+/*
+ * ACK a for side d's data at toff: the segments it covers are done; the
+ * one whose last byte it covers exactly gives a sample unless Karn's rule
+ * rules it out.  Older and duplicate ACKs give nothing (tcptrace counts
+ * them as dupacks).
+ */
+static void
+rtt_ack(struct bh_flow_table *t, struct bh_flow *f, int d, uint32_t a,
+    uint32_t toff)
+{
+	struct bh_flow_side *sd = &f->side[d];
+	uint32_t sample, end, sent;
+	int bad;
+
+	if ((sd->fl & BH_SIDE_ACKED_OK) && seq_delta(a, sd->acked) <= 0)
 		return;
 	sd->acked = a;
-	sd->acked_ok = 1;
-	for (i = j = 0; i < sd->seg_n; i++) {
-		if (seq_delta(sd->seg[i].end, a) <= 0) {
-			if (sd->seg[i].end == a &&
-			    !(sd->seg_bad & (1u << i))) {
-				/* Offsets are modulo 2^32; a "negative"
-				 * sample (time going back) is dropped. */
-				sample = toff - sd->seg[i].toff;
-				if (sample < 0x80000000u) {
-					if (sd->rtt_n == 0 ||
-					    sample < sd->rtt_min)
-						sd->rtt_min = sample;
-					if (sd->rtt_n == 0 ||
-					    sample > sd->rtt_max)
-						sd->rtt_max = sample;
-					sd->rtt_sum += sample;
-					sd->rtt_n++;
-				}
-			}
-			continue;
+	sd->fl |= BH_SIDE_ACKED_OK;
+	while (sd->seg_n > 0) {
+		end = sd->seg[sd->seg_first].end;
+		sent = sd->seg[sd->seg_first].toff;
+		if (seq_delta(end, a) > 0)
+			break;
+		bad = (sd->fl & BH_SIDE_BAD_OK) &&
+		    seq_delta(end, sd->bad_lo) > 0 &&
+		    seq_delta(end, sd->bad_hi) <= 0;
+		/* Offsets are modulo 2^32; a "negative" sample (capture
+		 * time going back) is dropped. */
+		sample = toff - sent;
+		if (end == a && !bad && sample < 0x80000000u) {
+			if (sd->rtt_n == 0 || sample < sd->rtt_min)
+				sd->rtt_min = sample;
+			if (sd->rtt_n == 0 || sample > sd->rtt_max)
+				sd->rtt_max = sample;
+			sd->rtt_sum += sample;
+			sd->rtt_n++;
 		}
-		if (sd->seg_bad & (1u << i))
-			bad |= (uint8_t)(1u << j);
-		sd->seg[j++] = sd->seg[i];
+		seg_pop(t, sd);
 	}
-	sd->seg_n = (uint8_t)j;
-	sd->seg_bad = bad;
+	if ((sd->fl & BH_SIDE_BAD_OK) && seq_delta(a, sd->bad_hi) >= 0)
+		sd->fl &= (uint8_t)~BH_SIDE_BAD_OK;
 }
 
 /* ---- handshake transmissions ---- */
@@ -708,8 +885,7 @@ init_endpoint(struct bh_flow_table *t, uint32_t idx, int d, uint8_t fl,
 			s->start_seq = seq - 1;
 			s->last_seq = seq;
 		}
-		s->seq_ok = 1;
-		if (s->head_fill == 0 && !s->head_ooo)
+		if (s->head_fill == 0 && !(s->fl & BH_SIDE_HEAD_OOO))
 			head_reset(t, idx, d, syn ? seq + 1 : seq);
 		return;
 	case BH_TCP_SYN_SENT:
@@ -868,7 +1044,7 @@ update_state(struct bh_flow *f, int d, uint8_t fl, uint32_t seq,
 	case BH_TCP_CLOSED:
 		if (rst && peer->state != BH_TCP_CLOSED) {
 			set_state(ep, BH_TCP_RESET);
-			if (!ep->did_close)
+			if (!(ep->fl & BH_SIDE_DID_CLOSE))
 				do_close = 1;
 		}
 		break;
@@ -891,7 +1067,7 @@ is_reuse(const struct bh_flow *f, const struct bh_pkt *p)
 			return 0;
 		o = &f->side[1];
 	}
-	if (!f->side[0].did_close && !f->side[1].did_close)
+	if (!((f->side[0].fl | f->side[1].fl) & BH_SIDE_DID_CLOSE))
 		return 0;
 	if (p->seq == o->start_seq)
 		return 0;
@@ -978,7 +1154,7 @@ tcp_packet(struct bh_flow_table *t, uint32_t idx, int d, int64_t ts,
 	    ep->state != BH_TCP_RESET)
 		hist_scaled(f, d, &ep->zwin_n, 'W');
 	/* Zeek's duration ends when both sides have closed. */
-	if (!(f->side[0].did_close && f->side[1].did_close) && ts > f->dur_end)
+	if (!both_closed(f) && ts > f->dur_end)
 		f->dur_end = ts;
 
 	peer_was_inactive = peer->state == BH_TCP_INACTIVE;
@@ -986,27 +1162,29 @@ tcp_packet(struct bh_flow_table *t, uint32_t idx, int d, int64_t ts,
 		/* Zeek's init_peer: number the peer from what we ack. */
 		peer->start_seq = p->ack - 1;
 		peer->last_seq = p->ack - 1;
-		peer->seq_ok = 1;
-		if (peer->head_fill == 0 && !peer->head_ooo)
+		if (peer->head_fill == 0 && !(peer->fl & BH_SIDE_HEAD_OOO))
 			head_reset(t, idx, !d, p->ack);
 	}
 	if (len > 0 && !(fl & BH_TH_RST))
-		rtt_data(ep, data_seq, data_seq + len, toff);
+		rtt_data(t, ep, data_seq, data_seq + len, toff);
 	if ((fl & BH_TH_ACK) && !(fl & BH_TH_RST)) {
 		/* A content gap (Zeek's G): the peer's bytes acked but
 		 * never seen; not at a FIN (Zeek does not trust those). */
 		if (!peer_was_inactive && !(fl & BH_TH_FIN) &&
 		    seq_delta(p->ack, peer->last_seq) > 0 &&
-		    (!peer->acked_ok || seq_delta(p->ack, peer->acked) > 0))
+		    (!(peer->fl & BH_SIDE_ACKED_OK) ||
+		    seq_delta(p->ack, peer->acked) > 0))
 			hist_scaled(f, !d, &peer->gap_n, 'G');
-		rtt_ack(peer, p->ack, toff);
+		rtt_ack(t, f, !d, p->ack, toff);
 	}
 	handshake(f, d, ts, p);
 	update_last_seq(f, d, end_seq, fl, len);
-	if (update_state(f, d, fl, p->seq, len) && !ep->did_close) {
+	if (update_state(f, d, fl, p->seq, len) &&
+	    !(ep->fl & BH_SIDE_DID_CLOSE)) {
 		/* Zeek's ConnectionClosed. */
-		ep->did_close = 1;
-		close_complete = ep->state == BH_TCP_RESET || peer->did_close ||
+		ep->fl |= BH_SIDE_DID_CLOSE;
+		close_complete = ep->state == BH_TCP_RESET ||
+		    (peer->fl & BH_SIDE_DID_CLOSE) ||
 		    peer->state == BH_TCP_INACTIVE;
 		if (close_complete && !f->closed)
 			f->closed = (ep->state == BH_TCP_RESET ||
@@ -1066,7 +1244,7 @@ frag_later(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
 	ttl_note(s, p->ttl);
 	s->pkts++;
 	s->bytes += p->payload_len;
-	if (ts > f->dur_end && !(f->side[0].did_close && f->side[1].did_close))
+	if (ts > f->dur_end && !both_closed(f))
 		f->dur_end = ts;
 	touch(t, f, e->idx, f->klass);
 	return 0;

@@ -1,0 +1,648 @@
+#!/usr/bin/env bats
+# bh-sessions: packets to session records.  Every capture is written by
+# bh-mkpcap from the description in the test, with times, sequence
+# numbers, TTLs and payloads planted so that each expected value can be
+# read off the description.
+
+load helper
+
+T0=1262304000
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+# mk NAME < description: write $T/NAME.pcap
+mk() {
+	bh-mkpcap -o "$T/$1.pcap"
+}
+
+# get COL [FLOW]: column COL of record FLOW (default 1) of $output
+get() {
+	printf '%s\n' "$output" | awk -F'\t' -v c="$1" -v f="${2:-1}" '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == c || $i == "#" c) n = i; next }
+	/^#/ { next }
+	$1 == f { print $n }'
+}
+
+# kv: $output as "name=value" lines, one record after the other (for
+# golden files a reader can check by eye)
+kv() {
+	printf '%s\n' "$output" | awk -F'\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) { h[i] = $i; sub(/^#/, "", h[i]) } next }
+	{ for (i = 1; i <= NF; i++) print h[i] "=" $i; print "" }'
+}
+
+# The outbound HTTP download of bh-mkpcap(1): 90 ms to the server, the
+# orig leg 1 ms, server TTL 44.
+http() {
+	cat <<EOF
+link ${1:-ether}
+$T0.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S ttl=128 mss=1460
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA ttl=44
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 PA ttl=128 "GET /bot.exe HTTP/1.0\r\n\r\n"
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 PA ttl=44 "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 FA ttl=128
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 FA ttl=44
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+EOF
+}
+
+@test "header: the session columns, in the contract's order" {
+	http | mk h
+	run -0 bh-sessions "$T/h.pcap"
+	[ "${lines[0]}" = "$(printf '#%s' "$(printf '%s\t' flow proto ts dur \
+	    orig_ip orig_port resp_ip resp_port dir state orig_pkts orig_bytes \
+	    resp_pkts resp_bytes orig_ttl orig_ttl_min orig_ttl_max \
+	    orig_ttl_chg resp_ttl resp_ttl_min resp_ttl_max resp_ttl_chg \
+	    syn_ts synack_ts ack_ts syn_n synack_n syn_ans_ts synack_ans_ts \
+	    orig_rtt_n orig_rtt_min_ms orig_rtt_avg_ms orig_rtt_max_ms \
+	    resp_rtt_n resp_rtt_min_ms resp_rtt_avg_ms resp_rtt_max_ms \
+	    orig_by end history orig_head | sed 's/\t$//')")	resp_head" ]
+}
+
+@test "HTTP download: the whole record (golden)" {
+	http | mk h
+	run -0 bh-sessions "$T/h.pcap"
+	output=$(kv)
+	golden sessions/http.kv
+}
+
+@test "every link type gives the same record" {
+	http ether | mk ref
+	run -0 bh-sessions "$T/ref.pcap"
+	want=$output
+	for l in sll sll2 raw null loop; do
+		http $l | mk $l
+		run -0 bh-sessions "$T/$l.pcap"
+		[ "$output" = "$want" ]
+	done
+}
+
+@test "DLT_IPV4 (228) and DLT_IPV6 (229) raw frames" {
+	# A UDP datagram 10.0.0.1:53 > 10.0.0.2:1024 with "hi", TTL 9.
+	mk v4 <<EOF
+link 228
+$T0.000000 raw hex:4500001e00010000091100000a0000010a00000200350400000a00006869
+EOF
+	run -0 bh-sessions "$T/v4.pcap"
+	[ "$(get proto)" = udp ]
+	[ "$(get orig_ip)" = 10.0.0.1 ]
+	[ "$(get resp_port)" = 1024 ]
+	[ "$(get orig_ttl)" = 9 ]
+	[ "$(get orig_head)" = hi ]
+	mk v6 <<EOF
+link 229
+$T0.000000 raw hex:6000000000081107200106b8000000000000000000000001200106b80000000000000000000000020035040000080000
+EOF
+	run -0 bh-sessions "$T/v6.pcap"
+	[ "$(get proto)" = udp ]
+	[ "$(get orig_ip)" = 2001:6b8::1 ]
+	[ "$(get orig_ttl)" = 7 ]
+}
+
+@test "VLAN: tagged, double-tagged and untagged frames of one flow stay one session" {
+	mk v <<EOF
+$T0.000000 tcp 10.1.1.1:4444 > 10.2.2.2:445 S vlan=10
++0.010 tcp 10.2.2.2:445 > 10.1.1.1:4444 SA
++0.001 tcp 10.1.1.1:4444 > 10.2.2.2:445 . vlan=10,20
++0.001 tcp 10.1.1.1:4444 > 10.2.2.2:445 PA vlan=10,20,30 qinq=8100 "x"
+$T0.100000 udp 10.1.1.1:53 > 10.2.2.2:53 vlan=7 "q"
++0.001 udp 10.2.2.2:53 > 10.1.1.1:53 "r"
+EOF
+	run -0 bh-sessions "$T/v.pcap"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(get orig_pkts 1)/$(get resp_pkts 1)" = 3/1 ]
+	[ "$(get state 1)" = S1 ]
+	[ "$(get history 2)" = Dd ]
+}
+
+@test "IPv6 with hop-by-hop, destination options and fragment headers" {
+	mk v6 <<EOF
+$T0.000000 tcp [2001:db8::1]:5000 > [2001:db8::2]:80 S ttl=57 hbh
++0.030 tcp [2001:db8::2]:80 > [2001:db8::1]:5000 SA ttl=60 hbh v6frag
++0.002 tcp [2001:db8::1]:5000 > [2001:db8::2]:80 . ttl=57 dstopt
++0.001 tcp [2001:db8::1]:5000 > [2001:db8::2]:80 PA ttl=57 hbh dstopt v6frag "GET /"
+EOF
+	run -0 bh-sessions "$T/v6.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(get orig_ip)" = 2001:db8::1 ]
+	[ "$(get orig_ttl)/$(get resp_ttl)" = 57/60 ]
+	[ "$(get synack_ts)" = $T0.030000 ]
+	[ "$(get ack_ts)" = $T0.032000 ]
+	[ "$(get orig_head)" = "GET /" ]
+	[ "$(get history)" = ShAD ]
+}
+
+@test "handshake: planted times to the microsecond; a resent SYN is syn_n 2" {
+	mk hs <<EOF
+$T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S
++3.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S
++0.123457 tcp 10.0.0.2:80 > 10.0.0.1:1025 SA
++0.000321 tcp 10.0.0.1:1025 > 10.0.0.2:80 .
+EOF
+	run -0 bh-sessions "$T/hs.pcap"
+	[ "$(get syn_ts)" = $T0.000000 ]
+	[ "$(get synack_ts)" = $((T0 + 3)).123457 ]
+	[ "$(get ack_ts)" = $((T0 + 3)).123778 ]
+	[ "$(get syn_n)/$(get synack_n)" = 2/1 ]
+	# No timestamp option: which SYN was answered is unknown.
+	[ "$(get syn_ans_ts)/$(get synack_ans_ts)" = -/- ]
+	[ "$(get history)" = ShA ]
+}
+
+@test "timestamp option: the SYN and SYN/ACK transmissions that were answered" {
+	mk ts <<EOF
+$T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
++1.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=1100/0
++2.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=3100/0
++0.090000 tcp 10.0.0.2:80 > 10.0.0.1:1025 SA ts=7/1100
++1.000000 tcp 10.0.0.2:80 > 10.0.0.1:1025 SA ts=1007/1100
++0.020000 tcp 10.0.0.1:1025 > 10.0.0.2:80 . ts=4200/1007
+EOF
+	run -0 bh-sessions "$T/ts.pcap"
+	# The first SYN/ACK echoes the second SYN; the ACK the second SYN/ACK.
+	[ "$(get syn_ans_ts)" = $((T0 + 1)).000000 ]
+	[ "$(get synack_ans_ts)" = $((T0 + 4)).090000 ]
+	[ "$(get syn_n)/$(get synack_n)" = 3/2 ]
+	[ "$(get synack_ts)" = $((T0 + 3)).090000 ]
+	[ "$(get ack_ts)" = $((T0 + 4)).110000 ]
+}
+
+@test "timestamp option: two SYNs with the same TSval are ambiguous" {
+	mk ts <<EOF
+$T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
++1.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
++0.090000 tcp 10.0.0.2:80 > 10.0.0.1:1025 SA ts=7/100
++0.020000 tcp 10.0.0.1:1025 > 10.0.0.2:80 . ts=200/7
+EOF
+	run -0 bh-sessions "$T/ts.pcap"
+	[ "$(get syn_ans_ts)" = - ]
+	[ "$(get synack_ans_ts)" = $((T0 + 1)).090000 ]
+}
+
+@test "data-ACK RTT: planted legs come back exactly; a resent segment gives no sample" {
+	mk rtt <<EOF
+$T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
++0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
++0.010 tcp 10.0.0.1:1000 > 10.0.0.2:80 .
+# orig segment 1..100, acked 50.001 ms later: a sample
++0.001 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=100
++0.050001 tcp 10.0.0.2:80 > 10.0.0.1:1000 . ack=101
+# segment 101..200 resent after 200 ms, then acked: no sample
++0.001 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=100
++0.200 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA seq=101 pad=100
++0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 . ack=201
+# segment 201..300 acked 70.002 ms later: a sample
++0.001 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=100
++0.070002 tcp 10.0.0.2:80 > 10.0.0.1:1000 . ack=301
+# the other way: 10 ms and 12.5 ms
++0.001 tcp 10.0.0.2:80 > 10.0.0.1:1000 PA pad=10
++0.010 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ack=11
++0.001 tcp 10.0.0.2:80 > 10.0.0.1:1000 PA pad=10
++0.0125 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ack=21
+EOF
+	run -0 bh-sessions "$T/rtt.pcap"
+	[ "$(get orig_rtt_n)" = 2 ]
+	[ "$(get orig_rtt_min_ms)" = 50.001 ]
+	[ "$(get orig_rtt_avg_ms)" = 60.002 ]
+	[ "$(get orig_rtt_max_ms)" = 70.002 ]
+	[ "$(get resp_rtt_n)" = 2 ]
+	[ "$(get resp_rtt_min_ms)/$(get resp_rtt_avg_ms)/$(get resp_rtt_max_ms)" = 10.000/11.250/12.500 ]
+	[ "$(get history)" = ShADaTd ]
+}
+
+@test "data-ACK RTT: Karn -- a segment overtaken by an earlier resend gives no sample" {
+	mk karn <<EOF
+$T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
++0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
++0.010 tcp 10.0.0.1:1000 > 10.0.0.2:80 .
++0.001 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=100
++0.001 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=100
+# 1..100 is resent; the ACK for 101..200 may answer the resend
++0.300 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA seq=1 pad=100
++0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 . ack=201
+# later data is clean again
++0.001 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=100
++0.040 tcp 10.0.0.2:80 > 10.0.0.1:1000 . ack=301
+EOF
+	run -0 bh-sessions "$T/karn.pcap"
+	[ "$(get orig_rtt_n)" = 1 ]
+	[ "$(get orig_rtt_min_ms)" = 40.000 ]
+}
+
+@test "data-ACK RTT: a wide window keeps every sample; a cumulative ACK gives one" {
+	# 40 segments in flight, each acked exactly 30 ms after it was sent;
+	# then 3 segments and one ACK for all: a sample for the last only.
+	{
+		echo "$T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S"
+		echo "+0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA"
+		echo "+0.010 tcp 10.0.0.1:1000 > 10.0.0.2:80 ."
+		echo "+0.001 tcp 10.0.0.2:80 > 10.0.0.1:1000 PA pad=10 repeat=40 every=0.0001"
+		awk -v t0=$T0 'BEGIN { for (i = 1; i <= 40; i++)
+		    printf "%d.%06d tcp 10.0.0.1:1000 > 10.0.0.2:80 . ack=%d\n",
+		    t0, 91000 + (i - 1) * 100, i * 10 + 1 }'
+		echo "+0.001 tcp 10.0.0.2:80 > 10.0.0.1:1000 PA pad=10 repeat=3 every=0.001"
+		echo "+0.025 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ack=431"
+	} | mk wide
+	run -0 bh-sessions "$T/wide.pcap"
+	[ "$(get resp_rtt_n)" = 41 ]
+	[ "$(get resp_rtt_min_ms)/$(get resp_rtt_max_ms)" = 25.000/30.000 ]
+}
+
+@test "TTL: first, min, max and changes per side" {
+	mk ttl <<EOF
+$T0.000000 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=50 "a"
++0.1 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=50 "b"
++0.1 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=47 "c"
++0.1 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=52 "d"
++0.1 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=52 "e"
++0.1 udp 10.0.0.2:7 > 10.0.0.1:7 ttl=128 "f"
+EOF
+	run -0 bh-sessions "$T/ttl.pcap"
+	[ "$(get orig_ttl) $(get orig_ttl_min) $(get orig_ttl_max) $(get orig_ttl_chg)" = "50 47 52 2" ]
+	[ "$(get resp_ttl) $(get resp_ttl_min) $(get resp_ttl_max) $(get resp_ttl_chg)" = "128 128 128 0" ]
+	[ "$(get orig_head)" = abcde ]
+}
+
+@test "heads: reordered and resent segments come out in stream order" {
+	mk ooo <<EOF
+$T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:6667 S
++0.01 tcp 10.0.0.2:6667 > 10.0.0.1:1000 SA
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:6667 .
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:6667 PA seq=6 "USER x\r\n"
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:6667 PA seq=1 "NICK "
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:6667 PA seq=1 "NICK "
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:6667 PA seq=14 "JOIN #c\r\n"
++0.01 tcp 10.0.0.2:6667 > 10.0.0.1:1000 PA ":srv 001 x\r\n"
+EOF
+	run -0 bh-sessions "$T/ooo.pcap"
+	[ "$(get orig_head)" = 'NICK USER x\r\nJOIN #c\r\n' ]
+	[ "$(get resp_head)" = ':srv 001 x\r\n' ]
+	[ "$(get orig_bytes)" = 27 ]
+}
+
+@test "heads: -s cuts each side; -s 0 keeps none" {
+	http | mk h
+	run -0 bh-sessions -s 5 "$T/h.pcap"
+	[ "$(get orig_head)/$(get resp_head)" = "GET //HTTP/" ]
+	run -0 bh-sessions -s 0 "$T/h.pcap"
+	[ "$(get orig_head)/$(get resp_head)" = "-/-" ]
+}
+
+@test "heads: hostile bytes stay one escaped field" {
+	mk evil <<EOF
+$T0.000000 udp 10.6.6.6:31337 > 10.0.0.2:53 "a\tb\nc\x1b[2J\\\\\x00\xff"
+$T0.100000 udp 10.6.6.7:31337 > 10.0.0.2:53 "-"
+EOF
+	run -0 bh-sessions "$T/evil.pcap"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(get orig_head 1)" = 'a\tb\nc\x1b[2J\\\x00\xff' ]
+	[ "$(get orig_head 2)" = '\x2d' ]
+	printf '%s\n' "$output" | awk -F'\t' 'NF != 42 { exit 1 }'
+	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f-\xff]'
+}
+
+@test "Zeek states: SF, REJ, S0, RSTO, RSTR, RSTOS0, SH, S1, S2, S3, OTH" {
+	mk st <<EOF
+# 1 SF: FIN both ways
+$T0.000 tcp 10.0.0.1:1001 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1001 SA
++0.01 tcp 10.0.0.1:1001 > 10.0.0.2:80 .
++0.01 tcp 10.0.0.1:1001 > 10.0.0.2:80 FA
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1001 FA
++0.01 tcp 10.0.0.1:1001 > 10.0.0.2:80 .
+# 2 REJ: SYN answered by RST
+$T0.100 tcp 10.0.0.1:1002 > 10.0.0.2:81 S
++0.01 tcp 10.0.0.2:81 > 10.0.0.1:1002 RA
+# 3 S0: a SYN alone
+$T0.200 tcp 10.0.0.1:1003 > 10.0.0.2:82 S
+# 4 RSTO: established, the originator resets
+$T0.300 tcp 10.0.0.1:1004 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1004 SA
++0.01 tcp 10.0.0.1:1004 > 10.0.0.2:80 .
++0.01 tcp 10.0.0.1:1004 > 10.0.0.2:80 R
+# 5 RSTR: established, the responder resets
+$T0.400 tcp 10.0.0.1:1005 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1005 SA
++0.01 tcp 10.0.0.1:1005 > 10.0.0.2:80 PA "x"
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1005 R
+# 6 RSTOS0: SYN then RST from the originator
+$T0.500 tcp 10.0.0.1:1006 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.1:1006 > 10.0.0.2:80 R
+# 7 SH: SYN then FIN, no answer
+$T0.600 tcp 10.0.0.1:1007 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.1:1007 > 10.0.0.2:80 F
+# 8 S1: established, no close
+$T0.700 tcp 10.0.0.1:1008 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1008 SA
++0.01 tcp 10.0.0.1:1008 > 10.0.0.2:80 .
+# 9 S2: the originator closes, no answer
+$T0.800 tcp 10.0.0.1:1009 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1009 SA
++0.01 tcp 10.0.0.1:1009 > 10.0.0.2:80 .
++0.01 tcp 10.0.0.1:1009 > 10.0.0.2:80 FA
+# 10 S3: the responder closes, no answer
+$T0.900 tcp 10.0.0.1:1010 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1010 SA
++0.01 tcp 10.0.0.1:1010 > 10.0.0.2:80 .
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1010 FA
+# 11 OTH: midstream data, no SYN
+$((T0 + 1)).000 tcp 10.0.0.1:1011 > 10.0.0.2:80 PA "mid"
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1011 .
+EOF
+	run -0 bh-sessions "$T/st.pcap"
+	run -0 bash -c "printf '%s\n' \"\$1\" | awk -F'\t' 'NR > 1 { print \$1, \$10, \$39, \$40 }' | sort -n" _ "$output"
+	[ "$output" = "1 SF fin ShAFf
+2 REJ rst Sr
+3 S0 eof S
+4 RSTO rst ShAR
+5 RSTR rst ShDr
+6 RSTOS0 rst SR
+7 SH fin SF
+8 S1 eof ShA
+9 S2 eof ShAF
+10 S3 eof ShAf
+11 OTH eof Da" ]
+}
+
+@test "records come out as sessions end, then the rest by flow id" {
+	mk order <<EOF
+$T0.000 udp 10.0.0.1:1 > 10.0.0.2:1 "a"
+$T0.001 tcp 10.0.0.1:1002 > 10.0.0.2:81 S
++0.01 tcp 10.0.0.2:81 > 10.0.0.1:1002 RA
+$T0.020 udp 10.0.0.1:3 > 10.0.0.2:3 "c"
++10 udp 10.0.0.1:4 > 10.0.0.2:4 "d"
+EOF
+	# flow 2 ends 5 s after its RST (the linger), before flow 4 starts
+	run -0 bh-sessions "$T/order.pcap"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { printf "%s ", $1 }')" = "2 1 3 4 " ]
+	run -0 bh-sessions -t linger=20 "$T/order.pcap"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { printf "%s ", $1 }')" = "1 2 3 4 " ]
+}
+
+@test "idle timeouts in capture time: -t tcp=,udp=,other=" {
+	mk idle <<EOF
+$T0.000 udp 10.0.0.1:53 > 10.0.0.2:53 "q"
+$T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
+$((T0 + 60)).000 udp 10.0.0.1:53 > 10.0.0.2:53 "q"
+$((T0 + 120)).000001 udp 10.0.0.1:53 > 10.0.0.2:53 "q"
+$((T0 + 299)).000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
+EOF
+	run -0 bh-sessions "$T/idle.pcap"
+	# udp: 60 s of silence is still one session, a microsecond more is not
+	[ "$(get orig_pkts 1)/$(get end 1)" = 2/idle ]
+	[ "$(get proto 3)/$(get orig_pkts 3)" = udp/1 ]
+	[ "$(get syn_n 2)/$(get end 2)" = 2/eof ]
+	run -0 bh-sessions -t udp=200,tcp=100s "$T/idle.pcap"
+	[ "$(get orig_pkts 1)" = 3 ]
+	[ "$(get syn_n 2)/$(get end 2)/$(get state 2)" = 1/idle/S0 ]
+	run -2 bh-sessions -t udp=x "$T/idle.pcap"
+	run -2 bh-sessions -t bogus=1 "$T/idle.pcap"
+}
+
+@test "port reuse: a new SYN with another ISN after a close is a new session" {
+	mk reuse <<EOF
+isn 10.0.0.1:1000 > 10.0.0.2:445 1000
+$T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:445 S
++0.01 tcp 10.0.0.2:445 > 10.0.0.1:1000 RA
++0.5 tcp 10.0.0.1:1000 > 10.0.0.2:445 S aseq=5000
++0.01 tcp 10.0.0.2:445 > 10.0.0.1:1000 SA aack=5001
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:445 . aseq=5001
+EOF
+	run -0 bh-sessions "$T/reuse.pcap"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(get state 1)/$(get end 1)" = REJ/rst ]
+	[ "$(get state 2)/$(get syn_n 2)/$(get ts 2)" = S1/1/$T0.510000 ]
+}
+
+@test "mid-stream capture: the SYN/ACK's receiver, else the first sender, originates" {
+	mk mid <<EOF
+$T0.000 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA ttl=50
++0.02 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ttl=60
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA ttl=60 "GET /"
+$((T0 + 1)).000 tcp 10.0.0.3:6667 > 10.0.0.1:2000 PA ":irc PING\r\n"
++0.1 tcp 10.0.0.1:2000 > 10.0.0.3:6667 PA "PONG\r\n"
+EOF
+	run -0 bh-sessions "$T/mid.pcap"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(get orig_ip 1):$(get orig_port 1)" = 10.0.0.1:1000 ]
+	[ "$(get orig_by 1)/$(get history 1)/$(get state 1)" = synack/^hAD/S1 ]
+	[ "$(get syn_ts 1)/$(get synack_ts 1)/$(get ack_ts 1)" = -/$T0.000000/$T0.020000 ]
+	[ "$(get orig_ttl 1)/$(get resp_ttl 1)" = 60/50 ]
+	[ "$(get orig_ip 2)/$(get orig_by 2)/$(get state 2)" = 10.0.0.3/first/OTH ]
+	[ "$(get orig_head 2)" = ':irc PING\r\n' ]
+}
+
+@test "ICMP and other protocols are sessions without ports" {
+	mk icmp <<EOF
+$T0.000 icmp 10.0.0.1 > 10.0.0.2 type=8 "ping"
++0.02 icmp 10.0.0.2 > 10.0.0.1 type=0 "ping"
++0.02 icmp6 2001:db8::1 > 2001:db8::2 type=128
++0.02 ip:47 10.0.0.1 > 10.0.0.9 hex:0000880b
+EOF
+	run -0 bh-sessions "$T/icmp.pcap"
+	[ "$(get proto 1)/$(get orig_port 1)/$(get resp_port 1)/$(get orig_pkts 1)/$(get resp_pkts 1)" = icmp/-/-/1/1 ]
+	[ "$(get orig_head 1)/$(get orig_bytes 1)" = ping/4 ]
+	[ "$(get state 1)/$(get history 1)/$(get syn_n 1)/$(get orig_rtt_n 1)" = -/-/-/- ]
+	[ "$(get proto 2)" = icmp6 ]
+	[ "$(get proto 3)/$(get orig_bytes 3)" = 47/4 ]
+}
+
+@test "IPv4 fragments: later fragments count toward the session of the first" {
+	mk frag <<EOF
+$T0.000 udp 10.0.0.1:500 > 10.0.0.2:500 id=77 frag=0 mf "0123456789abcdef"
++0.001 udp 10.0.0.1:500 > 10.0.0.2:500 id=77 frag=24 "tail"
++0.001 udp 10.0.0.1:500 > 10.0.0.2:500 id=78 frag=24 "lost"
+EOF
+	run -1 --separate-stderr bh-sessions "$T/frag.pcap"
+	[ "$(get orig_pkts)/$(get orig_bytes)" = 2/20 ]
+	[ "$stderr" = "bh-sessions: 1 packets skipped: 1 frag-unmatched" ]
+}
+
+@test "bytes follow the IP length, not the snap length" {
+	mk snap <<EOF
+snaplen 80
+$T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=1000
+EOF
+	run -0 bh-sessions "$T/snap.pcap"
+	[ "$(get orig_bytes)" = 1000 ]
+	# 80 - 14 - 20 - 20: the captured part of the stream
+	[ "$(get orig_head)" = "$(printf 'A%.0s' $(seq 26))" ]
+}
+
+@test "-L and BH_LOCAL fill dir: in, out, local, ext" {
+	mk dir <<EOF
+$T0.000 udp 192.0.2.7:1 > 10.0.0.2:1 "in"
+$T0.001 udp 10.0.0.2:2 > 192.0.2.7:2 "out"
+$T0.002 udp 10.0.0.2:3 > 10.9.9.9:3 "local"
+$T0.003 udp 192.0.2.7:4 > 198.51.100.1:4 "ext"
+$T0.004 udp [2001:db8::5]:5 > [2001:db8:1::9]:5 "out6"
+EOF
+	run -0 bh-sessions "$T/dir.pcap"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { printf "%s ", $9 }')" = "- - - - - " ]
+	run -0 bh-sessions -L 10.0.0.0/8 -L 2001:db8::/48 "$T/dir.pcap"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { printf "%s ", $9 }')" = "in out local ext out " ]
+	BH_LOCAL="10.0.0.2/32, 10.9.9.9 2001:db8::5" run -0 bh-sessions "$T/dir.pcap"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { printf "%s ", $9 }')" = "in out local ext out " ]
+	run -2 bh-sessions -L 10.0.0.0/33 "$T/dir.pcap"
+	BH_LOCAL=nonsense run -2 bh-sessions "$T/dir.pcap"
+}
+
+@test "-m: the longest-idle session is evicted, emitted and counted" {
+	mk cap <<EOF
+$T0.000 udp 10.0.0.1:1 > 10.0.0.2:1 "a"
+$T0.001 udp 10.0.0.1:2 > 10.0.0.2:2 "b"
+$T0.002 udp 10.0.0.1:1 > 10.0.0.2:1 "a"
+$T0.003 udp 10.0.0.1:3 > 10.0.0.2:3 "c"
+EOF
+	run -0 --separate-stderr bh-sessions -m 2 "$T/cap.pcap"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { printf "%s:%s ", $1, $39 }')" = "2:evict 1:eof 3:eof " ]
+	[ "$stderr" = "bh-sessions: 1 sessions evicted early by the cap of 2 live sessions (-m)" ]
+	run -0 --separate-stderr bh-sessions -q -m 2 "$T/cap.pcap"
+	[ "$stderr" = "" ]
+	run -2 bh-sessions -m 0 "$T/cap.pcap"
+}
+
+@test "two files split mid-session are one capture and one record" {
+	# The capture rotated after the request; the second file goes on
+	# with the sequence numbers where the first left them.
+	http | head -5 | mk a
+	mk b <<EOF
+$T0.182000 tcp 203.0.113.9:80 > 192.168.1.5:1055 PA ttl=44 ack=26 "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 FA ttl=128 seq=26
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 FA ttl=44 ack=27
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128 seq=27
+EOF
+	http | mk whole
+	run -0 bh-sessions "$T/whole.pcap"
+	want=$output
+	run -0 bh-sessions "$T/a.pcap" "$T/b.pcap"
+	[ "$output" = "$want" ]
+	run -0 bash -c "cat '$T/a.pcap' | bh-sessions - '$T/b.pcap'"
+	[ "$output" = "$want" ]
+}
+
+@test "time going back between files is reported" {
+	http | mk a
+	mk b <<EOF
+$((T0 - 100)).000000 udp 10.0.0.1:1 > 10.0.0.2:1 "x"
+EOF
+	run -0 --separate-stderr bh-sessions "$T/a.pcap" "$T/b.pcap"
+	[ "$stderr" = "bh-sessions: $T/b.pcap: time goes back 100.274000 s from the previous file" ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "pcapng and nanosecond timestamps read the same" {
+	http | mk ref
+	run -0 bh-sessions "$T/ref.pcap"
+	want=$output
+	{ echo "format pcapng"; http; } | mk ng
+	run -0 bh-sessions "$T/ng.pcap"
+	[ "$output" = "$want" ]
+	{ echo "tsres ns"; http; } | mk ns
+	run -0 bh-sessions "$T/ns.pcap"
+	[ "$output" = "$want" ]
+}
+
+@test "stdin: no operand or -" {
+	http | mk h
+	run -0 bash -c "bh-sessions < '$T/h.pcap'"
+	want=$output
+	run -0 bash -c "bh-sessions - < '$T/h.pcap'"
+	[ "$output" = "$want" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "header-only capture: the header, exit 0" {
+	: | mk empty
+	run -0 --separate-stderr bh-sessions "$T/empty.pcap"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$stderr" = "" ]
+}
+
+@test "empty input: a capture cut before its header, exit 1" {
+	: > "$T/zero"
+	run -1 --separate-stderr bh-sessions "$T/zero"
+	[ "$stderr" = "bh-sessions: $T/zero: empty file, no capture header" ]
+	[ "${#lines[@]}" -eq 1 ]
+	run -1 bash -c ": | bh-sessions"
+}
+
+@test "truncated capture: records for everything read, a message naming it, exit 1" {
+	http | mk h
+	size=$(wc -c < "$T/h.pcap")
+	head -c $((size - 10)) "$T/h.pcap" > "$T/cut.pcap"
+	run -1 --separate-stderr bh-sessions "$T/cut.pcap"
+	[[ "$stderr" == "bh-sessions: $T/cut.pcap: truncated or corrupt capture after 7 packets: truncated dump file"* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(get orig_pkts)/$(get resp_pkts)" = 4/3 ]
+	[ "$(get state)/$(get end)" = SF/fin ]
+	run -2 --separate-stderr bh-sessions --strict "$T/cut.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "unreadable file, a non-capture, an unknown link type: exit 2 naming it" {
+	http | mk h
+	run -2 --separate-stderr bh-sessions "$T/missing.pcap" "$T/h.pcap"
+	[ "$stderr" = "bh-sessions: $T/missing.pcap: No such file or directory" ]
+	# the other operands are still read
+	[ "${#lines[@]}" -eq 2 ]
+	printf 'GET / HTTP/1.0\r\n\r\n' > "$T/text"
+	run -2 --separate-stderr bh-sessions "$T/text"
+	[[ "$stderr" == "bh-sessions: $T/text: not a capture file: "* ]]
+	mk ppp <<EOF
+link 9
+$T0.000 raw hex:ff0300214500
+EOF
+	run -2 --separate-stderr bh-sessions "$T/ppp.pcap"
+	[ "$stderr" = "bh-sessions: $T/ppp.pcap: unsupported link type 9 (PPP)" ]
+}
+
+@test "skipped packets: counted by reason, non-IP ignored, --strict and -q" {
+	mk skip <<EOF
+$T0.000 arp 10.0.0.1 > 10.0.0.2
++0.001 udp 10.0.0.1:1 > 10.0.0.2:1 "ok"
++0.001 tcp 10.0.0.1:2 > 10.0.0.2:2 S snap=40
++0.001 tcp 10.0.0.1:3 > 10.0.0.2:3 S doff=3
++0.001 raw hex:020000000001
++0.001 udp 10.0.0.1:1 > 10.0.0.2:1 ihl=4
+EOF
+	run -1 --separate-stderr bh-sessions "$T/skip.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$stderr" = "bh-sessions: 4 packets skipped: 1 short-link 1 bad-ip 1 short-transport 1 bad-transport
+bh-sessions: 1 non-IP frames ignored" ]
+	run -1 --separate-stderr bh-sessions -q "$T/skip.pcap"
+	[ "$stderr" = "" ]
+	run -2 --separate-stderr bh-sessions --strict "$T/skip.pcap"
+	[ "$stderr" = "bh-sessions: $T/skip.pcap: packet 3: short-transport" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "deep VLAN stacks and long IPv6 extension chains are cut and counted" {
+	mk deep <<EOF
+$T0.000 raw hex:020000000001020000000002810000018100000281000003810000048100000581000006810000078100000881000009080045
++0.001 raw hex:0200000000010200000000028100000108004500
+EOF
+	run -1 --separate-stderr bh-sessions "$T/deep.pcap"
+	[ "$stderr" = "bh-sessions: 2 packets skipped: 1 vlan-depth 1 short-ip" ]
+}
+
+@test "usage: unknown option or bad number, exit 2" {
+	run -2 --separate-stderr bh-sessions -x
+	[[ "$stderr" == *"usage: bh-sessions "* ]]
+	run -2 bh-sessions -s 70000
+	run -2 bh-sessions -s abc
+	run -2 bh-sessions -h
+}
+
+@test "the output is a pure function of the input" {
+	http | mk h
+	run -0 bh-sessions "$T/h.pcap" "$T/h.pcap"
+	a=$output
+	run -0 bh-sessions "$T/h.pcap" "$T/h.pcap"
+	[ "$output" = "$a" ]
+}

@@ -403,7 +403,19 @@ EOF
 }
 
 @test "repeat=, every=: times, seq and id advance" {
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=10 repeat=3 every=0.25\n+1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=1\n' | mk r
+	printf 'isn 10.0.0.1:1 > 10.0.0.2:2 0\n1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=10 repeat=3 every=0.25\n+1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=1\n' | mk r
+	frames "$T/r.pcap" | cut -c37-40,77-84 > "$T/o"
+	run -0 cat "$T/o"
+	[ "$output" = "000100000001
+00020000000b
+000300000015
+00040000001f" ]
+	for o in 24 104 184 264; do bytes "$T/r.pcap" $o 8; echo; done > "$T/o"
+	run -0 cat "$T/o"
+	[ "$output" = "0100000000000000
+0100000090d00300
+0100000020a10700
+0200000020a10700" ]
 	need tshark
 	run -0 tsh -r "$T/r.pcap" -T fields -e frame.time_epoch -e tcp.seq -e ip.id
 	[ "$output" = "1.000000000	1	0x0001

@@ -1,0 +1,462 @@
+#!/usr/bin/env bats
+# bh-phase: the labels of the issue's "done when" list, the rules language
+# and its errors, the links and their look-ahead window, dir from the
+# phase, and the record-filter rules every tool shares.  Input records are
+# written by hand (mk below), so these tests do not depend on bh-sessions;
+# the pipeline tests at the end run from fixture captures when bh-sessions
+# and bh-mkpcap have been built.
+
+load helper
+
+COLS="flow proto ts dur orig_ip orig_port resp_ip resp_port dir state
+orig_bytes resp_bytes orig_head resp_head"
+OWN="phase app rule link"
+
+# mk [-c "cols"] < description: a header and one record per line of
+# `name=value ...`; a value may be quoted '...' or "..." (heads: the
+# escaped text, as bh-sessions writes it).  o=IP:PORT and r=IP:PORT set
+# the orig_/resp_ address and port, oh= and rh= the orig_/resp_head;
+# unnamed columns are `-` (proto tcp,
+# ts 100, dur 1); a line that starts with `#` is a comment.
+mk() {
+	local cols=$COLS
+	if [ "$1" = -c ]; then cols=$2; fi
+	awk -v cols="$cols" '
+	BEGIN {
+		n = split(cols, c, /[ \n]+/)
+		for (i = 1; i <= n; i++) { known[c[i]] = 1; h = h (i > 1 ? "\t" : "#") c[i] }
+		print h
+	}
+	/^#/ { print; next }
+	NF == 0 { next }
+	{
+		delete v
+		v["proto"] = "tcp"; v["ts"] = "100.000000"; v["dur"] = "1.000000"
+		s = $0
+		while (match(s, /[a-z_]+=/)) {
+			k = substr(s, RSTART, RLENGTH - 1)
+			s = substr(s, RSTART + RLENGTH)
+			q = substr(s, 1, 1)
+			if (q == "\"" || q == "\x27") {
+				e = index(substr(s, 2), q)
+				val = substr(s, 2, e - 1); s = substr(s, e + 2)
+			} else {
+				e = index(s, " "); if (e == 0) e = length(s) + 1
+				val = substr(s, 1, e - 1); s = substr(s, e)
+			}
+			if (k == "oh") k = "orig_head"
+			if (k == "rh") k = "resp_head"
+			if (k == "o" || k == "r") {
+				p = k == "o" ? "orig_" : "resp_"
+				a = val; sub(/:[0-9-]+$/, "", a); pt = val; sub(/.*:/, "", pt)
+				v[p "ip"] = a; v[p "port"] = pt
+				continue
+			}
+			if (!(k in known)) { print "mk: no column " k > "/dev/stderr"; exit 1 }
+			v[k] = val
+		}
+		line = ""
+		for (i = 1; i <= n; i++) line = line (i > 1 ? "\t" : "") (c[i] in v ? v[c[i]] : "-")
+		print line
+	}'
+}
+
+# vals NAME...: the values of column NAME in the records of $output, each
+# followed by a space; for several names, one after the other.
+vals() {
+	printf '%s\n' "$output" | awk -F'\t' -v names="$*" '
+	BEGIN { k = split(names, want, " ") }
+	/^#[a-z]/ {
+		sub(/^#/, "")
+		for (i = 1; i <= NF; i++) for (j = 1; j <= k; j++) if ($i == want[j]) c[j] = i
+		next
+	}
+	/^#/ { next }
+	{ for (j = 1; j <= k; j++) out[j] = out[j] $c[j] " " }
+	END { for (j = 1; j <= k; j++) printf "%s", out[j] }'
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+# ---- the issue's "done when" list ----------------------------------------
+
+@test "IRC on 6667, 5555 and 8080 is cnc/irc; HTTP that merely contains NICK is not" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK bot1\r\nUSER bot 0 * :x\r\n' rh=':irc.example 001 bot1 :Welcome\r\n'
+flow=2 o=10.0.0.5:1041 r=198.51.100.7:5555 oh='USER bot 0 * :x\r\nNICK bot2\r\n' rh=':irc.example NOTICE AUTH :*** Looking up\r\n:irc.example 001 bot2 :hi\r\n'
+flow=3 o=10.0.0.5:1042 r=198.51.100.7:8080 oh='PASS s3cret\r\nNICK [00|DEU|XP]123\r\nUSER x x x :x\r\n' rh='001 bot3 :Welcome\r\n'
+flow=4 o=10.0.0.5:1043 r=198.51.100.8:80 oh='GET /chat?NICK=bot&USER=x HTTP/1.1\r\nHost: a\r\n\r\n' rh='HTTP/1.1 200 OK\r\n\r\nNICK bot\r\nUSER x\r\n:srv 001 x\r\n'
+flow=5 o=10.0.0.5:1044 r=198.51.100.8:8080 oh='POST /x HTTP/1.0\r\n\r\nNICK bot\r\nUSER a b c :d\r\n' rh='HTTP/1.0 200 OK\r\n\r\n:srv 001 bot :hi\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals phase app rule link)" = "cnc cnc cnc - - irc irc irc - - irc irc irc - - - - - - - " ]
+}
+
+@test "weaker IRC rules: registration without a reply, other verbs, a server first, lower case" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:7777 oh='NICK a\r\nUSER a 0 * :a\r\n'
+flow=2 o=10.0.0.5:1041 r=198.51.100.7:7777 oh='PASS x\r\nJOIN #botnet key\r\n'
+flow=3 o=10.0.0.5:1042 r=198.51.100.7:7777 rh=':hub.example NOTICE AUTH :*** hello\r\n'
+flow=4 o=10.0.0.5:1043 r=198.51.100.7:7777 oh='nick a\r\nuser a 0 * :a\r\n' rh=':s 001 a :hi\r\n'
+flow=5 o=10.0.0.5:1044 r=198.51.100.7:110 oh='USER bob\r\nPASS x\r\nSTAT\r\n' rh='+OK POP3 ready\r\n'
+flow=6 o=10.0.0.5:1045 r=198.51.100.7:6667 state=S0 orig_bytes=0 resp_bytes=0
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals phase rule)" = "cnc cnc cnc cnc - cnc irc-client irc-verbs irc-server irc - irc-port " ]
+}
+
+@test "GET /bot.exe with an MZ body is download/http; without the body a weaker rule" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1050 r=203.0.113.9:80 oh='GET /bot.exe HTTP/1.0\r\nHost: x\r\n\r\n' rh='HTTP/1.0 200 OK\r\nContent-Length: 5000\r\n\r\nMZ\x90\x00\x03\x00'
+flow=2 o=10.0.0.5:1051 r=203.0.113.9:80 oh='GET /bot.exe HTTP/1.0\r\n\r\n'
+flow=3 o=10.0.0.5:1052 r=203.0.113.9:80 oh='GET /a.php HTTP/1.0\r\n\r\n' rh='HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<b>MZ</b>'
+flow=4 o=10.0.0.5:1053 r=203.0.113.9:8000 oh='GET /x HTTP/1.1\r\n\r\n' rh='HTTP/1.1 200 OK\r\n\r\nhello\r\n\r\nMZ'
+flow=5 o=10.0.0.5:1054 r=203.0.113.9:80 oh='GET /x HTTP/1.1\r\n\r\n' rh='HTTP/1.1 200 OK\r\nContent-Type: application/x-msdownload\r\n'
+flow=6 o=10.0.0.5:1055 r=203.0.113.9:80 oh='GET /x HTTP/1.1\r\n\r\n' rh='HTTP/1.1 200 OK\r\nContent-Disposition: attachment; filename="a.scr"\r\n'
+flow=7 o=10.0.0.5:1056 r=203.0.113.9:80 oh='GET /x HTTP/1.1\r\n\r\n' rh='HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Len'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals phase app rule dir)" = "download download - - download download download http http - - http http http http-mz http-exe - - http-exe-type http-exe-name http-octet out out - - out out out " ]
+}
+
+@test "FTP control and active data with MZ: download/ftp and ftp-data, each naming the other" {
+	# The data connection ends, and comes, before its control connection.
+	mk > "$T/in" <<'EOF'
+flow=11 ts=202.000000 o=198.51.100.20:20 r=10.0.0.5:1026 state=SF oh='MZ\x90\x00\x03\x00'
+flow=12 ts=203.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
+flow=10 ts=200.000000 dur=10.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER anonymous\r\nPASS x\r\nTYPE I\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 ready\r\n331 ok\r\n230 ok\r\n200 ok\r\n200 PORT ok\r\n150 Opening\r\n226 done\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals flow phase app rule link dir)" = "11 12 10 download - download ftp-data - ftp ftp-data-port - ftp 10 - 11 in - out " ]
+	# the other order: control first, data after it
+	mk > "$T/in2" <<'EOF'
+flow=10 ts=200.000000 dur=10.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
+flow=11 ts=202.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90\x00\x03\x00'
+EOF
+	run -0 bh-phase "$T/in2"
+	[ "$(vals rule link)" = "ftp ftp-data-port 11 10 " ]
+}
+
+@test "FTP passive (227, 229), EPRT, port 20 and the same-hosts fallback" {
+	mk > "$T/in" <<'EOF'
+flow=1 ts=100.000000 dur=50.000000 o=10.0.0.5:1060 r=198.51.100.40:21 oh='USER a\r\nPASS b\r\nPASV\r\nRETR a.exe\r\nEPSV\r\nRETR b.exe\r\n' rh='220 hi\r\n331 ok\r\n230 ok\r\n227 Entering Passive Mode (198,51,100,40,195,80).\r\n150 ok\r\n226 ok\r\n229 Entering Extended Passive Mode (|||6446|)\r\n'
+flow=2 ts=101.000000 o=10.0.0.5:1061 r=198.51.100.40:50000 rh='MZ\x90'
+flow=3 ts=102.000000 o=10.0.0.5:1062 r=198.51.100.40:6446 rh='MZ\x90'
+flow=4 ts=103.000000 o=10.0.0.5:1063 r=198.51.100.40:7000 rh='MZ\x90'
+flow=5 ts=103.000000 o=10.0.0.6:1063 r=198.51.100.40:7000 rh='MZ\x90'
+flow=6 ts=300.000000 dur=50.000000 o=10.0.0.7:1070 r=198.51.100.41:21 oh='USER a\r\nEPRT |1|10.0.0.7|6275|\r\nRETR x\r\n' rh='220 hi\r\n'
+flow=7 ts=301.000000 o=198.51.100.41:2020 r=10.0.0.7:6275 oh='MZ'
+flow=8 ts=302.000000 o=198.51.100.41:20 r=10.0.0.7:6276 oh='MZ'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals rule link)" = "ftp ftp-data-pasv ftp-data-pasv ftp-data-pair binary ftp ftp-data-port ftp-data-20 2 1 1 1 - 7 6 6 " ]
+}
+
+@test "TFTP RRQ to udp/69 and its data from port 3001: both download/tftp, linked" {
+	mk > "$T/in" <<'EOF'
+flow=21 proto=udp ts=300.010000 o=198.51.100.30:3001 r=10.0.0.5:2001 oh='\x00\x03\x00\x01MZ\x90\x00' rh='\x00\x04\x00\x01'
+flow=20 proto=udp ts=300.000000 dur=0.000000 o=10.0.0.5:2001 r=198.51.100.30:69 oh='\x00\x01bot.exe\x00octet\x00'
+flow=22 proto=udp ts=310.000000 o=198.51.100.30:3002 r=10.0.0.5:2009 oh='\x00\x03\x00\x01MZ\x90\x00'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals flow phase app rule link dir)" = "21 20 22 download download - tftp tftp - tftp-data tftp - 20 21 - in out - " ]
+}
+
+@test "inbound DCE-RPC to 135 and SMB to 445 are infection; outbound with dir out attack; an unanswered SYN to 445 scan" {
+	mk > "$T/in" <<'EOF'
+flow=1 dir=in state=SF o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00' rh='\x05\x00\x0c\x03\x10\x00\x00\x00'
+flow=2 dir=in state=SF o=203.0.113.9:3334 r=10.0.0.5:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8' rh='\x00\x00\x00U\xffSMBr'
+flow=3 dir=out state=SF o=10.0.0.5:3333 r=203.0.113.9:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00'
+flow=4 dir=out state=SF o=10.0.0.5:3334 r=203.0.113.9:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8'
+flow=5 dir=in state=S0 o=203.0.113.9:3335 r=10.0.0.5:445 orig_bytes=0 resp_bytes=0
+flow=6 dir=out state=REJ o=10.0.0.5:3336 r=203.0.113.10:445 orig_bytes=0 resp_bytes=0
+flow=7 dir=in state=SF o=203.0.113.9:3337 r=10.0.0.5:139 oh='\x81\x00\x00D CKFDENECFDEFFCFGEFFCCACACACACACA\x00 EOEBFJFCEJEOEDCACACACACACACACAAA\x00\x00\x00\x00\x85\xffSMBr\x00' rh='\x82\x00\x00\x00'
+flow=8 dir=in state=SF o=203.0.113.9:3338 r=10.0.0.5:445 oh='\x00\x00\x81\x00BAAD\x00\x00\x00\x00'
+flow=9 dir=in state=SF o=203.0.113.9:3339 r=10.0.0.5:445 oh='hello'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals phase)" = "infection infection attack attack scan attack infection infection infection " ]
+	[ "$(vals app rule)" = "dcerpc smb dcerpc smb smb smb smb smb smb dcerpc smb dcerpc smb smb-scan smb-scan smb ms17-010 smb-port " ]
+}
+
+@test "dir '-' is filled from the phase: infection and scan in, download and cnc out; flag r reverses" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00'
+flow=2 state=S0 o=203.0.113.9:3335 r=10.0.0.5:445 orig_bytes=0 resp_bytes=0
+flow=3 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK a\r\nUSER a 0 * :a\r\n'
+flow=4 o=10.0.0.5:1041 r=198.51.100.7:4444 rh='MZ\x90'
+flow=5 o=198.51.100.7:4445 r=10.0.0.5:1042 oh='MZ\x90'
+flow=6 o=10.0.0.5:1043 r=198.51.100.7:4446 oh='hello'
+flow=7 dir=ext o=203.0.113.9:3333 r=203.0.113.10:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals dir phase)" = "in in out out in - ext infection scan cnc download download - infection " ]
+}
+
+@test "a user rules file adds a phase for a new port and pattern, and replaces a rule by name" {
+	cat > "$T/my.rules" <<'EOF'
+# A bot that polls its controller over HTTP on 8888.
+mybot-poll   cnc        http  tcp  8888  orig  -  ^GET /gate\.php\?id=[0-9]+[ ]
+# SMB on a second port, in place of the built-in rule.
+smb-port     infection  smb   tcp  445,1445  -  -  -
+EOF
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:8888 oh='GET /gate.php?id=42 HTTP/1.0\r\n\r\n'
+flow=2 o=10.0.0.5:1041 r=198.51.100.7:8888 oh='GET /index.html HTTP/1.0\r\n\r\n'
+flow=3 o=10.0.0.5:1042 r=198.51.100.7:8080 oh='GET /gate.php?id=42 HTTP/1.0\r\n\r\n'
+flow=4 dir=in o=203.0.113.9:1043 r=10.0.0.5:1445 oh='hello'
+EOF
+	run -0 bh-phase -r "$T/my.rules" "$T/in"
+	[ "$(vals phase app rule)" = "cnc - - infection http - - smb mybot-poll - - smb-port " ]
+	run -0 bh-phase "$T/in"
+	[ "$(vals phase)" = "- - - - " ]
+	# New rules go first; a replacement keeps the built-in's place.
+	run -0 bash -c "bh-phase -r '$T/my.rules' --print-rules | grep -v '^#' | grep . | awk '{print \$1}' | uniq"
+	[ "${lines[0]}" = mybot-poll ]
+	want=$(bh-phase --print-rules | grep -v '^#' | grep . | awk '{print $1}' | uniq | grep -n '^smb-port$')
+	got=$(printf '%s\n' "${lines[@]}" | grep -n '^smb-port$')
+	[ "${got%%:*}" -eq $(( ${want%%:*} + 1 )) ]
+}
+
+@test "a rules file with a broken regex exits 2 naming its line" {
+	printf '# comment\nok  cnc  x  tcp  *  orig  -  ^abc\nbad  cnc  x  tcp  *  orig  -  ^GET (x\n' > "$T/bad.rules"
+	run -2 --separate-stderr bh-phase -r "$T/bad.rules" < /dev/null
+	[ -z "$output" ]
+	[[ "$stderr" == "bh-phase: $T/bad.rules:3: rule bad: bad pattern '^GET (x': "?* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "every labelled session has a rule; every unlabelled one is - in phase, app, rule, link" {
+	mk < "$DATA/phase/mixed.desc" > "$T/in"
+	run -0 bh-phase "$T/in"
+	printf '%s\n' "$output" | awk -F'\t' '
+	/^#/ { next }
+	{
+		n++
+		ph = $(NF-3); app = $(NF-2); rule = $(NF-1); link = $NF
+		if (ph == "" || app == "" || rule == "" || link == "") bad = bad " empty:" NR
+		if ((ph == "-") != (rule == "-") || (ph == "-") != (app == "-")) bad = bad " mixed:" NR
+		if (ph == "-" && link != "-") bad = bad " link:" NR
+		if (ph != "-") lab++
+	}
+	END { if (bad != "" || lab < 10 || lab == n) { print bad, lab, n; exit 1 } }'
+}
+
+@test "golden: a mixed honeypot day" {
+	mk < "$DATA/phase/mixed.desc" > "$T/in"
+	run -0 bh-phase "$T/in"
+	golden phase/mixed.out
+}
+
+# ---- the rules language --------------------------------------------------
+
+@test "--print-rules prints a rules file that reads back the same" {
+	run -0 bh-phase --print-rules
+	[ "${#lines[@]}" -gt 60 ]
+	printf '%s\n' "$output" > "$T/all.rules"
+	run -0 bh-phase -n -r "$T/all.rules" --print-rules
+	diff -u "$T/all.rules" <(printf '%s\n' "$output")
+	run -0 bh-phase -n --print-rules
+	[ -z "$output" ]
+}
+
+@test "the man page lists every built-in rule" {
+	local man=$BATS_TEST_DIRNAME/../man/bh-phase.1 r missing=
+	for r in $(bh-phase --print-rules | grep -v '^#' | grep . | awk '{print $1}' | uniq); do
+		grep -q "^\.It Li $r\$" "$man" || missing="$missing $r"
+	done
+	[ -z "$missing" ]
+}
+
+@test "rules errors: exit 2 with file:line and what is wrong" {
+	p() { printf '%s\n' "$@" > "$T/r"; }
+	p 'a cnc x tcp *'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: expected 8 columns: name phase app proto ports side flags pattern" ]
+	p '' 'a egg x tcp * orig - x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:2: rule a: bad phase 'egg' (scan infection download cnc attack)" ]
+	p 'A cnc x tcp * orig - x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: bad rule name 'A' ([a-z0-9][a-z0-9_.-]*)" ]
+	p 'a cnc x sctp * orig - x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad proto 'sctp' (tcp udp icmp icmp6 0-255 *)" ]
+	p 'a cnc x tcp 80,70000 orig - x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad ports '80,70000' (* or a list of N and N-M)" ]
+	p 'a cnc x tcp * both - x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad side 'both' (orig resp link -)" ]
+	p 'a cnc x tcp * orig ii x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad flags 'ii' (- or letters of eir)" ]
+	p 'a cnc x tcp * - - x'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: side - takes no pattern (write -)" ]
+	p 'a cnc x tcp * orig - -'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: side orig needs a pattern" ]
+	p 'a cnc x tcp * link - ftp-psv'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad link 'ftp-psv' (ftp-port ftp-pasv ftp-20 ftp-pair tftp)" ]
+	p 'a cnc x tcp * orig - x' 'a cnc y tcp * resp - y'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:2: rule a: phase, app, proto, ports and flags differ from line 1" ]
+	p 'a cnc x tcp * orig - x' 'b cnc x tcp * orig - x' 'a cnc x tcp * resp - y'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:3: rule a: its lines must be together (first at line 1)" ]
+	p 'a cnc x tcp * - - -' 'a cnc x tcp * - - -'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:2: rule a: a rule with side - or link has one line" ]
+	run -2 --separate-stderr bh-phase -r "$T/nonexistent" --print-rules
+	[ "$stderr" = "bh-phase: $T/nonexistent: No such file or directory" ]
+}
+
+@test "lines of one rule must all match; flag i ignores case; a missing head matches no pattern" {
+	cat > "$T/r" <<'EOF'
+both   cnc  two  tcp  *  orig  -  ^A
+both   cnc  two  tcp  *  resp  -  ^B
+ci     cnc  ci   tcp  *  orig  i  ^hello[ ]world$
+EOF
+	mk > "$T/in" <<'EOF'
+flow=1 oh=Ax rh=Bx
+flow=2 oh=Ax rh=Cx
+flow=3 oh=Ax
+flow=4 oh='HeLLo WORLD'
+EOF
+	run -0 bh-phase -n -r "$T/r" "$T/in"
+	[ "$(vals rule)" = "both - - ci " ]
+}
+
+@test "a pattern matches the escaped text, as grep -E does on the column" {
+	cat > "$T/r" <<'EOF'
+tab   cnc  t  tcp  *  orig  -  a\\tb
+esc   cnc  e  tcp  *  orig  -  ^\\x1b\[
+EOF
+	mk > "$T/in" <<'EOF'
+flow=1 oh='a\tb'
+flow=2 oh='\x1b[2Jx'
+flow=3 oh='a\\tb'
+EOF
+	run -0 bh-phase -n -r "$T/r" "$T/in"
+	[ "$(vals rule)" = "tab esc - " ]
+	run -0 bash -c "bh-cut -H -f orig_head '$T/in' | grep -cE '^\\\\x1b\\['"
+	[ "$output" = 1 ]
+}
+
+# ---- links and the look-ahead window -----------------------------------
+
+@test "the window bounds the look-ahead: -w in capture time, -W in records" {
+	mk > "$T/in" <<'EOF'
+flow=11 ts=99.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90'
+flow=12 ts=199.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
+flow=10 ts=95.000000 dur=110.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals rule link)" = "ftp-data-port - ftp 10 - 11 " ]
+	run -0 bh-phase -w 60s "$T/in"
+	[ "$(vals rule link)" = "binary-push - ftp - - - " ]
+	run -0 bh-phase -w 100 "$T/in"
+	[ "$(vals rule link)" = "ftp-data-port - ftp 10 - 11 " ]
+	run -0 bh-phase -W 1 "$T/in"
+	[ "$(vals rule link)" = "binary-push - ftp - - - " ]
+	run -0 bh-phase -W 2 "$T/in"
+	[ "$(vals rule link)" = "ftp-data-port - ftp 10 - 11 " ]
+}
+
+@test "held records keep their order, comments too" {
+	mk > "$T/in" <<'EOF'
+flow=1 ts=100.000000 o=10.0.0.5:1041 r=198.51.100.40:50000 rh='MZ\x90'
+# a comment between held records
+flow=2 ts=100.500000 o=10.0.0.5:1042 r=198.51.100.40:80
+flow=3 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.40:21 oh='USER a\r\nPASV\r\n' rh='220 hi\r\n227 Entering Passive Mode (198,51,100,40,195,80).\r\n'
+flow=4 ts=105.000000 o=10.0.0.5:1043 r=198.51.100.40:80
+EOF
+	run -0 bh-phase "$T/in"
+	[ "${lines[2]}" = "# a comment between held records" ]
+	[ "$(vals flow rule link)" = "1 2 3 4 ftp-data-pasv - ftp - 3 - 1 - " ]
+}
+
+# ---- the record stream -----------------------------------------------
+
+@test "empty input: no output, exit 0; header only: the header with phase app rule link" {
+	run -0 bh-phase < /dev/null
+	[ -z "$output" ]
+	mk < /dev/null > "$T/h"
+	run -0 bh-phase "$T/h"
+	[ "$output" = "$(head -1 "$T/h")	phase	app	rule	link" ]
+}
+
+@test "no final newline: the last record is kept" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667 state=S0 orig_bytes=0 resp_bytes=0
+EOF
+	printf '%s' "$(cat "$T/in")" > "$T/nonl"
+	run -0 bh-phase "$T/nonl"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(vals rule)" = "irc-port " ]
+}
+
+@test "unknown columns pass through, in order; re-running replaces the columns in place" {
+	mk -c "note flow proto orig_ip orig_port extra resp_ip resp_port orig_head resp_head" > "$T/in" <<'EOF'
+note=n1 flow=1 o=10.0.0.5:1040 extra=x1 r=198.51.100.7:6667 oh='NICK a\r\nUSER a 0 * :a\r\n'
+note=n2 flow=2 o=10.0.0.5:1041 extra=x2 r=198.51.100.7:80
+EOF
+	run -0 bh-phase "$T/in"
+	[ "${lines[0]}" = "$(printf '#note\tflow\tproto\torig_ip\torig_port\textra\tresp_ip\tresp_port\torig_head\tresp_head\tphase\tapp\trule\tlink')" ]
+	[ "$(vals note extra phase)" = "n1 n2 x1 x2 cnc - " ]
+	first=$output
+	run -0 bash -c "bh-phase '$T/in' | bh-phase"
+	[ "$output" = "$first" ]
+}
+
+@test "a hostile byte in a head stays escaped" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK \x1b[2J\x07\r\nUSER a 0 * :\xff\t\\\r\n' rh=':s 001 \x1b]0;pwn\x07 :hi\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals rule)" = "irc " ]
+	[ "$(printf '%s\n' "$output" | sed -n 2p | cut -f13,14)" = "$(sed -n 2p "$T/in" | cut -f13,14)" ]
+	! printf '%s' "$output" | LC_ALL=C grep -q '[^[:print:]	]'
+}
+
+@test "a missing column: exit 2 naming it" {
+	mk -c "flow proto orig_ip orig_port resp_ip resp_port orig_head" > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667
+EOF
+	run -2 --separate-stderr bh-phase "$T/in"
+	[ "$stderr" = "bh-phase: $T/in: missing column 'resp_head'" ]
+}
+
+@test "a bad record is reported and skipped, exit 1; --strict exits 2 at the first" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1040 r=198.51.100.7:http
+flow=2 proto=sctp o=10.0.0.5:1040 r=198.51.100.7:80
+flow=3 ts=yesterday o=10.0.0.5:1040 r=198.51.100.7:80
+flow=4 o=10.0.0.5:1040 r=198.51.100.7:6667 state=S0 orig_bytes=0 resp_bytes=0
+EOF
+	run -1 --separate-stderr bh-phase "$T/in"
+	[ "$(vals flow rule)" = "4 irc-port " ]
+	[ "${stderr_lines[0]}" = "bh-phase: $T/in:2: resp_port: bad port; record skipped" ]
+	[ "${stderr_lines[1]}" = "bh-phase: $T/in:3: proto: bad value; record skipped" ]
+	[ "${stderr_lines[2]}" = "bh-phase: $T/in:4: ts: bad timestamp; record skipped" ]
+	[ "${stderr_lines[3]}" = "bh-phase: 3 bad records skipped" ]
+	run -2 --separate-stderr bh-phase --strict "$T/in"
+	[ "$stderr" = "bh-phase: $T/in:2: resp_port: bad port; record skipped" ]
+}
+
+@test "usage errors exit 2; -h prints the options, exit 0" {
+	run -2 --separate-stderr bh-phase -Z
+	[ "${stderr_lines[1]}" = "usage: bh-phase [-hn] [--print-rules] [--strict] [-r rules] [-W records] [-w window]" ]
+	run -2 --separate-stderr bh-phase -W 0
+	[ "${stderr_lines[0]}" = "bh-phase: -W: bad record count '0'" ]
+	run -2 --separate-stderr bh-phase -w soon
+	[ "${stderr_lines[0]}" = "bh-phase: -w: bad duration 'soon'" ]
+	run -2 --separate-stderr bh-phase "$T/nonexistent"
+	[ "$stderr" = "bh-phase: $T/nonexistent: No such file or directory" ]
+	run -0 bh-phase -h
+	[[ "$output" == *"--print-rules"* ]]
+}

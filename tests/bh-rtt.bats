@@ -382,3 +382,35 @@ pipe() {
 	[ "$(vals rtt_note)" = "no-syn no-synack udp " ]
 	[ "$(vals rtt_orig_ms rtt_resp_ms)" = "70.000 - - - - - " ]
 }
+
+@test "bench/compare-peers: agrees with tcptrace, tshark and p0f on a fixture" {
+	have=
+	for p in tcptrace tshark p0f; do
+		command -v $p >/dev/null 2>&1 && have="$have $p"
+	done
+	[ -n "$have" ] || skip "none of tcptrace, tshark, p0f installed"
+	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
+	    skip "bh-sessions or bh-mkpcap not built"
+	bh-mkpcap -o "$T/cap.pcap" <<-'EOF'
+	1262304000.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA ttl=44
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+	+0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 PA ttl=128 "GET / HTTP/1.0\r\n\r\n"
+	+0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 PA ttl=44 "HTTP/1.0 200 OK\r\n\r\n"
+	1262304010.000000 tcp 198.51.100.7:4431 > 192.168.1.5:445 S ttl=108
+	+0.000300 tcp 192.168.1.5:445 > 198.51.100.7:4431 SA ttl=128
+	+0.180 tcp 198.51.100.7:4431 > 192.168.1.5:445 . ttl=108
+	EOF
+	run -0 "$BATS_TEST_DIRNAME/../bench/compare-peers" -L 192.168.1.0/24 "$T/cap.pcap"
+	[ "${lines[0]}" = "== $T/cap.pcap: 2 sessions (2 tcp), 0 address/port pairs with several sessions left out" ]
+	case $have in *tcptrace*)
+		[[ "$output" == *"tcptrace RTT_from_3WHS vs rtt_resp_ms/rtt_orig_ms: agree 4, disagree 0,"* ]] ;;
+	esac
+	case $have in *tshark*)
+		[[ "$output" == *"tshark tcp.analysis.initial_rtt vs rtt_ms: agree 2, disagree 0,"* ]]
+		[[ "$output" == *"tshark ip.ttl/ipv6.hlim vs orig_ttl/resp_ttl: agree 4, disagree 0,"* ]] ;;
+	esac
+	case $have in *p0f*)
+		[[ "$output" == *"p0f dist vs orig_hops/resp_hops: agree 4, disagree 0,"* ]] ;;
+	esac
+}

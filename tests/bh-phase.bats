@@ -460,3 +460,140 @@ EOF
 	run -0 bh-phase -h
 	[[ "$output" == *"--print-rules"* ]]
 }
+
+# ---- pipeline: fixture captures through bh-sessions --------------------
+
+# pipe NAME [bh-sessions options] < description: bh-mkpcap into
+# $T/NAME.pcap, then bh-sessions | bh-phase | bh-cut of the columns shown.
+pipe() {
+	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
+	    skip "bh-sessions or bh-mkpcap not built"
+	local name=$1
+	shift
+	bh-mkpcap -o "$T/$name.pcap"
+	run -0 bash -c "bh-sessions $* '$T/$name.pcap' | bh-phase |
+	    bh-cut -f flow,orig_port,resp_port,dir,phase,app,rule,link"
+}
+
+@test "pipeline: IRC on 6667, 5555 and 8080 is cnc/irc, HTTP with NICK is not" {
+	pipe irc <<'EOF'
+1262304000.000000 tcp 192.168.1.5:1040 > 198.51.100.7:6667 S
++0.090 tcp 198.51.100.7:6667 > 192.168.1.5:1040 SA
++0.001 tcp 192.168.1.5:1040 > 198.51.100.7:6667 .
++0.001 tcp 192.168.1.5:1040 > 198.51.100.7:6667 PA "NICK a1\r\nUSER x 0 0 :x\r\n"
++0.090 tcp 198.51.100.7:6667 > 192.168.1.5:1040 PA ":irc.example 001 a1 :Welcome\r\n"
++0.001 tcp 192.168.1.5:1040 > 198.51.100.7:6667 FA
++0.090 tcp 198.51.100.7:6667 > 192.168.1.5:1040 FA
++0.001 tcp 192.168.1.5:1040 > 198.51.100.7:6667 .
++1.000 tcp 192.168.1.5:1041 > 198.51.100.7:5555 S
++0.090 tcp 198.51.100.7:5555 > 192.168.1.5:1041 SA
++0.001 tcp 192.168.1.5:1041 > 198.51.100.7:5555 .
++0.001 tcp 192.168.1.5:1041 > 198.51.100.7:5555 PA "USER x 0 0 :x\r\nNICK a2\r\n"
++0.090 tcp 198.51.100.7:5555 > 192.168.1.5:1041 PA ":irc.example 001 a2 :Welcome\r\n"
++0.001 tcp 192.168.1.5:1041 > 198.51.100.7:5555 FA
++0.090 tcp 198.51.100.7:5555 > 192.168.1.5:1041 FA
++0.001 tcp 192.168.1.5:1041 > 198.51.100.7:5555 .
++1.000 tcp 192.168.1.5:1042 > 198.51.100.7:8080 S
++0.090 tcp 198.51.100.7:8080 > 192.168.1.5:1042 SA
++0.001 tcp 192.168.1.5:1042 > 198.51.100.7:8080 .
++0.001 tcp 192.168.1.5:1042 > 198.51.100.7:8080 PA "PASS k\r\nNICK a3\r\nUSER x 0 0 :x\r\n"
++0.090 tcp 198.51.100.7:8080 > 192.168.1.5:1042 PA ":irc.example 001 a3 :Welcome\r\n"
++0.001 tcp 192.168.1.5:1042 > 198.51.100.7:8080 FA
++0.090 tcp 198.51.100.7:8080 > 192.168.1.5:1042 FA
++0.001 tcp 192.168.1.5:1042 > 198.51.100.7:8080 .
++1.000 tcp 192.168.1.5:1043 > 198.51.100.8:8080 S
++0.090 tcp 198.51.100.8:8080 > 192.168.1.5:1043 SA
++0.001 tcp 192.168.1.5:1043 > 198.51.100.8:8080 .
++0.001 tcp 192.168.1.5:1043 > 198.51.100.8:8080 PA "GET /?NICK=a4 HTTP/1.0\r\n\r\n"
++0.090 tcp 198.51.100.8:8080 > 192.168.1.5:1043 PA "HTTP/1.0 200 OK\r\n\r\nNICK a4\r\nUSER x\r\n:s 001 a4 :hi\r\n"
++0.001 tcp 192.168.1.5:1043 > 198.51.100.8:8080 FA
++0.090 tcp 198.51.100.8:8080 > 192.168.1.5:1043 FA
++0.001 tcp 192.168.1.5:1043 > 198.51.100.8:8080 .
+EOF
+	[ "$(vals phase app rule dir)" = "cnc cnc cnc - irc irc irc - irc irc irc - out out out - " ]
+}
+
+@test "pipeline: GET /bot.exe with an MZ body is download/http" {
+	pipe http -L 192.168.1.0/24 <<'EOF'
+1262304000.000000 tcp 192.168.1.5:1055 > 203.0.113.9:80 S ttl=128 mss=1460
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 SA ttl=44
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 PA ttl=128 "GET /bot.exe HTTP/1.0\r\n\r\n"
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 PA ttl=44 "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 FA ttl=128
++0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 FA ttl=44
++0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128
+EOF
+	[ "$(vals phase app rule dir)" = "download http http-mz out " ]
+}
+
+@test "pipeline: FTP control and active data with MZ, linked both ways" {
+	pipe ftp <<'EOF'
+1262304000.000000 tcp 192.168.1.5:1050 > 198.51.100.20:21 S
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 SA
++0.001 tcp 192.168.1.5:1050 > 198.51.100.20:21 .
++0.010 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "220 ready\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "USER anonymous\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "331 ok\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "PASS x\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "230 ok\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "PORT 192,168,1,5,4,2\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "200 ok\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "RETR bot.exe\r\n"
++0.010 tcp 198.51.100.20:20 > 192.168.1.5:1026 S
++0.050 tcp 192.168.1.5:1026 > 198.51.100.20:20 SA
++0.050 tcp 198.51.100.20:20 > 192.168.1.5:1026 .
++0.001 tcp 198.51.100.20:20 > 192.168.1.5:1026 PA "MZ" hex:90000300
++0.001 tcp 198.51.100.20:20 > 192.168.1.5:1026 FA
++0.050 tcp 192.168.1.5:1026 > 198.51.100.20:20 FA
++0.050 tcp 198.51.100.20:20 > 192.168.1.5:1026 .
++0.010 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "150 ok\r\n226 done\r\n"
++5.000 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "QUIT\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 FA "221 bye\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 FA
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 .
+EOF
+	# bh-sessions emits the data connection (flow 2) first
+	[ "$(vals flow orig_port phase app rule link dir)" = "2 1 20 1050 download download ftp-data ftp ftp-data-port ftp 1 2 in out " ]
+}
+
+@test "pipeline: TFTP RRQ and data from port 3001, both download/tftp, linked" {
+	pipe tftp <<'EOF'
+1262304000.000000 udp 192.168.1.5:2001 > 198.51.100.30:69 "\0\x01bot.exe\0octet\0"
++0.050 udp 198.51.100.30:3001 > 192.168.1.5:2001 "\0\x03\0\x01MZ" hex:90000300
++0.001 udp 192.168.1.5:2001 > 198.51.100.30:3001 "\0\x04\0\x01"
++0.050 udp 198.51.100.30:3001 > 192.168.1.5:2001 "\0\x03\0\x02" pad=100
++0.001 udp 192.168.1.5:2001 > 198.51.100.30:3001 "\0\x04\0\x02"
+EOF
+	[ "$(vals resp_port phase app rule link dir)" = "69 2001 download download tftp tftp tftp tftp-data 2 1 out in " ]
+}
+
+@test "pipeline: inbound DCE-RPC and SMB infection, outbound attack, unanswered SYNs to 445 scan" {
+	desc='
+1262304000.000000 tcp 203.0.113.9:3333 > 192.168.1.5:135 S ttl=113
++0.001 tcp 192.168.1.5:135 > 203.0.113.9:3333 SA ttl=128
++0.180 tcp 203.0.113.9:3333 > 192.168.1.5:135 . ttl=113
++0.001 tcp 203.0.113.9:3333 > 192.168.1.5:135 PA ttl=113 hex:05000b0310000000480000007f000000
++0.001 tcp 192.168.1.5:135 > 203.0.113.9:3333 PA ttl=128 hex:05000c0310000000
++0.180 tcp 203.0.113.9:3333 > 192.168.1.5:135 R ttl=113
++1.000 tcp 203.0.113.9:3334 > 192.168.1.5:445 S ttl=113
++0.001 tcp 192.168.1.5:445 > 203.0.113.9:3334 SA ttl=128
++0.180 tcp 203.0.113.9:3334 > 192.168.1.5:445 . ttl=113
++0.001 tcp 203.0.113.9:3334 > 192.168.1.5:445 PA ttl=113 hex:00000085ff534d4272000000001853c8
++0.001 tcp 192.168.1.5:445 > 203.0.113.9:3334 PA ttl=128 hex:00000055ff534d4272
++0.180 tcp 203.0.113.9:3334 > 192.168.1.5:445 R ttl=113
++1.000 tcp 192.168.1.5:1040 > 203.0.113.70:445 S ttl=128
++0.200 tcp 203.0.113.70:445 > 192.168.1.5:1040 SA ttl=50
++0.001 tcp 192.168.1.5:1040 > 203.0.113.70:445 . ttl=128
++0.001 tcp 192.168.1.5:1040 > 203.0.113.70:445 PA ttl=128 hex:00000085ff534d4272000000001853c8
++0.200 tcp 203.0.113.70:445 > 192.168.1.5:1040 R ttl=50
++1.000 tcp 203.0.113.50:4101 > 192.168.1.5:445 S ttl=113
++3.000 tcp 203.0.113.50:4101 > 192.168.1.5:445 S ttl=113
++1.000 tcp 192.168.1.5:1041 > 203.0.113.71:445 S ttl=128
+'
+	pipe smb -L 192.168.1.0/24 <<< "$desc"
+	[ "$(vals dir phase rule)" = "in in out in out infection infection attack scan attack dcerpc smb smb smb-scan smb-scan " ]
+	# without -L the remote side is taken to be the originator
+	pipe smb <<< "$desc"
+	[ "$(vals dir phase)" = "in in in in in infection infection infection scan scan " ]
+}

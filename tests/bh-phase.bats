@@ -343,7 +343,7 @@ flow=3 oh='a\\tb'
 EOF
 	run -0 bh-phase -n -r "$T/r" "$T/in"
 	[ "$(vals rule)" = "tab esc - " ]
-	run -0 bash -c "bh-cut -H -f orig_head '$T/in' | grep -cE '^\\\\x1b\\['"
+	run -0 bash -c "cut -f13 '$T/in' | grep -cE '^\\\\x1b\\['"
 	[ "$output" = 1 ]
 }
 
@@ -464,15 +464,14 @@ EOF
 # ---- pipeline: fixture captures through bh-sessions --------------------
 
 # pipe NAME [bh-sessions options] < description: bh-mkpcap into
-# $T/NAME.pcap, then bh-sessions | bh-phase | bh-cut of the columns shown.
+# $T/NAME.pcap, then bh-sessions | bh-phase.
 pipe() {
 	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
 	    skip "bh-sessions or bh-mkpcap not built"
 	local name=$1
 	shift
 	bh-mkpcap -o "$T/$name.pcap"
-	run -0 bash -c "bh-sessions $* '$T/$name.pcap' | bh-phase |
-	    bh-cut -f flow,orig_port,resp_port,dir,phase,app,rule,link"
+	run -0 bash -c "bh-sessions $* '$T/$name.pcap' | bh-phase"
 }
 
 @test "pipeline: IRC on 6667, 5555 and 8080 is cnc/irc, HTTP with NICK is not" {

@@ -100,6 +100,7 @@ struct host {
 	int64_t		 gap;		/* bottleneck spacing of full segments */
 	uint32_t	 tsbase;	/* TCP timestamp clock offset */
 	uint16_t	 portbase;	/* first ephemeral port it uses */
+	uint32_t	 idx;		/* its index */
 };
 
 /* Address-space layout of the host indexes (disjoint, so unique IPs). */
@@ -174,6 +175,7 @@ host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
 
 	memset(h, 0, sizeof(*h));
 	h->af = af;
+	h->idx = idx;
 	if (af == 4)
 		addr4_of(h->addr, idx);
 	else
@@ -837,13 +839,12 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 	int64_t d0 = out ? rtt : local_delay();	/* SYN → SYN/ACK */
 	int64_t d1 = out ? local_delay() : rtt;	/* SYN/ACK → ACK */
 	int64_t retx = 3 * SEC;			/* Windows' initial RTO */
-	struct step *syn, *syn2 = NULL, *sa, *sa2 = NULL, *ack;
+	struct step *syn, *syn2 = NULL, *sa, *sa2 = NULL;
 
 	s->how = out ? "syn-synack" : "synack-ack";
-	if (v >= HS_SYN_RETX && v <= HS_SYN_RETX_TS_SAME)
-		s->sd[0].ts = s->sd[1].ts = v != HS_SYN_RETX;
-	if (v == HS_SYNACK_RETX_TS)
-		s->sd[0].ts = s->sd[1].ts = 1;
+	if (v >= HS_SYN_RETX && v <= HS_SYNACK_RETX_TS)
+		s->sd[0].ts = s->sd[1].ts = v != HS_SYN_RETX &&
+		    v != HS_SYNACK_RETX;
 
 	syn = step_add(s, 0, t, BH_PB_TH_SYN);
 	syn->opt |= OPT_SYN;
@@ -858,13 +859,13 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 			syn2->tsval = syn->tsval;
 		s->sd[1].ts_recent = syn2->tsval;
 	} else if (v == HS_SYN_RETX_TS_FIRST) {
-		/* SYN 2 after a 1 s RTO; the answer to SYN 1 comes 1 s plus
-		 * the base RTT after it, then the answer to SYN 2. */
+		/* SYN 2 after a 1 s RTO; the server, busy, answers SYN 1
+		 * only after it (so the last SYN is the wrong reference) */
 		syn2 = step_add(s, 0, t + SEC, BH_PB_TH_SYN);
 		syn2->seq = 0;
 		syn2->opt |= OPT_SYN;
 		s->sd[1].ts_recent = syn->tsval;
-		d0 = SEC + rtt;
+		d0 = SEC + rtt + range(20 * MS, 400 * MS);
 	}
 	t += d0;
 	sa = step_add(s, 1, t, BH_PB_TH_SYN | BH_PB_TH_ACK);
@@ -878,19 +879,17 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 		s->sd[0].ts_recent = sa2->tsval;
 	}
 	t += d1;
-	ack = step_add(s, 0, t, BH_PB_TH_ACK);
+	step_add(s, 0, t, BH_PB_TH_ACK);
 	if (v == HS_SYN_RETX_TS_FIRST) {
-		/* the server answers SYN 2 with its SYN/ACK again; the
-		 * honeypot acknowledges the duplicate */
-		sa2 = step_add(s, 1, syn2->t + rtt, BH_PB_TH_SYN | BH_PB_TH_ACK);
+		/* then it answers SYN 2 too, half a second later (another
+		 * TSval); the honeypot acknowledges the duplicate */
+		sa2 = step_add(s, 1, sa->t + 500 * MS, BH_PB_TH_SYN |
+		    BH_PB_TH_ACK);
 		sa2->seq = 0;
 		sa2->tsecr = syn2->tsval;
 		sa2->opt |= OPT_SYN;
-		if (sa2->t <= ack->t)
-			sa2->t = ack->t + 1;
 		t = sa2->t + d1;
-		ack = step_add(s, 0, t, BH_PB_TH_ACK);
-		ack->tsecr = sa2->tsval;
+		step_add(s, 0, t, BH_PB_TH_ACK);
 	}
 
 	/* the truth of the two legs */
@@ -913,9 +912,11 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 		} else if (v == HS_SYNACK_RETX_TS)
 			s->how = "ts-synack";
 		else if (v == HS_SYN_RETX_IN) {
-			s->rtt_local = -1;
-			s->how = "synack-ack";
-			s->note = "syn-retx";
+			/* the local leg is Karn's case unless timestamps
+			 * tell which SYN the SYN/ACK answers */
+			if (!s->sd[0].ts)
+				s->rtt_local = -1;
+			s->note = s->sd[0].ts ? "syn-retx-ts" : "syn-retx";
 		}
 	}
 	return t;
@@ -1284,6 +1285,7 @@ write:
 /* ---- the hosts of the scenario ---------------------------------------- */
 
 static uint32_t n_attackers, n_http, n_ftp, n_irc;
+static uint16_t *att_port;	/* per attacker: its last source port */
 
 #define IDX_HTTP	(IDX_SERVER + 0x00000)
 #define IDX_FTP		(IDX_SERVER + 0x10000)
@@ -1299,6 +1301,24 @@ pick_attacker(struct host *h, int af)
 
 	host_make(h, af, IDX_ATTACKER + (uint32_t)((uint64_t)a * b /
 	    n_attackers), 850, 130);
+}
+
+/*
+ * The next source port of attacker h, like a stack's ephemeral port
+ * counter (Windows 1025-5000, Linux 32768-61000): a host that comes
+ * back within the idle timeout never reuses a live session's port.
+ */
+static uint16_t
+attacker_port(const struct host *h)
+{
+	uint32_t idx = h->idx - IDX_ATTACKER, lo, n;
+
+	lo = h->os == OS_WINDOWS ? 1025 : 32768;
+	n = h->os == OS_WINDOWS ? 3976 : 28233;
+	if (att_port[idx] == 0)
+		att_port[idx] = h->portbase;
+	att_port[idx] = (uint16_t)(lo + (att_port[idx] + 1 - lo) % n);
+	return att_port[idx];
 }
 
 /* A download server: mostly Unix. */
@@ -1399,13 +1419,13 @@ ep_scan(int64_t t)
 	static const char *const apps[] = { "smb", "smb", "smb", "netbios",
 	    "dcerpc" };
 	struct host h;
-	struct sess *s;
+	struct sess *s, *s2;
 	struct step *p;
 	int64_t rtt;
 	unsigned k = below(5), r = below(100);
 
 	pick_attacker(&h, pick_af());
-	s = tcp_new(&h, 0, (uint16_t)(h.portbase + below(2000)), ports[k],
+	s = tcp_new(&h, 0, attacker_port(&h), ports[k],
 	    &rtt);
 	s->sd[0].ts = s->sd[1].ts = 0;
 	s->phase = "scan";
@@ -1429,6 +1449,24 @@ ep_scan(int64_t t)
 	} else if (r < 80) {
 		s->state = "REJ";
 		tcp_reset(s, 1, t + local_delay());
+		if (chance(30)) {
+			/* probed again from the same port, a new ISN: port
+			 * reuse after the reset, a second session */
+			s2 = tcp_new(&h, 0, s->sd[0].port, ports[k], &rtt);
+			s2->sd[0].ts = s2->sd[1].ts = 0;
+			s2->vlan = s->vlan;
+			s2->phase = "scan";
+			s2->app = apps[k];
+			s2->how = "no-synack";
+			s2->state = "REJ";
+			s2->note = "port-reuse";
+			p = step_add(s2, 0, t + range(SEC, 3 * SEC),
+			    BH_PB_TH_SYN);
+			p->opt = OPT_SYN;
+			s2->sd[0].nxt = 1;
+			tcp_reset(s2, 1, p->t + local_delay());
+			sess_start(s2);
+		}
 	} else {
 		s->state = "RSTO";
 		s->how = "no-ack";
@@ -1533,7 +1571,7 @@ ep_infection(int64_t t, const struct host *h, int full)
 	uint16_t port = ports[below(8)];
 	unsigned r;
 
-	s = tcp_new(h, 0, (uint16_t)(h->portbase + below(2000)), port, &rtt);
+	s = tcp_new(h, 0, attacker_port(h), port, &rtt);
 	s->phase = "infection";
 	s->app = port == 135 ? "dcerpc" : "smb";
 	t = tcp_handshake(s, t, rtt, pick_hs(0));
@@ -2169,6 +2207,7 @@ main(int argc, char *argv[])
 	n_http = (uint32_t)(8 + (est / 5000 > 4000 ? 4000 : est / 5000));
 	n_ftp = (uint32_t)(4 + (est / 20000 > 4000 ? 4000 : est / 20000));
 	n_irc = (uint32_t)(4 + (est / 20000 > 4000 ? 4000 : est / 20000));
+	att_port = xcalloc(n_attackers, sizeof(*att_port));
 	rng = mix64(seed ^ 0xb07f00dULL);
 	messages_init();
 

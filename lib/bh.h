@@ -476,6 +476,7 @@ struct bh_flow {
 	uint8_t		 hist_len;
 	char		 history[BH_FLOW_HISTORY];
 	uint32_t	 hnext;		/* hash chain */
+	uint32_t	 hash;		/* of the tuple (low bits) */
 	uint32_t	 lprev, lnext;	/* idle list of its class */
 	uint32_t	 iprev, inext;	/* flow id order */
 	struct bh_flow_side side[2];

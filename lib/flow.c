@@ -31,6 +31,7 @@
 #define CHUNK		(1u << CHUNK_SHIFT)
 #define FRAG_SLOTS	4096	/* first fragments remembered */
 #define TOO_LARGE_SEQ_DELTA 1048576	/* Zeek's TCPSessionAdapter.cc */
+#define TMO_MAX		(100LL * 366 * 86400 * 1000000)	/* usec */
 
 /* Timeout classes, one idle list each. */
 enum { K_TCP, K_UDP, K_OTHER, K_CLOSED, K_N };
@@ -87,6 +88,7 @@ struct bh_flow_table {
 	uint32_t	 id_head, id_tail;
 	uint64_t	 next_id;
 	int64_t		 now;		/* capture clock: latest time seen */
+	int64_t		 expire_lb;	/* no session expires before this */
 	int		 have_now;
 	size_t		 head_stride;	/* bytes of heads per session */
 	size_t		 bm_bytes;	/* bitmap bytes per side */
@@ -178,9 +180,13 @@ list_unlink(struct bh_flow_table *t, struct list *l, struct bh_flow *f)
 }
 
 static void
-list_append(struct bh_flow_table *t, struct list *l, struct bh_flow *f,
-    uint32_t idx)
+list_append(struct bh_flow_table *t, int k, struct bh_flow *f, uint32_t idx)
 {
+	struct list *l = &t->lists[k];
+
+	/* Keep expire_lb a lower bound of every head's expiry. */
+	if (f->idle + t->tmo[k] < t->expire_lb)
+		t->expire_lb = f->idle + t->tmo[k];
 	f->lnext = 0;
 	f->lprev = l->tail;
 	if (l->tail != 0)
@@ -199,7 +205,7 @@ touch(struct bh_flow_table *t, struct bh_flow *f, uint32_t idx, int klass)
 		return;
 	list_unlink(t, &t->lists[f->klass], f);
 	f->klass = (uint8_t)klass;
-	list_append(t, &t->lists[klass], f, idx);
+	list_append(t, klass, f, idx);
 }
 
 /* ---- table ---- */
@@ -216,6 +222,7 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 {
 	struct bh_flow_table *t;
 	uint64_t nb;
+	int k;
 
 	t = xcalloc(1, sizeof(*t));
 	t->cfg = *cfg;
@@ -237,7 +244,12 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 	t->tmo[K_UDP] = cfg->tmo_udp;
 	t->tmo[K_OTHER] = cfg->tmo_other;
 	t->tmo[K_CLOSED] = cfg->linger;
+	/* At most a century, so that idle + timeout cannot overflow. */
+	for (k = 0; k < K_N; k++)
+		if (t->tmo[k] < 0 || t->tmo[k] > TMO_MAX)
+			t->tmo[k] = TMO_MAX;
 	t->next_new = 1;	/* index 0 means "none" */
+	t->expire_lb = INT64_MAX;
 	t->next_id = 1;
 	t->frag = xcalloc(FRAG_SLOTS, sizeof(*t->frag));
 	t->blk_max = (t->cfg.seg_pool ? t->cfg.seg_pool : SEG_POOL_DEFAULT) /
@@ -346,29 +358,13 @@ hash_unlink(struct bh_flow_table *t, uint32_t idx, uint64_t h)
 		*pp = FLOW(t, idx)->hnext;
 }
 
-/* Hash of a live session's own tuple (to unlink it). */
-static uint64_t
-flow_hash(const struct bh_flow_table *t, const struct bh_flow *f)
-{
-	struct bh_pkt k;
-
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src, f->addr[0], 16);
-	memcpy(k.dst, f->addr[1], 16);
-	k.sport = f->port[0];
-	k.dport = f->port[1];
-	k.proto = f->proto;
-	k.af = f->af;
-	return tuple_hash(t, &k);
-}
-
 /* End session idx: emit, unhash, free. */
 static void
 retire(struct bh_flow_table *t, uint32_t idx, int end)
 {
 	struct bh_flow *f = FLOW(t, idx);
 
-	hash_unlink(t, idx, flow_hash(t, f));
+	hash_unlink(t, idx, f->hash);
 	end_flow(t, idx, end);
 	f->hnext = t->free_head;
 	t->free_head = idx;
@@ -400,16 +396,30 @@ oldest(const struct bh_flow_table *t, int only_expired, int *klass)
 	return best;
 }
 
-/* Emit every session idle longer than its timeout at t->now, in order
- * of expiry. */
+/*
+ * Emit every session idle longer than its timeout at t->now, in order of
+ * expiry.  Lists are ordered by idle time, so only their heads matter, and
+ * a lower bound of the heads' expiry (lists only ever get later heads,
+ * list_append lowers it) skips the look in the common case.
+ */
 static void
 expire(struct bh_flow_table *t)
 {
 	uint32_t i;
+	int64_t at;
 	int k;
 
+	if (t->now <= t->expire_lb)
+		return;
 	while ((i = oldest(t, 1, &k)) != 0)
 		retire(t, i, BH_END_IDLE);
+	t->expire_lb = INT64_MAX;
+	for (k = 0; k < K_N; k++)
+		if ((i = t->lists[k].head) != 0) {
+			at = FLOW(t, i)->idle + t->tmo[k];
+			if (at < t->expire_lb)
+				t->expire_lb = at;
+		}
 }
 
 void
@@ -1325,10 +1335,11 @@ new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
 		memset(head_bm(t, idx, 0), 0, t->bm_bytes);
 		memset(head_bm(t, idx, 1), 0, t->bm_bytes);
 	}
+	f->hash = (uint32_t)h;
 	f->hnext = t->bucket[h & t->mask];
 	t->bucket[h & t->mask] = idx;
 	f->idle = t->now;
-	list_append(t, &t->lists[f->klass], f, idx);
+	list_append(t, f->klass, f, idx);
 	f->iprev = t->id_tail;
 	f->inext = 0;
 	if (t->id_tail != 0)

@@ -646,3 +646,35 @@ EOF
 	run -0 bh-sessions "$T/h.pcap" "$T/h.pcap"
 	[ "$output" = "$a" ]
 }
+
+@test "fast pcap reader and libpcap give the same bytes, errors included" {
+	http | mk h
+	{ echo "tsres ns"; http; } | mk ns
+	size=$(wc -c < "$T/h.pcap")
+	head -c $((size - 10)) "$T/h.pcap" > "$T/cut.pcap"
+	head -c $((size - 60)) "$T/h.pcap" > "$T/cuthdr.pcap"
+	mk hostile <<EOF
+snaplen 100
+$T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=300 caplen=300
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=30 len=20
+2200000000.999999 udp 10.0.0.1:1 > 10.0.0.2:1 "2039"
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=300 caplen=300000
+EOF
+	mk big <<EOF
+snaplen 100
+$T0.000 udp 10.0.0.1:1 > 10.0.0.2:1 pad=200 caplen=150
+EOF
+	size=$(wc -c < "$T/big.pcap")
+	head -c $((size - 10)) "$T/big.pcap" > "$T/bigcut.pcap"
+	head -c $((size - 70)) "$T/big.pcap" > "$T/bigcut2.pcap"
+	for f in h ns cut cuthdr hostile big bigcut bigcut2; do
+		run bh-sessions "$T/$f.pcap"
+		fast="$status $output"
+		BH_SESSIONS_LIBPCAP=1 run bh-sessions "$T/$f.pcap"
+		[ "$fast" = "$status $output" ]
+		run bash -c "bh-sessions < '$T/$f.pcap'"
+		[ "$fast" = "${status} ${output//-:/$T\/$f.pcap:}" ]
+	done
+}

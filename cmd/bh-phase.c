@@ -73,13 +73,13 @@ static const char *const linker_names[LK_COUNT] = {
 /* dir values: the input's, and the ones bh-phase writes. */
 enum { D_NONE, D_UNSET, D_IN, D_OUT, D_OTHER };
 
-struct lit;
+struct prefilter;
 
 struct pat {
 	int		 side;		/* SIDE_ORIG or SIDE_RESP */
 	regex_t		 re;
 	char		*src;
-	struct lit	*lit;		/* prefilter */
+	struct prefilter *pre;
 	int		 id;		/* equal patterns share an id */
 };
 
@@ -336,10 +336,11 @@ skip_group(const char *p, size_t i)
 }
 
 /*
- * A prefilter for a pattern: literals one of which every match contains
- * (at the start of the text when anchored), tested with strncmp/strstr
- * before regexec, which is far dearer (glibc copies the whole text for
- * REG_ICASE).  n == 0 means no prefilter.
+ * A prefilter for a pattern: up to PRE_MAX literal tests that every
+ * match passes, tried with strncmp/strstr before regexec, which is far
+ * dearer (glibc copies the whole text for REG_ICASE).  A test is a set
+ * of literals one of which the text contains (at its start when
+ * anchored).  exact: the pattern is one literal, the test is the match.
  */
 struct lit {
 	char		**alt;
@@ -348,7 +349,14 @@ struct lit {
 	int		  anchored;
 };
 
+#define PRE_MAX		4
 #define LIT_MAXALT	16
+
+struct prefilter {
+	struct lit	  t[PRE_MAX];
+	int		  n;
+	int		  exact;
+};
 
 static void
 lit_free(struct lit *l)
@@ -361,20 +369,37 @@ lit_free(struct lit *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Keep the candidate c in *best when it is more selective: anchored
- * beats unanchored, then the shorter alternative is the longer. */
-static void
-lit_offer(struct lit *best, struct lit *c)
+static size_t
+lit_score(const struct lit *l)
 {
-	size_t bs, cs;
+	return l->minlen + (l->anchored ? 8 : 0);
+}
 
-	cs = c->minlen + (c->anchored ? 8 : 0);
-	bs = best->minlen + (best->anchored ? 8 : 0);
-	if (c->n > 0 && (best->n == 0 || cs > bs)) {
-		lit_free(best);
-		*best = *c;
-	} else
+/* Add the test c to pf, which keeps its PRE_MAX most selective tests in
+ * order (anchored first, then the longer shortest literal); c is taken
+ * over or freed. */
+static void
+pre_offer(struct prefilter *pf, struct lit *c)
+{
+	int i, j;
+
+	if (c->n == 0) {
 		lit_free(c);
+		return;
+	}
+	for (i = 0; i < pf->n; i++)
+		if (lit_score(c) > lit_score(&pf->t[i]))
+			break;
+	if (i == PRE_MAX) {
+		lit_free(c);
+		return;
+	}
+	if (pf->n == PRE_MAX)
+		lit_free(&pf->t[--pf->n]);
+	for (j = pf->n; j > i; j--)
+		pf->t[j] = pf->t[j - 1];
+	pf->t[i] = *c;
+	pf->n++;
 	memset(c, 0, sizeof(*c));
 }
 
@@ -417,21 +442,21 @@ group_literals(const char *p, size_t from, size_t to, struct lit *c)
 }
 
 /*
- * Build the prefilter of the ERE p: the most selective of its top-level
- * literal runs and its top-level groups of literal alternatives.
- * Leaving a character out is always safe, so anything not plainly
- * literal (a quantified atom, a bracket, GNU \w) ends a run; a top-level
- * | gives no prefilter at all.
+ * Build the prefilter of the ERE p from its top-level literal runs and
+ * its top-level groups of literal alternatives.  Leaving a character out
+ * is always safe, so anything not plainly literal (a quantified atom, a
+ * bracket of more than one character, GNU \w) ends a run; a top-level |
+ * gives no prefilter at all.
  */
 static void
-ere_literal(const char *p, struct lit *best)
+ere_literal(const char *p, struct prefilter *pf)
 {
 	size_t n = strlen(p), i, j, len = 0;
 	char *run = xmalloc(n + 1);
 	struct lit c;
-	int run_anchored = 0;
+	int run_anchored = 0, runs = 0, other = 0;
 
-	memset(best, 0, sizeof(*best));
+	memset(pf, 0, sizeof(*pf));
 	for (i = 0; i < n; ) {
 		if (p[i] == '\\' && p[i + 1] != '\0')
 			i += 2;
@@ -459,7 +484,8 @@ ere_literal(const char *p, struct lit *best)
 		c.n = 1;						\
 		c.minlen = len;						\
 		c.anchored = run_anchored;				\
-		lit_offer(best, &c);					\
+		pre_offer(pf, &c);					\
+		runs++;							\
 	}								\
 	len = 0;							\
 	run_anchored = 0;						\
@@ -470,28 +496,37 @@ ere_literal(const char *p, struct lit *best)
 		if (ch == '\\' && p[i + 1] != '\0') {
 			if (isalnum((unsigned char)p[i + 1])) {
 				END_RUN();
+				other = 1;
 			} else
 				run[len++] = p[i + 1];
 			i += 2;
+		} else if (ch == '[' && p[i + 1] != '^' && p[i + 1] != '\0' &&
+		    p[i + 2] == ']') {
+			/* A bracket of one character ([ ], [?]) is it. */
+			run[len++] = p[i + 1];
+			i += 3;
 		} else if (ch == '[') {
 			END_RUN();
+			other = 1;
 			i = skip_bracket(p, i);
 		} else if (ch == '(') {
 			int at_start = len == 0 && run_anchored;
 
 			END_RUN();
+			other = 1;
 			j = skip_group(p, i);
 			if (j <= n && j >= i + 2 && p[j - 1] == ')' &&
 			    p[j] != '*' && p[j] != '?' && p[j] != '{') {
 				group_literals(p, i + 1, j - 1, &c);
 				c.anchored = at_start;
-				lit_offer(best, &c);
+				pre_offer(pf, &c);
 			}
 			i = j;
 		} else if (ch == '*' || ch == '?' || ch == '{') {
 			if (len > 0)
 				len--;
 			END_RUN();
+			other = 1;
 			if (ch == '{')
 				while (i < n && p[i] != '}')
 					i++;
@@ -499,6 +534,7 @@ ere_literal(const char *p, struct lit *best)
 		} else if (ch == '+' || ch == '.' || ch == '^' || ch == '$' ||
 		    ch == ')') {
 			END_RUN();
+			other = 1;
 			i++;
 		} else {
 			run[len++] = ch;
@@ -507,6 +543,7 @@ ere_literal(const char *p, struct lit *best)
 	}
 	END_RUN();
 #undef END_RUN
+	pf->exact = runs == 1 && !other && pf->n == 1;
 	free(run);
 }
 
@@ -545,9 +582,9 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
     unsigned long line)
 {
 	struct pat *pt;
-	char msg[256];
+	char msg[256], *c;
 	size_t k;
-	int e, i;
+	int e, t;
 
 	ru->pat = xreallocarray(ru->pat, ru->npat + 1, sizeof(*ru->pat));
 	pt = &ru->pat[ru->npat];
@@ -561,13 +598,13 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
 		rules_fail(file, line, "rule %s: bad pattern '%s': %s",
 		    ru->name, src, msg);
 	}
-	pt->lit = xmalloc(sizeof(*pt->lit));
-	ere_literal(src, pt->lit);
+	pt->pre = xmalloc(sizeof(*pt->pre));
+	ere_literal(src, pt->pre);
 	if (ru->flags & F_ICASE)
-		for (k = 0; k < pt->lit->n; k++)
-			for (i = 0; pt->lit->alt[k][i] != '\0'; i++)
-				pt->lit->alt[k][i] = (char)tolower(
-				    (unsigned char)pt->lit->alt[k][i]);
+		for (t = 0; t < pt->pre->n; t++)
+			for (k = 0; k < pt->pre->t[t].n; k++)
+				for (c = pt->pre->t[t].alt[k]; *c != '\0'; c++)
+					*c = (char)tolower((unsigned char)*c);
 	pt->id = pattern_id(src, side, ru->flags & F_ICASE);
 	ru->npat++;
 	ru->need |= side == SIDE_ORIG ? HEAD_ORIG : HEAD_RESP;
@@ -876,14 +913,16 @@ rules_free(void)
 {
 	size_t i, k;
 	struct rule *ru;
+	int t;
 
 	for (i = 0; i < nall_rules; i++) {
 		ru = all_rules[i];
 		for (k = 0; k < ru->npat; k++) {
 			regfree(&ru->pat[k].re);
 			free(ru->pat[k].src);
-			lit_free(ru->pat[k].lit);
-			free(ru->pat[k].lit);
+			for (t = 0; t < ru->pat[k].pre->n; t++)
+				lit_free(&ru->pat[k].pre->t[t]);
+			free(ru->pat[k].pre);
 		}
 		free(ru->pat);
 		free(ru->name);
@@ -930,15 +969,13 @@ lower_head(int side, const char *head)
 	return lower_buf[side];
 }
 
-/* Whether one of the prefilter's literals is in head (at its start when
+/* Whether one of the test's literals is in head (at its start when
  * anchored); icase literals are in lower case already. */
 static int
 lit_pass(const struct lit *l, int side, const char *head, int icase)
 {
 	size_t k;
 
-	if (l->n == 0)
-		return 1;
 	if (icase && !l->anchored)
 		head = lower_head(side, head);
 	for (k = 0; k < l->n; k++) {
@@ -957,13 +994,15 @@ lit_pass(const struct lit *l, int side, const char *head, int icase)
 static int
 pat_match(const struct rule *ru, const struct pat *pt, const char *head)
 {
-	int m;
+	int m, t;
 
 	if (memo_gen[pt->id] == memo_now)
 		return memo_val[pt->id];
-	m = lit_pass(pt->lit, pt->side == SIDE_RESP, head,
-	    ru->flags & F_ICASE) &&
-	    regexec(&pt->re, head, 0, NULL, 0) == 0;
+	for (t = 0, m = 1; m && t < pt->pre->n; t++)
+		m = lit_pass(&pt->pre->t[t], pt->side == SIDE_RESP, head,
+		    ru->flags & F_ICASE);
+	if (m && !pt->pre->exact)
+		m = regexec(&pt->re, head, 0, NULL, 0) == 0;
 	memo_gen[pt->id] = memo_now;
 	memo_val[pt->id] = (unsigned char)m;
 	return m;

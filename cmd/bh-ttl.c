@@ -359,7 +359,7 @@ main(int argc, char *argv[])
 	char note[256], pkts[BH_NUMBUF];
 	unsigned long v;
 	uint64_t npkts;
-	int strict = 0, ch, i, rem, hp;
+	int strict = 0, ch, i, rem, hp, dircol;
 
 	bh_diag_init(argv[0]);
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -419,7 +419,7 @@ main(int argc, char *argv[])
 	sc[1].ip = bh_rec_col(&r, "resp_ip");
 	sc[0].pkts = bh_rec_col(&r, "orig_pkts");
 	sc[1].pkts = bh_rec_col(&r, "resp_pkts");
-	i = bh_rec_col(&r, "dir");
+	dircol = bh_rec_col(&r, "dir");
 
 	bh_wr_init(&w, stdout, &r, owned, O_COUNT);
 	bh_wr_header(&w, &r, owned);
@@ -433,7 +433,7 @@ main(int argc, char *argv[])
 			continue;
 		}
 		/* dir `in`: the remote party opened the session (orig). */
-		dir = i >= 0 ? r.f[i] : "-";
+		dir = dircol >= 0 ? r.f[dircol] : "-";
 		if (strcmp(dir, "in") == 0)
 			rem = 0;
 		else if (strcmp(dir, "out") == 0)

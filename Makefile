@@ -108,6 +108,17 @@ uninstall:
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
 	for m in $(MAN7); do rm -f $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
 
+# The main job (examples/demo.sh): synthesize a honeypot capture with
+# bh-synth, run the pipeline once, draw the study's figures and write
+# demo/REPORT.md.  Like `check`: `deps` first, then a fresh make.
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
+	BH_BIN=$(CURDIR)/$(O)/bin examples/demo.sh demo
+
+.PHONY: demo demo-run
+
 # Install what is missing (Debian/Ubuntu).  As root it runs apt-get;
 # otherwise it prints the exact command and stops.
 DEPS_PKGS := gcc make pkg-config libpcap-dev libjq-dev bats mandoc

@@ -140,3 +140,27 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all check check-run lint sanitize install uninstall deps clean
+
+# ---- benchmark (bench/README.md) -----------------------------------------
+# `make bench` builds the tools and the two helpers (bench/pcap-count: the
+# bare libpcap loop and the raw read() floor; bench/runstat: wall, CPU and
+# peak RSS of one command) and runs bench/run: minutes of work on a 1.5 GB
+# synthetic capture cached in bench/data/, then bench/RESULTS.md rewritten.
+# Never part of `check` (tests/bench.bats runs its quick mode, -q).
+# BENCHFLAGS passes options: make bench BENCHFLAGS='-s 300MB -n 1'.
+BENCHFLAGS ?=
+
+$(O)/bench/pcap-count: bench/pcap-count.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PCAP_CFLAGS) $(LDFLAGS) -o $@ bench/pcap-count.c \
+	    $(PCAP_LIBS)
+
+$(O)/bench/runstat: bench/runstat.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/runstat.c
+
+bench: all $(O)/bench/pcap-count $(O)/bench/runstat
+	BH_BIN=$(abspath $(O))/bin BENCH_BIN=$(abspath $(O))/bench \
+	    bench/run $(BENCHFLAGS)
+
+.PHONY: bench

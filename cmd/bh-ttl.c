@@ -12,9 +12,11 @@
  * The rule is the hop-count filtering one (Jin, Wang, Shin, CCS 2003):
  * the initial TTL is the smallest candidate at or above the observed TTL,
  * hops = initial - observed, and a count beyond the plausible diameter is
- * rejected.  Where it differs from its peers: p0f takes 32/64/128/255 too
- * but has no distance limit; Argus counts hops against 256 for the top
- * band; Wireshark shows the raw ip.ttl only.  The near pairs 30/32 and
+ * rejected.  Where it differs from its peers: p0f takes 32/64/128/255 and
+ * the same 35-hop limit but only flags a count beyond it (excess_dist)
+ * and counts from the SYN's TTL; Argus counts against the next power of
+ * two (TTL 240 is 16 hops, TTL 3 is 1) from the last packet's TTL;
+ * Wireshark shows the raw ip.ttl only.  The near pairs 30/32 and
  * 60/64 are flagged in ttl_note when they make the count ambiguous, and a
  * TTL that changed within the session is counted from its minimum.
  */

@@ -1396,7 +1396,7 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 		ftp_addresses(c, rc->head[0], rc->head[1]);
 	for (i = 0; i < qcount; i++) {
 		d = &q[(qhead + i) % qcap];
-		if (d->data && !d->linked)
+		if (!d->comment && d->data && !d->linked)
 			try_link(c, d);
 	}
 }
@@ -1729,7 +1729,7 @@ main(int argc, char *argv[])
 			memcpy(s->buf, r.line, r.linelen + 1);
 			s->len = r.linelen;
 			s->comment = 1;
-			s->hold = 0;
+			s->hold = s->data = 0;
 			q_release(&w, &r, fbuf, 0);
 			continue;
 		}

@@ -380,6 +380,18 @@ EOF
 	[ "$(vals flow rule link)" = "1 2 3 4 ftp-data-pasv - ftp - 3 - 1 - " ]
 }
 
+@test "a comment in a slot that a data session held before is not linked" {
+	mk > "$T/in" <<'EOF'
+flow=1 o=10.0.0.5:1041 r=198.51.100.40:50000 rh=MZ
+flow=2 o=10.0.0.9:1041 r=198.51.100.41:50000 rh=x
+flow=3 o=10.0.0.9:1042 r=198.51.100.41:50000 rh=x
+# a comment
+flow=4 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.40:21 oh='USER a\r\nPASV\r\n' rh='220 hi\r\n227 Entering Passive Mode (198,51,100,40,195,80).\r\n'
+EOF
+	run -0 bh-phase -W 2 "$T/in"
+	[ "$(vals flow rule link)" = "1 2 3 4 binary - - ftp - - - - " ]
+}
+
 # ---- the record stream -----------------------------------------------
 
 @test "empty input: no output, exit 0; header only: the header with phase app rule link" {

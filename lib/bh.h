@@ -150,7 +150,8 @@ int	bh_rec_need(const struct bh_reader *r, const char *name);
 /* Report a bad record (file:line: message), count it, and make the run
  * end with exit 1 (exit 2 at once with strict). */
 void	bh_rec_bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
-/* Print the "N records skipped" summary if any; return the exit status. */
+/* Print the "N records skipped" summary if any, close the input and free
+ * the reader; return the exit status. */
 int	bh_rec_close(struct bh_reader *r);
 
 /*

@@ -317,10 +317,21 @@ bh_rec_need(const struct bh_reader *r, const char *name)
 int
 bh_rec_close(struct bh_reader *r)
 {
+	int status;
+
 	if (r->nskipped > 0)
 		bh_warnx("%lu bad record%s skipped", r->nskipped,
 		    r->nskipped == 1 ? "" : "s");
-	return r->status;
+	close_cur(r);
+	status = r->status;
+	free(r->buf);
+	free(r->hdr);
+	if (r->col != NULL)
+		free(r->col[0]);
+	free(r->col);
+	free(r->f);
+	memset(r, 0, sizeof(*r));
+	return status;
 }
 
 /* ---- writer ---- */

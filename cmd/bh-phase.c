@@ -1521,6 +1521,21 @@ q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
 	}
 }
 
+static void
+q_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < qcap; i++) {
+		free(q[i].buf);
+		free(q[i].off);
+		free(q[i].link);
+	}
+	free(q);
+	for (i = 0; i < NCTL; i++)
+		free(ctls[i].flow);
+}
+
 /* ---- records -------------------------------------------------------- */
 
 static int
@@ -1616,6 +1631,88 @@ is_tftp_data(const char *h)
 	return h != NULL && strncmp(h, "\\x00\\x03", 8) == 0;
 }
 
+/*
+ * The part the current record, labelled by rule (or -1), may play in a
+ * link: returns LK_FTP_PORT for an FTP control session (any FTP), LK_TFTP
+ * for a TFTP read request, else LK_NONE with *data set when it may be a
+ * data connection.  A session that a rule before the first link rule
+ * labels (IRC, FTP control) is nobody's data connection.
+ */
+static int
+link_role(int rule, const struct rec *rc, int *data)
+{
+	const struct rule *ru = rule >= 0 ? rules[rule] : NULL;
+
+	*data = 0;
+	if (ru != NULL && ru->linker == LK_NONE) {
+		if (have_ftp_links && rc->proto == 6 &&
+		    strcmp(ru->app, "ftp") == 0)
+			return LK_FTP_PORT;
+		if (have_tftp_links && rc->proto == 17 &&
+		    strcmp(ru->app, "tftp") == 0 && rc->head[0] != NULL &&
+		    strncmp(rc->head[0], "\\x00\\x01", 8) == 0)
+			return LK_TFTP;
+	}
+	if (rule >= 0 && rule < first_link)
+		return LK_NONE;
+	*data = (have_ftp_links && rc->proto == 6 && rc->headmask != 0 &&
+	    (rc->oport == 20 || rc->rport >= 1024)) ||
+	    (have_tftp_links && rc->proto == 17 &&
+	    (is_tftp_data(rc->head[0]) || is_tftp_data(rc->head[1])));
+	return LK_NONE;
+}
+
+/* Whether the escaped head of a data session starts an executable: MZ,
+ * or MZ in the first TFTP DATA block. */
+static int
+starts_mz(const char *h)
+{
+	if (h == NULL)
+		return 0;
+	if (is_tftp_data(h)) {
+		if (strncmp(h + 8, "\\x00\\x01", 8) != 0)
+			return 0;	/* not block 1 */
+		h += 16;
+	}
+	return strncmp(h, "MZ", 2) == 0;
+}
+
+/*
+ * Copy the current record into a new slot at the tail of the queue, with
+ * its label, and, when it is to wait for a link (hold), the facts the
+ * linker compares.  Returns the slot.
+ */
+static struct slot *
+hold_record(const struct bh_reader *r, const struct rec *rc, int rule,
+    int hold)
+{
+	struct slot *s = q_push();
+
+	slot_copy(s, r);
+	s->comment = 0;
+	s->data = 0;
+	s->rule = rule;
+	s->phase = rule >= 0 ? phase_of(rule, rc->dir) : 0;
+	s->dirfill = rule >= 0 ? dirfill_of(rule, rc->dir) : -1;
+	s->has_end = rc->has_ts || clock_set;
+	s->end = rc->has_ts ? rc->end : clock_us;
+	s->hold = hold;
+	s->proto = rc->proto;
+	s->oport = rc->oport;
+	s->rport = rc->rport;
+	s->dir = rc->dir;
+	s->has_ts = rc->has_ts;
+	s->ts = rc->ts;
+	if (hold) {
+		parse_ip(r->f[col.oip], &s->oip);
+		parse_ip(r->f[col.rip], &s->rip);
+		s->tftp[0] = is_tftp_data(rc->head[0]);
+		s->tftp[1] = is_tftp_data(rc->head[1]);
+		s->mz = starts_mz(rc->head[0]) || starts_mz(rc->head[1]);
+	}
+	return s;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1632,7 +1729,6 @@ main(int argc, char *argv[])
 	int nrfiles = 0, no_builtin = 0, print = 0, strict = 0, c, i;
 	int rule, ctl, data;
 	unsigned long ul;
-	const struct rule *ru;
 
 	bh_diag_init(argv[0]);
 	for (i = 1; i < argc; i++) {
@@ -1740,61 +1836,15 @@ main(int argc, char *argv[])
 			clock_set = 1;
 		}
 		rule = classify(&rc);
-		ru = rule >= 0 ? rules[rule] : NULL;
-		ctl = LK_NONE;
-		if (ru != NULL && ru->linker == LK_NONE) {
-			if (have_ftp_links && rc.proto == 6 &&
-			    strcmp(ru->app, "ftp") == 0)
-				ctl = LK_FTP_PORT;
-			else if (have_tftp_links && rc.proto == 17 &&
-			    strcmp(ru->app, "tftp") == 0 &&
-			    rc.head[0] != NULL &&
-			    strncmp(rc.head[0], "\\x00\\x01", 8) == 0)
-				ctl = LK_TFTP;
-		}
-		/* A session that a rule before the first link rule labels
-		 * (IRC, FTP control) is nobody's data connection. */
-		data = ctl == LK_NONE && (rule < 0 || rule > first_link) &&
-		    ((have_ftp_links && rc.proto == 6 &&
-		    rc.headmask != 0 && (rc.oport == 20 || rc.rport >= 1024)) ||
-		    (have_tftp_links && rc.proto == 17 &&
-		    (is_tftp_data(rc.head[0]) || is_tftp_data(rc.head[1]))));
+		ctl = link_role(rule, &rc, &data);
 		if (qcount == 0 && ctl == LK_NONE && !data) {
 			write_fields(&w, &r, rule, rule >= 0 ?
 			    phase_of(rule, rc.dir) : 0, rule >= 0 ?
 			    dirfill_of(rule, rc.dir) : -1, NULL);
 			continue;
 		}
-		s = q_push();
-		slot_copy(s, &r);
-		s->comment = 0;
-		s->rule = rule;
-		s->phase = rule >= 0 ? phase_of(rule, rc.dir) : 0;
-		s->dirfill = rule >= 0 ? dirfill_of(rule, rc.dir) : -1;
-		s->has_end = rc.has_ts || clock_set;
-		s->end = rc.has_ts ? rc.end : clock_us;
-		s->hold = ctl != LK_NONE || data;
+		s = hold_record(&r, &rc, rule, ctl != LK_NONE || data);
 		s->data = data;
-		s->proto = rc.proto;
-		s->oport = rc.oport;
-		s->rport = rc.rport;
-		s->dir = rc.dir;
-		s->has_ts = rc.has_ts;
-		s->ts = rc.ts;
-		if (s->hold) {
-			parse_ip(r.f[col.oip], &s->oip);
-			parse_ip(r.f[col.rip], &s->rip);
-			s->tftp[0] = is_tftp_data(rc.head[0]);
-			s->tftp[1] = is_tftp_data(rc.head[1]);
-			s->mz = (rc.head[0] != NULL &&
-			    strncmp(rc.head[0], "MZ", 2) == 0) ||
-			    (rc.head[1] != NULL &&
-			    strncmp(rc.head[1], "MZ", 2) == 0) ||
-			    (s->tftp[0] && strncmp(rc.head[0] + 8,
-			    "\\x00\\x01MZ", 10) == 0) ||
-			    (s->tftp[1] && strncmp(rc.head[1] + 8,
-			    "\\x00\\x01MZ", 10) == 0);
-		}
 		if (data)
 			link_data(s);
 		if (ctl != LK_NONE)
@@ -1803,14 +1853,7 @@ main(int argc, char *argv[])
 	}
 	q_release(&w, &r, fbuf, 1);
 	bh_wr_free(&w);
-	for (i = 0; (size_t)i < qcap; i++) {
-		free(q[i].buf);
-		free(q[i].off);
-		free(q[i].link);
-	}
-	free(q);
-	for (i = 0; i < NCTL; i++)
-		free(ctls[i].flow);
+	q_free();
 	free(fbuf);
 	rules_free();
 	return bh_fshut(bh_rec_close(&r));

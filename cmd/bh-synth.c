@@ -1354,20 +1354,20 @@ pick_hs(int out)
 	unsigned r = below(1000);
 
 	if (out) {
-		if (r < 12)
+		if (r < 15)
 			return HS_SYN_RETX;
-		if (r < 24)
-			return HS_SYN_RETX_TS;
 		if (r < 30)
+			return HS_SYN_RETX_TS;
+		if (r < 42)
 			return HS_SYN_RETX_TS_FIRST;
-		if (r < 36)
+		if (r < 54)
 			return HS_SYN_RETX_TS_SAME;
 	} else {
-		if (r < 10)
+		if (r < 12)
 			return HS_SYNACK_RETX;
-		if (r < 20)
+		if (r < 24)
 			return HS_SYNACK_RETX_TS;
-		if (r < 30)
+		if (r < 36)
 			return HS_SYN_RETX_IN;
 	}
 	return HS_PLAIN;

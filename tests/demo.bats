@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# The pipeline scored against bh-synth's truth, make demo's script, and
+# every example in examples/ run on a small synthesized capture.
+
+load helper
+
+EX=$BATS_TEST_DIRNAME/../examples
+
+# The tools this file needs; any missing one skips the test that needs it
+# (the tools land at different times).
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip "$t is not built"
+	done
+}
+
+setup_file() {
+	export BH_BIN
+	F=$BATS_FILE_TMPDIR
+	bh-synth -n 5000 -s 11 -o "$F/cap.pcap" -t "$F/truth.tsv"
+	if command -v bh-ttl >/dev/null && command -v bh-phase >/dev/null &&
+	    command -v bh-rtt >/dev/null; then
+		bh-sessions -q -L 192.168.56.0/24 -L 2001:db8:56::/64 \
+		    "$F/cap.pcap" | bh-phase | bh-rtt | bh-ttl > "$F/s.tsv"
+	fi
+}
+
+setup() {
+	F=$BATS_FILE_TMPDIR
+	T=$BATS_TEST_TMPDIR
+}
+
+@test "the pipeline agrees with the truth: phase, OS, hops, RTT to 1 µs" {
+	need bh-sessions bh-phase bh-rtt bh-ttl
+	run -0 "$EX/score.sh" "$F/truth.tsv" "$F/s.tsv"
+	# every must field agrees, no session missing or extra
+	[[ "$output" == *"sessions: 5000 in the truth, 0 missing, 0 extra, 0 duplicate"* ]]
+	for f in phase remote_os remote_hops rtt_remote_ms; do
+		echo "$output" | grep -Eq "^$f +5000 +0 +\(must\)$"
+	done
+}
+
+@test "the pipeline agrees with the truth on the other fields" {
+	need bh-sessions bh-phase bh-rtt bh-ttl
+	run -0 "$EX/score.sh" "$F/truth.tsv" "$F/s.tsv"
+	for f in state dir orig_pkts resp_pkts remote_pkts remote_ttl \
+	    remote_ttl_init rtt_local_ms flow; do
+		echo "$output" | grep -Eq "^$f +5000 +0 *$"
+	done
+	echo "$output" | grep -Eq "^app +[0-9]+ +0 *$"
+}
+
+@test "the truth's hard cases are in the capture the test scores" {
+	for h in syn-synack synack-ack ts-syn ts-syn-first ts-synack karn-syn \
+	    karn-synack ts-same no-ack no-synack udp; do
+		[ "$(col rtt_how < "$F/truth.tsv" | grep -cx -- "$h")" -gt 0 ]
+	done
+	for n in data-retx syn-retx port-reuse bulk; do
+		[ "$(col note < "$F/truth.tsv" | grep -cx -- "$n")" -gt 0 ]
+	done
+	[ "$(col vlan < "$F/truth.tsv" | grep -cx mixed)" -gt 0 ]
+	[ "$(col orig_ip < "$F/truth.tsv" | grep -c :)" -gt 0 ]
+}
+
+@test "score.sh names a disagreement: flow, field, wanted, got" {
+	need bh-sessions bh-phase bh-rtt bh-ttl
+	# make flow 5's phase wrong and one RTT off by 2 µs
+	awk -F '\t' -v OFS='\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "#flow") f = i;
+	    if ($i == "phase") p = i; if ($i == "rtt_remote_ms") r = i } }
+	NR > 1 && $f == 5 { $p = "cnc" }
+	NR > 1 && $r != "-" && !done { $r = sprintf("%.3f", $r + 0.002);
+	    done = 1; print $f > "/dev/stderr" }
+	{ print }' "$F/s.tsv" > "$T/bad.tsv" 2> "$T/rttflow"
+	run -1 "$EX/score.sh" "$F/truth.tsv" "$T/bad.tsv"
+	[[ "$output" == *"flow 5 phase: want $(awk -F '\t' '$1 == 5 { print $9 }' "$F/truth.tsv") got cnc"* ]]
+	[[ "$output" == *"flow $(cat "$T/rttflow") rtt_remote_ms: want "* ]]
+	# a session missing from the stream
+	grep -v "^3	" "$F/s.tsv" > "$T/less.tsv"
+	run -1 "$EX/score.sh" "$F/truth.tsv" "$T/less.tsv"
+	[[ "$output" == *"missing record: flow 3 "* ]]
+	run -2 "$EX/score.sh"
+}
+
+@test "demo.sh: the session table, ten figures and a report from the stream" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist
+	BH_DEMO_SESSIONS=1500 BH_DEMO_SEED=5 run -0 "$EX/demo.sh" "$T/demo"
+	[ -z "$output" ]		# quiet unless stderr is a terminal
+	for f in fig3-ttl-infection fig4-ttl-download fig5-ttl-cnc \
+	    fig6-rtt-ttl-download fig7-rtt-ttl-cnc fig8-rtt-infection \
+	    fig9-hops fig10-rtt-hops; do
+		[ -s "$T/demo/$f.svg" ]
+		grep -q "<svg" "$T/demo/$f.svg"
+		grep -q "](${f}.svg)" "$T/demo/REPORT.md"
+		if command -v xmllint >/dev/null; then
+			xmllint --noout "$T/demo/$f.svg"
+		fi
+		if command -v rsvg-convert >/dev/null; then
+			rsvg-convert "$T/demo/$f.svg" -o "$T/$f.png"
+		fi
+	done
+	# the TTL figures show both OS groups
+	for f in fig3-ttl-infection fig4-ttl-download; do
+		grep -q 'data-group="windows"' "$T/demo/$f.svg"
+		grep -q 'data-group="unix"' "$T/demo/$f.svg"
+	done
+	# the report's numbers are the stream's
+	n=$(col phase < "$T/demo/sessions.tsv" | grep -cx infection)
+	grep -q "Infection sources\*\* ($n sessions" "$T/demo/REPORT.md"
+	run -0 grep -c "^| " "$T/demo/REPORT.md"
+	[ "$output" -ge 20 ]
+	! grep -q '| |' "$T/demo/REPORT.md"
+	grep -q "^rtt_remote_ms  *1500  *0  *(must)" "$T/demo/REPORT.md"
+}
+
+@test "demo.sh: the same run writes the same report" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist
+	BH_DEMO_SESSIONS=400 "$EX/demo.sh" "$T/a"
+	BH_DEMO_SESSIONS=400 "$EX/demo.sh" "$T/b"
+	cmp "$T/a/REPORT.md" "$T/b/REPORT.md"
+	cmp "$T/a/fig10-rtt-hops.svg" "$T/b/fig10-rtt-hops.svg"
+}
+
+# three captures, one of them gzipped, for the map/reduce examples
+mkcaps() {
+	mkdir -p "$T/caps"
+	bh-synth -n 500 -s 1 -o "$T/caps/day1.pcap"
+	bh-synth -n 500 -s 2 -o "$T/caps/day.2.pcap"
+	bh-synth -n 400 -s 3 | gzip > "$T/caps/day3.pcap.gz"
+}
+
+@test "examples/Makefile: make -j per capture, reduced exactly by bh-hist --merge" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist
+	mkcaps
+	run -0 make -s -f "$EX/Makefile" -j3 CAPTURES="$T/caps" OUT="$T/out"
+	for n in day1 day.2 day3; do
+		[ -e "$T/out/$n.done" ]
+	done
+	# the merge law: the reduction equals one bh-hist over every table
+	cat "$T"/out/*.tsv | bh-hist -S -k remote_hops -b phase > "$T/one"
+	cmp "$T/one" "$T/out/merged/hops.hist"
+	cat "$T"/out/*.tsv | bh-hist -k remote_hops,rtt_remote_ms:5 -b phase > "$T/one"
+	cmp "$T/one" "$T/out/merged/rtthops.hist"
+	for f in ttl hops rtt rtthops; do
+		grep -q "<svg" "$T/out/merged/$f.svg"
+	done
+	# nothing to redo the second time
+	run -0 make -f "$EX/Makefile" CAPTURES="$T/caps" OUT="$T/out"
+	[[ "$output" == *"Nothing to be done"* || "$output" == *"is up to date"* ]]
+}
+
+@test "examples/parallel.sh: the same result with GNU parallel" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist parallel
+	mkcaps
+	make -s -f "$EX/Makefile" -j2 CAPTURES="$T/caps" OUT="$T/make"
+	run -0 "$EX/parallel.sh" "$T/par" "$T"/caps/*
+	for f in ttl hops rtt rtthops; do
+		cmp "$T/make/merged/$f.hist" "$T/par/merged/$f.hist"
+	done
+	run -2 "$EX/parallel.sh" "$T/par"
+}
+
+@test "examples/recipes.sh: every recipe runs (those whose tool is here)" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-cut
+	run -0 "$EX/recipes.sh" list
+	[ "${#lines[@]}" -ge 8 ]
+	ran=0
+	while IFS="$(printf '\t')" read -r name tool; do
+		if [ "$tool" = bh-filter ] && [ "${BH_HAVE_JQ:-}" != yes ]; then
+			continue
+		fi
+		if [ "$tool" = bh-filter ] && ! command -v jq >/dev/null; then
+			continue
+		fi
+		command -v "$tool" >/dev/null || continue
+		run -0 "$EX/recipes.sh" "$name" "$F/s.tsv"
+		[ -n "$output" ]
+		# stdin works too
+		"$EX/recipes.sh" "$name" < "$F/s.tsv" > "$T/stdin"
+		[ "$output" = "$(cat "$T/stdin")" ]
+		ran=$((ran + 1))
+	done < <("$EX/recipes.sh" list)
+	[ "$ran" -ge 4 ]
+	run -2 "$EX/recipes.sh" no-such-recipe
+}
+
+@test "recipes: the awk and Miller answers agree with bh-hist" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist mlr
+	# Windows share of the infection packets, two ways
+	a=$("$EX/recipes.sh" os-share "$F/s.tsv" | awk '$1 == "infection" && $2 == "windows" { print $3 }')
+	b=$(bh-hist -k remote_os -b phase -w remote_pkts "$F/s.tsv" 2>/dev/null |
+	    awk -F '\t' '$4 == "infection" && $5 != "-" { t += $7; if ($5 == "windows") w = $7 }
+	        END { printf "%.1f%%\n", 100 * w / t }')
+	[ "$a" = "$b" ]
+	# sessions with an RTT per phase: Miller's count and bh-hist -S
+	"$EX/recipes.sh" mlr-stats "$F/s.tsv" | awk 'NR > 1 { print $1, $2 }' > "$T/m"
+	bh-hist -S -k rtt_remote_ms:5 -b phase "$F/s.tsv" |
+	    awk -F '\t' '$5 == "stat" && $7 > 0 { print $4, $7 }' | sort > "$T/h"
+	diff "$T/h" "$T/m"
+}
+
+@test "examples/README names every example file" {
+	for f in "$EX"/*; do
+		b=$(basename "$f")
+		[ "$b" = README ] && continue
+		grep -q "$b" "$EX/README"
+	done
+}

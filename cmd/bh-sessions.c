@@ -454,7 +454,7 @@ struct run {
 	int		 strict;
 	int		 status;
 	uint64_t	 skip[NSKIP];
-	uint64_t	 backwards;	/* packets earlier than the one before */
+	uint64_t	 backwards;	/* packets older than the one before */
 	int64_t		 last_ts;
 	int		 have_ts;
 };
@@ -858,6 +858,9 @@ main(int argc, char *argv[])
 	obufcap = 2 * (4 * (size_t)cfg.head_max + 5) + 2048;
 	obuf = xmalloc(obufcap);
 	r.table = bh_flow_new(&cfg);
+	/* Records go out whole; a larger buffer saves write calls. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
 
 	putchar('#');
 	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {

@@ -27,8 +27,7 @@
 
 #include "bh.h"
 
-#define CHUNK_SHIFT	10
-#define CHUNK		(1u << CHUNK_SHIFT)
+#define CHUNK_SHIFT	10	/* sessions per pool chunk: at most 1024 */
 #define FRAG_SLOTS	4096	/* first fragments remembered */
 #define TOO_LARGE_SEQ_DELTA 1048576	/* Zeek's TCPSessionAdapter.cc */
 #define TMO_MAX		(100LL * 366 * 86400 * 1000000)	/* usec */
@@ -76,6 +75,7 @@ struct segblk {
 struct bh_flow_table {
 	struct bh_flow_cfg cfg;
 	struct bh_flow	**chunk;	/* session pool */
+	unsigned	 cshift;	/* log2 sessions per chunk */
 	unsigned char	**hchunk;	/* head pool, parallel */
 	uint32_t	 nchunk, chunk_cap;
 	uint32_t	 next_new;	/* first never-used index */
@@ -101,23 +101,25 @@ struct bh_flow_table {
 
 static void	seg_clear(struct bh_flow_table *, struct bh_flow_side *);
 
-#define FLOW(t, i)	(&(t)->chunk[(i) >> CHUNK_SHIFT][(i) & (CHUNK - 1)])
+#define FLOW(t, i)	(&(t)->chunk[(i) >> (t)->cshift] \
+			    [(i) & ((1u << (t)->cshift) - 1)])
 #define BLK(t, i)	(&(t)->blkchunk[(i) >> BLK_CHUNK_SHIFT] \
 			    [(i) & (BLK_CHUNK - 1)])
 
 static unsigned char *
 head_buf(const struct bh_flow_table *t, uint32_t i, int side)
 {
-	return t->hchunk[i >> CHUNK_SHIFT] + (size_t)(i & (CHUNK - 1)) *
-	    t->head_stride + (size_t)side * t->cfg.head_max;
+	return t->hchunk[i >> t->cshift] +
+	    (size_t)(i & ((1u << t->cshift) - 1)) * t->head_stride +
+	    (size_t)side * t->cfg.head_max;
 }
 
 static unsigned char *
 head_bm(const struct bh_flow_table *t, uint32_t i, int side)
 {
-	return t->hchunk[i >> CHUNK_SHIFT] + (size_t)(i & (CHUNK - 1)) *
-	    t->head_stride + 2 * (size_t)t->cfg.head_max +
-	    (size_t)side * t->bm_bytes;
+	return t->hchunk[i >> t->cshift] +
+	    (size_t)(i & ((1u << t->cshift) - 1)) * t->head_stride +
+	    2 * (size_t)t->cfg.head_max + (size_t)side * t->bm_bytes;
 }
 
 /* Serial-number comparison of sequence numbers (RFC 1982). */
@@ -230,8 +232,12 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 		t->cfg.head_max = BH_FLOW_HEAD_MAX;
 	if (t->cfg.max_live == 0)
 		t->cfg.max_live = 1;
-	if (t->cfg.max_live > UINT32_MAX - CHUNK)
-		t->cfg.max_live = UINT32_MAX - CHUNK;
+	if (t->cfg.max_live > UINT32_MAX - (1u << CHUNK_SHIFT))
+		t->cfg.max_live = UINT32_MAX - (1u << CHUNK_SHIFT);
+	/* Chunks no larger than the cap needs (small tables stay small). */
+	for (t->cshift = 4; t->cshift < CHUNK_SHIFT &&
+	    (1u << t->cshift) <= t->cfg.max_live; t->cshift++)
+		;
 	t->bm_bytes = ((size_t)t->cfg.head_max + 7) / 8;
 	t->head_stride = 2 * (size_t)t->cfg.head_max + 2 * t->bm_bytes;
 	/* Buckets: a power of two, at least twice the cap (short chains). */
@@ -286,7 +292,7 @@ bh_flow_stats(const struct bh_flow_table *t)
 }
 
 /* A free session slot: from the free list, else a new one (a new chunk
- * every CHUNK sessions, up to the cap). */
+ * every chunk of sessions, up to the cap). */
 static uint32_t
 slot_alloc(struct bh_flow_table *t)
 {
@@ -298,7 +304,7 @@ slot_alloc(struct bh_flow_table *t)
 		return idx;
 	}
 	idx = t->next_new++;
-	c = idx >> CHUNK_SHIFT;
+	c = idx >> t->cshift;
 	if (c >= t->nchunk) {
 		if (c >= t->chunk_cap) {
 			t->chunk_cap = t->chunk_cap ? 2 * t->chunk_cap : 16;
@@ -307,9 +313,10 @@ slot_alloc(struct bh_flow_table *t)
 			t->hchunk = xreallocarray(t->hchunk, t->chunk_cap,
 			    sizeof(*t->hchunk));
 		}
-		t->chunk[c] = xcalloc(CHUNK, sizeof(struct bh_flow));
-		t->hchunk[c] = xmalloc(CHUNK * (t->head_stride ?
-		    t->head_stride : 1));
+		t->chunk[c] = xcalloc((size_t)1 << t->cshift,
+		    sizeof(struct bh_flow));
+		t->hchunk[c] = xreallocarray(NULL, (size_t)1 << t->cshift,
+		    t->head_stride ? t->head_stride : 1);
 		t->nchunk = c + 1;
 	}
 	return idx;
@@ -996,7 +1003,8 @@ update_state(struct bh_flow *f, int d, uint8_t fl, uint32_t seq,
 			else {
 				/* A SYN/SYN-ACK reversal; Zeek flips the
 				 * roles here, our roles are fixed. */
-				if (!ack && peer->state == BH_TCP_SYN_ACK_SENT &&
+				if (!ack &&
+				    peer->state == BH_TCP_SYN_ACK_SENT &&
 				    seq == ep->start_seq)
 					set_state(peer, BH_TCP_ESTABLISHED);
 				if (peer->state == BH_TCP_SYN_SENT)
@@ -1082,7 +1090,8 @@ is_reuse(const struct bh_flow *f, const struct bh_pkt *p)
 	if (p->seq == o->start_seq)
 		return 0;
 	if (!(p->tcp_flags & BH_TH_ACK) && o->state == BH_TCP_SYN_ACK_SENT &&
-	    f->side[1].state == BH_TCP_INACTIVE && p->seq == f->side[1].start_seq)
+	    f->side[1].state == BH_TCP_INACTIVE &&
+	    p->seq == f->side[1].start_seq)
 		return 0;
 	return 1;
 }

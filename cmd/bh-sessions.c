@@ -261,13 +261,69 @@ put_rtt(struct out *o, const struct bh_flow *f, const struct bh_flow_side *s)
 	o->p += bh_fmt_usec_ms(o->p, s->rtt_max);
 }
 
+/*
+ * Does any of the 8 bytes in x need escaping: < 0x20, >= 0x7f, or the
+ * backslash?  (SWAR tests after "Bit Twiddling Hacks": a byte below n,
+ * a zero byte; a false alarm only makes the caller look byte by byte.)
+ */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+static int
+word_special(uint64_t x)
+{
+	uint64_t lt20 = (x - 0x20 * ONES) & ~x & HIGHS;
+	uint64_t ge7f = (x | (x + ONES)) & HIGHS;
+	uint64_t bs = x ^ (0x5c * ONES);
+
+	bs = (bs - ONES) & ~bs & HIGHS;
+	return (lt20 | ge7f | bs) != 0;
+}
+
+static int
+byte_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+/*
+ * An escaped head.  Printable ASCII other than the backslash, which
+ * DESIGN §1 leaves as it is, is copied 8 bytes at a time; every other
+ * byte goes through bh_escape() one at a time (the same result as
+ * escaping the whole field, several times faster on text).  A field that
+ * is just "-" is bh_escape()'s to write.
+ */
 static void
 put_head(struct out *o, const unsigned char *h, size_t n)
 {
-	if (n == 0)
+	uint64_t w;
+	size_t i = 0, end;
+
+	if (n == 0) {
 		put(o, "-");
-	else
+		return;
+	}
+	if (n == 1) {
 		o->p += bh_escape(o->p, h, n);
+		return;
+	}
+	while (i < n) {
+		end = n - i >= 8 ? i + 8 : n;
+		if (end - i == 8) {
+			memcpy(&w, h + i, 8);
+			if (!word_special(w)) {
+				memcpy(o->p, h + i, 8);
+				o->p += 8;
+				i += 8;
+				continue;
+			}
+		}
+		for (; i < end; i++)
+			if (byte_plain(h[i]))
+				*o->p++ = (char)h[i];
+			else
+				o->p += bh_escape(o->p, h + i, 1);
+	}
+	*o->p = '\0';
 }
 
 /* Zeek's RSTOS0 test: history matches /^\^?S[^HAFGIQ]*R.*$/. */

@@ -21,6 +21,11 @@
 #define ET_QINQ		0x88a8	/* 802.1ad */
 #define ET_QINQ_OLD	0x9100	/* pre-standard QinQ */
 
+/* Big-endian loads; only after a length check covering them. */
+#define BE16(b)	((uint16_t)((b)[0] << 8 | (b)[1]))
+#define BE32(b)	((uint32_t)(b)[0] << 24 | (uint32_t)(b)[1] << 16 | \
+		    (uint32_t)(b)[2] << 8 | (uint32_t)(b)[3])
+
 /* A bounded view of the captured bytes. */
 struct cur {
 	const unsigned char	*p;
@@ -171,25 +176,28 @@ static enum bh_pkt_status
 transport(const struct cur *c, uint32_t off, uint32_t l4len,
     struct bh_pkt *out)
 {
+	const unsigned char *h;
 	uint32_t hlen = 0;
-	uint8_t b;
 
 	switch (out->proto) {
 	case BH_PKT_TCP:
 		if (l4len < 20)
 			return BH_PKT_BAD_L4;
-		if (get16(c, off, &out->sport) == -1 ||
-		    get16(c, off + 2, &out->dport) == -1 ||
-		    get32(c, off + 4, &out->seq) == -1 ||
-		    get32(c, off + 8, &out->ack) == -1 ||
-		    get8(c, off + 12, &b) == -1 ||
-		    get8(c, off + 13, &out->tcp_flags) == -1 ||
-		    get16(c, off + 14, &out->win) == -1)
+		/* One check covers the fixed fields we read (16 bytes). */
+		if (off > c->n || c->n - off < 16)
 			return BH_PKT_SHORT_L4;
-		hlen = (uint32_t)(b >> 4) * 4;
+		h = c->p + off;
+		out->sport = BE16(h);
+		out->dport = BE16(h + 2);
+		out->seq = BE32(h + 4);
+		out->ack = BE32(h + 8);
+		out->tcp_flags = h[13];
+		out->win = BE16(h + 14);
+		hlen = (uint32_t)(h[12] >> 4) * 4;
 		if (hlen < 20 || hlen > l4len)
 			return BH_PKT_BAD_L4;
-		tcp_options(c, off + 20, off + hlen, out);
+		if (hlen > 20)
+			tcp_options(c, off + 20, off + hlen, out);
 		break;
 	case BH_PKT_UDP:
 		if (l4len < 8)
@@ -240,6 +248,7 @@ static enum bh_pkt_status
 ipv4(const struct cur *c, uint32_t off, uint32_t wire_avail,
     struct bh_pkt *out)
 {
+	const unsigned char *h;
 	uint8_t vihl;
 	uint16_t tot, id, fr;
 	uint32_t hlen, len;
@@ -251,14 +260,17 @@ ipv4(const struct cur *c, uint32_t off, uint32_t wire_avail,
 	hlen = (uint32_t)(vihl & 15) * 4;
 	if (hlen < 20)
 		return BH_PKT_BAD_IP;
-	if (get16(c, off + 2, &tot) == -1 || get16(c, off + 4, &id) == -1 ||
-	    get16(c, off + 6, &fr) == -1 || get8(c, off + 8, &out->ttl) == -1 ||
-	    get8(c, off + 9, &out->proto) == -1 ||
-	    getbytes(c, off + 12, out->src, 4) == -1 ||
-	    getbytes(c, off + 16, out->dst, 4) == -1)
+	/* The whole header, options included, must have been captured. */
+	if (off > c->n || c->n - off < hlen)
 		return BH_PKT_SHORT_IP;
-	if (off + hlen > c->n)
-		return BH_PKT_SHORT_IP;
+	h = c->p + off;
+	tot = BE16(h + 2);
+	id = BE16(h + 4);
+	fr = BE16(h + 6);
+	out->ttl = h[8];
+	out->proto = h[9];
+	memcpy(out->src, h + 12, 4);
+	memcpy(out->dst, h + 16, 4);
 	out->af = 4;
 	len = wire_ip_len(tot, wire_avail);
 	if (len < hlen || (tot != 0 && tot < hlen))

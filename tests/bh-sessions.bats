@@ -304,6 +304,24 @@ EOF
 	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f-\xff]'
 }
 
+@test "heads: every byte value survives escaping (bh-cut -u gives it back)" {
+	all=$(awk 'BEGIN { for (i = 0; i < 256; i++) printf "%02x", i }')
+	mk bytes <<EOF
+$T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA hex:$all "plain text, then a \\\\ backslash" hex:$all
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 PA "-"
+EOF
+	run -0 bh-sessions -s 1024 "$T/bytes.pcap"
+	printf '%s\n' "$output" > "$T/out.tsv"
+	[ "$(get resp_head)" = '\x2d' ]
+	perl -e 'print map(chr, 0..255), "plain text, then a \\ backslash",
+	    map(chr, 0..255), "\n"' > "$T/want"
+	bh-cut -u -H -f orig_head "$T/out.tsv" > "$T/got"
+	cmp "$T/want" "$T/got"
+	printf '%s\n' "$output" | awk -F'\t' 'NF != 42 { exit 1 }'
+}
+
 @test "Zeek states: SF, REJ, S0, RSTO, RSTR, RSTOS0, SH, S1, S2, S3, OTH" {
 	mk st <<EOF
 # 1 SF: FIN both ways

@@ -1278,7 +1278,7 @@ write:
 		bh_errx(BH_EXIT_FATAL, "internal: cannot build a packet");
 	if (bh_pb_write_frame(&pw, (uint64_t)st->t * 1000u, frame, n) != 0)
 		bh_err(BH_EXIT_FATAL, "write");
-	bytes_out += 16 + n;
+	bytes_out += pw.pcapng ? 32 + ((n + 3) & ~(size_t)3) : 16 + n;
 	pkts_out++;
 }
 
@@ -1575,7 +1575,11 @@ ep_infection(int64_t t, const struct host *h, int full)
 	s->phase = "infection";
 	s->app = port == 135 ? "dcerpc" : "smb";
 	t = tcp_handshake(s, t, rtt, pick_hs(0));
-	t = exploit(s, t + range(100, 2000), rtt, port, full || chance(400));
+	/* one draw per statement: C leaves the order of the operands open,
+	 * and the bytes must not depend on the compiler */
+	t += range(100, 2000);
+	full = full || chance(400);
+	t = exploit(s, t, rtt, port, full);
 	r = below(100);
 	if (r < 70)
 		t = tcp_close(s, 0, t, rtt);
@@ -1661,11 +1665,15 @@ dl_http(int64_t t, int af)
 	size_t n;
 	int64_t rtt;
 	uint32_t size;
+	int dup, lose1;
 	const char *dom = domains[1 + below(5)];
 
 	pick_http(&h, af);
-	if (af == 4 && chance(500))
-		t = ep_dns(t, dom, h.addr) + local_delay() + range(0, 20 * MS);
+	if (af == 4 && chance(500)) {
+		t = ep_dns(t, dom, h.addr);
+		t += local_delay();
+		t += range(0, 20 * MS);
+	}
 	s = tcp_new(&h, 1, 80, hp_ephemeral(), &rtt);
 	s->phase = "download";
 	s->app = "http";
@@ -1674,16 +1682,21 @@ dl_http(int64_t t, int af)
 	    "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)\r\nHost: %s"
 	    "\r\nConnection: close\r\n\r\n", paths[below(7)], dom);
 	t = tcp_msg(s, 0, t + local_delay(), p, n);
-	size = (uint32_t)range(13000, 64000) << below(3);
+	size = (uint32_t)range(13000, 64000);
+	size <<= below(3);
 	p = text(s, &n, "HTTP/1.1 200 OK\r\nServer: %s\r\nContent-Length: %u"
 	    "\r\nConnection: close\r\nContent-Type: application/octet-stream"
 	    "\r\n\r\n", servers[h.os], size);
 	stream_add(s, 1, p, n);
 	stream_add(s, 1, body, size);
-	t = tcp_bulk(s, 1, t + rtt + range(1 * MS, 40 * MS), rtt, h.gap,
-	    chance(80), chance(20));
+	dup = chance(80);
+	lose1 = chance(20);
+	t = tcp_bulk(s, 1, t + rtt + range(1 * MS, 40 * MS), rtt, h.gap, dup,
+	    lose1);
+	/* (a short body has no segment to lose: tcp_bulk says when) */
 	if (s->note[0] == '-')
-		s->note = "bulk";
+		s->note = lose1 && size > 2 * MSS ? "reorder" : dup ? "data-retx" :
+		    "bulk";
 	t = tcp_close(s, 1, t + 1, rtt);
 	sess_start(s);
 	return t;
@@ -1704,9 +1717,12 @@ dl_ftp(int64_t t, const struct host *attacker)
 	size_t n;
 	int64_t rtt, drtt, td;
 	uint16_t port, dport, lport;
-	int passive, botftp = chance(500);
-	uint32_t size = (uint32_t)range(13000, 64000) << below(3);
+	int passive, botftp;
+	uint32_t size;
 
+	botftp = chance(500);
+	size = (uint32_t)range(13000, 64000);
+	size <<= below(3);
 	if (botftp) {
 		h = *attacker;
 		port = (uint16_t)range(1024, 40000);
@@ -1723,8 +1739,8 @@ dl_ftp(int64_t t, const struct host *attacker)
 	    h.os == OS_WINDOWS ? "220 Serv-U FTP Server v6.0 for WinSock "
 	    "ready...\r\n" : "220 (vsFTPd 2.0.5)\r\n");
 	t = tcp_msg(c, 1, t + rtt, p, n);
-	t = tcp_msg(c, 0, t + local_delay() + range(0, 5 * MS),
-	    "USER 1\r\n", 8);
+	t += local_delay();
+	t = tcp_msg(c, 0, t + range(0, 5 * MS), "USER 1\r\n", 8);
 	t = tcp_msg(c, 1, t + rtt + range(0, 3 * MS),
 	    "331 Password required\r\n", 23);
 	t = tcp_msg(c, 0, t + local_delay(), "PASS 1\r\n", 8);
@@ -1780,7 +1796,8 @@ dl_ftp(int64_t t, const struct host *attacker)
 	sess_start(d);
 	t = tcp_msg(c, 1, t + range(100, 3000), "226 Transfer complete.\r\n",
 	    24);
-	t = tcp_msg(c, 0, t + local_delay() + range(0, 50 * MS), "QUIT\r\n", 6);
+	t += local_delay();
+	t = tcp_msg(c, 0, t + range(0, 50 * MS), "QUIT\r\n", 6);
 	t = tcp_msg(c, 1, t + rtt, "221 Goodbye.\r\n", 14);
 	t = tcp_close(c, 1, t + 1, rtt);
 	sess_start(c);
@@ -1869,11 +1886,13 @@ ep_cnc(int64_t t, int af)
 	uint16_t port = pick_irc(&h, af);
 	unsigned i, rounds = 1 + below(24), nick = below(100000);
 	const char *chan = chans[below(5)];
-	char srv[64], cmd[128];
+	char srv[64], cmd[128], user[5];
 	unsigned r;
 
-	if (af == 4 && chance(600))
-		t = ep_dns(t, domains[0], h.addr) + local_delay();
+	if (af == 4 && chance(600)) {
+		t = ep_dns(t, domains[0], h.addr);
+		t += local_delay();
+	}
 	s = tcp_new(&h, 1, port, hp_ephemeral(), &rtt);
 	s->phase = "cnc";
 	s->app = "irc";
@@ -1885,10 +1904,13 @@ ep_cnc(int64_t t, int af)
 		    "hostname...\r\n", srv);
 		t = tcp_msg(s, 1, t + rtt, p, n);
 	}
-	p = text(s, &n, "NICK [XP|USA|%05u]\r\nUSER %c%c%c%c 0 0 :%05u\r\n",
-	    nick, 'a' + below(26), 'a' + below(26), 'a' + below(26),
-	    'a' + below(26), nick);
-	t = tcp_msg(s, 0, t + local_delay() + range(0, 10 * MS), p, n);
+	for (i = 0; i < 4; i++)
+		user[i] = (char)('a' + below(26));
+	user[4] = '\0';
+	p = text(s, &n, "NICK [XP|USA|%05u]\r\nUSER %s 0 0 :%05u\r\n",
+	    nick, user, nick);
+	t += local_delay();
+	t = tcp_msg(s, 0, t + range(0, 10 * MS), p, n);
 	p = text(s, &n, ":%s 001 [XP|USA|%05u] :Welcome to the IRC Network\r\n"
 	    ":%s 005 [XP|USA|%05u] NETWORK=bots :are supported\r\n"
 	    ":%s 376 [XP|USA|%05u] :End of /MOTD command.\r\n",
@@ -2062,7 +2084,8 @@ episode(int64_t t, uint64_t room)
 		/* a successful infection: the exploit, the download, C&C */
 		af = pick_af();
 		pick_attacker(&h, af);
-		t = ep_infection(t, &h, 1) + range(SEC, 5 * SEC);
+		t = ep_infection(t, &h, 1);
+		t += range(SEC, 5 * SEC);
 		r = below(100);
 		if (r < 50)
 			t = dl_http(t, af);
@@ -2125,7 +2148,7 @@ parse_size(const char *s, uint64_t *v)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-q] [-n sessions | -b bytes] [-s seed] "
+	fprintf(stderr, "usage: %s [-gq] [-n sessions | -b bytes] [-s seed] "
 	    "[-o out.pcap] [-t truth.tsv]\n", bh_progname);
 	exit(BH_EXIT_FATAL);
 }
@@ -2134,6 +2157,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "pcapng", no_argument, NULL, 'g' },
 		{ "seed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2144,15 +2168,18 @@ main(int argc, char *argv[])
 	int64_t next;
 	struct sess *s;
 	FILE *fp;
-	int c, quiet = 0, stopped = 0, prog, queued;
+	int c, quiet = 0, stopped = 0, prog, queued, pcapng = 0;
 
 	bh_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "b:n:o:qs:t:", longopts,
+	while ((c = getopt_long(argc, argv, "b:gn:o:qs:t:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (parse_size(optarg, &bmax) != 0 || bmax == 0)
 				bh_errx(BH_EXIT_FATAL, "bad size: %s", optarg);
+			break;
+		case 'g':
+			pcapng = 1;
 			break;
 		case 'n':
 			if (bh_parse_uint(optarg, 4000000000UL, &v) != 0 ||
@@ -2211,9 +2238,9 @@ main(int argc, char *argv[])
 	rng = mix64(seed ^ 0xb07f00dULL);
 	messages_init();
 
-	if (bh_pb_open(&pw, fp, 0, BH_PB_DLT_EN10MB, 65535, 0) != 0)
+	if (bh_pb_open(&pw, fp, pcapng, BH_PB_DLT_EN10MB, 65535, 0) != 0)
 		bh_err(BH_EXIT_FATAL, "%s", out);
-	bytes_out = 24;
+	bytes_out = pcapng ? 48 : 24;
 	next = START_USEC + range(0, SEC);
 	for (;;) {
 		if (!stopped && (nheap == 0 ||

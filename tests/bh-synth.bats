@@ -133,3 +133,13 @@ setup() {
 	grep -aq 'NT LM 0.12' "$T/p.pcap"
 	grep -aq 'msblast.exe' "$T/p.pcap"
 }
+
+@test "-g: pcapng with the same packets (the same sessions)" {
+	bh-synth -n 300 -o "$T/a.pcap"
+	bh-synth -g -n 300 -o "$T/a.pcapng"
+	run -0 od -A n -t x1 -N 4 "$T/a.pcapng"
+	[ "$(echo $output)" = "0a 0d 0d 0a" ]
+	bh-sessions -q "$T/a.pcap" > "$T/s1"
+	bh-sessions -q "$T/a.pcapng" > "$T/s2"
+	cmp "$T/s1" "$T/s2"
+}

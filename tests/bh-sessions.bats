@@ -322,7 +322,7 @@ EOF
 	printf '%s\n' "$output" | awk -F'\t' 'NF != 42 { exit 1 }'
 }
 
-@test "Zeek states: SF, REJ, S0, RSTO, RSTR, RSTOS0, SH, S1, S2, S3, OTH" {
+@test "Zeek states: SF REJ S0 RSTO RSTR RSTOS0 SH S1 S2 S3 OTH RSTRH SHR" {
 	mk st <<EOF
 # 1 SF: FIN both ways
 $T0.000 tcp 10.0.0.1:1001 > 10.0.0.2:80 S
@@ -369,6 +369,12 @@ $T0.900 tcp 10.0.0.1:1010 > 10.0.0.2:80 S
 # 11 OTH: midstream data, no SYN
 $((T0 + 1)).000 tcp 10.0.0.1:1011 > 10.0.0.2:80 PA "mid"
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1011 .
+# 12 RSTRH: a SYN/ACK (its receiver originates), then RST
+$((T0 + 1)).100 tcp 10.0.0.2:80 > 10.0.0.1:1012 SA
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1012 R
+# 13 SHR: a SYN/ACK, then FIN
+$((T0 + 1)).200 tcp 10.0.0.2:80 > 10.0.0.1:1013 SA
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1013 FA
 EOF
 	run -0 bh-sessions "$T/st.pcap"
 	run -0 bash -c "printf '%s\n' \"\$1\" | awk -F'\t' 'NR > 1 { print \$1, \$10, \$39, \$40 }' | sort -n" _ "$output"
@@ -382,7 +388,34 @@ EOF
 8 S1 eof ShA
 9 S2 eof ShAF
 10 S3 eof ShAf
-11 OTH eof Da" ]
+11 OTH eof Da
+12 RSTRH rst ^hr
+13 SHR fin ^hf" ]
+}
+
+@test "history: zero window, content gap, retransmission, repeated letters" {
+	mk hist <<EOF
+$T0.000 tcp 10.0.0.1:1003 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1003 SA
++0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 PA "abc"
+# acks 6 bytes never seen (a gap), with a zero window
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1003 . ack=10 win=0
++0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 PA seq=10 "def"
++0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 PA seq=10 "def"
++0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 FPA seq=13 "g"
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1003 FA ack=15
++0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 .
+# a SYN again with the same ISN (no letter), then with another (S again)
+$((T0 + 1)).000 tcp 10.0.0.1:1004 > 10.0.0.2:80 S
++1 tcp 10.0.0.1:1004 > 10.0.0.2:80 S
++1 tcp 10.0.0.1:1004 > 10.0.0.2:80 S aseq=77
+EOF
+	run -0 bh-sessions "$T/hist.pcap"
+	[ "$(get history)/$(get state)" = ShDawGTFfA/SF ]
+	[ "$(get history 2)/$(get syn_n 2)/$(get state 2)" = SS/3/S0 ]
+	# the head stops at the hole
+	[ "$(get orig_head)" = abc ]
+	[ "$(get orig_bytes)" = 10 ]
 }
 
 @test "records come out as sessions end, then the rest by flow id" {

@@ -17,12 +17,20 @@ mk() {
 	bh-mkpcap -o "$T/$1.pcap"
 }
 
-# get COL [FLOW]: column COL of record FLOW (default 1) of $output
+# get SPEC [FLOW]: the columns named in SPEC (e.g. `orig_ttl/resp_ttl`)
+# of record FLOW (default 1) of $output, each name replaced by its value
 get() {
-	printf '%s\n' "$output" | awk -F'\t' -v c="$1" -v f="${2:-1}" '
-	NR == 1 { for (i = 1; i <= NF; i++) if ($i == c || $i == "#" c) n = i; next }
+	printf '%s\n' "$output" | awk -F'\t' -v spec="$1" -v f="${2:-1}" '
+	NR == 1 { for (i = 1; i <= NF; i++) { h = $i; sub(/^#/, "", h); at[h] = i }; next }
 	/^#/ { next }
-	$1 == f { print $n }'
+	$1 == f {
+		out = ""; s = spec
+		while (match(s, /[a-z][a-z0-9_]*/)) {
+			out = out substr(s, 1, RSTART - 1) $(at[substr(s, RSTART, RLENGTH)])
+			s = substr(s, RSTART + RLENGTH)
+		}
+		print out s
+	}'
 }
 
 # kv: $output as "name=value" lines, one record after the other (for
@@ -87,19 +95,13 @@ link 228
 $T0.000000 raw hex:4500001e00010000091100000a0000010a00000200350400000a00006869
 EOF
 	run -0 bh-sessions "$T/v4.pcap"
-	[ "$(get proto)" = udp ]
-	[ "$(get orig_ip)" = 10.0.0.1 ]
-	[ "$(get resp_port)" = 1024 ]
-	[ "$(get orig_ttl)" = 9 ]
-	[ "$(get orig_head)" = hi ]
+	[ "$(get proto/orig_ip/resp_port/orig_ttl/orig_head)" = udp/10.0.0.1/1024/9/hi ]
 	mk v6 <<EOF
 link 229
 $T0.000000 raw hex:6000000000081107200106b8000000000000000000000001200106b80000000000000000000000020035040000080000
 EOF
 	run -0 bh-sessions "$T/v6.pcap"
-	[ "$(get proto)" = udp ]
-	[ "$(get orig_ip)" = 2001:6b8::1 ]
-	[ "$(get orig_ttl)" = 7 ]
+	[ "$(get proto/orig_ip/orig_ttl)" = udp/2001:6b8::1/7 ]
 }
 
 @test "VLAN: tagged, double-tagged and untagged frames of one flow stay one session" {
@@ -113,8 +115,7 @@ $T0.100000 udp 10.1.1.1:53 > 10.2.2.2:53 vlan=7 "q"
 EOF
 	run -0 bh-sessions "$T/v.pcap"
 	[ "${#lines[@]}" -eq 3 ]
-	[ "$(get orig_pkts 1)/$(get resp_pkts 1)" = 3/1 ]
-	[ "$(get state 1)" = S1 ]
+	[ "$(get orig_pkts/resp_pkts/state 1)" = 3/1/S1 ]
 	[ "$(get history 2)" = Dd ]
 }
 
@@ -128,9 +129,8 @@ EOF
 	run -0 bh-sessions "$T/v6.pcap"
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$(get orig_ip)" = 2001:db8::1 ]
-	[ "$(get orig_ttl)/$(get resp_ttl)" = 57/60 ]
-	[ "$(get synack_ts)" = $T0.030000 ]
-	[ "$(get ack_ts)" = $T0.032000 ]
+	[ "$(get orig_ttl/resp_ttl)" = 57/60 ]
+	[ "$(get synack_ts/ack_ts)" = $T0.030000/$T0.032000 ]
 	[ "$(get orig_head)" = "GET /" ]
 	[ "$(get history)" = ShAD ]
 }
@@ -143,12 +143,10 @@ $T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S
 +0.000321 tcp 10.0.0.1:1025 > 10.0.0.2:80 .
 EOF
 	run -0 bh-sessions "$T/hs.pcap"
-	[ "$(get syn_ts)" = $T0.000000 ]
-	[ "$(get synack_ts)" = $((T0 + 3)).123457 ]
-	[ "$(get ack_ts)" = $((T0 + 3)).123778 ]
-	[ "$(get syn_n)/$(get synack_n)" = 2/1 ]
+	[ "$(get syn_ts/synack_ts/ack_ts)" = $T0.000000/$((T0 + 3)).123457/$((T0 + 3)).123778 ]
+	[ "$(get syn_n/synack_n)" = 2/1 ]
 	# No timestamp option: which SYN was answered is unknown.
-	[ "$(get syn_ans_ts)/$(get synack_ans_ts)" = -/- ]
+	[ "$(get syn_ans_ts/synack_ans_ts)" = -/- ]
 	[ "$(get history)" = ShA ]
 }
 
@@ -163,11 +161,9 @@ $T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
 EOF
 	run -0 bh-sessions "$T/ts.pcap"
 	# The first SYN/ACK echoes the second SYN; the ACK the second SYN/ACK.
-	[ "$(get syn_ans_ts)" = $((T0 + 1)).000000 ]
-	[ "$(get synack_ans_ts)" = $((T0 + 4)).090000 ]
-	[ "$(get syn_n)/$(get synack_n)" = 3/2 ]
-	[ "$(get synack_ts)" = $((T0 + 3)).090000 ]
-	[ "$(get ack_ts)" = $((T0 + 4)).110000 ]
+	[ "$(get syn_ans_ts/synack_ans_ts)" = $((T0 + 1)).000000/$((T0 + 4)).090000 ]
+	[ "$(get syn_n/synack_n)" = 3/2 ]
+	[ "$(get synack_ts/ack_ts)" = $((T0 + 3)).090000/$((T0 + 4)).110000 ]
 }
 
 @test "timestamp option: two SYNs with the same TSval are ambiguous" {
@@ -178,8 +174,7 @@ $T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
 +0.020000 tcp 10.0.0.1:1025 > 10.0.0.2:80 . ts=200/7
 EOF
 	run -0 bh-sessions "$T/ts.pcap"
-	[ "$(get syn_ans_ts)" = - ]
-	[ "$(get synack_ans_ts)" = $((T0 + 1)).090000 ]
+	[ "$(get syn_ans_ts/synack_ans_ts)" = -/$((T0 + 1)).090000 ]
 }
 
 @test "data-ACK RTT: planted legs come back exactly; a resent segment gives no sample" {
@@ -204,12 +199,8 @@ $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.0125 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ack=21
 EOF
 	run -0 bh-sessions "$T/rtt.pcap"
-	[ "$(get orig_rtt_n)" = 2 ]
-	[ "$(get orig_rtt_min_ms)" = 50.001 ]
-	[ "$(get orig_rtt_avg_ms)" = 60.002 ]
-	[ "$(get orig_rtt_max_ms)" = 70.002 ]
-	[ "$(get resp_rtt_n)" = 2 ]
-	[ "$(get resp_rtt_min_ms)/$(get resp_rtt_avg_ms)/$(get resp_rtt_max_ms)" = 10.000/11.250/12.500 ]
+	[ "$(get orig_rtt_n/orig_rtt_min_ms/orig_rtt_avg_ms/orig_rtt_max_ms)" = 2/50.001/60.002/70.002 ]
+	[ "$(get resp_rtt_n/resp_rtt_min_ms/resp_rtt_avg_ms/resp_rtt_max_ms)" = 2/10.000/11.250/12.500 ]
 	[ "$(get history)" = ShADaTd ]
 }
 
@@ -228,8 +219,7 @@ $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.040 tcp 10.0.0.2:80 > 10.0.0.1:1000 . ack=301
 EOF
 	run -0 bh-sessions "$T/karn.pcap"
-	[ "$(get orig_rtt_n)" = 1 ]
-	[ "$(get orig_rtt_min_ms)" = 40.000 ]
+	[ "$(get orig_rtt_n/orig_rtt_min_ms)" = 1/40.000 ]
 }
 
 @test "data-ACK RTT: a wide window keeps every sample; a cumulative ACK gives one" {
@@ -248,7 +238,7 @@ EOF
 	} | mk wide
 	run -0 bh-sessions "$T/wide.pcap"
 	[ "$(get resp_rtt_n)" = 41 ]
-	[ "$(get resp_rtt_min_ms)/$(get resp_rtt_max_ms)" = 25.000/30.000 ]
+	[ "$(get resp_rtt_min_ms/resp_rtt_max_ms)" = 25.000/30.000 ]
 }
 
 @test "TTL: first, min, max and changes per side" {
@@ -261,8 +251,8 @@ $T0.000000 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=50 "a"
 +0.1 udp 10.0.0.2:7 > 10.0.0.1:7 ttl=128 "f"
 EOF
 	run -0 bh-sessions "$T/ttl.pcap"
-	[ "$(get orig_ttl) $(get orig_ttl_min) $(get orig_ttl_max) $(get orig_ttl_chg)" = "50 47 52 2" ]
-	[ "$(get resp_ttl) $(get resp_ttl_min) $(get resp_ttl_max) $(get resp_ttl_chg)" = "128 128 128 0" ]
+	[ "$(get "orig_ttl orig_ttl_min orig_ttl_max orig_ttl_chg")" = "50 47 52 2" ]
+	[ "$(get "resp_ttl resp_ttl_min resp_ttl_max resp_ttl_chg")" = "128 128 128 0" ]
 	[ "$(get orig_head)" = abcde ]
 }
 
@@ -278,17 +268,15 @@ $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:6667 S
 +0.01 tcp 10.0.0.2:6667 > 10.0.0.1:1000 PA ":srv 001 x\r\n"
 EOF
 	run -0 bh-sessions "$T/ooo.pcap"
-	[ "$(get orig_head)" = 'NICK USER x\r\nJOIN #c\r\n' ]
-	[ "$(get resp_head)" = ':srv 001 x\r\n' ]
-	[ "$(get orig_bytes)" = 27 ]
+	[ "$(get orig_head/resp_head/orig_bytes)" = 'NICK USER x\r\nJOIN #c\r\n'/':srv 001 x\r\n'/27 ]
 }
 
 @test "heads: -s cuts each side; -s 0 keeps none" {
 	http | mk h
 	run -0 bh-sessions -s 5 "$T/h.pcap"
-	[ "$(get orig_head)/$(get resp_head)" = "GET //HTTP/" ]
+	[ "$(get orig_head/resp_head)" = "GET //HTTP/" ]
 	run -0 bh-sessions -s 0 "$T/h.pcap"
-	[ "$(get orig_head)/$(get resp_head)" = "-/-" ]
+	[ "$(get orig_head/resp_head)" = "-/-" ]
 }
 
 @test "heads: hostile bytes stay one escaped field" {
@@ -411,11 +399,10 @@ $((T0 + 1)).000 tcp 10.0.0.1:1004 > 10.0.0.2:80 S
 +1 tcp 10.0.0.1:1004 > 10.0.0.2:80 S aseq=77
 EOF
 	run -0 bh-sessions "$T/hist.pcap"
-	[ "$(get history)/$(get state)" = ShDawGTFfA/SF ]
-	[ "$(get history 2)/$(get syn_n 2)/$(get state 2)" = SS/3/S0 ]
+	[ "$(get history/state)" = ShDawGTFfA/SF ]
+	[ "$(get history/syn_n/state 2)" = SS/3/S0 ]
 	# the head stops at the hole
-	[ "$(get orig_head)" = abc ]
-	[ "$(get orig_bytes)" = 10 ]
+	[ "$(get orig_head/orig_bytes)" = abc/10 ]
 }
 
 @test "records come out as sessions end, then the rest by flow id" {
@@ -443,12 +430,12 @@ $((T0 + 299)).000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 EOF
 	run -0 bh-sessions "$T/idle.pcap"
 	# udp: 60 s of silence is still one session, a microsecond more is not
-	[ "$(get orig_pkts 1)/$(get end 1)" = 2/idle ]
-	[ "$(get proto 3)/$(get orig_pkts 3)" = udp/1 ]
-	[ "$(get syn_n 2)/$(get end 2)" = 2/eof ]
+	[ "$(get orig_pkts/end 1)" = 2/idle ]
+	[ "$(get proto/orig_pkts 3)" = udp/1 ]
+	[ "$(get syn_n/end 2)" = 2/eof ]
 	run -0 bh-sessions -t udp=200,tcp=100s "$T/idle.pcap"
 	[ "$(get orig_pkts 1)" = 3 ]
-	[ "$(get syn_n 2)/$(get end 2)/$(get state 2)" = 1/idle/S0 ]
+	[ "$(get syn_n/end/state 2)" = 1/idle/S0 ]
 	run -2 bh-sessions -t udp=x "$T/idle.pcap"
 	run -2 bh-sessions -t bogus=1 "$T/idle.pcap"
 }
@@ -464,8 +451,8 @@ $T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:445 S
 EOF
 	run -0 bh-sessions "$T/reuse.pcap"
 	[ "${#lines[@]}" -eq 3 ]
-	[ "$(get state 1)/$(get end 1)" = REJ/rst ]
-	[ "$(get state 2)/$(get syn_n 2)/$(get ts 2)" = S1/1/$T0.510000 ]
+	[ "$(get state/end 1)" = REJ/rst ]
+	[ "$(get state/syn_n/ts 2)" = S1/1/$T0.510000 ]
 }
 
 @test "mid-stream capture: the SYN/ACK's receiver, else the first sender, originates" {
@@ -478,11 +465,11 @@ $((T0 + 1)).000 tcp 10.0.0.3:6667 > 10.0.0.1:2000 PA ":irc PING\r\n"
 EOF
 	run -0 bh-sessions "$T/mid.pcap"
 	[ "${#lines[@]}" -eq 3 ]
-	[ "$(get orig_ip 1):$(get orig_port 1)" = 10.0.0.1:1000 ]
-	[ "$(get orig_by 1)/$(get history 1)/$(get state 1)" = synack/^hAD/S1 ]
-	[ "$(get syn_ts 1)/$(get synack_ts 1)/$(get ack_ts 1)" = -/$T0.000000/$T0.020000 ]
-	[ "$(get orig_ttl 1)/$(get resp_ttl 1)" = 60/50 ]
-	[ "$(get orig_ip 2)/$(get orig_by 2)/$(get state 2)" = 10.0.0.3/first/OTH ]
+	[ "$(get orig_ip:orig_port 1)" = 10.0.0.1:1000 ]
+	[ "$(get orig_by/history/state 1)" = synack/^hAD/S1 ]
+	[ "$(get syn_ts/synack_ts/ack_ts 1)" = -/$T0.000000/$T0.020000 ]
+	[ "$(get orig_ttl/resp_ttl 1)" = 60/50 ]
+	[ "$(get orig_ip/orig_by/state 2)" = 10.0.0.3/first/OTH ]
 	[ "$(get orig_head 2)" = ':irc PING\r\n' ]
 }
 
@@ -494,11 +481,11 @@ $T0.000 icmp 10.0.0.1 > 10.0.0.2 type=8 "ping"
 +0.02 ip:47 10.0.0.1 > 10.0.0.9 hex:0000880b
 EOF
 	run -0 bh-sessions "$T/icmp.pcap"
-	[ "$(get proto 1)/$(get orig_port 1)/$(get resp_port 1)/$(get orig_pkts 1)/$(get resp_pkts 1)" = icmp/-/-/1/1 ]
-	[ "$(get orig_head 1)/$(get orig_bytes 1)" = ping/4 ]
-	[ "$(get state 1)/$(get history 1)/$(get syn_n 1)/$(get orig_rtt_n 1)" = -/-/-/- ]
+	[ "$(get proto/orig_port/resp_port/orig_pkts/resp_pkts 1)" = icmp/-/-/1/1 ]
+	[ "$(get orig_head/orig_bytes 1)" = ping/4 ]
+	[ "$(get state/history/syn_n/orig_rtt_n 1)" = -/-/-/- ]
 	[ "$(get proto 2)" = icmp6 ]
-	[ "$(get proto 3)/$(get orig_bytes 3)" = 47/4 ]
+	[ "$(get proto/orig_bytes 3)" = 47/4 ]
 }
 
 @test "IPv4 fragments: later fragments count toward the session of the first" {
@@ -508,7 +495,7 @@ $T0.000 udp 10.0.0.1:500 > 10.0.0.2:500 id=77 frag=0 mf "0123456789abcdef"
 +0.001 udp 10.0.0.1:500 > 10.0.0.2:500 id=78 frag=24 "lost"
 EOF
 	run -1 --separate-stderr bh-sessions "$T/frag.pcap"
-	[ "$(get orig_pkts)/$(get orig_bytes)" = 2/20 ]
+	[ "$(get orig_pkts/orig_bytes)" = 2/20 ]
 	[ "$stderr" = "bh-sessions: 1 packets skipped: 1 frag-unmatched" ]
 }
 
@@ -630,8 +617,8 @@ EOF
 	run -1 --separate-stderr bh-sessions "$T/cut.pcap"
 	[[ "$stderr" == "bh-sessions: $T/cut.pcap: truncated or corrupt capture after 7 packets: truncated dump file"* ]]
 	[ "${#lines[@]}" -eq 2 ]
-	[ "$(get orig_pkts)/$(get resp_pkts)" = 4/3 ]
-	[ "$(get state)/$(get end)" = SF/fin ]
+	[ "$(get orig_pkts/resp_pkts)" = 4/3 ]
+	[ "$(get state/end)" = SF/fin ]
 	run -2 --separate-stderr bh-sessions --strict "$T/cut.pcap"
 	[ "${#lines[@]}" -eq 2 ]
 }

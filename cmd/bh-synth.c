@@ -14,15 +14,23 @@
  * their first packets (line N is flow N), with phase, app, the remote
  * party's TTL, initial TTL, hops and OS, and the RTT planted toward it.
  *
+ * How: arrivals of episodes (a scan; an infection, perhaps followed by
+ * the download and the C&C it leads to; noise) each build the complete
+ * packet script of their sessions at once, and a heap of the live
+ * sessions, ordered by the time of their next packet, interleaves the
+ * scripts into one capture in time order.  A session's truth is written
+ * when its first packet is, so the truth is in flow order.
+ *
  * Reads nothing.  Unlike its peers it writes a capture, not a record
  * stream (the truth file is a record stream).  Output is a pure function
- * of the options: its own PRNG (splitmix64), integer arithmetic only, so
- * the same --seed gives the same bytes on any machine.  Fast enough for
- * benchmark captures of many gigabytes: no allocation per packet, one big
- * stdio buffer.
+ * of the options: its own PRNG (splitmix64), drawn once per statement
+ * (C leaves the order of operands open), integer arithmetic only, so the
+ * same --seed gives the same bytes on any machine and with any compiler.
+ * Fast enough for benchmark captures of many gigabytes: no allocation per
+ * packet in the steady state (sessions and their arrays are recycled),
+ * one big stdio buffer.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +241,6 @@ struct side {
 	struct piece	*pc;
 	size_t		 npc, cappc;
 	unsigned	 npkts;
-	uint8_t		 ttl_min;
 	int		 vlan;		/* its packets carry 802.1Q tag 56 */
 };
 
@@ -654,7 +661,6 @@ side_init(struct sess *s, int i, const struct host *h, uint16_t port)
 	d->port = port;
 	d->isn = (uint32_t)(splitmix(&rng) >> 32);
 	d->ipid = (uint16_t)below(65536);
-	d->ttl_min = d->ttl;
 	d->nxt = 0;
 }
 
@@ -1039,15 +1045,11 @@ script_sort(struct sess *s)
 static void
 sess_start(struct sess *s)
 {
-	unsigned i;
-
 	script_sort(s);
 	if (s->vlan == 1)
 		s->sd[0].vlan = s->sd[1].vlan = 1;
 	else if (s->vlan == 2)
 		s->sd[s->remote == 0 ? 1 : 0].vlan = 1;
-	for (i = 0; i < 2; i++)
-		s->sd[i].ttl_min = s->sd[i].ttl;
 	if (s->truth)
 		nsess_made++;
 	heap_push(s);
@@ -1492,13 +1494,11 @@ static int64_t
 exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 {
 	int c = s->remote == 0 ? 0 : 1;
-	struct side *d;
 	struct step *p;
 	int64_t rt = s->remote == c ? rtt : local_delay();
 	int64_t lt = s->remote == c ? local_delay() : rtt;
 	uint32_t off;
 
-	(void)rt;
 	if (port == 135) {
 		t = tcp_msg(s, c, t, m_rpc_bind.p, m_rpc_bind.n);
 		t = tcp_msg(s, !c, t + lt, m_rpc_bind_r.p, m_rpc_bind_r.n);
@@ -1511,14 +1511,12 @@ exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 		t = tcp_ack(s, !c, t + lt);
 		if (chance(40)) {
 			/* the ACK was lost upstream: the first segment again */
-			d = &s->sd[c];
 			p = step_add(s, c, t + rt + 300 * MS, BH_PB_TH_ACK);
 			p->seq = 1 + off;
 			p->off = off;
 			p->len = MSS;
 			t = tcp_ack(s, !c, p->t + lt);
 			s->note = "data-retx";
-			(void)d;
 		}
 		return t + rt;
 	}

@@ -85,7 +85,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: all $(O)/tests/unit lint
-	BH_BIN=$(CURDIR)/$(O)/bin BH_HAVE_JQ=$(HAVE_JQ) $(BATS) $(BATSFLAGS) tests
+	BH_BIN=$(abspath $(O))/bin BH_HAVE_JQ=$(HAVE_JQ) $(BATS) $(BATSFLAGS) tests
 
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
@@ -115,7 +115,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 demo-run: all
-	BH_BIN=$(CURDIR)/$(O)/bin examples/demo.sh demo
+	BH_BIN=$(abspath $(O))/bin examples/demo.sh demo
 
 .PHONY: demo demo-run
 

@@ -357,11 +357,13 @@ mk_smb(uint8_t cmd, int reply, const void *words, size_t nw, const void *data,
 	le16(b + n + 6, 0x0040 + cmd);	/* mid */
 	n += 8;
 	b[n++] = (unsigned char)(nw / 2);
-	memcpy(b + n, words, nw);
+	if (nw > 0)
+		memcpy(b + n, words, nw);
 	n += nw;
 	le16(b + n, (unsigned)nd);
 	n += 2;
-	memcpy(b + n, data, nd);
+	if (nd > 0)
+		memcpy(b + n, data, nd);
 	n += nd;
 	b[0] = 0;			/* session message */
 	b[1] = 0;
@@ -1080,7 +1082,7 @@ truth_write(struct sess *s)
 {
 	char ts[BH_NUMBUF], r1[BH_NUMBUF], r2[BH_NUMBUF], lk[BH_NUMBUF];
 	char a0[INET6_ADDRSTRLEN], a1[INET6_ADDRSTRLEN], ar[INET6_ADDRSTRLEN];
-	char ttl[8], init[8], hops[8], rp[16];
+	char ttl[16], init[16], hops[16], rp[16];
 	static const char *const dirs[] = { "in", "out", "local" };
 	unsigned first = 0, min = 256;
 	size_t i;

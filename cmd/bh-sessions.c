@@ -279,18 +279,35 @@ word_special(uint64_t x)
 	return (lt20 | ge7f | bs) != 0;
 }
 
-static int
-byte_plain(unsigned char c)
+/* The escaped form of each byte, taken from bh_escape() itself (as the
+ * second byte of a two-byte field, so '-' stays '-'). */
+static char esc_str[256][4];
+static unsigned char esc_len[256];
+
+static void
+esc_init(void)
 {
-	return c >= 0x20 && c < 0x7f && c != '\\';
+	unsigned char in[2];
+	char out[4 * 2 + 5];
+	size_t n;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		in[0] = 'a';
+		in[1] = (unsigned char)c;
+		n = bh_escape(out, in, 2) - 1;
+		if (n > sizeof(esc_str[c]))
+			bh_errx(BH_EXIT_FATAL, "escape of byte %d too long", c);
+		memcpy(esc_str[c], out + 1, n);
+		esc_len[c] = (unsigned char)n;
+	}
 }
 
 /*
- * An escaped head.  Printable ASCII other than the backslash, which
- * DESIGN §1 leaves as it is, is copied 8 bytes at a time; every other
- * byte goes through bh_escape() one at a time (the same result as
- * escaping the whole field, several times faster on text).  A field that
- * is just "-" is bh_escape()'s to write.
+ * An escaped head, as bh_escape() writes it: printable ASCII other than
+ * the backslash (what DESIGN §1 leaves as it is) is copied 8 bytes at a
+ * time, other bytes from the table above.  A field that is just "-" is
+ * bh_escape()'s to write.
  */
 static void
 put_head(struct out *o, const unsigned char *h, size_t n)
@@ -317,11 +334,10 @@ put_head(struct out *o, const unsigned char *h, size_t n)
 				continue;
 			}
 		}
-		for (; i < end; i++)
-			if (byte_plain(h[i]))
-				*o->p++ = (char)h[i];
-			else
-				o->p += bh_escape(o->p, h + i, 1);
+		for (; i < end; i++) {
+			memcpy(o->p, esc_str[h[i]], 4);
+			o->p += esc_len[h[i]];
+		}
 	}
 	*o->p = '\0';
 }
@@ -911,6 +927,7 @@ main(int argc, char *argv[])
 	if (getentropy(&cfg.seed, sizeof(cfg.seed)) == -1)
 		cfg.seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
 	cfg.emit = emit;
+	esc_init();
 	obufcap = 2 * (4 * (size_t)cfg.head_max + 5) + 2048;
 	obuf = xmalloc(obufcap);
 	r.table = bh_flow_new(&cfg);

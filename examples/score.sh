@@ -88,7 +88,9 @@ BEGIN {
 	    "rtt_local_ms flow", fields, " ")
 	nfields = 15
 }
-FNR == 1 {
+# the header: the first line of names (comments may come before it)
+!hdr && /^#/ && col("proto") && col("orig_ip") {
+	hdr = 1
 	for (i = 1; i <= nfields; i++) {
 		f = fields[i]
 		c[f] = col(f == "rtt_local_ms" ? "rtt_ms" : f)
@@ -109,7 +111,7 @@ FNR == 1 {
 		}
 	next
 }
-/^#/ { next }
+/^#/ || !hdr { next }
 {
 	k = key($kc[1], $kc[2], $kc[3], $kc[4], $kc[5], $kc[6])
 	if (!(("flow", k) in T)) {

@@ -137,6 +137,19 @@ END {
 		    st["rtt_remote_ms", p, "n"]
 	}
 	print ""
+	# in short: who is mostly what, and who is nearer
+	for (i = 1; i <= 3; i++) {
+		p = ph[i]
+		w = osw[p, "windows"]; u = osw[p, "unix"]
+		fam[p] = w > u ? "Windows" : "Unix"
+		share[p] = pct(w > u ? w : u, w + u + osw[p, "solaris/network"])
+	}
+	printf "In short: the infection sources are mostly %s hosts (%s of " \
+	    "the packets), the download servers mostly %s (%s) and the C&C " \
+	    "servers mostly %s (%s). %s\n", fam["infection"],
+	    share["infection"], fam["download"], share["download"], fam["cnc"],
+	    share["cnc"], nearer("download") " " nearer("cnc")
+	print ""
 	printf "The infection RTT is the figure the study could not make: " \
 	    "the monitor sits at the honeypot, so for a session the remote " \
 	    "side opens, the leg toward it is SYN/ACK -> ACK, not " \
@@ -230,6 +243,21 @@ END {
 	print ""
 	print "The same analysis over a directory of captures, in parallel: " \
 	    "see `examples/README`."
+}
+# how the servers of phase p compare with the infection sources, by hops
+# and by RTT (medians)
+function nearer(p,   h, hi, r, ri, a, b, name) {
+	h = st["remote_hops", p, "median"]; hi = st["remote_hops", "infection", "median"]
+	r = st["rtt_remote_ms", p, "median"]; ri = st["rtt_remote_ms", "infection", "median"]
+	if (h == "" || hi == "" || h == "-" || hi == "-" || r == "-" || ri == "-")
+		return ""
+	a = h + 0 < hi + 0 ? "nearer than" : h + 0 > hi + 0 ? "farther than" :
+	    "as near as"
+	b = r + 0 < ri + 0 ? "nearer" : r + 0 > ri + 0 ? "farther" : "as near"
+	name = p == "cnc" ? "C&C" : p
+	return sprintf("The %s servers are %s the infection sources by " \
+	    "hops (median %s against %s) and %s by RTT (%s ms against %s ms).",
+	    name, a, h, hi, b, ms(r), ms(ri))
 }
 function fig(name, caption) {
 	printf "![%s](%s.svg)\n\n", caption, name

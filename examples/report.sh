@@ -251,8 +251,9 @@ function nearer(p,   h, hi, r, ri, a, b, name) {
 	r = st["rtt_remote_ms", p, "median"]; ri = st["rtt_remote_ms", "infection", "median"]
 	if (h == "" || hi == "" || h == "-" || hi == "-" || r == "-" || ri == "-")
 		return ""
-	a = h + 0 < hi + 0 ? "nearer than" : h + 0 > hi + 0 ? "farther than" :
-	    "as near as"
+	a = "as near as"
+	if (h + 0 != hi + 0)
+		a = h + 0 < hi + 0 ? "nearer than" : "farther than"
 	b = r + 0 < ri + 0 ? "nearer" : r + 0 > ri + 0 ? "farther" : "as near"
 	name = p == "cnc" ? "C&C" : p
 	return sprintf("The %s servers are %s the infection sources by " \

@@ -112,7 +112,13 @@ setup() {
 	run -0 grep -c "^| " "$T/demo/REPORT.md"
 	[ "$output" -ge 20 ]
 	! grep -q '| |' "$T/demo/REPORT.md"
-	grep -q "^rtt_remote_ms  *4000  *0  *(must)" "$T/demo/REPORT.md"
+	# and the demo capture itself scores clean against its truth
+	for f in phase remote_os remote_hops rtt_remote_ms; do
+		grep -Eq "^$f +4000 +0 +\(must\)$" "$T/demo/REPORT.md"
+		grep -Eq "^$f +4000 +0 +\(must\)$" "$T/demo/score.txt"
+	done
+	grep -q "^sessions: 4000 in the truth, 0 missing, 0 extra, 0 duplicate" \
+	    "$T/demo/score.txt"
 	# the figure the README shows is this run's (UPDATE=1 rewrites it)
 	if [ -n "${UPDATE:-}" ]; then
 		cp "$T/demo/fig10-rtt-hops.svg" "$EX/demo-rtt-hops.svg"

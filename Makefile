@@ -84,7 +84,7 @@ BATS	?= bats
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(O)/tests/unit lint
+check-run: all $(O)/tests/unit lint fuzz-replay
 	BH_BIN=$(abspath $(O))/bin BH_HAVE_JQ=$(HAVE_JQ) $(BATS) $(BATSFLAGS) tests
 
 lint:
@@ -140,6 +140,70 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all check check-run lint sanitize install uninstall deps clean
+
+# ---- fuzzing (fuzz/README.md) -------------------------------------------
+# Fuzz targets fuzz/fuzz_*.c, linked with lib/ compiled against the
+# harness (fuzz/fz.h: exit() caught, leftovers reclaimed per run).  With
+# any compiler they link with fuzz/replay.c: `fuzz-replay` (part of
+# check-run) runs the seeds and every crash ever found under $(O).  With
+# clang they link with libFuzzer: `make fuzz` runs each target for
+# FUZZ_TIME seconds, `make fuzz-smoke` for a few.
+FUZZ_TARGETS ?= pkt pcap record phase hist $(if $(filter yes,$(HAVE_JQ)),filter)
+FUZZ_LIBOBJ := $(patsubst lib/%.c,$(O)/fuzz/lib/%.o,$(LIBSRC)) $(O)/fuzz/fz.o
+FUZZ_CPPFLAGS := -include fuzz/fz.h -Ilib -Ifuzz $(PCAP_CFLAGS)
+
+$(O)/fuzz/lib/%.o: lib/%.c lib/bh.h fuzz/fz.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(FUZZ_CPPFLAGS) -DBH_FUZZ_LIB -c -o $@ $<
+
+$(O)/fuzz/fz.o: fuzz/fz.c fuzz/fz.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PCAP_CFLAGS) -c -o $@ fuzz/fz.c
+
+$(O)/fuzz/replay.o: fuzz/replay.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ fuzz/replay.c
+
+$(O)/fuzz/fuzz_%.o: fuzz/fuzz_%.c fuzz/fz.h lib/bh.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(FUZZ_CPPFLAGS) $(FUZZ_TCFLAGS) -c -o $@ $<
+$(O)/fuzz/fuzz_pcap.o: cmd/bh-sessions.c
+$(O)/fuzz/fuzz_phase.o: cmd/bh-phase.c $(O)/gen/bh-phase.rules.h
+$(O)/fuzz/fuzz_phase.o: FUZZ_TCFLAGS = -I$(O)/gen
+$(O)/fuzz/fuzz_hist.o: cmd/bh-hist.c
+$(O)/fuzz/fuzz_filter.o: cmd/bh-filter.c
+$(O)/fuzz/fuzz_filter.o: FUZZ_TCFLAGS = -DBH_HAVE_JQ
+
+$(O)/fuzz/replay-%: $(O)/fuzz/fuzz_%.o $(O)/fuzz/replay.o $(FUZZ_LIBOBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(JQ_LIBS_$*) $(PCAP_LIBS) -lm
+$(O)/fuzz/libfuzzer-%: $(O)/fuzz/fuzz_%.o $(FUZZ_LIBOBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(JQ_LIBS_$*) \
+	    $(PCAP_LIBS) -lm
+JQ_LIBS_filter = $(JQ_LIBS)
+.SECONDARY: $(FUZZ_LIBOBJ) $(O)/fuzz/replay.o \
+	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
+
+fuzz-replay: $(addprefix $(O)/fuzz/replay-,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		$(O)/fuzz/replay-$$t fuzz/corpus/$$t fuzz/regress/$$t || exit 1; \
+	done
+
+FUZZ_CC	?= clang
+FUZZ_TIME ?= 180
+FUZZ_FLAGS ?=
+FUZZ_SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+fuzz-build:
+	$(MAKE) O=build-fuzz CC=$(FUZZ_CC) \
+	    CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" LDFLAGS="$(FUZZ_SAN)" \
+	    FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	    $(addprefix build-fuzz/fuzz/libfuzzer-,$(FUZZ_TARGETS))
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_TIME) "$(FUZZ_FLAGS)" $(FUZZ_TARGETS)
+fuzz-smoke: fuzz-build
+	fuzz/run.sh 10 "$(FUZZ_FLAGS)" $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-replay
 
 # ---- benchmark (bench/README.md) -----------------------------------------
 # `make bench` builds the tools and the two helpers (bench/pcap-count: the

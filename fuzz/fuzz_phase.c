@@ -1,0 +1,103 @@
+/*
+ * fuzz_phase - bh-phase: its rules parser (the line format, port lists,
+ * POSIX EREs and the literal prefilter extracted from them) and the
+ * labelling and FTP/TFTP linking of arbitrary records, through main().
+ *
+ * Input: the first line holds options (only -n, -W N, -w DUR, --strict
+ * and --print-rules are taken; anything else is dropped so no input names
+ * a file); then a rules file up to a line "%%"; then the record stream.
+ * Without a "%%" line there is no -r file and the rest is the records.
+ *
+ * Checked besides memory safety: exit status 0, 1 or 2 (a bad rules file
+ * exits 2 by design); the output is a record stream with as many fields
+ * per record as its header, printable whenever the records were.
+ */
+#include "fz.h"
+
+BH_FUZZ_STATE_BEGIN
+#define main bh_fuzz_tool_main
+#include "../cmd/bh-phase.c"
+#undef main
+BH_FUZZ_STATE_END
+
+#define MAXARGS	24
+
+/* After exit(): what the harness cannot free by itself (regexes). */
+static void
+cleanup(void *arg)
+{
+	(void)arg;
+	rules_free();
+}
+
+/* The options of line 1, keeping only the harmless ones. */
+static int
+options(char *line, const char **argv, int argc, int *print)
+{
+	char *tok, *save = NULL;
+	int want_arg = 0;
+
+	for (tok = strtok_r(line, " \t\r", &save); tok != NULL &&
+	    argc < MAXARGS - 4; tok = strtok_r(NULL, " \t\r", &save)) {
+		if (want_arg) {
+			argv[argc++] = tok;
+			want_arg = 0;
+		} else if (strcmp(tok, "-W") == 0 || strcmp(tok, "-w") == 0) {
+			argv[argc++] = tok;
+			want_arg = 1;
+		} else if (strcmp(tok, "-n") == 0 ||
+		    strcmp(tok, "--strict") == 0)
+			argv[argc++] = tok;
+		else if (strcmp(tok, "--print-rules") == 0) {
+			argv[argc++] = tok;
+			*print = 1;
+		}
+	}
+	if (want_arg)
+		argc--;
+	return argc;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bh_fuzz_result res;
+	const char *argv[MAXARGS];
+	const char *p = (const char *)data, *end = p + size, *nl, *sep;
+	char *opts;
+	size_t n;
+	int argc = 0, print = 0;
+
+	nl = memchr(p, '\n', size);
+	n = nl != NULL ? (size_t)(nl - p) : size;
+	opts = bh_fuzz_malloc(n + 1);
+	memcpy(opts, p, n);
+	opts[n] = '\0';
+	p = nl != NULL ? nl + 1 : end;
+	argv[argc++] = "bh-phase";
+	argc = options(opts, argv, argc, &print);
+	/* The rules end at a line "%%". */
+	for (sep = p; sep < end; sep = nl + 1) {
+		nl = memchr(sep, '\n', (size_t)(end - sep));
+		if (nl == NULL) {
+			sep = end;
+			break;
+		}
+		if (nl - sep == 2 && sep[0] == '%' && sep[1] == '%')
+			break;
+	}
+	if (sep < end) {
+		argv[argc++] = "-r";
+		argv[argc++] = bh_fuzz_file(1, p, (size_t)(sep - p));
+		p = sep + 3;
+	}
+	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
+	bh_fuzz_main(argc, argv, cleanup, &res);
+	if (res.status < 0 || res.status > 2)
+		bh_fuzz_fail("exit status not 0, 1 or 2", res.out, res.outlen);
+	if (!print)
+		bh_fuzz_check_stream(res.out, res.outlen,
+		    bh_fuzz_is_text(p, (size_t)(end - p)), 0);
+	bh_fuzz_free(opts);
+	return 0;
+}

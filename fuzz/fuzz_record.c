@@ -1,0 +1,129 @@
+/*
+ * fuzz_record - the record stream reader and writer (lib/record.c) and
+ * the field escaping (lib/escape.c) on arbitrary text.
+ *
+ * The input is a record stream.  It is read as one operand and as two
+ * (the same file twice: the repeated header is skipped), with and without
+ * --strict (by the input's length), and written back with two owned
+ * columns, one of which may replace an input column in place.
+ *
+ * Checked besides memory safety: exit status 0, 1 or 2 (exit() on a
+ * missing or changed header is the documented behaviour); the output is a
+ * record stream with as many fields per record as its header, printable
+ * whenever the input was; every field escapes to printable text that
+ * unescapes back to its bytes, a bounded escape is a prefix of the whole
+ * one that never splits a sequence, and a field that unescapes re-escapes
+ * to a field that unescapes to the same bytes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+#include "fz.h"
+
+struct job {
+	char		*files[2];
+	int		 nfiles;
+	int		 strict;
+};
+
+static void
+check_field(const char *f)
+{
+	size_t n = strlen(f), len, used, cap, k;
+	char *esc = malloc(4 * n + 5), *b = malloc(4 * n + 5);
+	unsigned char *un = malloc(4 * n + 5), *un2 = malloc(4 * n + 5);
+	long back, m;
+
+	len = bh_escape(esc, (const unsigned char *)f, n);
+	if (!bh_fuzz_is_text(esc, len) || memchr(esc, '\t', len) ||
+	    memchr(esc, '\n', len) || strlen(esc) != len)
+		bh_fuzz_fail("escape is not printable", esc, len);
+	if ((n == 1 && f[0] == '-') != (strcmp(esc, "\\x2d") == 0 && n == 1))
+		bh_fuzz_fail("'-' not escaped as \\x2d", esc, len);
+	back = bh_unescape(un, esc);
+	if (back != (long)n || memcmp(un, f, n) != 0)
+		bh_fuzz_fail("unescape(escape(x)) != x", esc, len);
+	for (cap = 0; cap <= len; cap += 1 + cap / 3) {
+		k = bh_escape_bounded(b, cap, (const unsigned char *)f, n,
+		    &used);
+		if (k > cap || used > n || strlen(b) != k)
+			bh_fuzz_fail("bounded escape overruns", b, k);
+		if (!(n == 1 && f[0] == '-') && (memcmp(b, esc, k) != 0 ||
+		    (used < n && k + 4 <= cap)))
+			bh_fuzz_fail("bounded escape is not a maximal prefix",
+			    b, k);
+	}
+	/* Fields as they come (escaped by a writer, or not at all). */
+	if ((m = bh_unescape(un2, f)) >= 0) {
+		len = bh_escape(esc, un2, (size_t)m);
+		if (bh_unescape(un, esc) != m ||
+		    memcmp(un, un2, (size_t)m) != 0)
+			bh_fuzz_fail("re-escaped field differs", esc, len);
+	}
+	free(esc);
+	free(b);
+	free(un);
+	free(un2);
+}
+
+static int
+run(void *arg)
+{
+	static const char *const owned[] = { "flow", "fuzz_new" };
+	struct job *j = arg;
+	struct bh_reader r;
+	struct bh_writer w;
+	enum bh_rec_kind kind;
+	const char *val[2];
+	size_t i;
+	int c;
+
+	bh_rec_open(&r, j->nfiles, j->files, stdout);
+	r.strict = j->strict;
+	if (r.ncol == 0)
+		return bh_rec_close(&r);
+	(void)bh_rec_col(&r, "flow");
+	bh_wr_init(&w, stdout, &r, owned, 2);
+	bh_wr_header(&w, &r, owned);
+	while ((kind = bh_rec_next(&r)) != BH_REC_EOF) {
+		if (kind == BH_REC_COMMENT) {
+			bh_wr_line(&w, r.line, r.linelen);
+			continue;
+		}
+		if (r.nf != r.ncol)
+			bh_fuzz_fail("record with the wrong field count "
+			    "returned", NULL, 0);
+		for (i = 0; i < r.nf; i++)
+			check_field(r.f[i]);
+		c = bh_rec_col(&r, "flow");
+		val[0] = NULL;
+		val[1] = c >= 0 ? r.f[c] : "x";
+		bh_wr_record(&w, &r, val);
+	}
+	bh_wr_free(&w);
+	return bh_rec_close(&r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bh_fuzz_result res;
+	struct job j;
+	const char *path = bh_fuzz_file(0, data, size);
+	int text = bh_fuzz_is_text(data, size), pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		memset(&j, 0, sizeof(j));
+		j.files[0] = j.files[1] = (char *)path;
+		j.nfiles = pass + 1;
+		j.strict = (size & 1) != 0;
+		bh_fuzz_run(run, &j, NULL, &res);
+		if (res.status < 0 || res.status > 2)
+			bh_fuzz_fail("exit status not 0, 1 or 2", res.out,
+			    res.outlen);
+		bh_fuzz_check_stream(res.out, res.outlen, text, 0);
+	}
+	return 0;
+}

@@ -21,7 +21,6 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "bh.h"
@@ -29,9 +28,15 @@
 #define DEFAULT_HEAD	256
 #define DEFAULT_LIVE	100000
 #define MAX_NETS	256
-/* A skip reason beyond the decoder's: a later fragment without a first. */
+/* Skip reasons beyond the decoder's: a later fragment without a first;
+ * a time stamp out of range. */
 #define SKIP_FRAG	BH_PKT_NSTATUS
-#define NSKIP		(BH_PKT_NSTATUS + 1)
+#define SKIP_TIME	(BH_PKT_NSTATUS + 1)
+#define NSKIP		(BH_PKT_NSTATUS + 2)
+/* A pcapng time stamp is 64 bits of any unit; past 31700 years from the
+ * epoch, microseconds (and their sums and differences in the session
+ * table) would not fit an int64_t. */
+#define MAX_TS_SEC	1000000000000LL
 
 static const char *const columns[] = {
 	"flow", "proto", "ts", "dur", "orig_ip", "orig_port", "resp_ip",
@@ -538,6 +543,17 @@ worse(struct run *r, int st)
 		r->status = st;
 }
 
+/* The name of a skip reason, for the summary and --strict. */
+static const char *
+skip_name(int st)
+{
+	if (st == SKIP_FRAG)
+		return "frag-unmatched";
+	if (st == SKIP_TIME)
+		return "bad-time";
+	return bh_pkt_reason((enum bh_pkt_status)st);
+}
+
 /* End the run at once (--strict): records for everything read, then 2. */
 static void
 strict_exit(struct run *r)
@@ -745,8 +761,12 @@ read_capture(struct run *r, const char *fn)
 		rd.buf = rd_buf;
 	}
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
-		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
 		n++;
+		if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
+			st = SKIP_TIME;
+			goto skip;
+		}
+		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
 		if (r->have_ts && ts < r->last_ts) {
 			if (first)
 				bh_warnx_at(name, 0, "time goes back %.6f s "
@@ -764,15 +784,14 @@ read_capture(struct run *r, const char *fn)
 				continue;
 			st = SKIP_FRAG;
 		}
+skip:
 		r->skip[st]++;
 		if (st == BH_PKT_NOT_IP)
 			continue;
 		worse(r, BH_EXIT_BAD);
 		if (r->strict) {
 			bh_warnx_at(name, 0, "packet %llu: %s",
-			    (unsigned long long)n,
-			    st == SKIP_FRAG ? "frag-unmatched" :
-			    bh_pkt_reason(st));
+			    (unsigned long long)n, skip_name(st));
 			pcap_close(rd.pc);
 			strict_exit(r);
 		}
@@ -818,8 +837,7 @@ summary(const struct run *r, const struct bh_flow_stats *fs,
 				continue;
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
 			    " %llu %s", (unsigned long long)r->skip[i],
-			    i == SKIP_FRAG ? "frag-unmatched" :
-			    bh_pkt_reason((enum bh_pkt_status)i));
+			    skip_name(i));
 		}
 		bh_warnx("%s", line);
 	}

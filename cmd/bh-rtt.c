@@ -84,81 +84,6 @@ usage(int status)
 	exit(status);
 }
 
-/* A field shown in a diagnostic: escaped and cut to a readable length. */
-static const char *
-shown(const char *v)
-{
-	static char buf[72];
-	size_t n = strlen(v), used;
-
-	bh_escape_bounded(buf, 64, (const unsigned char *)v, n, &used);
-	if (used < n)
-		strcat(buf, "...");
-	return buf;
-}
-
-/*
- * Parse the timestamp in column c of the current record into *usec.
- * Returns 1 when set, 0 when `-` (or the column is absent), -1 after
- * reporting a bad value (the caller skips the record).
- */
-static int
-get_ts(struct bh_reader *r, int c, int64_t *usec)
-{
-	const char *v;
-
-	if (c < 0)
-		return 0;
-	v = r->f[c];
-	if (BH_UNSET(v))
-		return 0;
-	if (bh_parse_usec(v, usec) == -1) {
-		bh_rec_bad(r, "%s: bad timestamp '%s'; record skipped",
-		    r->col[c], shown(v));
-		return -1;
-	}
-	return 1;
-}
-
-/* The same for a count (`-` reads as 0). */
-static int
-get_count(struct bh_reader *r, int c, uint64_t *n)
-{
-	const char *v;
-
-	*n = 0;
-	if (c < 0)
-		return 0;
-	v = r->f[c];
-	if (BH_UNSET(v))
-		return 0;
-	if (bh_parse_u64(v, n) == -1) {
-		bh_rec_bad(r, "%s: bad count '%s'; record skipped",
-		    r->col[c], shown(v));
-		return -1;
-	}
-	return 1;
-}
-
-/* The same for a non-negative RTT in ms ("90.000"). */
-static int
-get_ms(struct bh_reader *r, int c, int64_t *usec)
-{
-	const char *v;
-
-	if (c < 0)
-		return 0;
-	v = r->f[c];
-	if (BH_UNSET(v))
-		return 0;
-	if (bh_parse_ms_usec(v, usec) == -1 || *usec < 0) {
-		bh_rec_bad(r, "%s: bad RTT '%s'; record skipped",
-		    r->col[c], shown(v));
-		return -1;
-	}
-	return 1;
-}
-
 /*
  * One handshake leg: from the question (SYN, or SYN/ACK) at q to the
  * answer (SYN/ACK, or ACK) at a.  n transmissions of the question; when
@@ -204,34 +129,33 @@ rtt_record(struct bh_reader *r, const struct cols *c,
 {
 	int64_t syn = 0, synack = 0, ack = 0, syn_ans = 0, synack_ans = 0;
 	int64_t resp_leg = 0, orig_leg = 0, d[3];
-	uint64_t syn_n, synack_n, dn;
+	uint64_t syn_n = 0, synack_n = 0, dn = 0;
 	int hs, hsa, ha, hsyn_ans, hsynack_ans, have_resp = 0, have_orig = 0;
 	int note = 0, side = -1, i, k, hn;
-	const char *p, *dir;
+	const char *p;
 	char *o;
 
 	for (i = 0; i < O_COUNT; i++)
 		val[i] = NULL;
 
 	/* dir picks the remote leg: `in` the orig side, `out` the resp side. */
-	dir = c->dir >= 0 ? r->f[c->dir] : "-";
-	if (strcmp(dir, "in") == 0)
-		side = 1;	/* remote = orig: monitor<->orig = resp_rtt_* */
-	else if (strcmp(dir, "out") == 0)
-		side = 0;	/* remote = resp: monitor<->resp = orig_rtt_* */
-	else if (!BH_UNSET(dir) && strcmp(dir, "local") != 0 &&
-	    strcmp(dir, "ext") != 0) {
-		bh_rec_bad(r, "dir: bad value '%s'; record skipped",
-		    shown(dir));
+	switch (bh_rec_get_dir(r, c->dir)) {
+	case -1:
 		return -1;
+	case BH_DIR_IN:
+		side = 1;	/* remote = orig: monitor<->orig = resp_rtt_* */
+		break;
+	case BH_DIR_OUT:
+		side = 0;	/* remote = resp: monitor<->resp = orig_rtt_* */
+		break;
 	}
 
 	/* The remote leg's data-ACK summary, copied in canonical form. */
 	if (side >= 0) {
-		if ((hn = get_count(r, c->data[side][0], &dn)) == -1)
+		if ((hn = bh_rec_get_u64(r, c->data[side][0], &dn)) == -1)
 			return -1;
 		for (k = 0; k < 3; k++)
-			if ((i = get_ms(r, c->data[side][k + 1], &d[k])) == -1)
+			if ((i = bh_rec_get_ms(r, c->data[side][k + 1], &d[k])) == -1)
 				return -1;
 			else if (i == 1)
 				val[O_DATA_MIN + k] = ms(bufs[O_DATA_MIN + k],
@@ -246,13 +170,13 @@ rtt_record(struct bh_reader *r, const struct cols *c,
 	if (strcmp(p, "tcp") != 0)
 		note = strcmp(p, "udp") == 0 ? N_UDP : N_NOT_TCP;
 	else {
-		if ((hs = get_ts(r, c->syn, &syn)) == -1 ||
-		    (hsa = get_ts(r, c->synack, &synack)) == -1 ||
-		    (ha = get_ts(r, c->ack, &ack)) == -1 ||
-		    (hsyn_ans = get_ts(r, c->syn_ans, &syn_ans)) == -1 ||
-		    (hsynack_ans = get_ts(r, c->synack_ans, &synack_ans)) == -1 ||
-		    get_count(r, c->syn_n, &syn_n) == -1 ||
-		    get_count(r, c->synack_n, &synack_n) == -1)
+		if ((hs = bh_rec_get_usec(r, c->syn, &syn)) == -1 ||
+		    (hsa = bh_rec_get_usec(r, c->synack, &synack)) == -1 ||
+		    (ha = bh_rec_get_usec(r, c->ack, &ack)) == -1 ||
+		    (hsyn_ans = bh_rec_get_usec(r, c->syn_ans, &syn_ans)) == -1 ||
+		    (hsynack_ans = bh_rec_get_usec(r, c->synack_ans, &synack_ans)) == -1 ||
+		    bh_rec_get_u64(r, c->syn_n, &syn_n) == -1 ||
+		    bh_rec_get_u64(r, c->synack_n, &synack_n) == -1)
 			return -1;
 		if (!hs && !hsa)
 			note |= N_NO_HANDSHAKE;

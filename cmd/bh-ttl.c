@@ -97,18 +97,6 @@ usage(int status)
 	exit(status);
 }
 
-static const char *
-shown(const char *v)
-{
-	static char buf[72];
-	size_t n = strlen(v), used;
-
-	bh_escape_bounded(buf, 64, (const unsigned char *)v, n, &used);
-	if (used < n)
-		strcat(buf, "...");
-	return buf;
-}
-
 /*
  * Parse the candidate list "32,64,128,255" (values 1..255, any order,
  * duplicates allowed) and fill init_of[]: for each observed TTL the
@@ -230,46 +218,6 @@ read_osmap(const char *fn)
 }
 
 /*
- * Parse a TTL field (0..255) of column c into *v.  Returns 1 when set,
- * 0 for `-` or an absent column, -1 after reporting a bad value.
- */
-static int
-get_ttl(struct bh_reader *r, int c, unsigned long *v)
-{
-	const char *s;
-
-	if (c < 0)
-		return 0;
-	s = r->f[c];
-	if (BH_UNSET(s))
-		return 0;
-	if (bh_parse_uint(s, 255, v) == -1) {
-		bh_rec_bad(r, "%s: bad TTL '%s'; record skipped", r->col[c],
-		    shown(s));
-		return -1;
-	}
-	return 1;
-}
-
-static int
-get_count(struct bh_reader *r, int c, uint64_t *v)
-{
-	const char *s;
-
-	if (c < 0)
-		return 0;
-	s = r->f[c];
-	if (BH_UNSET(s))
-		return 0;
-	if (bh_parse_u64(s, v) == -1) {
-		bh_rec_bad(r, "%s: bad count '%s'; record skipped",
-		    r->col[c], shown(s));
-		return -1;
-	}
-	return 1;
-}
-
-/*
  * Derive one side from its TTL columns: the base for the count is the
  * minimum TTL when known (the farthest the side's packets came from),
  * else the first packet's TTL.  Returns -1 on a bad or inconsistent value
@@ -286,10 +234,10 @@ ttl_side(struct bh_reader *r, const struct side_cols *sc, struct side *s)
 	s->set = 0;
 	s->flags = 0;
 	s->init_v = s->hops_v = s->os_v = NULL;
-	if ((h = get_ttl(r, sc->ttl, &ttl)) == -1 ||
-	    (hmin = get_ttl(r, sc->min, &mn)) == -1 ||
-	    (hmax = get_ttl(r, sc->max, &mx)) == -1 ||
-	    (hchg = get_count(r, sc->chg, &chg)) == -1)
+	if ((h = bh_rec_get_uint(r, sc->ttl, 255, "TTL", &ttl)) == -1 ||
+	    (hmin = bh_rec_get_uint(r, sc->min, 255, "TTL", &mn)) == -1 ||
+	    (hmax = bh_rec_get_uint(r, sc->max, 255, "TTL", &mx)) == -1 ||
+	    (hchg = bh_rec_get_u64(r, sc->chg, &chg)) == -1)
 		return -1;
 	if (h == 0)
 		return 0;
@@ -357,7 +305,7 @@ main(int argc, char *argv[])
 	struct bh_writer w;
 	struct side_cols sc[2];
 	struct side sd[2];
-	const char *val[O_COUNT], *dir, *mapfile = NULL;
+	const char *val[O_COUNT], *mapfile = NULL;
 	char note[256], pkts[BH_NUMBUF];
 	unsigned long v;
 	uint64_t npkts;
@@ -435,24 +383,24 @@ main(int argc, char *argv[])
 			continue;
 		}
 		/* dir `in`: the remote party opened the session (orig). */
-		dir = dircol >= 0 ? r.f[dircol] : "-";
-		if (strcmp(dir, "in") == 0)
-			rem = 0;
-		else if (strcmp(dir, "out") == 0)
-			rem = 1;
-		else if (BH_UNSET(dir) || strcmp(dir, "local") == 0 ||
-		    strcmp(dir, "ext") == 0)
-			rem = -1;
-		else {
-			bh_rec_bad(&r, "dir: bad value '%s'; record skipped",
-			    shown(dir));
+		switch (bh_rec_get_dir(&r, dircol)) {
+		case -1:
 			continue;
+		case BH_DIR_IN:
+			rem = 0;
+			break;
+		case BH_DIR_OUT:
+			rem = 1;
+			break;
+		default:
+			rem = -1;
+			break;
 		}
 		if (ttl_side(&r, &sc[0], &sd[0]) == -1 ||
 		    ttl_side(&r, &sc[1], &sd[1]) == -1)
 			continue;
 		hp = 0;
-		if (rem >= 0 && (hp = get_count(&r, sc[rem].pkts,
+		if (rem >= 0 && (hp = bh_rec_get_u64(&r, sc[rem].pkts,
 		    &npkts)) == -1)
 			continue;
 		val[O_ORIG_INIT] = sd[0].init_v;

@@ -155,6 +155,27 @@ void	bh_rec_bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
 int	bh_rec_close(struct bh_reader *r);
 
 /*
+ * Typed fields of the current record.  Each returns 1 when the value of
+ * column c is set and parsed into *v, 0 when it is `-` or the column is
+ * absent (c < 0; *v untouched), and -1 after reporting a bad value as
+ * "file:line: COL: bad WHAT 'value'; record skipped" (bh_rec_bad: the
+ * caller skips the record).  Counts are "count", times "timestamp"
+ * (seconds to us), RTTs "RTT" (ms to us, >= 0).
+ */
+int	bh_rec_get_u64(struct bh_reader *r, int c, uint64_t *v);
+int	bh_rec_get_uint(struct bh_reader *r, int c, unsigned long max,
+	    const char *what, unsigned long *v);
+int	bh_rec_get_usec(struct bh_reader *r, int c, int64_t *usec);
+int	bh_rec_get_ms(struct bh_reader *r, int c, int64_t *usec);
+/* The dir column (absent = `-`): one of BH_DIR_*, or -1 after reporting
+ * a value that is none of `- in out local ext`. */
+enum { BH_DIR_NONE, BH_DIR_IN, BH_DIR_OUT, BH_DIR_LOCAL, BH_DIR_EXT };
+int	bh_rec_get_dir(struct bh_reader *r, int c);
+/* A field for a diagnostic: escaped and cut to a readable length (static
+ * buffer, valid until the next call). */
+const char *bh_rec_shown(const char *v);
+
+/*
  * A writer holds the output layout: the input columns in order, then the
  * columns the tool owns.  An owned column that is already in the input is
  * replaced in place (re-running a filter does not duplicate columns).

@@ -496,3 +496,100 @@ bh_wr_free(struct bh_writer *w)
 	free(w->obuf);
 	memset(w, 0, sizeof(*w));
 }
+
+/* ---- typed fields ---- */
+
+const char *
+bh_rec_shown(const char *v)
+{
+	static char buf[72];
+	size_t n = strlen(v), used;
+
+	bh_escape_bounded(buf, 64, (const unsigned char *)v, n, &used);
+	if (used < n)
+		strcat(buf, "...");
+	return buf;
+}
+
+/*
+ * The common frame of the typed getters: the field of column c, or NULL
+ * when the column is absent or the value is `-`.
+ */
+static const char *
+field_or_null(const struct bh_reader *r, int c)
+{
+	if (c < 0 || BH_UNSET(r->f[c]))
+		return NULL;
+	return r->f[c];
+}
+
+static int
+bad_value(struct bh_reader *r, int c, const char *what, const char *v)
+{
+	bh_rec_bad(r, "%s: bad %s '%s'; record skipped", r->col[c], what,
+	    bh_rec_shown(v));
+	return -1;
+}
+
+int
+bh_rec_get_u64(struct bh_reader *r, int c, uint64_t *v)
+{
+	const char *s = field_or_null(r, c);
+
+	if (s == NULL)
+		return 0;
+	return bh_parse_u64(s, v) == -1 ? bad_value(r, c, "count", s) : 1;
+}
+
+int
+bh_rec_get_uint(struct bh_reader *r, int c, unsigned long max,
+    const char *what, unsigned long *v)
+{
+	const char *s = field_or_null(r, c);
+
+	if (s == NULL)
+		return 0;
+	return bh_parse_uint(s, max, v) == -1 ? bad_value(r, c, what, s) : 1;
+}
+
+int
+bh_rec_get_usec(struct bh_reader *r, int c, int64_t *usec)
+{
+	const char *s = field_or_null(r, c);
+
+	if (s == NULL)
+		return 0;
+	return bh_parse_usec(s, usec) == -1 ?
+	    bad_value(r, c, "timestamp", s) : 1;
+}
+
+int
+bh_rec_get_ms(struct bh_reader *r, int c, int64_t *usec)
+{
+	const char *s = field_or_null(r, c);
+
+	if (s == NULL)
+		return 0;
+	if (bh_parse_ms_usec(s, usec) == -1 || *usec < 0)
+		return bad_value(r, c, "RTT", s);
+	return 1;
+}
+
+int
+bh_rec_get_dir(struct bh_reader *r, int c)
+{
+	const char *s = c >= 0 ? r->f[c] : "-";
+
+	if (BH_UNSET(s))
+		return BH_DIR_NONE;
+	if (strcmp(s, "in") == 0)
+		return BH_DIR_IN;
+	if (strcmp(s, "out") == 0)
+		return BH_DIR_OUT;
+	if (strcmp(s, "local") == 0)
+		return BH_DIR_LOCAL;
+	if (strcmp(s, "ext") == 0)
+		return BH_DIR_EXT;
+	bh_rec_bad(r, "dir: bad value '%s'; record skipped", bh_rec_shown(s));
+	return -1;
+}

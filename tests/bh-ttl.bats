@@ -7,71 +7,8 @@
 
 load helper
 
-# The session record of bh-sessions, in its order.
-COLS="flow proto ts dur orig_ip orig_port resp_ip resp_port dir state
-orig_pkts orig_bytes resp_pkts resp_bytes
-orig_ttl orig_ttl_min orig_ttl_max orig_ttl_chg
-resp_ttl resp_ttl_min resp_ttl_max resp_ttl_chg
-syn_ts synack_ts ack_ts syn_n synack_n syn_ans_ts synack_ans_ts
-orig_rtt_n orig_rtt_min_ms orig_rtt_avg_ms orig_rtt_max_ms
-resp_rtt_n resp_rtt_min_ms resp_rtt_avg_ms resp_rtt_max_ms
-orig_by end history orig_head resp_head"
+# The columns the tool owns; COLS, T0, mk and vals are in helper.bash.
 OWN="orig_ttl_init orig_hops orig_os resp_ttl_init resp_hops resp_os remote_ip remote_pkts remote_ttl remote_ttl_init remote_hops remote_os ttl_note"
-T0=1262304000
-
-# mk [-c "cols"] < description: a header and one record per line of
-# `name=value ...` (unnamed columns are `-`; a `#` line is a comment).
-# `hs=A/B` is a TCP handshake: SYN at T0, SYN/ACK A ms later, ACK B ms
-# after that, each packet sent once (A, B with exactly 3 decimals; the
-# sums are exact integers).  One awk for the whole input: bats traces
-# every shell command, so shell loops are slow here.
-mk() {
-	local cols=$COLS
-	if [ "$1" = -c ]; then cols=$2; fi
-	awk -v cols="$cols" -v t0=$T0 '
-	function ts(us) { return sprintf("%d.%06d", int(us / 1e6), us % 1e6) }
-	BEGIN {
-		n = split(cols, c, /[ \n]+/)
-		for (i = 1; i <= n; i++) { known[c[i]] = 1; h = h (i > 1 ? "\t" : "#") c[i] }
-		print h
-	}
-	/^#/ { print; next }
-	NF == 0 { next }
-	{
-		delete v
-		for (i = 1; i <= NF; i++) {
-			k = $i; sub(/=.*/, "", k); val = $i; sub(/^[^=]*=/, "", val)
-			if (k == "hs") {
-				split(val, ab, "/"); a = ab[1] * 1000; b = ab[2] * 1000
-				v["proto"] = "tcp"; v["syn_ts"] = ts(t0 * 1e6)
-				v["synack_ts"] = ts(t0 * 1e6 + a)
-				v["ack_ts"] = ts(t0 * 1e6 + a + b)
-				v["syn_n"] = v["synack_n"] = 1
-				continue
-			}
-			if (!(k in known)) { print "mk: no column " k > "/dev/stderr"; exit 1 }
-			v[k] = val
-		}
-		line = ""
-		for (i = 1; i <= n; i++) line = line (i > 1 ? "\t" : "") (c[i] in v ? v[c[i]] : "-")
-		print line
-	}'
-}
-
-# vals NAME...: the values of column NAME in the records of $output, each
-# followed by a space; for several names, one after the other.
-vals() {
-	printf '%s\n' "$output" | awk -F'\t' -v names="$*" '
-	BEGIN { k = split(names, want, " ") }
-	/^#[a-z]/ {
-		sub(/^#/, "")
-		for (i = 1; i <= NF; i++) for (j = 1; j <= k; j++) if ($i == want[j]) c[j] = i
-		next
-	}
-	/^#/ { next }
-	{ for (j = 1; j <= k; j++) out[j] = out[j] $c[j] " " }
-	END { for (j = 1; j <= k; j++) printf "%s", out[j] }'
-}
 
 setup() {
 	T=$BATS_TEST_TMPDIR

@@ -21,6 +21,7 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bh.h"
@@ -580,8 +581,10 @@ strict_exit(struct run *r)
 struct reader {
 	pcap_t		*pc;
 	FILE		*fp;		/* libpcap's stream (fast path) */
-	int		 fast, nsec;
+	int		 fast, nsec, big;	/* big: big-endian file */
 	uint32_t	 snapshot;
+	uint64_t	 n;		/* records read */
+	uint64_t	 cut, cut_first;	/* records above the snapshot */
 	unsigned char	*buf;
 	size_t		 len, pos;
 	char		 err[PCAP_ERRBUF_SIZE];
@@ -611,9 +614,13 @@ rd_fill(struct reader *rd, size_t n)
 	return rd->len;
 }
 
+/* A 32-bit field of a record header, in the file's byte order. */
 static uint32_t
-le32(const unsigned char *b)
+rd32(const struct reader *rd, const unsigned char *b)
 {
+	if (rd->big)
+		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		    (uint32_t)b[2] << 8 | b[3];
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 	    (uint32_t)b[3] << 24;
 }
@@ -648,11 +655,11 @@ rd_next(struct reader *rd, struct pcap_pkthdr **h, const unsigned char **data)
 		return -1;
 	}
 	b = rd->buf + rd->pos;
-	rd->hdr.ts.tv_sec = (int32_t)le32(b);
-	usec = (int32_t)le32(b + 4);
+	rd->hdr.ts.tv_sec = (int32_t)rd32(rd, b);
+	usec = (int32_t)rd32(rd, b + 4);
 	rd->hdr.ts.tv_usec = rd->nsec ? usec / 1000 : usec;
-	caplen = le32(b + 8);
-	rd->hdr.len = le32(b + 12);
+	caplen = rd32(rd, b + 8);
+	rd->hdr.len = rd32(rd, b + 12);
 	if (caplen > RD_MAXSNAP) {
 		if (caplen > rd->snapshot)
 			snprintf(rd->err, sizeof(rd->err), "invalid packet "
@@ -679,12 +686,53 @@ rd_next(struct reader *rd, struct pcap_pkthdr **h, const unsigned char **data)
 			    "%zu", caplen, got);
 		return -1;
 	}
-	/* A record longer than the snapshot length is cut to it. */
-	rd->hdr.caplen = caplen > rd->snapshot ? rd->snapshot : caplen;
+	/* A record longer than the snapshot length is cut to it, as
+	 * libpcap does; unlike libpcap we say so (read_capture()). */
+	rd->n++;
+	if (caplen > rd->snapshot) {
+		if (rd->cut++ == 0)
+			rd->cut_first = rd->n;
+		rd->hdr.caplen = rd->snapshot;
+	} else
+		rd->hdr.caplen = caplen;
 	*data = rd->buf + rd->pos + 16;
 	*h = &rd->hdr;
 	rd->pos += 16 + (size_t)caplen;
 	return 1;
+}
+
+/*
+ * The byte order and resolution of a classic pcap file, from its magic
+ * (RFC draft-ietf-opsawg-pcap: a1b2c3d4 microseconds, a1b2 3c4d nano-
+ * seconds, in the writer's byte order).  The first byte, read before
+ * libpcap opened the file, tells a little-endian file; a big-endian one
+ * needs the third, read back from a regular file.  0 when the fast
+ * reader can take the file, -1 otherwise (libpcap reads it).
+ */
+static int
+classic_magic(FILE *fp, int first, struct reader *rd)
+{
+	unsigned char m[4];
+	struct stat sb;
+	long at;
+
+	if (first == 0xd4 || first == 0x4d) {
+		rd->nsec = first == 0x4d;
+		return 0;
+	}
+	if (first != 0xa1 || fstat(fileno(fp), &sb) == -1 ||
+	    !S_ISREG(sb.st_mode) || (at = ftell(fp)) < 24 ||
+	    pread(fileno(fp), m, 4, (off_t)at - 24) != 4 ||
+	    m[0] != 0xa1 || m[1] != 0xb2)
+		return -1;
+	if (m[2] == 0xc3 && m[3] == 0xd4)
+		rd->nsec = 0;
+	else if (m[2] == 0x3c && m[3] == 0x4d)
+		rd->nsec = 1;
+	else
+		return -1;
+	rd->big = 1;
+	return 0;
 }
 
 /* Read one capture file into the table; problems are reported here. */
@@ -747,13 +795,10 @@ read_capture(struct run *r, const char *fn)
 		pcap_close(rd.pc);
 		return;
 	}
-	/* The first byte of the magic tells a little-endian classic pcap
-	 * file and its resolution (d4 c3 b2 a1: usec, 4d 3c b2 a1: nsec). */
-	if ((c == 0xd4 || c == 0x4d) && pcap_major_version(rd.pc) == 2 &&
-	    pcap_minor_version(rd.pc) == 4 && !pcap_is_swapped(rd.pc) &&
-	    pcap_snapshot(rd.pc) > 0 && getenv("BH_SESSIONS_LIBPCAP") == NULL) {
+	if (pcap_major_version(rd.pc) == 2 && pcap_minor_version(rd.pc) == 4 &&
+	    pcap_snapshot(rd.pc) > 0 && classic_magic(fp, c, &rd) == 0 &&
+	    getenv("BH_SESSIONS_LIBPCAP") == NULL) {
 		rd.fast = 1;
-		rd.nsec = c == 0x4d;
 		rd.snapshot = (uint32_t)pcap_snapshot(rd.pc);
 		rd.fp = pcap_file(rd.pc);
 		if (rd_buf == NULL)
@@ -762,6 +807,13 @@ read_capture(struct run *r, const char *fn)
 	}
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
 		n++;
+		if (rd.cut > 0 && r->strict) {
+			bh_warnx_at(name, 0, "packet %llu: longer than the "
+			    "file's snaplen %u", (unsigned long long)n,
+			    rd.snapshot);
+			pcap_close(rd.pc);
+			strict_exit(r);
+		}
 		if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
 			st = SKIP_TIME;
 			goto skip;
@@ -792,6 +844,17 @@ skip:
 		if (r->strict) {
 			bh_warnx_at(name, 0, "packet %llu: %s",
 			    (unsigned long long)n, skip_name(st));
+			pcap_close(rd.pc);
+			strict_exit(r);
+		}
+	}
+	if (rd.cut > 0) {
+		bh_warnx_at(name, 0, "%llu records longer than the file's "
+		    "snaplen %u, cut to it (the first is packet %llu)",
+		    (unsigned long long)rd.cut, rd.snapshot,
+		    (unsigned long long)rd.cut_first);
+		worse(r, BH_EXIT_BAD);
+		if (r->strict) {
 			pcap_close(rd.pc);
 			strict_exit(r);
 		}

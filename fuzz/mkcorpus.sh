@@ -55,6 +55,15 @@ for d in "$tmp"/desc/*.txt; do
 	{ echo "format pcapng"; cat "$d"; } |
 	    bh-mkpcap -o "$tmp/pcap/$n-ng.pcapng" 2>/dev/null ||
 	    rm -f "$tmp/pcap/$n-ng.pcapng"
+	# Raw IP under its other link type numbers: DLT_RAW 12 and 14,
+	# LINKTYPE_IPV4 228, LINKTYPE_IPV6 229 (bytes 20..23, little-endian).
+	if [ -f "$tmp/pcap/$n-raw.pcap" ]; then
+		for lt in 014 016 344 345; do
+			cp "$tmp/pcap/$n-raw.pcap" "$tmp/pcap/$n-raw$lt.pcap"
+			printf "\\$lt" | dd of="$tmp/pcap/$n-raw$lt.pcap" bs=1 \
+			    seek=20 conv=notrunc 2>/dev/null
+		done
+	fi
 done
 
 # ---- corpora ------------------------------------------------------------

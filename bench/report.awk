@@ -311,4 +311,19 @@ END {
 		    (x == "" || y == "") ? "-" : sprintf("%.0f", y - x),
 		    V["liven"], mib(rss["live_l"])
 	}
+
+	# The raw rounds, so the noise can be judged.
+	print ""
+	print "## Every round (wall s / CPU s)"
+	print ""
+	print "| command | rounds |"
+	print "|---|---|"
+	for (i = 1; i <= nid; i++) {
+		id = ids[i]
+		line = ""
+		for (r = 1; r <= nr[id]; r++)
+			line = line (r > 1 ? ", " : "") sprintf("%.3f / %.3f",
+			    w[id, r], c[id, r])
+		printf "| %s | %s |\n", L[id], line
+	}
 }

@@ -353,3 +353,107 @@ class="series" data-group="-"' ]
 	golden hist/bars.txt
 	run -2 bh-hist -k x --bars --svg - "$T/s.tsv"
 }
+
+# fill GROUP SVG: the fill colour of GROUP's series in SVG.
+fill() {
+	sed -n "s|^<g class=\"series\" data-group=\"$1\" fill=\"\\(#[0-9A-F]*\\)\".*|\\1|p" "$2"
+}
+
+@test "SVG colours: a group's colour does not depend on the other groups" {
+	t > "$T/os.tsv" <<'E'
+#remote_os|proto|dir|remote_ttl
+unix|tcp|out|44
+windows|udp|out|108
+solaris/network|tcp|in|240
+-|icmp|-|60
+E
+	# unix was orange beside windows and blue beside solaris/network
+	head -3 "$T/os.tsv" > "$T/a.tsv"
+	{ head -1 "$T/os.tsv"; sed -n '2p;4p' "$T/os.tsv"; } > "$T/b.tsv"
+	run -0 bh-hist -k remote_ttl -b remote_os --svg "$T/a.svg" "$T/a.tsv"
+	run -0 bh-hist -k remote_ttl -b remote_os --svg "$T/b.svg" "$T/b.tsv"
+	run -0 bh-hist -k remote_ttl -b remote_os --svg "$T/all.svg" "$T/os.tsv"
+	[ "$(fill unix "$T/a.svg")" = '#E69F00' ]
+	[ "$(fill unix "$T/b.svg")" = '#E69F00' ]
+	[ "$(fill unix "$T/all.svg")" = '#E69F00' ]
+	[ "$(fill windows "$T/a.svg")" = '#0072B2' ]
+	[ "$(fill solaris/network "$T/b.svg")" = '#000000' ]
+	# "-" is grey, and the legend swatch has the series' colour
+	[ "$(fill - "$T/all.svg")" = '#BBBBBB' ]
+	grep -q '<rect [^>]*fill="#BBBBBB"/>' "$T/all.svg"
+	# the same from --merge, and in a scatter
+	bh-hist -k remote_ttl -b remote_os "$T/b.tsv" > "$T/b.hist"
+	run -0 bh-hist --merge --svg "$T/m.svg" "$T/b.hist"
+	[ "$(fill unix "$T/m.svg")" = '#E69F00' ]
+	run -0 bh-hist -k remote_ttl,remote_ttl -b remote_os --svg "$T/s.svg" "$T/b.tsv"
+	[ "$(fill unix "$T/s.svg")" = '#E69F00' ]
+	# the phases of the suite, from the test's stream
+	run -0 bh-hist -k remote_ttl -b phase --svg "$T/p.svg" "$T/s.tsv"
+	[ "$(fill infection "$T/p.svg")" = '#D55E00' ]
+	[ "$(fill download "$T/p.svg")" = '#0072B2' ]
+	[ "$(fill cnc "$T/p.svg")" = '#000000' ]
+	# no -b: blue
+	run -0 bh-hist -k remote_ttl --svg "$T/n.svg" "$T/os.tsv"
+	grep -q '^<g class="series" data-group="" fill="#0072B2"' "$T/n.svg"
+}
+
+@test "SVG colours: other values by FNV-1a of their bytes mod 7, as documented" {
+	t > "$T/p.tsv" <<'E'
+#proto|dir|phase|remote_ttl
+tcp|out|cnc|44
+udp|out|download|108
+icmp|in|infection|60
+E
+	run -0 bh-hist -k remote_ttl -b proto --svg "$T/a.svg" "$T/p.tsv"
+	[ "$(fill tcp "$T/a.svg")" = '#000000' ]
+	[ "$(fill udp "$T/a.svg")" = '#009E73' ]
+	[ "$(fill icmp "$T/a.svg")" = '#D55E00' ]
+	run -0 bh-hist -k remote_ttl -b proto --svg "$T/b.svg" <(sed 3d "$T/p.tsv")
+	[ "$(fill tcp "$T/b.svg")" = '#000000' ]
+	[ "$(fill icmp "$T/b.svg")" = '#D55E00' ]
+	# several -b columns: the hash of the values joined by TAB
+	run -0 bh-hist -k remote_ttl -b dir,phase --svg "$T/c.svg" "$T/p.tsv"
+	[ "$(fill 'out, cnc' "$T/c.svg")" = '#0072B2' ]
+	[ "$(fill 'out, download' "$T/c.svg")" = '#56B4E9' ]
+	[ "$(fill 'in, infection' "$T/c.svg")" = '#E69F00' ]
+}
+
+@test "SVG colours: --colors overrides; groups that share a colour are named" {
+	t > "$T/x.tsv" <<'E'
+#x|y|v
+tcp|a|1
+SF|b|2
+unix|a|3
+E
+	# tcp and SF hash to the same colour: a warning, and the figure
+	run -0 --separate-stderr bh-hist -k v -b x --svg "$T/a.svg" "$T/x.tsv"
+	[ "$stderr" = "bh-hist: --svg: v by x: groups 'SF' and 'tcp' share the colour #000000 (give --colors)" ]
+	[ "$(fill SF "$T/a.svg")" = '#000000' ]
+	run -0 --separate-stderr bh-hist -k v -b x --colors 'SF=#cc79a7,unix=#123' --svg "$T/b.svg" "$T/x.tsv"
+	[ "$stderr" = "" ]
+	[ "$(fill SF "$T/b.svg")" = '#CC79A7' ]
+	[ "$(fill tcp "$T/b.svg")" = '#000000' ]
+	[ "$(fill unix "$T/b.svg")" = '#112233' ]
+	# the last one given wins; the same colour twice by choice is quiet
+	run -0 --separate-stderr bh-hist -k v -b x --colors 'SF=#111111' --colors 'SF=#000000,tcp=#000' --svg "$T/c.svg" "$T/x.tsv"
+	[ "$stderr" = "" ]
+	[ "$(fill SF "$T/c.svg")" = '#000000' ]
+	# a group of several columns: its values joined by commas
+	run -0 bh-hist -k v -b x,y --colors 'tcp,a=#00ff00,unix,a=#0000FF' --svg "$T/d.svg" "$T/x.tsv"
+	[ "$(fill 'tcp, a' "$T/d.svg")" = '#00FF00' ]
+	[ "$(fill 'unix, a' "$T/d.svg")" = '#0000FF' ]
+	# and with --merge; an entry that matches no group does nothing
+	bh-hist -k v -b x "$T/x.tsv" > "$T/x.hist"
+	run -0 bh-hist --merge --colors 'unix=#abcdef,nosuch=#000' --svg "$T/e.svg" "$T/x.hist"
+	[ "$(fill unix "$T/e.svg")" = '#ABCDEF' ]
+	# an empty value: the one group of a figure without -b
+	run -0 bh-hist -k v --colors '=#654321' --svg "$T/g.svg" "$T/x.tsv"
+	grep -q '^<g class="series" data-group="" fill="#654321"' "$T/g.svg"
+	# anything but value=#rgb or #rrggbb is a usage error
+	for bad in 'unix' 'unix=red' 'unix=#12' 'unix=#1234567' 'unix=#123,' \
+	    'unix=#12345g' '"/><script>=#1;x'; do
+		run -2 --separate-stderr bh-hist -k v -b x --colors "$bad" --svg "$T/f.svg" "$T/x.tsv"
+		[ "${stderr%%$'\n'*}" = "bh-hist: --colors $bad: not value=#rrggbb[,...]" ]
+	done
+	[ ! -e "$T/f.svg" ]
+}

@@ -18,42 +18,6 @@
 
 #include <jq.h>
 
-static jq_state *live_jq;
-
-static jq_state *
-fuzz_jq_init(void)
-{
-	return live_jq = jq_init();
-}
-
-static void
-fuzz_jq_teardown(jq_state **jq)
-{
-	if (*jq == live_jq)
-		live_jq = NULL;
-	jq_teardown(jq);
-}
-
-BH_FUZZ_STATE_BEGIN
-#define main bh_fuzz_tool_main
-#define jq_init fuzz_jq_init
-#define jq_teardown fuzz_jq_teardown
-#include "../cmd/bh-filter.c"
-#undef jq_init
-#undef jq_teardown
-#undef main
-BH_FUZZ_STATE_END
-
-static void
-cleanup(void *arg)
-{
-	jq_state *jq = live_jq;
-
-	(void)arg;
-	if (jq != NULL)
-		fuzz_jq_teardown(&jq);
-}
-
 static const char *const programs[] = {
 	"true",
 	"false",
@@ -73,6 +37,153 @@ static const char *const programs[] = {
 	"halt_error",
 };
 #define NPROG	(sizeof(programs) / sizeof(programs[0]))
+
+/*
+ * libjq compiles its whole builtin library with every jq_compile(): tens
+ * of milliseconds under the sanitizers, for code that is not ours.  So
+ * the tool's jq_state is a stand-in, and under libFuzzer each of the
+ * fixed programs is compiled once into a real state that later runs
+ * reuse (jq_start resets a state, the halt flag included).  A state kept
+ * that way holds its stack through a pointer to the end of the block,
+ * which LeakSanitizer takes for a leak: make fuzz runs this target with
+ * -detect_leaks=0, and the replay driver (one process per input, ASan
+ * and LSan under make sanitize) compiles afresh and tears down, as the
+ * tool does, so leaks are still caught there.
+ */
+int	LLVMFuzzerRunDriver(int *, char ***, int (*)(const uint8_t *, size_t))
+	    __attribute__((__weak__));
+#define NCACHE	32
+
+static struct {
+	const char	*prog;
+	jq_state	*jq;
+} cache[NCACHE];
+static int ncache, standin;
+static jq_state *cur;
+static jq_msg_cb cur_cb;
+static void *cur_cb_data;
+
+static jq_state *
+fz_jq_init(void)
+{
+	cur = NULL;
+	return (jq_state *)&standin;
+}
+
+static void
+fz_jq_set_error_cb(jq_state *jq, jq_msg_cb cb, void *data)
+{
+	(void)jq;
+	cur_cb = cb;
+	cur_cb_data = data;
+}
+
+/* prog is a copy of one of programs[], which is what the cache keeps. */
+static int
+fz_jq_compile(jq_state *jq, const char *prog)
+{
+	jq_state *real;
+	size_t k;
+	int i;
+
+	(void)jq;
+	if (LLVMFuzzerRunDriver == NULL) {
+		/* the replay driver: as the tool does */
+		if ((cur = jq_init()) == NULL)
+			return 0;
+		jq_set_error_cb(cur, cur_cb, cur_cb_data);
+		return jq_compile(cur, prog);
+	}
+	for (k = 0; k < NPROG && strcmp(programs[k], prog) != 0; k++)
+		;
+	if (k == NPROG)
+		abort();
+	for (i = 0; i < ncache; i++)
+		if (cache[i].prog == programs[k]) {
+			cur = cache[i].jq;
+			jq_set_error_cb(cur, cur_cb, cur_cb_data);
+			return 1;
+		}
+	if ((real = jq_init()) == NULL)
+		return 0;
+	jq_set_error_cb(real, cur_cb, cur_cb_data);
+	if (!jq_compile(real, prog) || ncache == NCACHE) {
+		jq_teardown(&real);
+		return 0;
+	}
+	cache[ncache].prog = programs[k];
+	cache[ncache++].jq = cur = real;
+	return 1;
+}
+
+static void
+fz_jq_teardown(jq_state **jq)
+{
+	*jq = NULL;
+	if (LLVMFuzzerRunDriver == NULL && cur != NULL)
+		jq_teardown(&cur);
+	cur = NULL;
+}
+
+static void
+fz_jq_start(jq_state *jq, jv v, int flags)
+{
+	(void)jq;
+	jq_start(cur, v, flags);
+}
+
+static jv
+fz_jq_next(jq_state *jq)
+{
+	(void)jq;
+	return jq_next(cur);
+}
+
+static int
+fz_jq_halted(jq_state *jq)
+{
+	(void)jq;
+	return jq_halted(cur);
+}
+
+static jv
+fz_jq_get_exit_code(jq_state *jq)
+{
+	(void)jq;
+	return jq_get_exit_code(cur);
+}
+
+static jv
+fz_jq_get_error_message(jq_state *jq)
+{
+	(void)jq;
+	return jq_get_error_message(cur);
+}
+
+BH_FUZZ_STATE_BEGIN
+#define main bh_fuzz_tool_main
+#define jq_init fz_jq_init
+#define jq_set_error_cb fz_jq_set_error_cb
+#define jq_compile fz_jq_compile
+#define jq_teardown fz_jq_teardown
+#define jq_start fz_jq_start
+#define jq_next fz_jq_next
+#define jq_halted fz_jq_halted
+#define jq_get_exit_code fz_jq_get_exit_code
+#define jq_get_error_message fz_jq_get_error_message
+#include "../cmd/bh-filter.c"
+#undef jq_init
+#undef jq_set_error_cb
+#undef jq_compile
+#undef jq_teardown
+#undef jq_start
+#undef jq_next
+#undef jq_halted
+#undef jq_get_exit_code
+#undef jq_get_error_message
+#undef main
+BH_FUZZ_STATE_END
+
 
 /* Whether a line after the first header is a different header. */
 static int
@@ -140,7 +251,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = "-j";
 	argv[argc++] = programs[(data[0] & 0x7f) % NPROG];
 	argv[argc++] = bh_fuzz_file(0, p, n);
-	bh_fuzz_main(argc, argv, cleanup, &res);
+	bh_fuzz_main(argc, argv, NULL, &res);
 	if (res.status < 0 || res.status > 2)
 		bh_fuzz_fail("exit status not 0, 1 or 2", res.out, res.outlen);
 	if (json)

@@ -13,7 +13,9 @@
  * whenever the input was; every field escapes to printable text that
  * unescapes back to its bytes, a bounded escape is a prefix of the whole
  * one that never splits a sequence, and a field that unescapes re-escapes
- * to a field that unescapes to the same bytes.
+ * to a field that unescapes to the same bytes; the typed getters
+ * (bh_rec_get_*) take every field, and bh_rec_shown(), which quotes
+ * fields in diagnostics, is printable.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +70,27 @@ check_field(const char *f)
 	free(un2);
 }
 
+/* Every typed getter on field c (a bad value is reported and counted,
+ * as the tools do; with --strict the first one ends the run). */
+static void
+typed(struct bh_reader *r, int c)
+{
+	const char *shown = bh_rec_shown(r->f[c]);
+	unsigned long ul;
+	uint64_t u;
+	int64_t us;
+
+	if (!bh_fuzz_is_text(shown, strlen(shown)) || strchr(shown, '\t') ||
+	    strchr(shown, '\n'))
+		bh_fuzz_fail("bh_rec_shown() is not printable", shown,
+		    strlen(shown));
+	(void)bh_rec_get_u64(r, c, &u);
+	(void)bh_rec_get_uint(r, c, 65535, "port", &ul);
+	(void)bh_rec_get_usec(r, c, &us);
+	(void)bh_rec_get_ms(r, c, &us);
+	(void)bh_rec_get_dir(r, c);
+}
+
 static int
 run(void *arg)
 {
@@ -95,8 +118,10 @@ run(void *arg)
 		if (r.nf != r.ncol)
 			bh_fuzz_fail("record with the wrong field count "
 			    "returned", NULL, 0);
-		for (i = 0; i < r.nf; i++)
+		for (i = 0; i < r.nf; i++) {
 			check_field(r.f[i]);
+			typed(&r, (int)i);
+		}
 		c = bh_rec_col(&r, "flow");
 		val[0] = NULL;
 		val[1] = c >= 0 ? r.f[c] : "x";

@@ -23,7 +23,10 @@
  * is kept.  Zeek expects the FTP data connection from the PORT/227 reply
  * before it starts; here records come when sessions end, and the data
  * connection usually ends first, so the link is made from whichever end
- * arrives second.
+ * arrives second.  A link by address (PORT, EPRT, 227, 229) is made at
+ * once; a guess (port 20, the same two hosts) waits until the data record
+ * or the guessed control's record is written, for overlapping sessions to
+ * one server: the control that names the data's address may end later.
  */
 #include <sys/types.h>
 #include <arpa/inet.h>
@@ -47,6 +50,7 @@ static const char *const default_rules[] = {
 #define LINK_SLACK_US	(10LL * 1000000)	/* data may start this late */
 #define NCTL		512			/* control sessions remembered */
 #define NEP		8			/* PORT/PASV addresses each */
+#define NCAND		8			/* weak controls per data */
 
 enum { PH_SCAN, PH_INFECTION, PH_DOWNLOAD, PH_CNC, PH_ATTACK, PH_COUNT };
 static const char *const phase_names[PH_COUNT] = {
@@ -135,7 +139,12 @@ struct slot {
 	int64_t		 end;
 	int		 hold;		/* may still be linked: wait */
 	int		 data;		/* may be a data connection */
+	int		 ctl;		/* a control session (in ctls) */
 	int		 linked;
+	/* the controls that name it only weakly (port 20, same hosts),
+	 * in arrival order, while it waits for one that names it exactly */
+	uint64_t	 cand[NCAND];
+	int		 ncand;
 	/* what the linker compares */
 	int		 proto, oport, rport, dir, has_ts, mz, tftp[2];
 	int64_t		 ts;
@@ -158,6 +167,9 @@ struct ctl {
 	int64_t		 ts, end;
 	struct ep	 act[NEP], pas[NEP];
 	int		 nact, npas;
+	int		 nexact, nweak;	/* data sessions linked to it */
+	int		 npend;		/* data holding it as a candidate */
+	uint64_t	 pend_lo;	/* their slots are at this seq or on */
 	char		*flow;
 	size_t		 flowcap;
 };
@@ -1253,9 +1265,10 @@ set_link(struct slot *s, const char *flow)
 	memcpy(s->link, flow, n);
 }
 
-/* Which kind of link joins control c and the data candidate d, or 0. */
+/* Which kind of link joins control c and the data candidate d, or 0;
+ * only the exact kinds unless weak. */
 static int
-ctl_match(const struct ctl *c, const struct slot *d)
+ctl_match(const struct ctl *c, const struct slot *d, int weak)
 {
 	int i;
 
@@ -1286,6 +1299,8 @@ ctl_match(const struct ctl *c, const struct slot *d)
 		    (ip_eq(&d->rip, &c->srv) || (c->pas[i].has_ip &&
 		    ip_eq(&d->rip, &c->pas[i].ip))))
 			return LK_FTP_PASV;
+	if (!weak)
+		return LK_NONE;
 	if (d->oport == 20 && ip_eq(&d->oip, &c->srv) &&
 	    ip_eq(&d->rip, &c->cli))
 		return LK_FTP_20;
@@ -1298,24 +1313,30 @@ ctl_match(const struct ctl *c, const struct slot *d)
 	return LK_NONE;
 }
 
+/* Whether a kind of link names the data session's address exactly (a
+ * PORT, EPRT, 227, 229 or TFTP request), not by a guess (port 20, the
+ * same two hosts). */
+static int
+link_exact(int kind)
+{
+	return kind == LK_FTP_PORT || kind == LK_FTP_PASV || kind == LK_TFTP;
+}
+
 /*
- * Link control c to the data candidate d when they match and a link rule
- * of that kind admits d.  The data session takes the link rule's label
- * unless a rule before it labelled it already; its dir, when `-`, says
- * where the control's client (the local host) is.  The control's link
- * names its first data session, or the first that carried an MZ.
- * Returns 1 when linked.
+ * Which kind of link joins control c and the data candidate d (only the
+ * exact kinds unless weak), when a link rule of that kind admits d (its
+ * index into *rule); LK_NONE when they do not match or no link rule
+ * admits d.
  */
 static int
-try_link(const struct ctl *c, struct slot *d)
+link_kind(const struct ctl *c, const struct slot *d, int weak, int *rule)
 {
 	struct rec rc;
-	struct slot *cs;
 	size_t i;
 	int kind;
 
-	if ((kind = ctl_match(c, d)) == LK_NONE)
-		return 0;
+	if ((kind = ctl_match(c, d, weak)) == LK_NONE)
+		return LK_NONE;
 	memset(&rc, 0, sizeof(rc));
 	rc.proto = d->proto;
 	rc.oport = d->oport;
@@ -1324,22 +1345,159 @@ try_link(const struct ctl *c, struct slot *d)
 		if (rules[i]->linker == kind && rule_gate(rules[i], &rc))
 			break;
 	if (i == nrules)
-		return 0;
+		return LK_NONE;
+	*rule = (int)i;
+	return kind;
+}
+
+/* The remembered control session of slot seq (ctls is in seq order), or
+ * NULL when it has been forgotten. */
+static struct ctl *
+ctl_find(uint64_t seq)
+{
+	struct ctl *c;
+	size_t lo = 0, hi = nctl, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = &ctls[(ctlhead + mid) % NCTL];
+		if (c->seq == seq)
+			return c;
+		if (c->seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Forget the weak candidates of the data slot d. */
+static void
+drop_cands(struct slot *d)
+{
+	struct ctl *c;
+	int i;
+
+	for (i = 0; i < d->ncand; i++)
+		if ((c = ctl_find(d->cand[i])) != NULL)
+			c->npend--;
+	d->ncand = 0;
+}
+
+/*
+ * Link control c and the data slot d by a link of kind, whose link rule
+ * is rule; final.  The data session takes the link rule's label unless a
+ * rule before it labelled it already; its dir, when `-`, says where the
+ * control's client (the local host) is.  The control's link names its
+ * first data session, or the first that carried an MZ.
+ */
+static void
+make_link(struct ctl *c, struct slot *d, int kind, int rule)
+{
+	struct slot *cs;
+
+	drop_cands(d);
 	set_link(d, c->flow);
 	d->linked = 1;
 	d->hold = 0;
-	if (d->rule < 0 || (int)i < d->rule) {
-		d->rule = (int)i;
-		d->phase = phase_of((int)i, d->dir);
+	if (d->rule < 0 || rule < d->rule) {
+		d->rule = rule;
+		d->phase = phase_of(rule, d->dir);
 		d->dirfill = d->dir != D_UNSET ? -1 :
 		    ip_eq(&d->rip, &c->cli) ? D_IN : D_OUT;
 	}
+	if (link_exact(kind))
+		c->nexact++;
+	else
+		c->nweak++;
 	if ((cs = slot_at(c->seq)) != NULL &&
 	    (cs->link[0] == '\0' || (!cs->link_mz && d->mz))) {
 		set_link(cs, slot_field(d, col.flow));
 		cs->link_mz = d->mz;
 	}
-	return 1;
+}
+
+/*
+ * Offer the unlinked data slot d to control c.  When c names d exactly
+ * they are linked at once.  When c names it only by a guess (port 20,
+ * the same two hosts), c becomes one of d's candidates and d stays held:
+ * the control that names it exactly may still come (records come when
+ * sessions end, and two control sessions to one server overlap), and
+ * resolve() decides later.  Returns 1 when linked.
+ */
+static int
+offer(struct ctl *c, struct slot *d)
+{
+	int kind, rule;
+
+	if ((kind = link_kind(c, d, d->ncand < NCAND, &rule)) == LK_NONE)
+		return 0;
+	if (link_exact(kind)) {
+		make_link(c, d, kind, rule);
+		return 1;
+	}
+	if (d->ncand < NCAND) {
+		d->cand[d->ncand++] = c->seq;
+		if (c->npend++ == 0 || d->seq < c->pend_lo)
+			c->pend_lo = d->seq;
+	}
+	return 0;
+}
+
+/*
+ * The fallback for a data slot d that no control named exactly: link it
+ * to the best of its weak candidates, which is one with no data session
+ * yet, else one with only weakly linked ones, else one that has its own
+ * data by PORT or 227 already; the first to come among equals.  Called
+ * when d is written or one of its candidates is about to be.
+ */
+static void
+resolve(struct slot *d)
+{
+	struct ctl *c, *best = NULL;
+	int i, kind, rule, score, bkind = LK_NONE, brule = -1, bscore = 3;
+
+	for (i = 0; i < d->ncand; i++) {
+		if ((c = ctl_find(d->cand[i])) == NULL ||
+		    (kind = link_kind(c, d, 1, &rule)) == LK_NONE)
+			continue;
+		score = c->nexact > 0 ? 2 : c->nweak > 0 ? 1 : 0;
+		if (score < bscore) {
+			best = c;
+			bkind = kind;
+			brule = rule;
+			bscore = score;
+		}
+	}
+	if (best != NULL)
+		make_link(best, d, bkind, brule);
+	else
+		drop_cands(d);
+}
+
+/* Control c is about to be written or forgotten: settle the held data
+ * sessions that have it as a candidate, so that its link is final.  The
+ * search starts at the first of them and stops at the last. */
+static void
+ctl_retire(struct ctl *c)
+{
+	struct slot *d;
+	uint64_t first = qseq - qcount;
+	size_t i;
+	int k;
+
+	i = c->npend > 0 && c->pend_lo > first ? (size_t)(c->pend_lo - first) :
+	    0;
+	for (; c->npend > 0 && i < qcount; i++) {
+		d = &q[(qhead + i) % qcap];
+		if (d->comment || d->linked)
+			continue;
+		for (k = 0; k < d->ncand; k++)
+			if (d->cand[k] == c->seq) {
+				resolve(d);
+				break;
+			}
+	}
 }
 
 static int
@@ -1348,22 +1506,24 @@ ctl_live(const struct ctl *c)
 	return !(c->has_ts && clock_set && clock_us - c->end > window_us);
 }
 
-/* A data candidate has arrived: the first live control that names it. */
+/* A data candidate has arrived: the first live control that names it
+ * exactly, else the live controls that name it weakly, as candidates. */
 static void
 link_data(struct slot *d)
 {
 	size_t i;
 
 	for (i = 0; i < nctl; i++) {
-		const struct ctl *c = &ctls[(ctlhead + i) % NCTL];
+		struct ctl *c = &ctls[(ctlhead + i) % NCTL];
 
-		if (ctl_live(c) && try_link(c, d))
+		if (ctl_live(c) && offer(c, d))
 			return;
 	}
 }
 
-/* A control session has arrived in slot s: remember it, and link the
- * held data candidates it names. */
+/* A control session has arrived in slot s: remember it (settling the
+ * data of the controls it pushes out), and offer it the held data
+ * candidates. */
 static void
 add_control(struct slot *s, int kind, const struct rec *rc)
 {
@@ -1372,6 +1532,7 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 	size_t i, n;
 
 	while (nctl > 0 && (!ctl_live(&ctls[ctlhead]) || nctl == NCTL)) {
+		ctl_retire(&ctls[ctlhead]);
 		ctlhead = (ctlhead + 1) % NCTL;
 		nctl--;
 	}
@@ -1386,6 +1547,7 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 	c->ts = rc->ts;
 	c->end = rc->end;
 	c->nact = c->npas = 0;
+	c->nexact = c->nweak = c->npend = 0;
 	n = strlen(slot_field(s, col.flow)) + 1;
 	if (n > c->flowcap) {
 		c->flowcap = n;
@@ -1397,7 +1559,7 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 	for (i = 0; i < qcount; i++) {
 		d = &q[(qhead + i) % qcap];
 		if (!d->comment && d->data && !d->linked)
-			try_link(c, d);
+			offer(c, d);
 	}
 }
 
@@ -1423,6 +1585,7 @@ q_push(void)
 	}
 	s = &q[(qhead + qcount++) % qcap];
 	s->seq = qseq++;
+	s->data = s->ctl = s->linked = s->ncand = 0;
 	return s;
 }
 
@@ -1482,14 +1645,20 @@ write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase,
 	bh_wr_record(w, r, val);
 }
 
-/* Write the slot at the head of the queue and drop it. */
+/* Write the slot at the head of the queue and drop it; its link, and
+ * the links of the data sessions that may name it, are settled first. */
 static void
 q_pop_write(struct bh_writer *w, const struct bh_reader *r, char **fbuf)
 {
 	struct slot *s = &q[qhead];
 	struct bh_reader fr;
+	struct ctl *c;
 	size_t i;
 
+	if (s->ctl && (c = ctl_find(s->seq)) != NULL)
+		ctl_retire(c);
+	else if (s->ncand > 0)
+		resolve(s);
 	if (s->comment)
 		bh_wr_line(w, s->buf, s->len);
 	else {
@@ -1843,6 +2012,7 @@ main(int argc, char *argv[])
 		}
 		s = hold_record(&r, &rc, rule, ctl != LK_NONE || data);
 		s->data = data;
+		s->ctl = ctl != LK_NONE;
 		if (data)
 			link_data(s);
 		if (ctl != LK_NONE)

@@ -154,6 +154,80 @@ EOF
 	[ "$(vals rule link)" = "ftp ftp-data-pasv ftp-data-pasv ftp-data-pair binary ftp ftp-data-port ftp-data-20 2 1 1 1 - 7 6 6 " ]
 }
 
+@test "overlapping FTP sessions to one server, passive: the 227 that names the data wins over an earlier session's same-hosts guess" {
+	# bh-synth -s 1 -n 5000, flows 4813 4816 4817 4827: control 13 (PORT)
+	# and its data 16 end first; the passive data 27 starts after 13 has
+	# ended (within the 10 s slack) and ends before its control 17.
+	mk > "$T/in" <<'EOF'
+flow=16 ts=660.293790 dur=0.991375 o=198.51.100.20:20 r=10.0.0.5:2320 oh='MZ\x90\x00\x03\x00'
+flow=13 ts=659.313546 dur=2.273173 o=10.0.0.5:2319 r=198.51.100.20:21 oh='USER 1\r\nPASS 1\r\nTYPE I\r\nPORT 10,0,0,5,9,16\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 (vsFTPd 2.0.5)\r\n331 Password required\r\n230 User logged in.\r\n200 Type set to I\r\n200 PORT command successful.\r\n'
+flow=27 ts=664.142226 dur=0.522578 o=10.0.0.5:2324 r=198.51.100.20:38671 rh='MZ\x90\x00\x03\x00'
+flow=17 ts=660.309073 dur=4.671976 o=10.0.0.5:2323 r=198.51.100.20:21 oh='USER 1\r\nPASS 1\r\nTYPE I\r\nPASV\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 (vsFTPd 2.0.5)\r\n331 Password required\r\n230 User logged in.\r\n200 Type set to I\r\n227 Entering Passive Mode (198,51,100,20,151,15)\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals flow rule link)" = "16 13 27 17 ftp-data-port ftp ftp-data-pasv ftp 13 16 17 27 " ]
+	# without the 227 (past a short head): the guess, to the only control
+	awk -F'\t' '$1 != 17' "$T/in" > "$T/in2"
+	run -0 bh-phase "$T/in2"
+	[ "$(vals flow rule link)" = "16 13 27 ftp-data-port ftp ftp-data-pair 13 16 13 " ]
+}
+
+@test "overlapping FTP sessions to one server, active: the PORT that names the data wins over port 20 of an earlier session" {
+	# bh-synth -s 2 -n 100000, flows 86215 86218 86222 86225
+	mk > "$T/in" <<'EOF'
+flow=18 ts=888.063122 dur=0.825263 o=198.51.100.39:20 r=10.0.0.5:24482 oh='MZ\x90\x00\x03\x00'
+flow=15 ts=887.319617 dur=1.823052 o=10.0.0.5:24481 r=198.51.100.39:21 oh='USER 1\r\nPASS 1\r\nTYPE I\r\nPORT 10,0,0,5,95,162\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 Serv-U FTP Server v6.0 for WinSock ready...\r\n'
+flow=25 ts=889.975463 dur=0.449161 o=198.51.100.39:20 r=10.0.0.5:24487 oh='MZ\x90\x00\x03\x00'
+flow=22 ts=889.233677 dur=1.443510 o=10.0.0.5:24486 r=198.51.100.39:21 oh='USER 1\r\nPASS 1\r\nTYPE I\r\nPORT 10,0,0,5,95,167\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 Serv-U FTP Server v6.0 for WinSock ready...\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals flow rule link dir)" = "18 15 25 22 ftp-data-port ftp ftp-data-port ftp 15 18 22 25 in out in out " ]
+	# both controls before the data: the one whose PORT names it, not the first
+	mk > "$T/in2" <<'EOF'
+flow=15 ts=887.319617 dur=1.823052 o=10.0.0.5:24481 r=198.51.100.39:21 oh='USER 1\r\nPORT 10,0,0,5,95,162\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
+flow=22 ts=889.233677 dur=0.500000 o=10.0.0.5:24486 r=198.51.100.39:21 oh='USER 1\r\nPORT 10,0,0,5,95,167\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
+flow=25 ts=889.975463 dur=0.449161 o=198.51.100.39:20 r=10.0.0.5:24487 oh='MZ\x90'
+EOF
+	run -0 bh-phase "$T/in2"
+	[ "$(vals flow rule link)" = "15 22 25 ftp ftp ftp-data-port - 25 22 " ]
+}
+
+@test "a guess goes to a control session with no data yet before one that has its own by PORT" {
+	# 1 has its data 3 by PORT; 4 from port 20 is named by no PORT: 1 or 2
+	mk > "$T/in" <<'EOF'
+flow=3 ts=101.000000 dur=1.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90'
+flow=4 ts=103.000000 dur=1.000000 o=198.51.100.20:20 r=10.0.0.5:1030 oh='MZ\x90'
+flow=1 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR a.exe\r\n' rh='220 hi\r\n'
+flow=2 ts=100.500000 dur=10.000000 o=10.0.0.5:1041 r=198.51.100.20:21 oh='USER a\r\nPASS b\r\n' rh='220 hi\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals flow rule link)" = "3 4 1 2 ftp-data-port ftp-data-20 ftp ftp-login 1 2 3 4 " ]
+	# the data after the first control and before the second: the same
+	awk -F'\t' '$1 == 4 { l = $0; next } { print } $1 == 1 { print l }' "$T/in" > "$T/in2"
+	run -0 bh-phase "$T/in2"
+	[ "$(vals flow rule link)" = "3 1 4 2 ftp-data-port ftp ftp-data-20 ftp-login 1 3 2 4 " ]
+	# no other candidate: the guess takes the control that has its data
+	awk -F'\t' '$1 != 2' "$T/in" > "$T/in3"
+	run -0 bh-phase "$T/in3"
+	[ "$(vals flow rule link)" = "3 4 1 ftp-data-port ftp-data-20 ftp 1 1 3 " ]
+}
+
+@test "a guess waits for the control that names the data until the guessed control is written (-w)" {
+	# 4 names data 2 by PORT but ends 55 s after 1, which 2 is guessed to
+	mk > "$T/in" <<'EOF'
+flow=1 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.20:21 oh='USER a\r\nPASS b\r\n' rh='220 hi\r\n'
+flow=2 ts=104.000000 dur=2.000000 o=198.51.100.20:20 r=10.0.0.5:1030 oh='MZ\x90'
+flow=9 ts=156.000000 dur=1.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
+flow=4 ts=100.000000 dur=60.000000 o=10.0.0.5:1041 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,6\r\nRETR a.exe\r\n' rh='220 hi\r\n'
+EOF
+	run -0 bh-phase "$T/in"
+	[ "$(vals flow rule link)" = "1 2 9 4 ftp-login ftp-data-port - ftp - 4 - 2 " ]
+	run -0 bh-phase -w 60 "$T/in"
+	[ "$(vals flow rule link)" = "1 2 9 4 ftp-login ftp-data-port - ftp - 4 - 2 " ]
+	run -0 bh-phase -w 50 "$T/in"
+	[ "$(vals flow rule link)" = "1 2 9 4 ftp-login ftp-data-20 - ftp 2 1 - - " ]
+}
+
 @test "TFTP RRQ to udp/69 and its data from port 3001: both download/tftp, linked" {
 	mk > "$T/in" <<'EOF'
 flow=21 proto=udp ts=300.010000 o=198.51.100.30:3001 r=10.0.0.5:2001 oh='\x00\x03\x00\x01MZ\x90\x00' rh='\x00\x04\x00\x01'

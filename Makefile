@@ -148,7 +148,8 @@ clean:
 # check-run) runs the seeds and every crash ever found under $(O).  With
 # clang they link with libFuzzer: `make fuzz` runs each target for
 # FUZZ_TIME seconds, `make fuzz-smoke` for a few.
-FUZZ_TARGETS ?= pkt pcap record phase hist $(if $(filter yes,$(HAVE_JQ)),filter)
+FUZZ_TARGETS ?= pkt pcap record phase rtt ttl hist \
+	$(if $(filter yes,$(HAVE_JQ)),filter)
 FUZZ_LIBOBJ := $(patsubst lib/%.c,$(O)/fuzz/lib/%.o,$(LIBSRC)) $(O)/fuzz/fz.o
 FUZZ_CPPFLAGS := -include fuzz/fz.h -Ilib -Ifuzz $(PCAP_CFLAGS)
 
@@ -170,6 +171,8 @@ $(O)/fuzz/fuzz_%.o: fuzz/fuzz_%.c fuzz/fz.h lib/bh.h
 $(O)/fuzz/fuzz_pcap.o: cmd/bh-sessions.c
 $(O)/fuzz/fuzz_phase.o: cmd/bh-phase.c $(O)/gen/bh-phase.rules.h
 $(O)/fuzz/fuzz_phase.o: FUZZ_TCFLAGS = -I$(O)/gen
+$(O)/fuzz/fuzz_rtt.o: cmd/bh-rtt.c
+$(O)/fuzz/fuzz_ttl.o: cmd/bh-ttl.c
 $(O)/fuzz/fuzz_hist.o: cmd/bh-hist.c
 $(O)/fuzz/fuzz_filter.o: cmd/bh-filter.c
 $(O)/fuzz/fuzz_filter.o: FUZZ_TCFLAGS = -DBH_HAVE_JQ

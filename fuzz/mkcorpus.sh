@@ -72,10 +72,12 @@ put() {
 	h=$(sha1sum < "$2" | cut -c1-40)
 	cp "$2" "fuzz/corpus/$1/$h"
 }
-for t in pkt pcap record phase hist filter; do
+for t in pkt pcap record phase rtt ttl hist filter; do
 	mkdir -p "fuzz/corpus/$t"
 	rm -f "fuzz/corpus/$t"/*
 done
+osmap=$tmp/osmap
+printf '# TTL OS\n64 linux\n128 windows\n255 -\n60 aix # old\n' > "$osmap"
 rules=$tmp/rules
 grep -v '^#' cmd/bh-phase.rules | grep . | head -n 40 > "$rules"
 n=0
@@ -101,6 +103,11 @@ for p in "$tmp"/pcap/*; do
 	put record "$s"
 	put record "$tmp/all.tsv"
 	{ echo; cat "$s"; } > "$tmp/x"; put phase "$tmp/x"
+	{ echo; cat "$tmp/ph.tsv"; } > "$tmp/x"; put rtt "$tmp/x"
+	{ echo "-T --strict"; cat "$s"; } > "$tmp/x"; put rtt "$tmp/x"
+	{ echo; cat "$tmp/ph.tsv"; } > "$tmp/x"; put ttl "$tmp/x"
+	{ echo "-i 30,60,64,128,255 -d 20"; cat "$osmap"; echo "%%"; cat "$s"; } > "$tmp/x"
+	put ttl "$tmp/x"
 	{ echo "-W 3 -w 2s"; cat "$rules"; echo "%%"; cat "$s"; } > "$tmp/x"
 	put phase "$tmp/x"
 	case $((n % 4)) in
@@ -119,7 +126,7 @@ for p in "$tmp"/pcap/*; do
 done
 # Keep only the seeds that add coverage, when the libFuzzer binaries are
 # built (make fuzz-build).
-for t in pkt pcap record phase hist filter; do
+for t in pkt pcap record phase rtt ttl hist filter; do
 	f=build-fuzz/fuzz/libfuzzer-$t
 	if [ -x "$f" ]; then
 		mkdir "$tmp/min-$t"

@@ -1777,14 +1777,15 @@ rec_read(struct bh_reader *r, struct rec *rc)
 	rc->empty = rc->headmask == 0 && !has_bytes(r, col.obytes) &&
 	    !has_bytes(r, col.rbytes);
 	if (col.ts >= 0 && !BH_UNSET(v = r->f[col.ts])) {
-		if (bh_parse_usec(v, &rc->ts) == -1) {
+		if (bh_parse_usec(v, &rc->ts) == -1 ||
+		    rc->ts > BH_USEC_MAX || rc->ts < -BH_USEC_MAX) {
 			bh_rec_bad(r, "ts: bad timestamp; record skipped");
 			return -1;
 		}
 		rc->has_ts = 1;
 	}
 	if (col.dur >= 0 && !BH_UNSET(v = r->f[col.dur]) &&
-	    (bh_parse_usec(v, &dur) == -1 || dur < 0)) {
+	    (bh_parse_usec(v, &dur) == -1 || dur < 0 || dur > BH_USEC_MAX)) {
 		bh_rec_bad(r, "dur: bad duration; record skipped");
 		return -1;
 	}

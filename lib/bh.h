@@ -69,6 +69,9 @@ int	bh_parse_double(const char *s, double *v);
 /* Decimal seconds ("1262304000.123456", up to 9 decimals, rounded to the
  * microsecond) to integer microseconds; negative values allowed. */
 int	bh_parse_usec(const char *s, int64_t *usec);
+/* The largest time, duration or RTT a record may carry, in usec (10^12
+ * s, 31700 years): sums and differences of two stay inside int64_t. */
+#define BH_USEC_MAX	1000000000000000000LL
 /* Decimal milliseconds ("90.000") to integer microseconds. */
 int	bh_parse_ms_usec(const char *s, int64_t *usec);
 /* Duration with an optional unit: "300", "300s", "5m", "1h", "250ms". */

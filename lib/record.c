@@ -559,8 +559,10 @@ bh_rec_get_usec(struct bh_reader *r, int c, int64_t *usec)
 
 	if (s == NULL)
 		return 0;
-	return bh_parse_usec(s, usec) == -1 ?
-	    bad_value(r, c, "timestamp", s) : 1;
+	if (bh_parse_usec(s, usec) == -1 || *usec > BH_USEC_MAX ||
+	    *usec < -BH_USEC_MAX)
+		return bad_value(r, c, "timestamp", s);
+	return 1;
 }
 
 int
@@ -570,7 +572,8 @@ bh_rec_get_ms(struct bh_reader *r, int c, int64_t *usec)
 
 	if (s == NULL)
 		return 0;
-	if (bh_parse_ms_usec(s, usec) == -1 || *usec < 0)
+	if (bh_parse_ms_usec(s, usec) == -1 || *usec < 0 ||
+	    *usec > BH_USEC_MAX)
 		return bad_value(r, c, "RTT", s);
 	return 1;
 }

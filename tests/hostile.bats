@@ -335,6 +335,34 @@ EOF
 	done
 }
 
+@test "times beyond 10^12 s in records: reported as bad, no arithmetic overflow (bh-rtt, bh-phase)" {
+	bh-mkpcap <<EOF | bh-sessions > "$T/s.tsv"
+$T0 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
++0.05 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
++0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 .
++1 udp 10.0.0.1:1 > 10.0.0.2:53 "x"
+EOF
+	# set COL=VALUE ... on the first record
+	set_cols() {
+		awk -F'\t' -v OFS='\t' -v kv="$*" '
+		NR == 1 { for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i } }
+		NR == 2 { k = split(kv, a, " "); for (j = 1; j <= k; j++) {
+			split(a[j], p, "="); $c[p[1]] = p[2] } }
+		{ print }' "$T/s.tsv"
+	}
+	set_cols syn_ts=-9000000000000.000000 synack_ts=9000000000000.000000 > "$T/rtt.tsv"
+	run --separate-stderr -1 bh-rtt "$T/rtt.tsv"
+	[ "${stderr%%$'\n'*}" = "bh-rtt: $T/rtt.tsv:2: syn_ts: bad timestamp '-9000000000000.000000'; record skipped" ]
+	[ "$(printf '%s\n' "$output" | col proto)" = udp ]
+	set_cols ts=9000000000000.000000 dur=9000000000000.000000 > "$T/ph.tsv"
+	run --separate-stderr -1 bh-phase "$T/ph.tsv"
+	[ "${stderr%%$'\n'*}" = "bh-phase: $T/ph.tsv:2: ts: bad timestamp; record skipped" ]
+	[ "$(printf '%s\n' "$output" | col proto)" = udp ]
+	# the largest accepted: 10^12 s either way
+	set_cols syn_ts=-1000000000000 synack_ts=1000000000000 > "$T/max.tsv"
+	run -0 bh-rtt "$T/max.tsv"
+}
+
 @test "bh-hist: a comment in its input does not break its own stream (--merge reads it back)" {
 	skip "open: bh-hist writes input comments before its header (fuzz/README.md, finding 2)"
 	printf '#flow\tproto\n#note\n1\ttcp\n' > "$T/c.tsv"

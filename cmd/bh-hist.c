@@ -1166,7 +1166,6 @@ write_stream(void)
 	struct stats st;
 	size_t i, j, k;
 
-	write_header();
 	for (i = 0; i < ncells; i = j) {
 		j = block_end(i);
 		if (statsmode && !specs[cells[i].spec].two) {
@@ -2693,6 +2692,11 @@ main(int argc, char *argv[])
 		kval = xreallocarray(NULL, 2 * nspecs + 2, sizeof(*kval));
 		kraw = xreallocarray(NULL, nspecs + 1, sizeof(*kraw));
 	}
+	/* The header goes out before any comment of the input, so that the
+	 * output is a stream (a comment may not precede the header unless
+	 * it is "# text"); the rows follow at the end. */
+	if (stream && r.ncol > 0)
+		write_header();
 	while ((kind = bh_rec_next(&r)) != BH_REC_EOF) {
 		if (kind == BH_REC_COMMENT) {
 			if (stream)

@@ -270,7 +270,10 @@ E
 	run -0 bash -c "printf '#x\ty\n' | bh-hist -k x,y"
 	[ "$output" = "$(printf '#key\twidth\tkey2\twidth2\tweight\tbin\tbin2\tn\tw')" ]
 	run -0 bash -c "printf '# made by hand\n#x\n5\n# mid\n5' | bh-hist -k x"
-	[ "$output" = "$(printf '# made by hand\n# mid\n#key\twidth\tweight\tbin\tn\tw\nx\t-\t-\t5\t2\t2')" ]
+	[ "$output" = "$(printf '# made by hand\n#key\twidth\tweight\tbin\tn\tw\n# mid\nx\t-\t-\t5\t2\t2')" ]
+	# a comment of any form after the header stays after ours
+	run -0 bash -c "printf '#x\n#note\n5\n' | bh-hist -k x | bh-hist --merge"
+	[ "$output" = "$(printf '#key\twidth\tweight\tbin\tn\tw\n#note\nx\t-\t-\t5\t1\t1')" ]
 }
 
 @test "a hostile byte stays escaped: in the stream, the bars and the SVG" {

@@ -53,6 +53,9 @@ $(O)/cmd/%.o: cmd/%.c lib/bh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PCAP_CFLAGS) $(TOOL_CFLAGS) -Ilib -c -o $@ $<
 
+# Keep the objects: they are intermediates of the pattern chain.
+.SECONDARY: $(patsubst %,$(O)/cmd/%.o,$(TOOLS))
+
 $(O)/bin/%: $(O)/cmd/%.o $(O)/libbh.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libbh.a $(TOOL_LIBS) $(PCAP_LIBS) -lm

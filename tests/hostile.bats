@@ -42,6 +42,23 @@ rss_cpu() {
 	tail -n 1 "$f.raw" | awk -v rc=$rc '{ print $1, $2 + $3, rc }' > "$f"
 }
 
+# printable FILE: every byte printable ASCII, TAB or LF
+printable() {
+	if LC_ALL=C grep -na "[^[:print:]$(printf '\t')]" "$1"; then
+		echo "unprintable byte in $1" >&2
+		return 1
+	fi
+}
+
+# no_controls FILE: no control byte but TAB and LF (bytes >= 0x80 may be
+# UTF-8 text, as in terminal bars)
+no_controls() {
+	if LC_ALL=C grep -naP '[\x00-\x08\x0b-\x1f\x7f]' "$1"; then
+		echo "control byte in $1" >&2
+		return 1
+	fi
+}
+
 # valid_stream FILE: every line printable ASCII or TAB, the first line a
 # header, every other line a comment or as many fields as the header.
 valid_stream() {
@@ -415,7 +432,7 @@ EOF
 		valid_stream "$T/f.tsv"
 		cmp "$T/t.tsv" "$T/f.tsv"
 		bh-filter -j '.orig_head != null' < "$T/t.tsv" > "$T/f.json"
-		! LC_ALL=C grep -n '[^[:print:]]' "$T/f.json"
+		printable "$T/f.json"
 		[ "$(jq -r .orig_head "$T/f.json" | head -n 1)" = "$(col orig_head < "$T/t.tsv" | head -n 1)" ]
 	fi
 	# bh-hist on categorical columns derived from the heads
@@ -424,9 +441,10 @@ EOF
 	bh-hist --merge < "$T/hist.tsv" > "$T/merged.tsv"
 	cmp "$T/hist.tsv" "$T/merged.tsv"
 	bh-hist -k orig_head --bars < "$T/t.tsv" > "$T/bars"
-	! LC_ALL=C grep -n '[[:cntrl:]]' "$T/bars"
+	no_controls "$T/bars"
 	bh-hist -k resp_head --svg - < "$T/t.tsv" > "$T/fig.svg"
-	! LC_ALL=C grep -n '[[:cntrl:]]' "$T/fig.svg"
+	no_controls "$T/fig.svg"
 	# and nothing on standard error carries a raw byte either
-	bh-sessions "$T/h.pcap" 2>&1 >/dev/null | { ! LC_ALL=C grep -n '[^[:print:]]'; }
+	bh-sessions "$T/h.pcap" 2> "$T/stderr" > /dev/null
+	printable "$T/stderr"
 }

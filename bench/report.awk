@@ -265,6 +265,16 @@ END {
 	check(sprintf("full pipeline within 1.5× of bh-sessions alone: wall %s (CPU, all stages: %s)",
 	    fm("%.2f×", SW["pipeline"]), fm("%.2f×", SC["pipeline"])),
 	    SW["pipeline"], "<=", 1.5)
+	if ("pipes" in G) {
+		x = 0
+		for (i = 1; i <= nid; i++)
+			if (G[ids[i]] == "filter")
+				x += C_[ids[i]]
+		printf "  - why: the same pipeline with `cat` for each filter (the cost of the four pipes alone) takes %s the wall time of bh-sessions alone and %s its CPU; the four filters alone take %s CPU s together, bh-sessions alone %s; the whole pipeline %s CPU s on %d cores\n",
+		    fm("%.2f×", SW["pipes"]), fm("%.2f×", SC["pipes"]),
+		    fm("%.3f", x), fm("%.3f", C_["sessions"]),
+		    fm("%.3f", C_["pipeline"]), V["ncpu"]
+	}
 	for (i = 1; i <= nid; i++) {
 		id = ids[i]
 		if (G[id] != "filter")

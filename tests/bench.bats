@@ -29,7 +29,8 @@ setup_file() {
 		grep -qF -- "$h" "$d/out"
 	done
 	for l in '| cat |' '| raw read() walk |' '| bare libpcap loop |' \
-	    '| bh-sessions |' '| full pipeline |' '| bh-phase |' '| bh-rtt |' \
+	    '| bh-sessions |' '| full pipeline |' \
+	    '| pipes only (cat for each filter) |' '| bh-phase |' '| bh-rtt |' \
 	    '| bh-ttl |' '| bh-hist |' '| 1× |' '| 4× |' '| 10× |' \
 	    '| 200 sequential sessions |' '| 2000 sequential sessions |' \
 	    '| 1000 live sessions |' '| 1000 live sessions, no heads |'; do

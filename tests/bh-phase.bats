@@ -61,20 +61,7 @@ mk() {
 	}'
 }
 
-# vals NAME...: the values of column NAME in the records of $output, each
-# followed by a space; for several names, one after the other.
-vals() {
-	printf '%s\n' "$output" | awk -F'\t' -v names="$*" '
-	BEGIN { k = split(names, want, " ") }
-	/^#[a-z]/ {
-		sub(/^#/, "")
-		for (i = 1; i <= NF; i++) for (j = 1; j <= k; j++) if ($i == want[j]) c[j] = i
-		next
-	}
-	/^#/ { next }
-	{ for (j = 1; j <= k; j++) out[j] = out[j] $c[j] " " }
-	END { for (j = 1; j <= k; j++) printf "%s", out[j] }'
-}
+# vals is in helper.bash.
 
 setup() {
 	T=$BATS_TEST_TMPDIR

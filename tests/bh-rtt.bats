@@ -235,17 +235,10 @@ setup() {
 
 # ---- pipeline: fixture captures with planted RTTs through bh-sessions ----
 
-# pipe DESCRIPTION-FILE [bh-rtt options]: bh-mkpcap | bh-sessions -L
-# 192.168.1.0/24 | bh-rtt, into $output.
+# pipe DESCRIPTION-FILE [bh-rtt options]: the capture through bh-rtt
+# (`through` in helper.bash).
 pipe() {
-	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
-	    skip "bh-sessions or bh-mkpcap not built"
-	local d=$1
-	shift
-	bh-mkpcap -o "$T/cap.pcap" "$d"
-	run -0 --separate-stderr bash -c \
-	    "bh-sessions -L 192.168.1.0/24 '$T/cap.pcap' | bh-rtt $*"
-	[ -z "$stderr" ]
+	through bh-rtt "$@"
 }
 
 @test "pipeline: outbound 90 ms and inbound 180 ms legs from a capture" {

@@ -241,17 +241,10 @@ side() {
 
 # ---- pipeline: fixture captures with planted TTLs through bh-sessions ----
 
-# pipe DESCRIPTION-FILE [bh-ttl options]: bh-mkpcap | bh-sessions -L
-# 192.168.1.0/24,2001:db8::/64 | bh-ttl, into $output.
+# pipe DESCRIPTION-FILE [bh-ttl options]: the capture through bh-ttl
+# (`through` in helper.bash).
 pipe() {
-	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
-	    skip "bh-sessions or bh-mkpcap not built"
-	local d=$1
-	shift
-	bh-mkpcap -o "$T/cap.pcap" "$d"
-	run -0 --separate-stderr bash -c \
-	    "bh-sessions -L 192.168.1.0/24 -L 2001:db8::/64 '$T/cap.pcap' | bh-ttl $*"
-	[ -z "$stderr" ]
+	through bh-ttl "$@"
 }
 
 @test "pipeline: planted TTLs and hop limits of remote parties" {

@@ -92,3 +92,17 @@ vals() {
 	{ for (j = 1; j <= k; j++) out[j] = out[j] $c[j] " " }
 	END { for (j = 1; j <= k; j++) printf "%s", out[j] }'
 }
+
+# through TOOL DESCRIPTION-FILE [TOOL options]: bh-mkpcap | bh-sessions
+# (local networks 192.168.1.0/24 and 2001:db8::/64) | TOOL, into $output;
+# skips when bh-sessions or bh-mkpcap has not been built.
+through() {
+	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
+	    skip "bh-sessions or bh-mkpcap not built"
+	local tool=$1 d=$2
+	shift 2
+	bh-mkpcap -o "$T/cap.pcap" "$d"
+	run -0 --separate-stderr bash -c \
+	    "bh-sessions -L 192.168.1.0/24 -L 2001:db8::/64 '$T/cap.pcap' | $tool $*"
+	[ -z "$stderr" ]
+}

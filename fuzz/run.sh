@@ -32,6 +32,7 @@ for t in "$@"; do
 	[ "$t" = filter ] && leaks=-detect_leaks=0
 	# stderr of the tools is closed (-close_fd_mask=2); libFuzzer and
 	# the sanitizers keep a copy for their reports.
+	start=$(date +%s)
 	# shellcheck disable=SC2086
 	"$B/fuzz/libfuzzer-$t" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -max_len=$maxlen -close_fd_mask=2 \
@@ -39,6 +40,7 @@ for t in "$@"; do
 	    $dict $leaks $flags "$B/corpus/$t" "fuzz/corpus/$t" \
 	    > "$B/log/$t.log" 2>&1
 	rc=$?
+	took=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/log/$t.log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$B/log/$t.log" | tail -n 1)
 	last=$(grep -E '^#[0-9]+' "$B/log/$t.log" | tail -n 1)
@@ -50,11 +52,11 @@ for t in "$@"; do
 		result="FINDING (exit $rc): see $B/log/$t.log, $B/crash/$t/"
 		status=1
 	fi
-	printf '%-8s %6s %12s %8s %8s %8s  %s\n' "$t" "$secs" "${execs:--}" \
+	printf '%-8s %6s %12s %8s %8s %8s  %s\n' "$t" "$took" "${execs:--}" \
 	    "${rate:--}" "${cov:--}" "${ft:--}" "$result"
 	# every session, for the totals in fuzz/README.md
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" \
-	    "$secs" "${execs:--}" "${cov:--}" "${ft:--}" "$rc" \
+	    "$took" "${execs:--}" "${cov:--}" "${ft:--}" "$rc" \
 	    >> "$B/log/sessions.tsv"
 	cp "$B/log/$t.log" "$B/log/$t.$(date -u +%Y%m%d%H%M%S).log"
 done

@@ -28,13 +28,19 @@ for t in "$@"; do
 	*)		maxlen=8192 ;;
 	esac
 	# fuzz_filter.c keeps compiled jq states across runs (see there)
+	# (-detect_leaks=0 stops libFuzzer's per-input check; LSan's report
+	# at exit is switched off through ASAN_OPTIONS as well).
 	leaks=
-	[ "$t" = filter ] && leaks=-detect_leaks=0
+	asan=${ASAN_OPTIONS:-}
+	if [ "$t" = filter ]; then
+		leaks=-detect_leaks=0
+		asan="${asan:+$asan:}detect_leaks=0"
+	fi
 	# stderr of the tools is closed (-close_fd_mask=2); libFuzzer and
 	# the sanitizers keep a copy for their reports.
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	"$B/fuzz/libfuzzer-$t" -max_total_time="$secs" -timeout=10 \
+	ASAN_OPTIONS=$asan "$B/fuzz/libfuzzer-$t" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -max_len=$maxlen -close_fd_mask=2 \
 	    -print_final_stats=1 -artifact_prefix="$B/crash/$t/" \
 	    $dict $leaks $flags "$B/corpus/$t" "fuzz/corpus/$t" \

@@ -39,6 +39,10 @@
 
 #include "bh.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* cmd/bh-phase.rules, one string per line (made by the Makefile). */
 static const char *const default_rules[] = {
 #include "bh-phase.rules.h"
@@ -124,10 +128,13 @@ struct rec {
 	int		 dir;
 };
 
-/* One held line: a record (fields NUL-separated) or a comment. */
+/* One held record (fields NUL-separated): one that may still be
+ * linked.  The records and comments that come behind it are written at
+ * once, to the pending buffer (pw), and go out when it does. */
 struct slot {
 	uint64_t	 seq;
-	int		 comment;
+	size_t		 pend_off;	/* pw.olen when it came */
+	uint64_t	 pend_n;	/* pend_in when it came */
 	char		*buf;
 	size_t		 cap, len;
 	size_t		*off;		/* field offsets */
@@ -182,6 +189,12 @@ static struct {
 
 static struct slot *q;
 static size_t qcap, qhead, qcount;
+/* The pending output: the lines behind held records, labelled already
+ * (only held records change).  pw_done bytes of it are out; pend_in and
+ * pend_out count the lines into it and out of it. */
+static struct bh_writer pw;
+static size_t pw_done;
+static uint64_t pend_in, pend_out;
 static uint64_t qseq;		/* seq of the next slot */
 static struct ctl ctls[NCTL];
 static size_t ctlhead, nctl;
@@ -964,10 +977,36 @@ rules_free(void)
 /* The head of a side in lower case, made once per record when a
  * case-insensitive prefilter first needs it. */
 
+/* dst = src[0..n) with A-Z in lower case (the C locale's tolower(), 16
+ * bytes at a time with SSE2: this ran over every head byte of every TCP
+ * record that an IRC rule looked at). */
+static void
+lower_ascii(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
+	const __m128i bit = _mm_set1_epi8(0x20);
+	__m128i v, up;
+
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+		/* signed compares: bytes >= 0x80 are below 'A' */
+		up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+		_mm_storeu_si128((__m128i *)(void *)(dst + i),
+		    _mm_or_si128(v, _mm_and_si128(up, bit)));
+	}
+#endif
+	for (; i < n; i++)
+		dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 :
+		    src[i]);
+}
+
 static const char *
 lower_head(int side, const char *head)
 {
-	size_t n = strlen(head) + 1, i;
+	size_t n = strlen(head) + 1;
 
 	if (lower_gen[side] == memo_now)
 		return lower_buf[side];
@@ -975,8 +1014,7 @@ lower_head(int side, const char *head)
 		lower_cap[side] = n;
 		lower_buf[side] = xrealloc(lower_buf[side], n);
 	}
-	for (i = 0; i < n; i++)
-		lower_buf[side][i] = (char)tolower((unsigned char)head[i]);
+	lower_ascii(lower_buf[side], head, n);
 	lower_gen[side] = memo_now;
 	return lower_buf[side];
 }
@@ -1490,7 +1528,7 @@ ctl_retire(struct ctl *c)
 	    0;
 	for (; c->npend > 0 && i < qcount; i++) {
 		d = &q[(qhead + i) % qcap];
-		if (d->comment || d->linked)
+		if (d->linked)
 			continue;
 		for (k = 0; k < d->ncand; k++)
 			if (d->cand[k] == c->seq) {
@@ -1558,7 +1596,7 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 		ftp_addresses(c, rc->head[0], rc->head[1]);
 	for (i = 0; i < qcount; i++) {
 		d = &q[(qhead + i) % qcap];
-		if (!d->comment && d->data && !d->linked)
+		if (d->data && !d->linked)
 			offer(c, d);
 	}
 }
@@ -1585,6 +1623,8 @@ q_push(void)
 	}
 	s = &q[(qhead + qcount++) % qcap];
 	s->seq = qseq++;
+	s->pend_off = pw.olen;
+	s->pend_n = pend_in;
 	s->data = s->ctl = s->linked = s->ncand = 0;
 	return s;
 }
@@ -1645,6 +1685,45 @@ write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase,
 	bh_wr_record(w, r, val);
 }
 
+/* Lines held in all: the held records and the lines behind them. */
+static uint64_t
+q_lines(void)
+{
+	return qcount + (pend_in - pend_out);
+}
+
+/* Make room in the pending buffer by dropping what is out, when that is
+ * most of it (the slots' offsets move with it). */
+static void
+pw_compact(void)
+{
+	size_t i;
+
+	if (pw_done < 1024 * 1024 || pw_done * 2 < pw.olen)
+		return;
+	memmove(pw.obuf, pw.obuf + pw_done, pw.olen - pw_done);
+	pw.olen -= pw_done;
+	for (i = 0; i < qcount; i++)
+		q[(qhead + i) % qcap].pend_off -= pw_done;
+	pw_done = 0;
+}
+
+/* Write the pending lines up to byte off (line count n); all of them,
+ * emptying the buffer, when no record is held any more. */
+static void
+pw_out(struct bh_writer *w, size_t off, uint64_t n)
+{
+	if (off > pw_done)
+		bh_wr_raw(w, pw.obuf + pw_done, off - pw_done);
+	pw_done = off;
+	pend_out = n;
+	if (qcount == 0) {
+		bh_wr_raw(w, pw.obuf + pw_done, pw.olen - pw_done);
+		pw.olen = pw_done = 0;
+		pend_out = pend_in;
+	}
+}
+
 /* Write the slot at the head of the queue and drop it; its link, and
  * the links of the data sessions that may name it, are settled first. */
 static void
@@ -1659,22 +1738,19 @@ q_pop_write(struct bh_writer *w, const struct bh_reader *r, char **fbuf)
 		ctl_retire(c);
 	else if (s->ncand > 0)
 		resolve(s);
-	if (s->comment)
-		bh_wr_line(w, s->buf, s->len);
-	else {
-		fr = *r;
-		for (i = 0; i < r->ncol; i++)
-			fbuf[i] = s->buf + s->off[i];
-		fr.f = fbuf;
-		fr.line = s->buf;
-		fr.linelen = s->len;
-		write_fields(w, &fr, s->rule, s->phase, s->dirfill, s->link);
-	}
+	fr = *r;
+	for (i = 0; i < r->ncol; i++)
+		fbuf[i] = s->buf + s->off[i];
+	fr.f = fbuf;
+	fr.line = s->buf;
+	fr.linelen = s->len;
+	write_fields(w, &fr, s->rule, s->phase, s->dirfill, s->link);
 	qhead = (qhead + 1) % qcap;
 	qcount--;
 }
 
-/* Write the queue's head records that need not wait any longer. */
+/* Write the queue's head records that need not wait any longer, and the
+ * pending lines before the first that must. */
 static void
 q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
     int all)
@@ -1683,11 +1759,14 @@ q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
 
 	while (qcount > 0) {
 		s = &q[qhead];
-		if (!all && s->hold && qcount <= maxhold &&
+		pw_out(w, s->pend_off, s->pend_n);
+		if (!all && s->hold && q_lines() <= maxhold &&
 		    !(s->has_end && clock_set && clock_us - s->end > window_us))
 			break;
 		q_pop_write(w, r, fbuf);
 	}
+	if (qcount == 0)
+		pw_out(w, pw.olen, pend_in);
 }
 
 static void
@@ -1859,7 +1938,6 @@ hold_record(const struct bh_reader *r, const struct rec *rc, int rule,
 	struct slot *s = q_push();
 
 	slot_copy(s, r);
-	s->comment = 0;
 	s->data = 0;
 	s->rule = rule;
 	s->phase = rule >= 0 ? phase_of(rule, rc->dir) : 0;
@@ -1976,6 +2054,7 @@ main(int argc, char *argv[])
 	col.rbytes = bh_rec_col(&r, "resp_bytes");
 	bh_wr_init(&w, stdout, &r, owned, col.dir >= 0 ? 5 : 4);
 	bh_wr_header(&w, &r, owned);
+	bh_wr_init_mem(&pw, &w);
 	fbuf = xreallocarray(NULL, r.ncol + 1, sizeof(*fbuf));
 
 	for (;;) {
@@ -1988,12 +2067,9 @@ main(int argc, char *argv[])
 				bh_wr_line(&w, r.line, r.linelen);
 				continue;
 			}
-			s = q_push();
-			slot_room(s, r.linelen + 1);
-			memcpy(s->buf, r.line, r.linelen + 1);
-			s->len = r.linelen;
-			s->comment = 1;
-			s->hold = s->data = 0;
+			pw_compact();
+			bh_wr_line(&pw, r.line, r.linelen);
+			pend_in++;
 			q_release(&w, &r, fbuf, 0);
 			continue;
 		}
@@ -2005,10 +2081,16 @@ main(int argc, char *argv[])
 		}
 		rule = classify(&rc);
 		ctl = link_role(rule, &rc, &data);
-		if (qcount == 0 && ctl == LK_NONE && !data) {
-			write_fields(&w, &r, rule, rule >= 0 ?
-			    phase_of(rule, rc.dir) : 0, rule >= 0 ?
-			    dirfill_of(rule, rc.dir) : -1, NULL);
+		if (ctl == LK_NONE && !data) {
+			if (qcount > 0)
+				pw_compact();
+			write_fields(qcount == 0 ? &w : &pw, &r, rule,
+			    rule >= 0 ? phase_of(rule, rc.dir) : 0,
+			    rule >= 0 ? dirfill_of(rule, rc.dir) : -1, NULL);
+			if (qcount > 0) {
+				pend_in++;
+				q_release(&w, &r, fbuf, 0);
+			}
 			continue;
 		}
 		s = hold_record(&r, &rc, rule, ctl != LK_NONE || data);
@@ -2021,6 +2103,7 @@ main(int argc, char *argv[])
 		q_release(&w, &r, fbuf, 0);
 	}
 	q_release(&w, &r, fbuf, 1);
+	bh_wr_free(&pw);
 	bh_wr_free(&w);
 	q_free();
 	free(fbuf);

@@ -183,6 +183,11 @@ const char *bh_rec_shown(const char *v);
  * columns the tool owns.  An owned column that is already in the input is
  * replaced in place (re-running a filter does not duplicate columns).
  */
+struct bh_wr_seg {
+	size_t		  first, last;	/* input columns */
+	int		  owner;	/* owned index, or -1: pass through */
+};
+
 struct bh_writer {
 	FILE		 *fp;
 	size_t		  nin;		/* input columns */
@@ -190,6 +195,10 @@ struct bh_writer {
 	int		 *own_at;	/* output position of owned column i */
 	int		 *in_owner;	/* per input column: owned index or -1 */
 	size_t		  nout;
+	struct bh_wr_seg *seg;		/* the input columns as segments */
+	size_t		  nseg;
+	size_t		 *vlen;		/* lengths of the owned values */
+	int		  mem;		/* memory writer: grows, never flushed */
 	char		 *obuf;		/* output buffer */
 	size_t		  olen, ocap;
 };
@@ -197,6 +206,9 @@ struct bh_writer {
 /* Lay out the output for reader r and the owned column names. */
 void	bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
 	    const char *const *owned, size_t nowned);
+/* A memory writer with the layout of another: what it is given stays in
+ * its growing buffer (obuf, olen) for the caller to take; never flushed. */
+void	bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like);
 /* Write the header line. */
 void	bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
 	    const char *const *owned);

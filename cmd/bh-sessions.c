@@ -1014,7 +1014,7 @@ main(int argc, char *argv[])
 	r.table = bh_flow_new(&cfg);
 	/* Records go out whole; a larger buffer saves write calls. */
 	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
+		setvbuf(stdout, NULL, _IOFBF, BH_IO_CHUNK);
 
 	putchar('#');
 	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {

@@ -102,6 +102,21 @@ size_t	bh_escape_bounded(char *dst, size_t cap, const unsigned char *src,
  * + 1 bytes).  Returns the decoded length, or -1 on a malformed escape. */
 long	bh_unescape(unsigned char *dst, const char *src);
 
+/*
+ * Stream I/O sizes: records are read and written in chunks of
+ * BH_IO_CHUNK bytes, and a pipe on stdin or stdout is given BH_PIPE_SIZE
+ * bytes (Linux).  Measured on the benchmark pipeline (bench/RESULTS.md):
+ * with five stages on two cores, chunks of 64 KiB keep every stage busy
+ * sooner than 256 KiB or 1 MiB (1.34x against 1.7x and 2.1x bh-sessions'
+ * time), and pipes larger than the chunks only add switches.
+ */
+#ifndef BH_IO_CHUNK
+#define BH_IO_CHUNK	(64 * 1024)
+#endif
+#ifndef BH_PIPE_SIZE
+#define BH_PIPE_SIZE	(256 * 1024)
+#endif
+
 /* ---- record.c: the record stream ------------------------------------ */
 
 /*
@@ -120,6 +135,7 @@ struct bh_reader {
 	char		 *buf;		/* input buffer */
 	size_t		  bufcap, bufpos, buflen;
 	int		  eof;
+	int		  read_errno;	/* of a failed read(2) */
 	char		 *line;		/* current line (NUL-terminated) */
 	size_t		  linelen;
 	char		 *hdr;		/* header line as read, without LF */

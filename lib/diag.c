@@ -29,8 +29,8 @@ bh_diag_init(const char *argv0)
 	 * between processes at every 64 KiB pipe buffer; a 1 MiB buffer
 	 * lets each stage run for longer.  Not a pipe, or not allowed:
 	 * nothing changes. */
-	(void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);
-	(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+	(void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, BH_PIPE_SIZE);
+	(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, BH_PIPE_SIZE);
 #endif
 	/* A reader that went away (head, less) ends us quietly, like cat. */
 	signal(SIGPIPE, SIG_DFL);

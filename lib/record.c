@@ -10,13 +10,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
 #include "bh.h"
 
-#define READ_CHUNK	(256 * 1024)
 
 static struct bh_writer *active_writer;
 
@@ -58,9 +58,11 @@ static void
 close_cur(struct bh_reader *r)
 {
 	if (r->fp != NULL) {
-		if (ferror(r->fp)) {
-			bh_warnx_at(r->name, 0, "read error");
+		if (r->read_errno != 0) {
+			errno = r->read_errno;
+			bh_warn("%s: read error", r->name);
 			r->status = BH_EXIT_FATAL;
+			r->read_errno = 0;
 		}
 		if (r->fp != stdin)
 			fclose(r->fp);
@@ -77,7 +79,7 @@ static int
 read_line(struct bh_reader *r)
 {
 	char *nl;
-	size_t n;
+	ssize_t nr;
 
 	for (;;) {
 		if (r->fp == NULL) {
@@ -114,14 +116,22 @@ read_line(struct bh_reader *r)
 			r->buflen -= r->bufpos;
 			r->bufpos = 0;
 		}
-		if (r->bufcap - r->buflen < READ_CHUNK + 1) {
-			r->bufcap = r->bufcap * 2 + READ_CHUNK + 1;
+		if (r->bufcap - r->buflen < BH_IO_CHUNK + 1) {
+			r->bufcap = r->bufcap * 2 + BH_IO_CHUNK + 1;
 			r->buf = xrealloc(r->buf, r->bufcap);
 		}
-		n = fread(r->buf + r->buflen, 1, r->bufcap - r->buflen - 1,
-		    r->fp);
-		r->buflen += n;
-		if (n == 0)
+		/* read(2), not fread(): take what the pipe holds now, so a
+		 * stage of a pipeline starts as soon as its input does. */
+		do
+			nr = read(fileno(r->fp), r->buf + r->buflen,
+			    BH_IO_CHUNK);
+		while (nr == -1 && errno == EINTR);
+		if (nr == -1) {
+			r->read_errno = errno;
+			nr = 0;
+		}
+		r->buflen += (size_t)nr;
+		if (nr == 0)
 			r->eof = 1;
 	}
 }
@@ -420,7 +430,7 @@ bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
 			w->own_at[i] = (int)w->nout++;
 	}
 	wr_layout(w);
-	w->ocap = 256 * 1024;
+	w->ocap = BH_IO_CHUNK;
 	w->obuf = xmalloc(w->ocap);
 	active_writer = w;
 	{

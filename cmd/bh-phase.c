@@ -208,10 +208,12 @@ usage(int status)
 {
 	FILE *fp = status == 0 ? stdout : stderr;
 
-	fprintf(fp, "usage: %s [-hn] [--print-rules] [--strict] [-r rules] "
+	fprintf(fp, "usage: %s [-dhn] [--print-rules] [--strict] [-r rules] "
 	    "[-W records] [-w window]\n\t[file ...]\n", bh_progname);
 	if (status == 0)
 		fprintf(fp,
+		    "  -d             drop orig_head and resp_head from the "
+		    "output\n"
 		    "  -n             no built-in rules (only the -r files)\n"
 		    "  -r rules       add or replace rules by name "
 		    "(repeatable)\n"
@@ -1972,7 +1974,8 @@ main(int argc, char *argv[])
 		"phase", "app", "rule", "link", "dir",
 	};
 	char **rfiles = NULL, **fbuf;
-	int nrfiles = 0, no_builtin = 0, print = 0, strict = 0, c, i;
+	int nrfiles = 0, no_builtin = 0, print = 0, strict = 0, drop = 0;
+	int c, i;
 	int rule, ctl, data;
 	unsigned long ul;
 
@@ -1991,8 +1994,11 @@ main(int argc, char *argv[])
 		argc--;
 		i--;
 	}
-	while ((c = getopt(argc, argv, "hnr:W:w:")) != -1) {
+	while ((c = getopt(argc, argv, "dhnr:W:w:")) != -1) {
 		switch (c) {
+		case 'd':
+			drop = 1;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -2053,6 +2059,13 @@ main(int argc, char *argv[])
 	col.obytes = bh_rec_col(&r, "orig_bytes");
 	col.rbytes = bh_rec_col(&r, "resp_bytes");
 	bh_wr_init(&w, stdout, &r, owned, col.dir >= 0 ? 5 : 4);
+	if (drop) {
+		/* The heads are what this filter reads; the later stages
+		 * (bh-rtt, bh-ttl, bh-hist) do not, and they are two thirds
+		 * of the stream's bytes. */
+		bh_wr_drop(&w, col.ohead);
+		bh_wr_drop(&w, col.rhead);
+	}
 	bh_wr_header(&w, &r, owned);
 	bh_wr_init_mem(&pw, &w);
 	fbuf = xreallocarray(NULL, r.ncol + 1, sizeof(*fbuf));

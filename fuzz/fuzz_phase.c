@@ -3,7 +3,7 @@
  * POSIX EREs and the literal prefilter extracted from them) and the
  * labelling and FTP/TFTP linking of arbitrary records, through main().
  *
- * Input: the first line holds options (only -n, -W N, -w DUR, --strict
+ * Input: the first line holds options (only -d, -n, -W N, -w DUR, --strict
  * and --print-rules are taken; anything else is dropped so no input names
  * a file); then a rules file up to a line "%%"; then the record stream.
  * Without a "%%" line there is no -r file and the rest is the records.
@@ -84,7 +84,7 @@ options(char *line, const char **argv, int argc, int *print)
 		} else if (strcmp(tok, "-W") == 0 || strcmp(tok, "-w") == 0) {
 			argv[argc++] = tok;
 			want_arg = 1;
-		} else if (strcmp(tok, "-n") == 0 ||
+		} else if (strcmp(tok, "-n") == 0 || strcmp(tok, "-d") == 0 ||
 		    strcmp(tok, "--strict") == 0)
 			argv[argc++] = tok;
 		else if (strcmp(tok, "--print-rules") == 0) {

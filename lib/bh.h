@@ -209,7 +209,8 @@ struct bh_writer {
 	size_t		  nin;		/* input columns */
 	size_t		  nown;		/* owned columns */
 	int		 *own_at;	/* output position of owned column i */
-	int		 *in_owner;	/* per input column: owned index or -1 */
+	int		 *in_owner;	/* per input column: owned index, -1,
+					 * or BH_WR_DROP */
 	size_t		  nout;
 	struct bh_wr_seg *seg;		/* the input columns as segments */
 	size_t		  nseg;
@@ -222,6 +223,10 @@ struct bh_writer {
 /* Lay out the output for reader r and the owned column names. */
 void	bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
 	    const char *const *owned, size_t nowned);
+/* Leave input column c out of the output (before the header is
+ * written); the column must not be an owned one. */
+#define BH_WR_DROP	(-2)
+void	bh_wr_drop(struct bh_writer *w, int c);
 /* A memory writer with the layout of another: what it is given stays in
  * its growing buffer (obuf, olen) for the caller to take; never flushed. */
 void	bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like);

@@ -390,19 +390,32 @@ wr_layout(struct bh_writer *w)
 {
 	size_t i, j;
 
+	free(w->seg);
 	w->seg = xreallocarray(NULL, w->nin + 1, sizeof(*w->seg));
 	w->nseg = 0;
 	for (i = 0; i < w->nin; i = j + 1) {
 		j = i;
+		if (w->in_owner[i] == BH_WR_DROP)
+			continue;
 		if (w->in_owner[i] < 0)
-			while (j + 1 < w->nin && w->in_owner[j + 1] < 0)
+			while (j + 1 < w->nin && w->in_owner[j + 1] == -1)
 				j++;
 		w->seg[w->nseg].first = i;
 		w->seg[w->nseg].last = j;
 		w->seg[w->nseg].owner = w->in_owner[i];
 		w->nseg++;
 	}
-	w->vlen = xreallocarray(NULL, w->nown + 1, sizeof(*w->vlen));
+	w->vlen = xreallocarray(w->vlen, w->nown + 1, sizeof(*w->vlen));
+}
+
+void
+bh_wr_drop(struct bh_writer *w, int c)
+{
+	if (c < 0 || (size_t)c >= w->nin || w->in_owner[c] != -1)
+		return;
+	w->in_owner[c] = BH_WR_DROP;
+	w->nout--;
+	wr_layout(w);
 }
 
 void
@@ -517,17 +530,21 @@ bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
 {
 	size_t i;
 
-	bh_wr_raw(w, "#", 1);
+	const char *sep = "#";
+
 	for (i = 0; i < r->ncol; i++) {
-		if (i > 0)
-			bh_wr_raw(w, "\t", 1);
+		if (w->in_owner[i] == BH_WR_DROP)
+			continue;
+		bh_wr_raw(w, sep, 1);
 		bh_wr_raw(w, r->col[i], strlen(r->col[i]));
+		sep = "\t";
 	}
 	for (i = 0; i < w->nown; i++) {
 		if ((size_t)w->own_at[i] < r->ncol)
 			continue;
-		bh_wr_raw(w, "\t", 1);
+		bh_wr_raw(w, sep, 1);
 		bh_wr_raw(w, owned[i], strlen(owned[i]));
+		sep = "\t";
 	}
 	bh_wr_raw(w, "\n", 1);
 }
@@ -537,13 +554,15 @@ static void
 wr_record_slow(struct bh_writer *w, const struct bh_reader *r,
     const char *const *val)
 {
-	size_t i;
+	size_t i, n = 0;
 	int o;
 
 	for (i = 0; i < r->ncol; i++) {
-		if (i > 0)
+		if ((o = w->in_owner[i]) == BH_WR_DROP)
+			continue;
+		if (n++ > 0)
 			bh_wr_raw(w, "\t", 1);
-		if ((o = w->in_owner[i]) >= 0)
+		if (o >= 0)
 			bh_wr_raw(w, val[o] != NULL ? val[o] : "-",
 			    w->vlen[o]);
 		else
@@ -552,7 +571,8 @@ wr_record_slow(struct bh_writer *w, const struct bh_reader *r,
 	for (i = 0; i < w->nown; i++) {
 		if ((size_t)w->own_at[i] < r->ncol)
 			continue;
-		bh_wr_raw(w, "\t", 1);
+		if (n++ > 0)
+			bh_wr_raw(w, "\t", 1);
 		bh_wr_raw(w, val[i] != NULL ? val[i] : "-", w->vlen[i]);
 	}
 	bh_wr_raw(w, "\n", 1);
@@ -564,7 +584,7 @@ bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 {
 	const struct bh_wr_seg *sg;
 	const char *start, *end;
-	char *o;
+	char *o, *first;
 	size_t i, k, n, need;
 	int v;
 
@@ -580,6 +600,7 @@ bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 		return;
 	}
 	o = w->obuf + w->olen;
+	first = o;
 	for (sg = w->seg; sg < w->seg + w->nseg; sg++) {
 		if (sg != w->seg)
 			*o++ = '\t';
@@ -600,7 +621,8 @@ bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 	for (i = 0; i < w->nown; i++) {
 		if ((size_t)w->own_at[i] < r->ncol)
 			continue;
-		*o++ = '\t';
+		if (o != first || w->nseg > 0)
+			*o++ = '\t';
 		memcpy(o, val[i] != NULL ? val[i] : "-", w->vlen[i]);
 		o += w->vlen[i];
 	}

@@ -453,6 +453,28 @@ EOF
 	[ "$(vals flow rule link)" = "1 2 3 4 binary - - ftp - - - - " ]
 }
 
+@test "-d drops the heads: every other column as without -d, held records and comments too" {
+	mk < "$DATA/phase/mixed.desc" > "$T/in"
+	mk <<'EOF' | tail -n +2 >> "$T/in"
+flow=101 ts=100.000000 o=10.0.0.5:1041 r=198.51.100.40:50000 rh='MZ\x90'
+# a comment between held records
+flow=102 ts=100.500000 o=10.0.0.5:1042 r=198.51.100.40:80
+flow=103 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.40:21 oh='USER a\r\nPASV\r\n' rh='220 hi\r\n227 Entering Passive Mode (198,51,100,40,195,80).\r\n'
+EOF
+	# without the heads, by awk, from the output with them
+	bh-phase "$T/in" | awk -F'\t' -v OFS='\t' '
+	    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "orig_head" || $i == "resp_head") drop[i] = 1 }
+	    /^# / { print; next }
+	    { s = ""; n = 0; for (i = 1; i <= NF; i++) if (!(i in drop)) s = s (n++ ? OFS : "") $i; print s }' > "$T/want"
+	grep -q '^# a comment' "$T/want"
+	grep -q 'ftp-data-pasv' "$T/want"
+	[[ "$(head -n 1 "$T/want")" != *_head* ]]
+	run -0 bh-phase -d "$T/in"
+	diff -u "$T/want" <(printf '%s\n' "$output")
+	# a valid stream (bh-cut checks every field count)
+	run -0 bh-cut <(printf '%s\n' "$output")
+}
+
 # ---- the record stream -----------------------------------------------
 
 @test "empty input: no output, exit 0; header only: the header with phase app rule link" {

@@ -545,7 +545,7 @@ EOF
 
 @test "usage errors exit 2; -h prints the options, exit 0" {
 	run -2 --separate-stderr bh-phase -Z
-	[ "${stderr_lines[1]}" = "usage: bh-phase [-hn] [--print-rules] [--strict] [-r rules] [-W records] [-w window]" ]
+	[ "${stderr_lines[1]}" = "usage: bh-phase [-dhn] [--print-rules] [--strict] [-r rules] [-W records] [-w window]" ]
 	run -2 --separate-stderr bh-phase -W 0
 	[ "${stderr_lines[0]}" = "bh-phase: -W: bad record count '0'" ]
 	run -2 --separate-stderr bh-phase -w soon

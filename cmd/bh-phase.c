@@ -338,6 +338,53 @@ skip_bracket(const char *p, size_t i)
 	return p[i] == ']' ? i + 1 : i;
 }
 
+/*
+ * Why the ERE p is refused before regcomp() sees it, or NULL.  POSIX
+ * leaves two duplication symbols in a row ("a**", "a+?", "a{2}*")
+ * undefined, and glibc's regcomp() takes exponential time on some of
+ * them (fuzz/README.md, finding 5); a repeat count above 255 (POSIX's
+ * RE_DUP_MAX minimum) is refused for the same reason.
+ */
+static const char *
+ere_refused(const char *p)
+{
+	size_t i = 0;
+	unsigned long n;
+	int dup = 0;	/* the previous token was a duplication */
+
+	while (p[i] != '\0') {
+		if (p[i] == '\\') {
+			i += p[i + 1] != '\0' ? 2 : 1;
+			dup = 0;
+		} else if (p[i] == '[') {
+			i = skip_bracket(p, i);
+			dup = 0;
+		} else if (p[i] == '*' || p[i] == '+' || p[i] == '?' ||
+		    (p[i] == '{' && p[i + 1] >= '0' && p[i + 1] <= '9')) {
+			if (dup)
+				return "two repetitions in a row (undefined "
+				    "in POSIX EREs)";
+			dup = 1;
+			if (p[i++] != '{')
+				continue;
+			for (n = 0; p[i] != '\0' && p[i] != '}'; i++) {
+				if (p[i] == ',')
+					n = 0;
+				else if (p[i] >= '0' && p[i] <= '9' &&
+				    (n = n * 10 + (unsigned long)(p[i] - '0')) >
+				    255)
+					return "a repeat count above 255";
+			}
+			if (p[i] == '}')
+				i++;
+		} else {
+			i++;
+			dup = 0;
+		}
+	}
+	return NULL;
+}
+
 /* End of the group that starts at p[i] == '('. */
 static size_t
 skip_group(const char *p, size_t i)
@@ -609,6 +656,7 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
     unsigned long line)
 {
 	struct pat *pt;
+	const char *why;
 	char msg[256], *c;
 	size_t k;
 	int e, t;
@@ -618,6 +666,9 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
 	memset(pt, 0, sizeof(*pt));
 	pt->side = side;
 	pt->src = xstrdup(src);
+	if ((why = ere_refused(src)) != NULL)
+		rules_fail(file, line, "rule %s: bad pattern '%s': %s",
+		    ru->name, src, why);
 	e = regcomp(&pt->re, src, REG_EXTENDED | REG_NOSUB |
 	    ((ru->flags & F_ICASE) ? REG_ICASE : 0));
 	if (e != 0) {

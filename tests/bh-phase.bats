@@ -374,6 +374,19 @@ EOF
 	[ "$stderr" = "bh-phase: $T/r:2: rule a: a rule with side - or link has one line" ]
 	run -2 --separate-stderr bh-phase -r "$T/nonexistent" --print-rules
 	[ "$stderr" = "bh-phase: $T/nonexistent: No such file or directory" ]
+	# EREs that glibc's regcomp() may take exponential time on
+	p 'a cnc x tcp * orig - (a*)*b+?'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad pattern '(a*)*b+?': two repetitions in a row (undefined in POSIX EREs)" ]
+	p 'a cnc x tcp * orig - x{2}{3}'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad pattern 'x{2}{3}': two repetitions in a row (undefined in POSIX EREs)" ]
+	p 'a cnc x tcp * orig - x{1,256}'
+	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad pattern 'x{1,256}': a repeat count above 255" ]
+	# ... but not what only looks like them: escaped, bracketed, a bound
+	p 'a cnc x tcp * orig - a\*+[*+?]*b{2,255}'
+	run -0 bh-phase -r "$T/r" --print-rules
 }
 
 @test "lines of one rule must all match; flag i ignores case; a missing head matches no pattern" {

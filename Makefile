@@ -87,6 +87,10 @@ BATS	?= bats
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
+# `make check` replays the fuzz seeds and every regression input under
+# ASan + UBSan as well (issue 9), in $(O)/san; `make sanitize`, which runs
+# everything sanitized, leaves it out (SAN_REPLAY=).
+SAN_REPLAY ?= fuzz-replay-san
 check-run: all $(O)/tests/unit lint fuzz-replay $(SAN_REPLAY)
 	BH_BIN=$(abspath $(O))/bin BH_HAVE_JQ=$(HAVE_JQ) $(BATS) $(BATSFLAGS) tests
 
@@ -101,10 +105,6 @@ sanitize:
 	$(MAKE) O=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    SAN_REPLAY= check-run
 
-# `make check` replays the fuzz seeds and every regression input under
-# ASan + UBSan as well (issue 9), in $(O)/san; `make sanitize`, which runs
-# everything sanitized, leaves it out (SAN_REPLAY=).
-SAN_REPLAY ?= fuzz-replay-san
 fuzz-replay-san:
 	@$(MAKE) --no-print-directory O=$(O)/san CFLAGS="$(SAN_FLAGS)" \
 	    LDFLAGS="$(SAN_FLAGS)" fuzz-replay

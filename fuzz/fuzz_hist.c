@@ -86,17 +86,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bh_fuzz_result res;
 	const char *argv[MAXARGS];
-	const char *p = (const char *)data, *end = p + size, *nl;
+	const char *p = (const char *)data, *end = p + size;
 	char *opts;
-	size_t n;
 	int argc = 0, stream = 1, text = bh_fuzz_is_text(data, size);
 
-	nl = memchr(p, '\n', size);
-	n = nl != NULL ? (size_t)(nl - p) : size;
-	opts = bh_fuzz_malloc(n + 1);
-	memcpy(opts, p, n);
-	opts[n] = '\0';
-	p = nl != NULL ? nl + 1 : end;
+	opts = bh_fuzz_line(&p, end);
 	argv[argc++] = "bh-hist";
 	argc = options(opts, argv, argc, &stream);
 	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));

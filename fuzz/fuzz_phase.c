@@ -102,37 +102,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bh_fuzz_result res;
 	const char *argv[MAXARGS];
-	const char *p = (const char *)data, *end = p + size, *nl, *sep;
+	const char *p = (const char *)data, *end = p + size, *sep, *next;
 	char *opts;
-	size_t n;
 	int argc = 0, print = 0;
 
-	nl = memchr(p, '\n', size);
-	n = nl != NULL ? (size_t)(nl - p) : size;
-	opts = bh_fuzz_malloc(n + 1);
-	memcpy(opts, p, n);
-	opts[n] = '\0';
-	p = nl != NULL ? nl + 1 : end;
+	opts = bh_fuzz_line(&p, end);
 	argv[argc++] = "bh-phase";
 	argc = options(opts, argv, argc, &print);
 	/* The rules end at a line "%%". */
-	for (sep = p; sep < end; sep = nl + 1) {
-		nl = memchr(sep, '\n', (size_t)(end - sep));
-		if (nl == NULL) {
-			sep = end;
-			break;
-		}
-		if (nl - sep == 2 && sep[0] == '%' && sep[1] == '%')
-			break;
-	}
-	if (sep < end) {
+	if ((sep = bh_fuzz_part(p, end, &next)) < end) {
 		if (pathological(p, (size_t)(sep - p))) {
 			bh_fuzz_free(opts);
 			return 0;
 		}
 		argv[argc++] = "-r";
 		argv[argc++] = bh_fuzz_file(1, p, (size_t)(sep - p));
-		p = sep + 3;
+		p = next;
 	}
 	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
 	bh_fuzz_main(argc, argv, cleanup, &res);

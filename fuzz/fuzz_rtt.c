@@ -24,17 +24,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bh_fuzz_result res;
 	const char *argv[8];
-	const char *p = (const char *)data, *end = p + size, *nl;
+	const char *p = (const char *)data, *end = p + size;
 	char *opts, *tok, *save = NULL;
-	size_t n;
 	int argc = 0;
 
-	nl = memchr(p, '\n', size);
-	n = nl != NULL ? (size_t)(nl - p) : size;
-	opts = bh_fuzz_malloc(n + 1);
-	memcpy(opts, p, n);
-	opts[n] = '\0';
-	p = nl != NULL ? nl + 1 : end;
+	opts = bh_fuzz_line(&p, end);
 	argv[argc++] = "bh-rtt";
 	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL && argc < 5;
 	    tok = strtok_r(NULL, " \t\r", &save))

@@ -25,17 +25,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bh_fuzz_result res;
 	const char *argv[MAXARGS];
-	const char *p = (const char *)data, *end = p + size, *nl, *sep;
+	const char *p = (const char *)data, *end = p + size, *sep, *next;
 	char *opts, *tok, *save = NULL;
-	size_t n;
 	int argc = 0, want_arg = 0;
 
-	nl = memchr(p, '\n', size);
-	n = nl != NULL ? (size_t)(nl - p) : size;
-	opts = bh_fuzz_malloc(n + 1);
-	memcpy(opts, p, n);
-	opts[n] = '\0';
-	p = nl != NULL ? nl + 1 : end;
+	opts = bh_fuzz_line(&p, end);
 	argv[argc++] = "bh-ttl";
 	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL &&
 	    argc < MAXARGS - 4; tok = strtok_r(NULL, " \t\r", &save)) {
@@ -50,18 +44,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (want_arg)
 		argc--;
-	for (sep = p; sep < end; sep = nl + 1) {
-		if ((nl = memchr(sep, '\n', (size_t)(end - sep))) == NULL) {
-			sep = end;
-			break;
-		}
-		if (nl - sep == 2 && sep[0] == '%' && sep[1] == '%')
-			break;
-	}
-	if (sep < end) {
+	if ((sep = bh_fuzz_part(p, end, &next)) < end) {
 		argv[argc++] = "-m";
 		argv[argc++] = bh_fuzz_file(1, p, (size_t)(sep - p));
-		p = sep + 3;
+		p = next;
 	}
 	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
 	bh_fuzz_main(argc, argv, NULL, &res);

@@ -368,6 +368,36 @@ out_collect(void)
 	return n;
 }
 
+char *
+bh_fuzz_line(const char **p, const char *end)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	size_t n = nl != NULL ? (size_t)(nl - *p) : (size_t)(end - *p);
+	char *s = bh_fuzz_malloc(n + 1);
+
+	memcpy(s, *p, n);
+	s[n] = '\0';
+	*p = nl != NULL ? nl + 1 : end;
+	return s;
+}
+
+const char *
+bh_fuzz_part(const char *p, const char *end, const char **next)
+{
+	const char *nl;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		if (nl - p == 2 && p[0] == '%' && p[1] == '%') {
+			*next = nl + 1;
+			return p;
+		}
+	}
+	*next = end;
+	return end;
+}
+
 const char *
 bh_fuzz_file(int n, const void *data, size_t len)
 {

@@ -122,6 +122,15 @@ void	bh_fuzz_fail(const char *what, const char *buf, size_t len)
  */
 void	bh_fuzz_check_stream(const char *buf, size_t len, int printable,
 	    size_t want_cols);
+/*
+ * The layout of a fuzz input: options on the first line, then parts
+ * separated by lines "%%".  bh_fuzz_line: a NUL-terminated copy of the
+ * first line of [*p, end) (bh_fuzz_free it), *p moved past it.
+ * bh_fuzz_part: where the part that starts at p ends (the "%%" line, or
+ * end); *next is where the part after it starts (end when there is none).
+ */
+char	*bh_fuzz_line(const char **p, const char *end);
+const char *bh_fuzz_part(const char *p, const char *end, const char **next);
 /* Whether len bytes are printable ASCII, TAB or LF only. */
 int	bh_fuzz_is_text(const void *buf, size_t len);
 

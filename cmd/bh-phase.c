@@ -1745,36 +1745,32 @@ q_lines(void)
 	return qcount + (pend_in - pend_out);
 }
 
-/* Make room in the pending buffer by dropping what is out, when that is
- * most of it (the slots' offsets move with it). */
-static void
-pw_compact(void)
+/* The pending buffer, for one more line behind a held record; what is
+ * out is dropped first when that is most of it (the slots' offsets move
+ * with it). */
+static struct bh_writer *
+pw_next(void)
 {
 	size_t i;
 
-	if (pw_done < 1024 * 1024 || pw_done * 2 < pw.olen)
-		return;
-	memmove(pw.obuf, pw.obuf + pw_done, pw.olen - pw_done);
-	pw.olen -= pw_done;
-	for (i = 0; i < qcount; i++)
-		q[(qhead + i) % qcap].pend_off -= pw_done;
-	pw_done = 0;
+	if (pw_done >= 1024 * 1024 && pw_done * 2 >= pw.olen) {
+		memmove(pw.obuf, pw.obuf + pw_done, pw.olen - pw_done);
+		pw.olen -= pw_done;
+		for (i = 0; i < qcount; i++)
+			q[(qhead + i) % qcap].pend_off -= pw_done;
+		pw_done = 0;
+	}
+	pend_in++;
+	return &pw;
 }
 
-/* Write the pending lines up to byte off (line count n); all of them,
- * emptying the buffer, when no record is held any more. */
+/* Write the pending lines up to byte off, which ends line n. */
 static void
 pw_out(struct bh_writer *w, size_t off, uint64_t n)
 {
-	if (off > pw_done)
-		bh_wr_raw(w, pw.obuf + pw_done, off - pw_done);
+	bh_wr_raw(w, pw.obuf + pw_done, off - pw_done);
 	pw_done = off;
 	pend_out = n;
-	if (qcount == 0) {
-		bh_wr_raw(w, pw.obuf + pw_done, pw.olen - pw_done);
-		pw.olen = pw_done = 0;
-		pend_out = pend_in;
-	}
 }
 
 /* Write the slot at the head of the queue and drop it; its link, and
@@ -1818,8 +1814,10 @@ q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
 			break;
 		q_pop_write(w, r, fbuf);
 	}
-	if (qcount == 0)
+	if (qcount == 0) {
 		pw_out(w, pw.olen, pend_in);
+		pw.olen = pw_done = 0;
+	}
 }
 
 static void
@@ -2131,9 +2129,7 @@ main(int argc, char *argv[])
 				bh_wr_line(&w, r.line, r.linelen);
 				continue;
 			}
-			pw_compact();
-			bh_wr_line(&pw, r.line, r.linelen);
-			pend_in++;
+			bh_wr_line(pw_next(), r.line, r.linelen);
 			q_release(&w, &r, fbuf, 0);
 			continue;
 		}
@@ -2146,15 +2142,11 @@ main(int argc, char *argv[])
 		rule = classify(&rc);
 		ctl = link_role(rule, &rc, &data);
 		if (ctl == LK_NONE && !data) {
-			if (qcount > 0)
-				pw_compact();
-			write_fields(qcount == 0 ? &w : &pw, &r, rule,
+			write_fields(qcount == 0 ? &w : pw_next(), &r, rule,
 			    rule >= 0 ? phase_of(rule, rc.dir) : 0,
 			    rule >= 0 ? dirfill_of(rule, rc.dir) : -1, NULL);
-			if (qcount > 0) {
-				pend_in++;
+			if (qcount > 0)
 				q_release(&w, &r, fbuf, 0);
-			}
 			continue;
 		}
 		s = hold_record(&r, &rc, rule, ctl != LK_NONE || data);

@@ -25,10 +25,8 @@ bh_diag_init(const char *argv0)
 		bh_progname = p != NULL ? p + 1 : argv0;
 	}
 #ifdef F_SETPIPE_SZ
-	/* A pipeline of filters on few cores spends its time switching
-	 * between processes at every 64 KiB pipe buffer; a 1 MiB buffer
-	 * lets each stage run for longer.  Not a pipe, or not allowed:
-	 * nothing changes. */
+	/* Pipes of BH_PIPE_SIZE (bh.h says why that size).  Not a pipe,
+	 * or not allowed: nothing changes. */
 	(void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, BH_PIPE_SIZE);
 	(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, BH_PIPE_SIZE);
 #endif

@@ -469,7 +469,7 @@ bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like)
 	memcpy(w->in_owner, like->in_owner, w->nin * sizeof(int));
 	wr_layout(w);
 	w->mem = 1;
-	w->ocap = 64 * 1024;
+	w->ocap = BH_IO_CHUNK;
 	w->obuf = xmalloc(w->ocap);
 }
 
@@ -528,9 +528,8 @@ void
 bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
     const char *const *owned)
 {
-	size_t i;
-
 	const char *sep = "#";
+	size_t i;
 
 	for (i = 0; i < r->ncol; i++) {
 		if (w->in_owner[i] == BH_WR_DROP)

@@ -89,6 +89,12 @@ setup() {
 	[ "${#lines[@]}" -eq 3 ]
 }
 
+@test "read error (a directory): reported with the reason, what was read is kept, exit 2" {
+	run -2 --separate-stderr bh-cut "$T/ok.tsv" "$T"
+	[ "$stderr" = "bh-cut: $T: read error: Is a directory" ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
 @test "write error on stdout: exit 2" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	run -2 --separate-stderr bash -c "bh-cut '$T/ok.tsv' > /dev/full"

@@ -459,6 +459,10 @@ bh_fuzz_run(int (*fn)(void *), void *arg, void (*cleanup)(void *),
 	in_run = 0;
 	aset_free_all();
 	state_restore();
+	/* DESIGN §1: every tool exits 0, 1 or 2. */
+	if (res->status < 0 || res->status > 2)
+		bh_fuzz_fail("exit status not 0, 1 or 2", res->out,
+		    res->outlen);
 }
 
 struct mainarg {

@@ -95,7 +95,8 @@ struct bh_fuzz_result {
  * exited and cleanup is not NULL (a tool's own free function, for
  * resources the harness cannot see, such as compiled regexes), the atexit
  * handlers, stdout flushed into res->out (valid until the next run), open
- * files closed, remembered blocks freed, static state restored.
+ * files closed, remembered blocks freed, static state restored.  An exit
+ * status other than 0, 1 or 2 is a failure (bh_fuzz_fail).
  */
 void	bh_fuzz_run(int (*fn)(void *), void *arg, void (*cleanup)(void *),
 	    struct bh_fuzz_result *res);

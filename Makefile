@@ -9,22 +9,35 @@ DESTDIR	?=
 O	?= build
 
 CC	?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS	?= -O2 -g
 # Users may add flags, never lose the warnings (mblaze).
 override CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic \
 	-Wshadow $(CFLAGS)
+# Header dependencies, written by the compiler next to each object.
+DEPFLAGS := -MMD -MP
 
-PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
-PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
-
-# libjq: Debian 12's libjq-dev ships no .pc file, so probe by linking.
+# What the build probes (libpcap's flags, whether libjq links) is found
+# once per build directory, in $(O)/config.mk; `make clean` forgets it.
+# Debian 12's libjq-dev ships no .pc file, so libjq is probed by linking.
+.DEFAULT_GOAL := all
 WITH_JQ	?= auto
 JQ_LIBS	?= -ljq
+$(O)/config.mk:
+	@mkdir -p $(@D)
+	@{ echo "PCAP_CFLAGS := $$($(PKG_CONFIG) --cflags libpcap 2>/dev/null)"; \
+	  echo "PCAP_LIBS := $$($(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)"; \
+	  if printf '\043include <jq.h>\nint main(void){jq_state*j=jq_init();jq_teardown(&j);return 0;}\n' | \
+	    $(CC) $(CPPFLAGS) -x c - -o /dev/null $(LDFLAGS) $(JQ_LIBS) >/dev/null 2>&1; \
+	  then echo "JQ_FOUND := yes"; else echo "JQ_FOUND := no"; fi; } > $@.tmp
+	@mv $@.tmp $@
+ifeq ($(filter clean deps demo,$(MAKECMDGOALS)),)
+include $(O)/config.mk
+endif
 ifeq ($(WITH_JQ),no)
 HAVE_JQ	:= no
 else
-HAVE_JQ	:= $(shell printf '\043include <jq.h>\nint main(void){jq_state*j=jq_init();jq_teardown(&j);return 0;}\n' | \
-	$(CC) -x c - -o /dev/null $(JQ_LIBS) >/dev/null 2>&1 && echo yes || echo no)
+HAVE_JQ	:= $(JQ_FOUND)
 ifeq ($(WITH_JQ),yes)
 ifneq ($(HAVE_JQ),yes)
 $(error WITH_JQ=yes but libjq was not found (apt-get install libjq-dev))
@@ -32,33 +45,56 @@ endif
 endif
 endif
 
-TOOLS	:= $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+# A tool is cmd/bh-TOOL.c (its main) and its modules cmd/TOOL-*.c, linked
+# with the lib/ objects it lists here and nothing else (mblaze's
+# GNUmakefile).  Only bh-sessions' capture reader sees <pcap.h> and only
+# bh-sessions links libpcap.
+TOOLS	:= $(patsubst cmd/%.c,%,$(wildcard cmd/bh-*.c))
 BINS	:= $(addprefix $(O)/bin/,$(TOOLS))
-LIBSRC	:= $(wildcard lib/*.c)
-LIBOBJ	:= $(patsubst lib/%.c,$(O)/lib/%.o,$(LIBSRC))
+REC_LIB	:= diag num escape record
+bh-cut_LIB	:= $(REC_LIB)
+bh-filter_LIB	:= $(REC_LIB)
+bh-hist_LIB	:= $(REC_LIB)
+bh-mkpcap_LIB	:= diag num pktbuild
+bh-phase_LIB	:= $(REC_LIB)
+bh-rtt_LIB	:= $(REC_LIB)
+bh-sessions_LIB	:= diag num escape pkt flow
+bh-synth_LIB	:= diag num pktbuild
+bh-ttl_LIB	:= $(REC_LIB)
+bh-sessions_LIBS = $(PCAP_LIBS)
+ifeq ($(HAVE_JQ),yes)
+bh-filter_LIBS	= $(JQ_LIBS)
+endif
+# tool_mods TOOL: the objects of its modules; tool_objs TOOL: all it links
+tool_mods = $(patsubst cmd/%.c,$(O)/cmd/%.o,$(wildcard cmd/$(1:bh-%=%)-*.c))
+tool_libs = $(patsubst %,$(O)/lib/%.o,$($(1)_LIB))
+tool_objs = $(O)/cmd/$(1).o $(call tool_mods,$(1)) $(call tool_libs,$(1))
 MAN1	:= $(wildcard man/*.1)
+MAN5	:= $(wildcard man/*.5)
 MAN7	:= $(wildcard man/*.7)
 
 all: $(BINS)
 
-$(O)/lib/%.o: lib/%.c lib/bh.h
+$(O)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PCAP_CFLAGS) -Ilib -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -Ilib -c -o $@ $<
 
-$(O)/libbh.a: $(LIBOBJ)
-	rm -f $@
-	$(AR) rcs $@ $(LIBOBJ)
-
-$(O)/cmd/%.o: cmd/%.c lib/bh.h
+$(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PCAP_CFLAGS) $(TOOL_CFLAGS) -Ilib -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(TOOL_CFLAGS) -Ilib -c -o $@ $<
 
-# Keep the objects: they are intermediates of the pattern chain.
-.SECONDARY: $(patsubst %,$(O)/cmd/%.o,$(TOOLS))
+define tool_rule
+$(O)/bin/$(1): $(call tool_objs,$(1))
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(LDLIBS) -lm
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
-$(O)/bin/%: $(O)/cmd/%.o $(O)/libbh.a
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libbh.a $(TOOL_LIBS) $(PCAP_LIBS) -lm
+-include $(wildcard $(O)/lib/*.d $(O)/cmd/*.d $(O)/fuzz/*.d $(O)/tests/*.d)
+
+# The objects that include <pcap.h>: the capture reader.
+PCAP_OBJS := $(patsubst cmd/%.c,$(O)/cmd/%.o,$(shell grep -l '<pcap\.h>' cmd/*.c))
+$(PCAP_OBJS): TOOL_CFLAGS += $(PCAP_CFLAGS)
 
 # A tool's built-in data, cmd/TOOL.rules, is compiled in as C string
 # literals, one per line, in $(O)/gen/TOOL.rules.h (bh-phase's rules).
@@ -66,36 +102,32 @@ $(O)/gen/%.rules.h: cmd/%.rules
 	@mkdir -p $(@D)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
 	    -e 's/^/"/' -e 's/$$/\\n",/' $< > $@
-$(O)/cmd/bh-phase.o: $(O)/gen/bh-phase.rules.h
-$(O)/cmd/bh-phase.o: TOOL_CFLAGS = -I$(O)/gen
+$(O)/cmd/bh-phase.o $(call tool_mods,bh-phase): $(O)/gen/bh-phase.rules.h
+$(O)/cmd/bh-phase.o $(call tool_mods,bh-phase): TOOL_CFLAGS += -I$(O)/gen
 
 ifeq ($(HAVE_JQ),yes)
-$(O)/cmd/bh-filter.o: TOOL_CFLAGS = -DBH_HAVE_JQ
-$(O)/bin/bh-filter: TOOL_LIBS = $(JQ_LIBS)
+$(O)/cmd/bh-filter.o $(call tool_mods,bh-filter): TOOL_CFLAGS += -DBH_HAVE_JQ
 endif
 
 # Unit tests of lib/, run by tests/lib.bats.
-$(O)/tests/unit: tests/unit.c $(O)/libbh.a lib/bh.h
+UNIT_LIB := diag num escape record pkt flow pktbuild
+$(O)/tests/unit: tests/unit.c $(patsubst %,$(O)/lib/%.o,$(UNIT_LIB))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Ilib -o $@ tests/unit.c $(O)/libbh.a -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilib -o $@ $^ $(LDLIBS) -lm
 
 # The tests run the binaries just built (tests/helper.bash puts $(O)/bin
-# first on PATH); `make check` also lints the man pages.
+# first on PATH); `make check` also lints the man pages and replays the
+# fuzz seeds and every regression input, plainly and under ASan + UBSan
+# (in $(O)/san; `make sanitize`, which runs everything sanitized, leaves
+# that out: SAN_REPLAY=).  It installs nothing: `make deps` does.
 BATS	?= bats
-# `check` installs what is missing first, then re-reads this Makefile so
-# the libjq probe sees the freshly installed library.
-check: deps
-	@$(MAKE) --no-print-directory check-run
-
-# `make check` replays the fuzz seeds and every regression input under
-# ASan + UBSan as well (issue 9), in $(O)/san; `make sanitize`, which runs
-# everything sanitized, leaves it out (SAN_REPLAY=).
 SAN_REPLAY ?= fuzz-replay-san
+check: check-run
 check-run: all $(O)/tests/unit lint fuzz-replay $(SAN_REPLAY)
 	BH_BIN=$(abspath $(O))/bin BH_HAVE_JQ=$(HAVE_JQ) $(BATS) $(BATSFLAGS) tests
 
 lint:
-	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer is part of ASan on Linux), in a build directory of its own.
@@ -110,14 +142,17 @@ fuzz-replay-san:
 	    LDFLAGS="$(SAN_FLAGS)" fuzz-replay
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	for t in $(TOOLS); do install -m 755 $(O)/bin/$$t $(DESTDIR)$(BINDIR)/$$t; done
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
 	for m in $(MAN7); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
+	for m in $(MAN5); do rm -f $(DESTDIR)$(MANDIR)/man5/$${m#man/}; done
 	for m in $(MAN7); do rm -f $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
 
 # The main job (examples/demo.sh): synthesize a honeypot capture with
@@ -149,53 +184,52 @@ deps:
 	fi
 
 clean:
-	rm -rf build build-asan
+	rm -rf $(O) build build-asan build-fuzz
 
 .PHONY: all check check-run lint sanitize install uninstall deps clean
 
 # ---- fuzzing (fuzz/README.md) -------------------------------------------
-# Fuzz targets fuzz/fuzz_*.c, linked with lib/ compiled against the
-# harness (fuzz/fz.h: exit() caught, leftovers reclaimed per run).  With
-# any compiler they link with fuzz/replay.c: `fuzz-replay` (part of
-# check-run) runs the seeds and every crash ever found under $(O).  With
-# clang they link with libFuzzer: `make fuzz` runs each target for
-# FUZZ_TIME seconds, `make fuzz-smoke` for a few.
+# A fuzz target, fuzz/fuzz_T.c, calls the functions of a tool's modules
+# (or of lib/) the way tcpdump's fuzzers call a printer; it links those
+# objects, built as for the tools, and fuzz/fz.o, the output checks the
+# targets share.  With any compiler a target links with fuzz/replay.c:
+# `fuzz-replay` (part of check-run) runs the seeds and every input that
+# ever broke something, each in a process of its own.  With clang it
+# links with libFuzzer: `make fuzz` runs each target for FUZZ_TIME
+# seconds, `make fuzz-smoke` for a few.
 FUZZ_TARGETS ?= pkt pcap record phase rtt ttl hist \
 	$(if $(filter yes,$(HAVE_JQ)),filter)
-FUZZ_LIBOBJ := $(patsubst lib/%.c,$(O)/fuzz/lib/%.o,$(LIBSRC)) $(O)/fuzz/fz.o
-FUZZ_CPPFLAGS := -include fuzz/fz.h -Ilib -Ifuzz $(PCAP_CFLAGS)
+# The tool whose modules a target drives (none: lib/ only), and the lib/
+# objects of a target without a tool.
+FUZZ_TOOL_pcap	:= bh-sessions
+FUZZ_TOOL_phase	:= bh-phase
+FUZZ_TOOL_rtt	:= bh-rtt
+FUZZ_TOOL_ttl	:= bh-ttl
+FUZZ_TOOL_hist	:= bh-hist
+FUZZ_TOOL_filter := bh-filter
+FUZZ_LIB_pkt	:= diag num escape pkt flow
+FUZZ_LIB_record	:= $(REC_LIB)
+fuzz_objs = $(if $(FUZZ_TOOL_$(1)),$(call tool_mods,$(FUZZ_TOOL_$(1))) \
+	$(call tool_libs,$(FUZZ_TOOL_$(1))),$(patsubst %,$(O)/lib/%.o,$(FUZZ_LIB_$(1))))
+fuzz_libs = $(if $(FUZZ_TOOL_$(1)),$($(FUZZ_TOOL_$(1))_LIBS))
 
-$(O)/fuzz/lib/%.o: lib/%.c lib/bh.h fuzz/fz.h
+$(O)/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(FUZZ_CPPFLAGS) -DBH_FUZZ_LIB -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(TOOL_CFLAGS) -Ilib -Icmd -Ifuzz -c -o $@ $<
+$(O)/fuzz/fuzz_phase.o: $(O)/gen/bh-phase.rules.h
+$(O)/fuzz/fuzz_phase.o: TOOL_CFLAGS += -I$(O)/gen
+$(O)/fuzz/fuzz_pcap.o: TOOL_CFLAGS += $(PCAP_CFLAGS)
+$(O)/fuzz/fuzz_filter.o: TOOL_CFLAGS += -DBH_HAVE_JQ
 
-$(O)/fuzz/fz.o: fuzz/fz.c fuzz/fz.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PCAP_CFLAGS) -c -o $@ fuzz/fz.c
-
-$(O)/fuzz/replay.o: fuzz/replay.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ fuzz/replay.c
-
-$(O)/fuzz/fuzz_%.o: fuzz/fuzz_%.c fuzz/fz.h lib/bh.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(FUZZ_CPPFLAGS) $(FUZZ_TCFLAGS) -c -o $@ $<
-$(O)/fuzz/fuzz_pcap.o: cmd/bh-sessions.c
-$(O)/fuzz/fuzz_phase.o: cmd/bh-phase.c $(O)/gen/bh-phase.rules.h
-$(O)/fuzz/fuzz_phase.o: FUZZ_TCFLAGS = -I$(O)/gen
-$(O)/fuzz/fuzz_rtt.o: cmd/bh-rtt.c
-$(O)/fuzz/fuzz_ttl.o: cmd/bh-ttl.c
-$(O)/fuzz/fuzz_hist.o: cmd/bh-hist.c
-$(O)/fuzz/fuzz_filter.o: cmd/bh-filter.c
-$(O)/fuzz/fuzz_filter.o: FUZZ_TCFLAGS = -DBH_HAVE_JQ
-
-$(O)/fuzz/replay-%: $(O)/fuzz/fuzz_%.o $(O)/fuzz/replay.o $(FUZZ_LIBOBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(JQ_LIBS_$*) $(PCAP_LIBS) -lm
-$(O)/fuzz/libfuzzer-%: $(O)/fuzz/fuzz_%.o $(FUZZ_LIBOBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(JQ_LIBS_$*) \
-	    $(PCAP_LIBS) -lm
-JQ_LIBS_filter = $(JQ_LIBS)
-.SECONDARY: $(FUZZ_LIBOBJ) $(O)/fuzz/replay.o \
+define fuzz_rule
+$(O)/fuzz/replay-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/replay.o $(O)/fuzz/fz.o $(call fuzz_objs,$(1))
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
+$(O)/fuzz/libfuzzer-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/fz.o $(call fuzz_objs,$(1))
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ \
+	    $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
+endef
+$(foreach t,pkt pcap record phase rtt ttl hist filter,$(eval $(call fuzz_rule,$(t))))
+.SECONDARY: $(O)/fuzz/replay.o $(O)/fuzz/fz.o \
 	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 
 fuzz-replay: $(addprefix $(O)/fuzz/replay-,$(FUZZ_TARGETS))

@@ -18,7 +18,7 @@ ROOT=$BATS_TEST_DIRNAME/..
 
 @test "every tool has a man page, and every page passes mandoc -Tlint" {
 	command -v mandoc >/dev/null || skip "mandoc not installed"
-	for c in "$ROOT"/cmd/*.c; do
+	for c in "$ROOT"/cmd/bh-*.c; do
 		t=$(basename "$c" .c)
 		[ -f "$ROOT/man/$t.1" ] || { echo "no man page for $t"; false; }
 		grep -q '^\.Sh EXIT STATUS' "$ROOT/man/$t.1" || { echo "$t.1: no EXIT STATUS"; false; }
@@ -29,7 +29,7 @@ ROOT=$BATS_TEST_DIRNAME/..
 }
 
 @test "every tool has its bats file" {
-	for c in "$ROOT"/cmd/*.c; do
+	for c in "$ROOT"/cmd/bh-*.c; do
 		t=$(basename "$c" .c)
 		[ -f "$ROOT/tests/$t.bats" ] || { echo "no tests/$t.bats"; false; }
 	done

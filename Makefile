@@ -51,15 +51,15 @@ endif
 # bh-sessions links libpcap.
 TOOLS	:= $(patsubst cmd/%.c,%,$(wildcard cmd/bh-*.c))
 BINS	:= $(addprefix $(O)/bin/,$(TOOLS))
-REC_LIB	:= diag num escape record
+REC_LIB	:= diag opt num escape record
 bh-cut_LIB	:= $(REC_LIB)
 bh-filter_LIB	:= $(REC_LIB)
 bh-hist_LIB	:= $(REC_LIB)
-bh-mkpcap_LIB	:= diag num pktbuild
+bh-mkpcap_LIB	:= diag opt num escape pktbuild
 bh-phase_LIB	:= $(REC_LIB)
 bh-rtt_LIB	:= $(REC_LIB)
-bh-sessions_LIB	:= diag num escape pkt flow
-bh-synth_LIB	:= diag num pktbuild
+bh-sessions_LIB	:= diag opt num escape pkt flow
+bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB)
 bh-sessions_LIBS = $(PCAP_LIBS)
 ifeq ($(HAVE_JQ),yes)
@@ -110,7 +110,7 @@ $(O)/cmd/bh-filter.o $(call tool_mods,bh-filter): TOOL_CFLAGS += -DBH_HAVE_JQ
 endif
 
 # Unit tests of lib/, run by tests/lib.bats.
-UNIT_LIB := diag num escape record pkt flow pktbuild
+UNIT_LIB := diag opt num escape record pkt flow pktbuild
 $(O)/tests/unit: tests/unit.c $(patsubst %,$(O)/lib/%.o,$(UNIT_LIB))
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilib -o $@ $^ $(LDLIBS) -lm

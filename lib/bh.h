@@ -21,7 +21,10 @@
 #define BH_PRINTF(f, a)
 #endif
 
-/* Exit codes, the same for every tool (DESIGN §1). */
+/* The suite's version, as --version prints it. */
+#define BH_VERSION	"0.14"
+
+/* Exit codes, the same for every tool (bh(7) EXIT STATUS). */
 #define BH_EXIT_OK	0	/* success */
 #define BH_EXIT_BAD	1	/* completed, some input was bad and reported */
 #define BH_EXIT_FATAL	2	/* usage, missing column, I/O, memory */
@@ -57,6 +60,51 @@ void	*xrealloc(void *p, size_t n);
 void	*xreallocarray(void *p, size_t n, size_t size);
 char	*xstrdup(const char *s);
 
+/* ---- opt.c: the options every tool shares --------------------------- */
+
+/* A tool's own long option; a list of them ends with a NULL name. */
+struct bh_opt_long {
+	const char	*name;
+	int		 has_arg;	/* 0 none, 1 required */
+	int		 val;		/* returned by bh_opt_next */
+};
+
+struct option;			/* <getopt.h> */
+struct bh_opt {
+	int		  argc;
+	char		**argv;
+	char		 *shorts;	/* getopt string (private) */
+	struct option	 *longs;	/* (private) */
+	int		  strict;	/* --strict was given */
+	char		 *arg;		/* the current option's argument */
+	int		  ind;		/* at -1: argv[ind] is the first operand */
+};
+
+/* What bh_opt_next returns besides the tool's own options (values no
+ * option character has). */
+#define BH_OPT_HELP	0x100	/* -h, --help */
+#define BH_OPT_VERSION	0x101	/* --version */
+#define BH_OPT_BAD	0x102	/* reported: unknown, missing argument */
+#define BH_OPT_STRICT	0x103	/* (handled inside) */
+
+/* Parse argv with the tool's short options (getopt syntax) and long ones
+ * (NULL: none), plus -h, --help, --version and --strict. */
+void	bh_opt_init(struct bh_opt *o, int argc, char **argv,
+	    const char *shorts, const struct bh_opt_long *longs);
+/*
+ * The next option: the tool's option character (or long option val) with
+ * o->arg set; BH_OPT_HELP, BH_OPT_VERSION; BH_OPT_BAD after reporting an
+ * unknown option, a missing argument, or an argument that is itself one
+ * of the long options (`bh-cut -f --strict x`); -1 at the end, with the
+ * operands from argv[o->ind].  --strict sets o->strict and is not
+ * returned.
+ */
+int	bh_opt_next(struct bh_opt *o);
+/* The default case of every tool's option switch: HELP prints
+ * usage(stdout, 1) and exits 0; VERSION prints "bh-TOOL bh VERSION" and
+ * exits 0; anything else prints usage(stderr, 0) and exits 2. */
+void	bh_opt_end(int ch, void (*usage)(FILE *fp, int full)) BH_NORETURN;
+
 /* ---- num.c: strict number parsing and the fixed formats ------------- */
 
 /* Strict parsers: the whole string must be a number in range; no sign
@@ -86,7 +134,14 @@ int	bh_fmt_usec_ms(char *buf, int64_t usec);
 int	bh_fmt_u64(char *buf, uint64_t v);
 int	bh_fmt_i64(char *buf, int64_t v);
 
-/* ---- escape.c: the field escaping of DESIGN §1 ---------------------- */
+/* MurmurHash3's 64-bit finalizer (fmix64): a bijection on 64 bits whose
+ * every input bit changes each output bit with probability about 1/2. */
+uint64_t bh_mix64(uint64_t x);
+
+/* ---- escape.c: the field escaping of bh(7) -------------------------- */
+
+/* The value of a hex digit, or -1. */
+int	bh_hexval(int c);
 
 /* Escape n bytes of src into dst (room for 4*n+5 bytes); NUL-terminates,
  * returns the length.  `\\ \t \n \r`, `\xHH` for other bytes < 0x20,
@@ -148,30 +203,57 @@ struct bh_reader {
 	int		  status;	/* worst exit status so far */
 	unsigned long	  nskipped;	/* records skipped as bad */
 	int		  strict;	/* first bad record is fatal */
+	int		  stop;		/* a fatal problem ended the reading */
 };
 
 enum bh_rec_kind { BH_REC_EOF = 0, BH_REC_RECORD, BH_REC_COMMENT };
 
 /* Open the operands (argv[0..argc-1], "-" = stdin, none = stdin) and read
  * up to and including the first header.  Comment lines before the header
- * are written to out as they are.  Exits 2 when the input has no header
- * (empty input is not an error: ncol stays 0 and the reader is at EOF). */
+ * are written to out as they are.  An input without a header is reported,
+ * status 2, ncol 0 (empty input is not an error: ncol 0, status 0). */
 void	bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out);
 /* Next line: a record (fields in r->f, r->nf == r->ncol), a comment
  * (r->line) or EOF.  A record with the wrong field count is reported
- * with file:line, counted, and skipped (exit 1 at the end, or 2 at once
- * with --strict).  Unreadable files are reported and skipped (exit 2). */
+ * with file:line, counted, and skipped (exit 1 at the end; with --strict
+ * the reading ends: status 2, EOF).  Unreadable files are reported and
+ * skipped (status 2); a header that differs from the first ends the
+ * reading (status 2). */
 enum bh_rec_kind bh_rec_next(struct bh_reader *r);
 /* Index of the named column, or -1. */
 int	bh_rec_col(const struct bh_reader *r, const char *name);
-/* Index of the named column; exits 2 naming it when absent. */
-int	bh_rec_need(const struct bh_reader *r, const char *name);
+/* Index of the named column, or -1 after reporting it missing (status
+ * 2: the caller ends the run). */
+int	bh_rec_need(struct bh_reader *r, const char *name);
 /* Report a bad record (file:line: message), count it, and make the run
- * end with exit 1 (exit 2 at once with strict). */
+ * end with exit 1 (with strict: status 2 and the reading ends). */
 void	bh_rec_bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
 /* Print the "N records skipped" summary if any, close the input and free
  * the reader; return the exit status. */
 int	bh_rec_close(struct bh_reader *r);
+
+/*
+ * The record loop every filter shares (after mblaze's blaze822_loop).
+ * header: once, after the header is read (find the columns, start the
+ * writer); record: each record (r->f); comment: each comment line,
+ * without its LF, those before the header too (NULL: dropped).  Each
+ * returns 0, or -1 after reporting a fatal problem, which ends the run
+ * with exit status 2.
+ */
+struct bh_loop {
+	int	(*header)(void *arg, struct bh_reader *r);
+	int	(*record)(void *arg, struct bh_reader *r);
+	int	(*comment)(void *arg, const char *line, size_t len);
+	void	 *arg;
+};
+/* Read the operands argv[0..argc-1] (none or "-": stdin) as one stream
+ * through l, with --strict if strict, into the caller's r (valid inside
+ * the callbacks), then close and free it.  Returns the exit status: 0;
+ * 1 when bad records were reported and skipped; 2 when the input had no
+ * header, a file could not be read, a callback failed or strict ended
+ * the run.  Empty input calls nothing and returns 0. */
+int	bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
+	    const struct bh_loop *l);
 
 /*
  * Typed fields of the current record.  Each returns 1 when the value of
@@ -206,6 +288,8 @@ struct bh_wr_seg {
 
 struct bh_writer {
 	FILE		 *fp;
+	char *const	 *cols;		/* input column names */
+	const char *const *owned;	/* owned column names */
 	size_t		  nin;		/* input columns */
 	size_t		  nown;		/* owned columns */
 	int		 *own_at;	/* output position of owned column i */
@@ -220,7 +304,12 @@ struct bh_writer {
 	size_t		  olen, ocap;
 };
 
-/* Lay out the output for reader r and the owned column names. */
+/* Lay out the output: the input columns cols[0..ncol-1] (pass through)
+ * and the owned ones (appended, or in place of an input column of the
+ * same name).  The writer keeps both pointers. */
+void	bh_wr_start(struct bh_writer *w, FILE *fp, char *const *cols,
+	    size_t ncol, const char *const *owned, size_t nowned);
+/* Old form, for reader r (goes when every tool uses bh_wr_start). */
 void	bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
 	    const char *const *owned, size_t nowned);
 /* Leave input column c out of the output (before the header is
@@ -231,10 +320,15 @@ void	bh_wr_drop(struct bh_writer *w, int c);
  * its growing buffer (obuf, olen) for the caller to take; never flushed. */
 void	bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like);
 /* Write the header line. */
+void	bh_wr_names(struct bh_writer *w);
+/* Write a record: the input fields f[0..ncol-1], laid out as the reader
+ * splits them (one buffer, each field ended by one NUL), and the owned
+ * values val[0..nown-1] (NULL means "-"). */
+void	bh_wr_fields(struct bh_writer *w, char *const *f,
+	    const char *const *val);
+/* Old forms (go when every tool uses bh_wr_names / bh_wr_fields). */
 void	bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
 	    const char *const *owned);
-/* Write the current record of r with owned values val[0..nown-1]
- * (NULL means "-"). */
 void	bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 	    const char *const *val);
 /* Write a line verbatim (comments) followed by LF. */

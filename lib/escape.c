@@ -81,8 +81,8 @@ bh_escape_bounded(char *dst, size_t cap, const unsigned char *src, size_t n,
 	return o;
 }
 
-static int
-hexval(int c)
+int
+bh_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -120,7 +120,7 @@ bh_unescape(unsigned char *dst, const char *src)
 			dst[o++] = '\r';
 			break;
 		case 'x':
-			if ((h = hexval(p[1])) < 0 || (l = hexval(p[2])) < 0)
+			if ((h = bh_hexval(p[1])) < 0 || (l = bh_hexval(p[2])) < 0)
 				return -1;
 			dst[o++] = (unsigned char)(h << 4 | l);
 			p += 2;

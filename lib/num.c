@@ -263,3 +263,14 @@ bh_fmt_usec_ms(char *buf, int64_t usec)
 {
 	return fmt_fixed(buf, usec, 3);
 }
+
+uint64_t
+bh_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}

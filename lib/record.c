@@ -1,10 +1,14 @@
 /*
- * record.c - the record stream of DESIGN §1: a header line of names, TAB-
+ * record.c - the record stream of bh(7): a header line of names, TAB-
  * separated records with exactly as many fields, `#` comments passed
  * through, a repeated header skipped, columns found by name, owned columns
- * appended or replaced in place.  Lines are split in a private buffer
- * (no per-record allocation); output goes through a private buffer too,
- * flushed at exit even when a tool exits early.
+ * appended or replaced in place; and the one record loop of the filters
+ * (bh_rec_loop, after mblaze's blaze822_loop).  Lines are split in a
+ * private buffer (no per-record allocation); output goes through a private
+ * buffer too, which the tool flushes before it ends.  Nothing here exits
+ * but the x-allocators and a write error on the output: a bad or missing
+ * header, a missing column, a bad record under --strict end the reading
+ * with exit status 2 for the caller to return.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,18 +21,6 @@
 
 #include "bh.h"
 
-
-static struct bh_writer *active_writer;
-
-static void
-flush_active(void)
-{
-	if (active_writer != NULL && active_writer->olen > 0) {
-		fwrite(active_writer->obuf, 1, active_writer->olen,
-		    active_writer->fp);
-		active_writer->olen = 0;
-	}
-}
 
 /* Open operand r->cur; on failure report it (exit status 2) and return -1. */
 static int
@@ -188,11 +180,12 @@ set_header(struct bh_reader *r)
 		}
 }
 
-void
-bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out)
+/* Set r up to read the operands argv[0..argc-1] ("-" = stdin, none =
+ * stdin) as one stream. */
+static void
+rec_init(struct bh_reader *r, int argc, char **argv)
 {
 	static char *stdin_only[] = { "-", NULL };
-	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	if (argc > 0) {
@@ -202,13 +195,31 @@ bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out)
 		r->files = stdin_only;
 		r->nfiles = 1;
 	}
+}
+
+/*
+ * Read up to and including the first header; comment lines before it go
+ * to comment(arg, line, len) (NULL: dropped).  Returns 1 with the header
+ * set, 0 at the end of an input without one (empty input is not an error:
+ * ncol stays 0), -1 after reporting a bad or missing header or when
+ * comment() returned -1 (r->status is then 2).
+ */
+static int
+rec_header(struct bh_reader *r,
+    int (*comment)(void *, const char *, size_t), void *arg)
+{
+	size_t n;
+
 	while (read_line(r)) {
 		if (r->linelen > 0 && r->line[0] == '#' &&
 		    (r->linelen == 1 || r->line[1] == ' ')) {
 			/* "# text" before the header is a comment and
 			 * passes through; "#other" must be the header. */
-			fwrite(r->line, 1, r->linelen, out);
-			fputc('\n', out);
+			if (comment != NULL &&
+			    comment(arg, r->line, r->linelen) == -1) {
+				r->status = BH_EXIT_FATAL;
+				return -1;
+			}
 			continue;
 		}
 		if (!is_header(r->line, r->linelen, &n)) {
@@ -218,15 +229,31 @@ bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out)
 			else
 				bh_warnx_at(r->name, r->lineno,
 				    "missing header line (#name<TAB>name...)");
-			exit(BH_EXIT_FATAL);
+			r->status = BH_EXIT_FATAL;
+			r->stop = 1;
+			return -1;
 		}
 		set_header(r);
 		r->infile_header = 1;
-		return;
+		return 1;
 	}
-	/* Empty input: no header, nothing to do (not an error). */
-	if (r->status != 0)
-		exit(r->status);
+	return 0;
+}
+
+/* Write a comment before the header to the FILE * in arg. */
+static int
+comment_to_file(void *arg, const char *line, size_t len)
+{
+	fwrite(line, 1, len, arg);
+	fputc('\n', arg);
+	return 0;
+}
+
+void
+bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out)
+{
+	rec_init(r, argc, argv);
+	(void)rec_header(r, comment_to_file, out);
 }
 
 void
@@ -238,9 +265,10 @@ bh_rec_bad(struct bh_reader *r, const char *fmt, ...)
 	bh_vwarnx_at(r->name, r->lineno, fmt, ap);
 	va_end(ap);
 	r->nskipped++;
-	if (r->strict)
-		exit(BH_EXIT_FATAL);
-	if (r->status < BH_EXIT_BAD)
+	if (r->strict) {
+		r->status = BH_EXIT_FATAL;
+		r->stop = 1;
+	} else if (r->status < BH_EXIT_BAD)
 		r->status = BH_EXIT_BAD;
 }
 
@@ -295,7 +323,7 @@ bh_rec_next(struct bh_reader *r)
 	size_t nf, n;
 	int prevfile;
 
-	if (r->ncol == 0)
+	if (r->ncol == 0 || r->stop)
 		return BH_REC_EOF;
 	for (;;) {
 		prevfile = r->cur;
@@ -312,7 +340,9 @@ bh_rec_next(struct bh_reader *r)
 			if (is_header(r->line, r->linelen, &n) && n > 1) {
 				bh_warnx_at(r->name, r->lineno,
 				    "header differs from the first one");
-				exit(BH_EXIT_FATAL);
+				r->status = BH_EXIT_FATAL;
+				r->stop = 1;
+				return BH_REC_EOF;
 			}
 			return BH_REC_COMMENT;
 		}
@@ -328,6 +358,8 @@ bh_rec_next(struct bh_reader *r)
 		if (nf != r->ncol) {
 			bh_rec_bad(r, "expected %zu fields, got %zu; "
 			    "record skipped", r->ncol, nf);
+			if (r->stop)
+				return BH_REC_EOF;
 			continue;
 		}
 		r->nf = nf;
@@ -347,13 +379,15 @@ bh_rec_col(const struct bh_reader *r, const char *name)
 }
 
 int
-bh_rec_need(const struct bh_reader *r, const char *name)
+bh_rec_need(struct bh_reader *r, const char *name)
 {
 	int i = bh_rec_col(r, name);
 
-	if (i == -1)
-		bh_errx(BH_EXIT_FATAL, "%s: missing column '%s'",
+	if (i == -1) {
+		bh_warnx("%s: missing column '%s'",
 		    r->name != NULL ? r->name : "-", name);
+		r->status = BH_EXIT_FATAL;
+	}
 	return i;
 }
 
@@ -362,7 +396,9 @@ bh_rec_close(struct bh_reader *r)
 {
 	int status;
 
-	if (r->nskipped > 0)
+	/* A run ended by --strict or a fatal error says why, not how
+	 * many were skipped. */
+	if (r->nskipped > 0 && !r->stop)
 		bh_warnx("%lu bad record%s skipped", r->nskipped,
 		    r->nskipped == 1 ? "" : "s");
 	close_cur(r);
@@ -375,6 +411,35 @@ bh_rec_close(struct bh_reader *r)
 	free(r->f);
 	memset(r, 0, sizeof(*r));
 	return status;
+}
+
+int
+bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
+    const struct bh_loop *l)
+{
+	enum bh_rec_kind kind;
+	int rc;
+
+	rec_init(r, argc, argv);
+	r->strict = strict;
+	if ((rc = rec_header(r, l->comment, l->arg)) == 1) {
+		if (l->header != NULL && l->header(l->arg, r) == -1)
+			r->status = BH_EXIT_FATAL;
+		else
+			while ((kind = bh_rec_next(r)) != BH_REC_EOF) {
+				if (kind == BH_REC_COMMENT)
+					rc = l->comment == NULL ? 0 :
+					    l->comment(l->arg, r->line,
+					    r->linelen);
+				else
+					rc = l->record(l->arg, r);
+				if (rc == -1) {
+					r->status = BH_EXIT_FATAL;
+					break;
+				}
+			}
+	}
+	return bh_rec_close(r);
 }
 
 /* ---- writer ---- */
@@ -419,23 +484,29 @@ bh_wr_drop(struct bh_writer *w, int c)
 }
 
 void
-bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
+bh_wr_start(struct bh_writer *w, FILE *fp, char *const *cols, size_t ncol,
     const char *const *owned, size_t nowned)
 {
-	size_t i;
+	size_t i, k;
 	int at;
 
 	memset(w, 0, sizeof(*w));
 	w->fp = fp;
-	w->nin = r->ncol;
+	w->cols = cols;
+	w->owned = owned;
+	w->nin = ncol;
 	w->nown = nowned;
 	w->own_at = xreallocarray(NULL, nowned + 1, sizeof(int));
-	w->in_owner = xreallocarray(NULL, r->ncol + 1, sizeof(int));
-	for (i = 0; i < r->ncol; i++)
+	w->in_owner = xreallocarray(NULL, ncol + 1, sizeof(int));
+	for (i = 0; i < ncol; i++)
 		w->in_owner[i] = -1;
-	w->nout = r->ncol;
+	w->nout = ncol;
 	for (i = 0; i < nowned; i++) {
-		at = bh_rec_col(r, owned[i]);
+		for (at = -1, k = 0; k < ncol; k++)
+			if (strcmp(cols[k], owned[i]) == 0) {
+				at = (int)k;
+				break;
+			}
 		if (at >= 0 && w->in_owner[at] == -1) {
 			w->in_owner[at] = (int)i;
 			w->own_at[i] = at;
@@ -445,21 +516,21 @@ bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
 	wr_layout(w);
 	w->ocap = BH_IO_CHUNK;
 	w->obuf = xmalloc(w->ocap);
-	active_writer = w;
-	{
-		static int registered;
+}
 
-		if (!registered) {
-			atexit(flush_active);
-			registered = 1;
-		}
-	}
+void
+bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
+    const char *const *owned, size_t nowned)
+{
+	bh_wr_start(w, fp, r->col, r->ncol, owned, nowned);
 }
 
 void
 bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like)
 {
 	memset(w, 0, sizeof(*w));
+	w->cols = like->cols;
+	w->owned = like->owned;
 	w->nin = like->nin;
 	w->nown = like->nown;
 	w->nout = like->nout;
@@ -525,38 +596,45 @@ bh_wr_line(struct bh_writer *w, const char *s, size_t n)
 }
 
 void
-bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
-    const char *const *owned)
+bh_wr_names(struct bh_writer *w)
 {
 	const char *sep = "#";
 	size_t i;
 
-	for (i = 0; i < r->ncol; i++) {
+	for (i = 0; i < w->nin; i++) {
 		if (w->in_owner[i] == BH_WR_DROP)
 			continue;
 		bh_wr_raw(w, sep, 1);
-		bh_wr_raw(w, r->col[i], strlen(r->col[i]));
+		bh_wr_raw(w, w->cols[i], strlen(w->cols[i]));
 		sep = "\t";
 	}
 	for (i = 0; i < w->nown; i++) {
-		if ((size_t)w->own_at[i] < r->ncol)
+		if ((size_t)w->own_at[i] < w->nin)
 			continue;
 		bh_wr_raw(w, sep, 1);
-		bh_wr_raw(w, owned[i], strlen(owned[i]));
+		bh_wr_raw(w, w->owned[i], strlen(w->owned[i]));
 		sep = "\t";
 	}
 	bh_wr_raw(w, "\n", 1);
 }
 
+void
+bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
+    const char *const *owned)
+{
+	(void)r;
+	(void)owned;
+	bh_wr_names(w);
+}
+
 /* The record field by field, for a record longer than the buffer. */
 static void
-wr_record_slow(struct bh_writer *w, const struct bh_reader *r,
-    const char *const *val)
+wr_record_slow(struct bh_writer *w, char *const *f, const char *const *val)
 {
 	size_t i, n = 0;
 	int o;
 
-	for (i = 0; i < r->ncol; i++) {
+	for (i = 0; i < w->nin; i++) {
 		if ((o = w->in_owner[i]) == BH_WR_DROP)
 			continue;
 		if (n++ > 0)
@@ -565,10 +643,10 @@ wr_record_slow(struct bh_writer *w, const struct bh_reader *r,
 			bh_wr_raw(w, val[o] != NULL ? val[o] : "-",
 			    w->vlen[o]);
 		else
-			bh_wr_raw(w, r->f[i], strlen(r->f[i]));
+			bh_wr_raw(w, f[i], strlen(f[i]));
 	}
 	for (i = 0; i < w->nown; i++) {
-		if ((size_t)w->own_at[i] < r->ncol)
+		if ((size_t)w->own_at[i] < w->nin)
 			continue;
 		if (n++ > 0)
 			bh_wr_raw(w, "\t", 1);
@@ -578,24 +656,25 @@ wr_record_slow(struct bh_writer *w, const struct bh_reader *r,
 }
 
 void
-bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
-    const char *const *val)
+bh_wr_fields(struct bh_writer *w, char *const *f, const char *const *val)
 {
 	const struct bh_wr_seg *sg;
-	const char *start, *end;
+	const char *start, *end, *line_end;
 	char *o, *first;
 	size_t i, k, n, need;
 	int v;
 
-	/* The line itself bounds what its columns take (an owned column
-	 * replaced in place is counted twice). */
-	need = r->linelen + 1 + w->nown;
+	/* The fields lie in one buffer, each ended by a NUL (as the reader
+	 * splits them): their span bounds what the columns take (an owned
+	 * column replaced in place is counted twice). */
+	line_end = w->nin > 0 ? f[w->nin - 1] + strlen(f[w->nin - 1]) : NULL;
+	need = (w->nin > 0 ? (size_t)(line_end - f[0]) : 0) + 1 + w->nown;
 	for (i = 0; i < w->nown; i++) {
 		w->vlen[i] = val[i] != NULL ? strlen(val[i]) : 1;
 		need += w->vlen[i];
 	}
 	if (!wr_room(w, need)) {
-		wr_record_slow(w, r, val);
+		wr_record_slow(w, f, val);
 		return;
 	}
 	o = w->obuf + w->olen;
@@ -608,17 +687,16 @@ bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 			o += w->vlen[v];
 			continue;
 		}
-		start = r->f[sg->first];
-		end = sg->last + 1 < r->ncol ? r->f[sg->last + 1] - 1 :
-		    r->line + r->linelen;
+		start = f[sg->first];
+		end = sg->last + 1 < w->nin ? f[sg->last + 1] - 1 : line_end;
 		n = (size_t)(end - start);
 		memcpy(o, start, n);
 		for (k = sg->first + 1; k <= sg->last; k++)
-			o[r->f[k] - 1 - start] = '\t';
+			o[f[k] - 1 - start] = '\t';
 		o += n;
 	}
 	for (i = 0; i < w->nown; i++) {
-		if ((size_t)w->own_at[i] < r->ncol)
+		if ((size_t)w->own_at[i] < w->nin)
 			continue;
 		if (o != first || w->nseg > 0)
 			*o++ = '\t';
@@ -630,11 +708,16 @@ bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 }
 
 void
+bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
+    const char *const *val)
+{
+	bh_wr_fields(w, r->f, val);
+}
+
+void
 bh_wr_free(struct bh_writer *w)
 {
 	bh_wr_flush(w);
-	if (active_writer == w)
-		active_writer = NULL;
 	free(w->own_at);
 	free(w->in_owner);
 	free(w->seg);

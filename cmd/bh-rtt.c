@@ -18,106 +18,50 @@
  * syn_ans_ts / synack_ans_ts) names the transmission that was answered;
  * no value is ever 0 for "no sample".  All times are integer microseconds.
  */
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bh.h"
 #include "rtt.h"
 
 static void
-usage(int status)
+usage(FILE *fp, int full)
 {
-	FILE *fp = status == 0 ? stdout : stderr;
-
 	fprintf(fp, "usage: %s [-hT] [--strict] [file ...]\n", bh_progname);
-	if (status == 0)
+	if (full)
 		fprintf(fp,
 		    "  -T        ignore the TCP timestamp option: a leg whose "
 		    "opening packet\n"
 		    "            was retransmitted is always - (tcptrace's "
 		    "rule)\n"
 		    "  --strict  the first bad record is fatal (exit 2)\n");
-	exit(status);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const char *const side_name[2] = { "orig", "resp" };
-	static const char *const stat_name[4] = {
-		"n", "min_ms", "avg_ms", "max_ms"
-	};
-	static char bufs[O_COUNT][BH_NUMBUF + 128];
-	/* static: the reader's buffers stay reachable to the end (the lib
-	 * has no bh_rec_free), so LeakSanitizer has nothing to report. */
-	static struct bh_reader r;
-	struct bh_writer w;
-	struct cols c;
-	const char *val[O_COUNT];
-	char name[64];
-	int strict = 0, ch, i, k;
+	struct bh_reader r;
+	struct bh_loop l;
+	struct bh_opt o;
+	struct rtt t;
+	int ch, status;
 
 	bh_diag_init(argv[0]);
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--strict") == 0) {
-			strict = 1;
-			memmove(argv + i, argv + i + 1,
-			    (size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
-	while ((ch = getopt(argc, argv, "hT")) != -1) {
+	memset(&t, 0, sizeof(t));
+	t.out = stdout;
+	bh_opt_init(&o, argc, argv, "T", NULL);
+	while ((ch = bh_opt_next(&o)) != -1)
 		switch (ch) {
-		case 'h':
-			usage(0);
-			break;
 		case 'T':
-			use_tsopt = 0;
+			t.no_tsopt = 1;
 			break;
 		default:
-			usage(BH_EXIT_FATAL);
+			bh_opt_end(ch, usage);
 		}
-	}
-	argc -= optind;
-	argv += optind;
+	argc -= o.ind;
+	argv += o.ind;
 
-	bh_rec_open(&r, argc, argv, stdout);
-	r.strict = strict;
-	if (r.ncol == 0)
-		return bh_fshut(bh_rec_close(&r));
-
-	c.syn = bh_rec_need(&r, "syn_ts");
-	c.synack = bh_rec_need(&r, "synack_ts");
-	c.ack = bh_rec_need(&r, "ack_ts");
-	c.syn_n = bh_rec_need(&r, "syn_n");
-	c.synack_n = bh_rec_need(&r, "synack_n");
-	c.proto = bh_rec_col(&r, "proto");
-	c.dir = bh_rec_col(&r, "dir");
-	c.syn_ans = bh_rec_col(&r, "syn_ans_ts");
-	c.synack_ans = bh_rec_col(&r, "synack_ans_ts");
-	for (i = 0; i < 2; i++)
-		for (k = 0; k < 4; k++) {
-			snprintf(name, sizeof(name), "%s_rtt_%s",
-			    side_name[i], stat_name[k]);
-			c.data[i][k] = bh_rec_col(&r, name);
-		}
-
-	bh_wr_init(&w, stdout, &r, rtt_owned, O_COUNT);
-	bh_wr_header(&w, &r, rtt_owned);
-	for (;;) {
-		enum bh_rec_kind kind = bh_rec_next(&r);
-
-		if (kind == BH_REC_EOF)
-			break;
-		if (kind == BH_REC_COMMENT) {
-			bh_wr_line(&w, r.line, r.linelen);
-			continue;
-		}
-		if (rtt_record(&r, &c, val, bufs) == -1)
-			continue;
-		bh_wr_record(&w, &r, val);
-	}
-	bh_wr_free(&w);
-	return bh_fshut(bh_rec_close(&r));
+	rtt_loop(&t, &l);
+	status = bh_rec_loop(&r, argc, argv, o.strict, &l);
+	rtt_end(&t);
+	return bh_fshut(status);
 }

@@ -38,8 +38,6 @@ static const char *const note_names[] = {
 };
 #define NNOTES	(sizeof(note_names) / sizeof(note_names[0]))
 
-int use_tsopt = 1;	/* -T clears: strict Karn, as tcptrace */
-
 /*
  * One handshake leg: from the question (SYN, or SYN/ACK) at q to the
  * answer (SYN/ACK, or ACK) at a.  n transmissions of the question; when
@@ -48,11 +46,11 @@ int use_tsopt = 1;	/* -T clears: strict Karn, as tcptrace */
  * *leg set, or 0 with the reason added to *note.
  */
 static int
-leg(int64_t q, uint64_t n, int have_qans, int64_t qans, int64_t a,
-    int retx_flag, int *note, int64_t *leg_us)
+leg(const struct rtt *t, int64_t q, uint64_t n, int have_qans, int64_t qans,
+    int64_t a, int retx_flag, int *note, int64_t *leg_us)
 {
 	if (n > 1) {
-		if (!use_tsopt || !have_qans) {
+		if (t->no_tsopt || !have_qans) {
 			*note |= retx_flag;
 			return 0;
 		}
@@ -76,13 +74,16 @@ ms(char *buf, int64_t usec)
 }
 
 /*
- * Compute the owned values of the current record into val[] (buffers in
- * bufs).  Returns 0, or -1 when the record has a bad value (reported).
+ * Compute the owned values of the current record into t->val[] (buffers
+ * in t->bufs).  Returns 0, or -1 when the record has a bad value
+ * (reported, to be skipped).
  */
-int
-rtt_record(struct bh_reader *r, const struct cols *c,
-    const char *val[O_COUNT], char bufs[O_COUNT][BH_NUMBUF + 128])
+static int
+rtt_values(struct rtt *t, struct bh_reader *r)
 {
+	const struct rtt_cols *c = &t->c;
+	const char **val = t->val;
+	char (*bufs)[BH_NUMBUF + 128] = t->bufs;
 	int64_t syn = 0, synack = 0, ack = 0, syn_ans = 0, synack_ans = 0;
 	int64_t resp_leg = 0, orig_leg = 0, d[3];
 	uint64_t syn_n = 0, synack_n = 0, dn = 0;
@@ -141,13 +142,13 @@ rtt_record(struct bh_reader *r, const struct cols *c,
 		else if (!hsa)
 			note |= N_NO_SYNACK;
 		else
-			have_resp = leg(syn, syn_n, hsyn_ans, syn_ans, synack,
+			have_resp = leg(t, syn, syn_n, hsyn_ans, syn_ans, synack,
 			    N_SYN_RETX, &note, &resp_leg);
 		if (hsa) {
 			if (!ha)
 				note |= N_NO_ACK;
 			else
-				have_orig = leg(synack, synack_n, hsynack_ans,
+				have_orig = leg(t, synack, synack_n, hsynack_ans,
 				    synack_ans, ack, N_SYNACK_RETX, &note,
 				    &orig_leg);
 		}
@@ -179,3 +180,85 @@ rtt_record(struct bh_reader *r, const struct cols *c,
 	return 0;
 }
 
+
+int
+rtt_header(struct rtt *t, struct bh_reader *r)
+{
+	static const char *const side_name[2] = { "orig", "resp" };
+	static const char *const stat_name[4] = {
+		"n", "min_ms", "avg_ms", "max_ms"
+	};
+	struct rtt_cols *c = &t->c;
+	char name[64];
+	int i, k;
+
+	c->syn = bh_rec_need(r, "syn_ts");
+	c->synack = bh_rec_need(r, "synack_ts");
+	c->ack = bh_rec_need(r, "ack_ts");
+	c->syn_n = bh_rec_need(r, "syn_n");
+	c->synack_n = bh_rec_need(r, "synack_n");
+	if (c->syn < 0 || c->synack < 0 || c->ack < 0 || c->syn_n < 0 ||
+	    c->synack_n < 0)
+		return -1;
+	c->proto = bh_rec_col(r, "proto");
+	c->dir = bh_rec_col(r, "dir");
+	c->syn_ans = bh_rec_col(r, "syn_ans_ts");
+	c->synack_ans = bh_rec_col(r, "synack_ans_ts");
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 4; k++) {
+			snprintf(name, sizeof(name), "%s_rtt_%s",
+			    side_name[i], stat_name[k]);
+			c->data[i][k] = bh_rec_col(r, name);
+		}
+	bh_wr_start(&t->w, t->out, r->col, r->ncol, rtt_owned, O_COUNT);
+	bh_wr_names(&t->w);
+	return 0;
+}
+
+int
+rtt_record(struct rtt *t, struct bh_reader *r)
+{
+	if (rtt_values(t, r) == 0)
+		bh_wr_fields(&t->w, r->f, t->val);
+	return 0;
+}
+
+int
+rtt_comment(struct rtt *t, const char *line, size_t len)
+{
+	bh_wr_comment(&t->w, t->out, line, len);
+	return 0;
+}
+
+void
+rtt_end(struct rtt *t)
+{
+	bh_wr_free(&t->w);
+}
+
+static int
+loop_header(void *arg, struct bh_reader *r)
+{
+	return rtt_header(arg, r);
+}
+
+static int
+loop_record(void *arg, struct bh_reader *r)
+{
+	return rtt_record(arg, r);
+}
+
+static int
+loop_comment(void *arg, const char *line, size_t len)
+{
+	return rtt_comment(arg, line, len);
+}
+
+void
+rtt_loop(struct rtt *t, struct bh_loop *l)
+{
+	l->header = loop_header;
+	l->record = loop_record;
+	l->comment = loop_comment;
+	l->arg = t;
+}

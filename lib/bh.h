@@ -331,12 +331,17 @@ void	bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
 	    const char *const *owned);
 void	bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 	    const char *const *val);
+/* A comment line (without its LF) as it comes: through w once it is
+ * started, straight to fp before (w zeroed: a comment before the header,
+ * when nothing is laid out yet). */
+void	bh_wr_comment(struct bh_writer *w, FILE *fp, const char *s, size_t n);
 /* Write a line verbatim (comments) followed by LF. */
 void	bh_wr_line(struct bh_writer *w, const char *s, size_t n);
 /* Append raw bytes to the output buffer / flush it to fp (exit 2 on a
  * write error). */
 void	bh_wr_raw(struct bh_writer *w, const char *s, size_t n);
 void	bh_wr_flush(struct bh_writer *w);
+/* Flush and free; a zeroed writer (never started) is left alone. */
 void	bh_wr_free(struct bh_writer *w);
 
 /* A value is "unset" when it is exactly "-". */

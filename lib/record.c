@@ -715,8 +715,21 @@ bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 }
 
 void
+bh_wr_comment(struct bh_writer *w, FILE *fp, const char *s, size_t n)
+{
+	if (w->obuf != NULL) {
+		bh_wr_line(w, s, n);
+		return;
+	}
+	if (fwrite(s, 1, n, fp) != n || putc('\n', fp) == EOF)
+		bh_err(BH_EXIT_FATAL, "write error on standard output");
+}
+
+void
 bh_wr_free(struct bh_writer *w)
 {
+	if (w->obuf == NULL)
+		return;
 	bh_wr_flush(w);
 	free(w->own_at);
 	free(w->in_owner);

@@ -1,7 +1,7 @@
 /*
- * fuzz_rtt - bh-rtt: handshake legs, Karn and the timestamp option, the
- * remote leg and its data-ACK summary, on arbitrary records, through
- * main().
+ * fuzz_rtt - bh-rtt's module (cmd/rtt-legs.c): handshake legs, Karn and
+ * the timestamp option, the remote leg and its data-ACK summary, on
+ * arbitrary records, through bh_rec_loop as bh-rtt's main() runs it.
  *
  * Input: the first line holds options (only -T and --strict are taken);
  * the rest is the record stream.
@@ -11,33 +11,41 @@
  * record stream with as many fields per record as its header, printable
  * whenever the records were.
  */
-#include "fz.h"
+#include <stdlib.h>
+#include <string.h>
 
-BH_FUZZ_STATE_BEGIN
-#define main bh_fuzz_tool_main
-#include "../cmd/bh-rtt.c"
-#undef main
-BH_FUZZ_STATE_END
+#include "bh.h"
+#include "rtt.h"
+#include "fz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bh_fuzz_result res;
-	const char *argv[8];
-	const char *p = (const char *)data, *end = p + size;
-	char *opts, *tok, *save = NULL;
-	int argc = 0;
+	const char *p = (const char *)data, *end = p + size, *out;
+	char *opts, *tok, *save = NULL, *argv[1];
+	struct bh_reader r;
+	struct bh_loop l;
+	struct rtt t;
+	size_t outlen;
+	int strict = 0, status;
 
+	memset(&t, 0, sizeof(t));
 	opts = bh_fuzz_line(&p, end);
-	argv[argc++] = "bh-rtt";
-	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL && argc < 5;
+	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t\r", &save))
-		if (strcmp(tok, "-T") == 0 || strcmp(tok, "--strict") == 0)
-			argv[argc++] = tok;
-	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
-	bh_fuzz_main(argc, argv, NULL, &res);
-	bh_fuzz_check_stream(res.out, res.outlen,
+		if (strcmp(tok, "-T") == 0)
+			t.no_tsopt = 1;
+		else if (strcmp(tok, "--strict") == 0)
+			strict = 1;
+	argv[0] = (char *)bh_fuzz_file(0, p, (size_t)(end - p));
+	t.out = bh_fuzz_out();
+	rtt_loop(&t, &l);
+	status = bh_rec_loop(&r, 1, argv, strict, &l);
+	rtt_end(&t);
+	out = bh_fuzz_out_take(&outlen);
+	bh_fuzz_status(status, out, outlen);
+	bh_fuzz_check_stream(out, outlen,
 	    bh_fuzz_is_text(p, (size_t)(end - p)), 0);
-	bh_fuzz_free(opts);
+	free(opts);
 	return 0;
 }

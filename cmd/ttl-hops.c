@@ -36,12 +36,14 @@ static const char *const flag_names[] = {
 };
 #define NFLAGS	(sizeof(flag_names) / sizeof(flag_names[0]))
 
-/* Per observed TTL 0..255: the initial TTL (0: none) and near flags. */
-unsigned	init_of[256];
-int	near_of[256];
-unsigned	maxhops = 35;
-/* Per initial TTL 1..255: the OS family, NULL for none. */
-char	*os_of[256];
+/* One side's results, formatted. */
+struct side {
+	int	set;			/* side has a TTL */
+	int	flags;
+	char	ttl[BH_NUMBUF], init[BH_NUMBUF], hops[BH_NUMBUF];
+	const char *init_v, *hops_v, *os_v;
+};
+
 
 
 /*
@@ -50,12 +52,13 @@ char	*os_of[256];
  * smallest candidate at or above it.  Returns -1 on a malformed list.
  */
 int
-set_candidates(const char *list)
+ttl_set_candidates(struct ttl *t, const char *list)
 {
 	int cand[256] = { 0 };
 	unsigned long v;
 	char *copy, *tok, *last;
-	int t, k, n = 0;
+	struct ttl *tt = t;
+	int i, k, n = 0;
 
 	copy = xstrdup(list);
 	for (tok = strtok_r(copy, ",", &last); tok != NULL;
@@ -71,10 +74,10 @@ set_candidates(const char *list)
 	if (n == 0 || list[0] == ',' || list[strlen(list) - 1] == ',' ||
 	    strstr(list, ",,") != NULL)
 		return -1;
-	for (t = 255, k = 0; t >= 0; t--) {
-		if (t > 0 && cand[t])
-			k = t;
-		init_of[t] = (unsigned)k;
+	for (i = 255, k = 0; i >= 0; i--) {
+		if (i > 0 && cand[i])
+			k = i;
+		tt->init_of[i] = (unsigned)k;
 	}
 	return 0;
 }
@@ -86,17 +89,17 @@ set_candidates(const char *list)
  * and one starting at 64 both reach 58).  A TTL above the lower member
  * cannot have started there and is not flagged.
  */
-void
-set_near(void)
+static void
+set_near(struct ttl *t)
 {
-	int t;
+	int i;
 
-	for (t = 0; t < 256; t++) {
-		near_of[t] = 0;
-		if (t <= 30 && (init_of[t] == 30 || init_of[t] == 32))
-			near_of[t] |= F_NEAR32;
-		if (t <= 60 && (init_of[t] == 60 || init_of[t] == 64))
-			near_of[t] |= F_NEAR64;
+	for (i = 0; i < 256; i++) {
+		t->near_of[i] = 0;
+		if (i <= 30 && (t->init_of[i] == 30 || t->init_of[i] == 32))
+			t->near_of[i] |= F_NEAR32;
+		if (i <= 60 && (t->init_of[i] == 60 || t->init_of[i] == 64))
+			t->near_of[i] |= F_NEAR64;
 	}
 }
 
@@ -105,18 +108,21 @@ set_near(void)
  * ignored); NAME is printable ASCII without blanks or backslashes (so it
  * needs no escaping in the stream), at most 64 bytes, and
  * `-` removes the default name.  Entries replace the defaults one by one.
- * Any error is fatal (exit 2) with file:line.
+ * Returns 0, or -1 after reporting the first error with file:line.
  */
-void
-read_osmap(const char *fn)
+int
+ttl_read_osmap(struct ttl *t, const char *fn)
 {
 	char line[512], *p, *q, *name;
 	unsigned long v, lineno = 0;
 	FILE *fp;
 	size_t n;
+	int rc = -1;
 
-	if ((fp = fopen(fn, "r")) == NULL)
-		bh_err(BH_EXIT_FATAL, "%s", fn);
+	if ((fp = fopen(fn, "r")) == NULL) {
+		bh_warn("%s", fn);
+		return -1;
+	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		n = strlen(line);
@@ -124,7 +130,7 @@ read_osmap(const char *fn)
 			line[--n] = '\0';
 		else if (!feof(fp)) {
 			bh_warnx_at(fn, lineno, "line too long");
-			exit(BH_EXIT_FATAL);
+			goto out;
 		}
 		for (p = line; *p == ' ' || *p == '\t'; p++)
 			;
@@ -141,7 +147,7 @@ read_osmap(const char *fn)
 			if (!isgraph((unsigned char)*q) || *q == '\\') {
 				bh_warnx_at(fn, lineno, "OS name: printable "
 				    "ASCII without blanks or backslashes");
-				exit(BH_EXIT_FATAL);
+				goto out;
 			}
 		if (*q != '\0') {
 			*q++ = '\0';
@@ -154,14 +160,18 @@ read_osmap(const char *fn)
 			bh_warnx_at(fn, lineno, "expected `TTL OS' with TTL "
 			    "1..255 and a name of at most %d bytes",
 			    MAXOSNAME);
-			exit(BH_EXIT_FATAL);
+			goto out;
 		}
-		free(os_of[v]);
-		os_of[v] = BH_UNSET(name) ? NULL : xstrdup(name);
+		free(t->os_of[v]);
+		t->os_of[v] = BH_UNSET(name) ? NULL : xstrdup(name);
 	}
 	if (ferror(fp))
-		bh_err(BH_EXIT_FATAL, "%s", fn);
+		bh_warn("%s", fn);
+	else
+		rc = 0;
+out:
 	fclose(fp);
+	return rc;
 }
 
 /*
@@ -170,8 +180,9 @@ read_osmap(const char *fn)
  * else the first packet's TTL.  Returns -1 on a bad or inconsistent value
  * (reported), else 0.
  */
-int
-ttl_side(struct bh_reader *r, const struct side_cols *sc, struct side *s)
+static int
+ttl_side(const struct ttl *t, struct bh_reader *r, const struct side_cols *sc,
+    struct side *s)
 {
 	unsigned long ttl, mn, mx, base, top;
 	uint64_t chg = 0;
@@ -204,17 +215,17 @@ ttl_side(struct bh_reader *r, const struct side_cols *sc, struct side *s)
 	bh_fmt_u64(s->ttl, ttl);
 	if (chg > 0 || base != top)
 		s->flags |= F_CHANGED;
-	if ((init = init_of[base]) == 0) {
+	if ((init = t->init_of[base]) == 0) {
 		s->flags |= F_NO_INIT;
 		return 0;
 	}
-	s->flags |= near_of[base];
+	s->flags |= t->near_of[base];
 	if (top > init)
 		s->flags |= F_MIXED;
 	bh_fmt_u64(s->init, init);
 	s->init_v = s->init;
-	s->os_v = os_of[init];
-	if (init - base > maxhops)
+	s->os_v = t->os_of[init];
+	if (init - base > t->maxhops)
 		s->flags |= F_FAR;
 	else {
 		bh_fmt_u64(s->hops, init - base);
@@ -224,7 +235,7 @@ ttl_side(struct bh_reader *r, const struct side_cols *sc, struct side *s)
 }
 
 /* Append `side:flag` items for the set flags to the note in o. */
-void
+static void
 note_side(char *o, const char *side, int flags)
 {
 	size_t i;
@@ -239,3 +250,138 @@ note_side(char *o, const char *side, int flags)
 		}
 }
 
+
+void
+ttl_init(struct ttl *t, FILE *out)
+{
+	static const char *const defaults[][2] = {
+		{ "32", "windows-old" }, { "64", "unix" },
+		{ "128", "windows" }, { "255", "solaris/network" },
+	};
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->out = out;
+	t->maxhops = 35;
+	(void)ttl_set_candidates(t, "32,64,128,255");
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		t->os_of[atoi(defaults[i][0])] = xstrdup(defaults[i][1]);
+}
+
+static int
+ttl_header(void *arg, struct bh_reader *r)
+{
+	struct ttl *t = arg;
+	struct side_cols *sc = t->sc;
+
+	set_near(t);
+	sc[0].ttl = bh_rec_need(r, "orig_ttl");
+	sc[1].ttl = bh_rec_need(r, "resp_ttl");
+	if (sc[0].ttl < 0 || sc[1].ttl < 0)
+		return -1;
+	sc[0].min = bh_rec_col(r, "orig_ttl_min");
+	sc[1].min = bh_rec_col(r, "resp_ttl_min");
+	sc[0].max = bh_rec_col(r, "orig_ttl_max");
+	sc[1].max = bh_rec_col(r, "resp_ttl_max");
+	sc[0].chg = bh_rec_col(r, "orig_ttl_chg");
+	sc[1].chg = bh_rec_col(r, "resp_ttl_chg");
+	sc[0].ip = bh_rec_col(r, "orig_ip");
+	sc[1].ip = bh_rec_col(r, "resp_ip");
+	sc[0].pkts = bh_rec_col(r, "orig_pkts");
+	sc[1].pkts = bh_rec_col(r, "resp_pkts");
+	t->dircol = bh_rec_col(r, "dir");
+	bh_wr_start(&t->w, t->out, r->col, r->ncol, ttl_owned, O_COUNT);
+	bh_wr_names(&t->w);
+	return 0;
+}
+
+/* One record: its owned values written, or it is reported and skipped. */
+static int
+ttl_record(void *arg, struct bh_reader *r)
+{
+	struct ttl *t = arg;
+	const struct side_cols *sc = t->sc;
+	struct side sd[2];
+	const char *val[O_COUNT];
+	char note[256], pkts[BH_NUMBUF];
+	uint64_t npkts;
+	int rem, hp;
+
+	/* dir `in`: the remote party opened the session (orig). */
+	switch (bh_rec_get_dir(r, t->dircol)) {
+	case -1:
+		return 0;
+	case BH_DIR_IN:
+		rem = 0;
+		break;
+	case BH_DIR_OUT:
+		rem = 1;
+		break;
+	default:
+		rem = -1;
+		break;
+	}
+	if (ttl_side(t, r, &sc[0], &sd[0]) == -1 ||
+	    ttl_side(t, r, &sc[1], &sd[1]) == -1)
+		return 0;
+	hp = 0;
+	if (rem >= 0 && (hp = bh_rec_get_u64(r, sc[rem].pkts, &npkts)) == -1)
+		return 0;
+	val[O_ORIG_INIT] = sd[0].init_v;
+	val[O_ORIG_HOPS] = sd[0].hops_v;
+	val[O_ORIG_OS] = sd[0].os_v;
+	val[O_RESP_INIT] = sd[1].init_v;
+	val[O_RESP_HOPS] = sd[1].hops_v;
+	val[O_RESP_OS] = sd[1].os_v;
+	val[O_REM_IP] = val[O_REM_PKTS] = val[O_REM_TTL] = NULL;
+	val[O_REM_INIT] = val[O_REM_HOPS] = val[O_REM_OS] = NULL;
+	if (rem >= 0) {
+		if (sc[rem].ip >= 0)
+			val[O_REM_IP] = r->f[sc[rem].ip];
+		if (hp == 1) {
+			bh_fmt_u64(pkts, npkts);
+			val[O_REM_PKTS] = pkts;
+		}
+		if (sd[rem].set)
+			val[O_REM_TTL] = sd[rem].ttl;
+		val[O_REM_INIT] = sd[rem].init_v;
+		val[O_REM_HOPS] = sd[rem].hops_v;
+		val[O_REM_OS] = sd[rem].os_v;
+	}
+	note[0] = '\0';
+	note_side(note, "orig", sd[0].flags);
+	note_side(note, "resp", sd[1].flags);
+	val[O_NOTE] = note[0] != '\0' ? note : "ok";
+	bh_wr_fields(&t->w, r->f, val);
+	return 0;
+}
+
+static int
+ttl_comment(void *arg, const char *line, size_t len)
+{
+	struct ttl *t = arg;
+
+	bh_wr_comment(&t->w, t->out, line, len);
+	return 0;
+}
+
+void
+ttl_loop(struct ttl *t, struct bh_loop *l)
+{
+	l->header = ttl_header;
+	l->record = ttl_record;
+	l->comment = ttl_comment;
+	l->arg = t;
+}
+
+void
+ttl_end(struct ttl *t)
+{
+	size_t i;
+
+	bh_wr_free(&t->w);
+	for (i = 0; i < 256; i++) {
+		free(t->os_of[i]);
+		t->os_of[i] = NULL;
+	}
+}

@@ -1,58 +1,72 @@
 /*
- * fuzz_ttl - bh-ttl: initial TTL candidates (-i), the OS mapping file
- * (-m), hops and the remote party, on arbitrary records, through main().
+ * fuzz_ttl - bh-ttl's module (cmd/ttl-hops.c): initial TTL candidates
+ * (-i), the OS mapping file (-m), hops and the remote party, on arbitrary
+ * records, through bh_rec_loop as bh-ttl's main() runs it.
  *
  * Input: the first line holds options (only -d N, -i LIST and --strict
- * are taken); then a mapping file up to a line "%%" (given with -m); then
- * the record stream.  Without a "%%" line there is no -m file.
+ * are taken); then a mapping file up to a line "%%" (given as -m); then
+ * the record stream.  Without a "%%" line there is no mapping file.
  *
  * Checked besides memory safety: exit status 0, 1 or 2 (a bad mapping
- * file exits 2 by design); the output is a record stream with as many
+ * file is exit 2 by design); the output is a record stream with as many
  * fields per record as its header, printable whenever the records were.
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+#include "ttl.h"
 #include "fz.h"
-
-BH_FUZZ_STATE_BEGIN
-#define main bh_fuzz_tool_main
-#include "../cmd/bh-ttl.c"
-#undef main
-BH_FUZZ_STATE_END
-
-#define MAXARGS	16
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bh_fuzz_result res;
-	const char *argv[MAXARGS];
 	const char *p = (const char *)data, *end = p + size, *sep, *next;
-	char *opts, *tok, *save = NULL;
-	int argc = 0, want_arg = 0;
+	const char *out;
+	char *opts, *tok, *save = NULL, *argv[1];
+	struct bh_reader r;
+	struct bh_loop l;
+	struct ttl t;
+	unsigned long v;
+	size_t outlen;
+	int strict = 0, status = 0, want = 0;
 
+	ttl_init(&t, NULL);
 	opts = bh_fuzz_line(&p, end);
-	argv[argc++] = "bh-ttl";
-	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL &&
-	    argc < MAXARGS - 4; tok = strtok_r(NULL, " \t\r", &save)) {
-		if (want_arg) {
-			argv[argc++] = tok;
-			want_arg = 0;
-		} else if (strcmp(tok, "-d") == 0 || strcmp(tok, "-i") == 0) {
-			argv[argc++] = tok;
-			want_arg = 1;
-		} else if (strcmp(tok, "--strict") == 0)
-			argv[argc++] = tok;
+	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\r", &save)) {
+		if (want == 'd') {
+			/* as main(): a bad -d is a usage error */
+			if (bh_parse_uint(tok, 255, &v) == 0)
+				t.maxhops = (unsigned)v;
+			want = 0;
+		} else if (want == 'i') {
+			(void)ttl_set_candidates(&t, tok);
+			want = 0;
+		} else if (strcmp(tok, "-d") == 0)
+			want = 'd';
+		else if (strcmp(tok, "-i") == 0)
+			want = 'i';
+		else if (strcmp(tok, "--strict") == 0)
+			strict = 1;
 	}
-	if (want_arg)
-		argc--;
 	if ((sep = bh_fuzz_part(p, end, &next)) < end) {
-		argv[argc++] = "-m";
-		argv[argc++] = bh_fuzz_file(1, p, (size_t)(sep - p));
+		if (ttl_read_osmap(&t, bh_fuzz_file(1, p,
+		    (size_t)(sep - p))) == -1)
+			status = BH_EXIT_FATAL;
 		p = next;
 	}
-	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
-	bh_fuzz_main(argc, argv, NULL, &res);
-	bh_fuzz_check_stream(res.out, res.outlen,
+	t.out = bh_fuzz_out();
+	if (status == 0) {
+		argv[0] = (char *)bh_fuzz_file(0, p, (size_t)(end - p));
+		ttl_loop(&t, &l);
+		status = bh_rec_loop(&r, 1, argv, strict, &l);
+	}
+	ttl_end(&t);
+	out = bh_fuzz_out_take(&outlen);
+	bh_fuzz_status(status, out, outlen);
+	bh_fuzz_check_stream(out, outlen,
 	    bh_fuzz_is_text(p, (size_t)(end - p)), 0);
-	bh_fuzz_free(opts);
+	free(opts);
 	return 0;
 }

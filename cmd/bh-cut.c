@@ -11,143 +11,188 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bh.h"
 
+struct cut {
+	char		*fields;	/* -f list, or NULL */
+	int		 noheader, negate, unesc;
+	int		*sel;		/* output column i is input sel[i] */
+	int		 nsel;
+	unsigned char	*ubuf;		/* -u: one unescaped field */
+	size_t		 ubufcap;
+	struct bh_writer w;
+};
+
 static void
-usage(void)
+usage(FILE *fp, int full)
 {
-	fprintf(stderr, "usage: %s [-Hnu] [--strict] [-f col[,col...]] "
+	fprintf(fp, "usage: %s [-hHnu] [--strict] [-f col[,col...]] "
 	    "[file ...]\n", bh_progname);
-	exit(BH_EXIT_FATAL);
+	if (full)
+		fprintf(fp,
+		    "  -f cols   the columns to keep, in this order\n"
+		    "  -n        keep every column but those of -f\n"
+		    "  -H        no header line, no comments\n"
+		    "  -u        unescape the fields, for reading (not a "
+		    "record stream)\n"
+		    "  --strict  the first bad record is fatal (exit 2)\n");
+}
+
+/* Whether every name of the list "a,b,c" is a column name ([a-z0-9_]+). */
+static int
+names_ok(const char *list)
+{
+	const char *p;
+
+	for (p = list; *p != '\0'; p++)
+		if (!(*p == ',' || *p == '_' || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Resolve the selection to input column indexes; -1 when a column is
+ * missing (reported). */
+static int
+cut_header(void *arg, struct bh_reader *r)
+{
+	struct cut *c = arg;
+	char *p, *tok;
+	size_t k;
+	int j, rc = 0;
+
+	bh_wr_start(&c->w, stdout, r->col, r->ncol, NULL, 0);
+	c->sel = xreallocarray(NULL, r->ncol + 1, sizeof(*c->sel));
+	if (c->fields != NULL && !c->negate) {
+		p = xstrdup(c->fields);
+		for (tok = strtok(p, ","); tok != NULL; tok = strtok(NULL, ",")) {
+			if (c->nsel >= (int)r->ncol)
+				c->sel = xreallocarray(c->sel,
+				    (size_t)c->nsel + 1, sizeof(*c->sel));
+			if ((c->sel[c->nsel++] = bh_rec_need(r, tok)) < 0)
+				rc = -1;
+		}
+		free(p);
+		if (rc == -1)
+			return -1;
+	} else {
+		for (k = 0; k < r->ncol; k++) {
+			int skip = 0;
+
+			if (c->fields != NULL) {
+				p = xstrdup(c->fields);
+				for (tok = strtok(p, ","); tok != NULL;
+				    tok = strtok(NULL, ","))
+					if (strcmp(tok, r->col[k]) == 0)
+						skip = 1;
+				free(p);
+			}
+			if (!skip)
+				c->sel[c->nsel++] = (int)k;
+		}
+	}
+	if (!c->noheader) {
+		bh_wr_raw(&c->w, "#", 1);
+		for (j = 0; j < c->nsel; j++) {
+			if (j > 0)
+				bh_wr_raw(&c->w, "\t", 1);
+			bh_wr_raw(&c->w, r->col[c->sel[j]],
+			    strlen(r->col[c->sel[j]]));
+		}
+		bh_wr_raw(&c->w, "\n", 1);
+	}
+	return 0;
+}
+
+static int
+cut_record(void *arg, struct bh_reader *r)
+{
+	struct cut *c = arg;
+	int j;
+
+	if (c->fields == NULL && !c->unesc) {
+		bh_wr_fields(&c->w, r->f, NULL);
+		return 0;
+	}
+	for (j = 0; j < c->nsel; j++) {
+		const char *v = r->f[c->sel[j]];
+
+		if (j > 0)
+			bh_wr_raw(&c->w, "\t", 1);
+		if (c->unesc && !BH_UNSET(v)) {
+			size_t n = strlen(v);
+			long m;
+
+			if (n + 1 > c->ubufcap) {
+				c->ubufcap = n + 1;
+				c->ubuf = xrealloc(c->ubuf, c->ubufcap);
+			}
+			if ((m = bh_unescape(c->ubuf, v)) < 0) {
+				bh_rec_bad(r, "column %s: bad escape",
+				    r->col[c->sel[j]]);
+				bh_wr_raw(&c->w, v, n);
+			} else
+				bh_wr_raw(&c->w, (char *)c->ubuf, (size_t)m);
+		} else
+			bh_wr_raw(&c->w, v, strlen(v));
+	}
+	bh_wr_raw(&c->w, "\n", 1);
+	return 0;
+}
+
+/* Comments before the header pass through; later ones unless -H. */
+static int
+cut_comment(void *arg, const char *line, size_t len)
+{
+	struct cut *c = arg;
+
+	if (c->w.obuf == NULL || !c->noheader)
+		bh_wr_comment(&c->w, stdout, line, len);
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
+	struct bh_loop l = { cut_header, cut_record, cut_comment, NULL };
 	struct bh_reader r;
-	struct bh_writer w;
-	char *fields = NULL, *p, *tok;
-	unsigned char *ubuf = NULL;
-	size_t ubufcap = 0;
-	int *sel = NULL, nsel = 0, noheader = 0, negate = 0, unesc = 0;
-	int strict = 0, c, i, j;
-	size_t k;
+	struct bh_opt o;
+	struct cut c;
+	int ch, status;
 
 	bh_diag_init(argv[0]);
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--strict") == 0) {
-			strict = 1;
-			memmove(argv + i, argv + i + 1,
-			    (size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			break;
-		}
-	while ((c = getopt(argc, argv, "f:hHnu")) != -1) {
-		switch (c) {
+	memset(&c, 0, sizeof(c));
+	bh_opt_init(&o, argc, argv, "f:Hnu", NULL);
+	while ((ch = bh_opt_next(&o)) != -1)
+		switch (ch) {
 		case 'f':
-			fields = optarg;
+			if (!names_ok(o.arg)) {
+				bh_warnx("-f %s: column names are [a-z0-9_]+, "
+				    "separated by commas", o.arg);
+				bh_opt_end(BH_OPT_BAD, usage);
+			}
+			c.fields = o.arg;
 			break;
 		case 'H':
-			noheader = 1;
+			c.noheader = 1;
 			break;
 		case 'n':
-			negate = 1;
+			c.negate = 1;
 			break;
 		case 'u':
-			unesc = 1;
+			c.unesc = 1;
 			break;
 		default:
-			usage();
+			bh_opt_end(ch, usage);
 		}
-	}
-	argc -= optind;
-	argv += optind;
+	argc -= o.ind;
+	argv += o.ind;
 
-	bh_rec_open(&r, argc, argv, stdout);
-	r.strict = strict;
-	if (r.ncol == 0)
-		return bh_fshut(bh_rec_close(&r));
-	bh_wr_init(&w, stdout, &r, NULL, 0);
-
-	/* Resolve the selection to input column indexes. */
-	sel = xreallocarray(NULL, r.ncol + 1, sizeof(*sel));
-	if (fields != NULL && !negate) {
-		p = xstrdup(fields);
-		for (tok = strtok(p, ","); tok != NULL; tok = strtok(NULL, ",")) {
-			if (nsel >= (int)r.ncol) {
-				sel = xreallocarray(sel, (size_t)nsel + 1,
-				    sizeof(*sel));
-			}
-			sel[nsel++] = bh_rec_need(&r, tok);
-		}
-		free(p);
-	} else {
-		for (k = 0; k < r.ncol; k++) {
-			int skip = 0;
-
-			if (fields != NULL) {
-				p = xstrdup(fields);
-				for (tok = strtok(p, ","); tok != NULL;
-				    tok = strtok(NULL, ","))
-					if (strcmp(tok, r.col[k]) == 0)
-						skip = 1;
-				free(p);
-			}
-			if (!skip)
-				sel[nsel++] = (int)k;
-		}
-	}
-	if (!noheader) {
-		bh_wr_raw(&w, "#", 1);
-		for (j = 0; j < nsel; j++) {
-			if (j > 0)
-				bh_wr_raw(&w, "\t", 1);
-			bh_wr_raw(&w, r.col[sel[j]], strlen(r.col[sel[j]]));
-		}
-		bh_wr_raw(&w, "\n", 1);
-	}
-	for (;;) {
-		enum bh_rec_kind kind = bh_rec_next(&r);
-
-		if (kind == BH_REC_EOF)
-			break;
-		if (kind == BH_REC_COMMENT) {
-			if (!noheader)
-				bh_wr_line(&w, r.line, r.linelen);
-			continue;
-		}
-		if (fields == NULL && !unesc) {
-			bh_wr_record(&w, &r, NULL);
-			continue;
-		}
-		for (j = 0; j < nsel; j++) {
-			const char *v = r.f[sel[j]];
-
-			if (j > 0)
-				bh_wr_raw(&w, "\t", 1);
-			if (unesc && !BH_UNSET(v)) {
-				size_t n = strlen(v);
-				long m;
-
-				if (n + 1 > ubufcap) {
-					ubufcap = n + 1;
-					ubuf = xrealloc(ubuf, ubufcap);
-				}
-				if ((m = bh_unescape(ubuf, v)) < 0) {
-					bh_rec_bad(&r, "column %s: bad escape",
-					    r.col[sel[j]]);
-					bh_wr_raw(&w, v, n);
-				} else
-					bh_wr_raw(&w, (char *)ubuf, (size_t)m);
-			} else
-				bh_wr_raw(&w, v, strlen(v));
-		}
-		bh_wr_raw(&w, "\n", 1);
-	}
-	bh_wr_free(&w);
-	free(sel);
-	free(ubuf);
-	return bh_fshut(bh_rec_close(&r));
+	l.arg = &c;
+	status = bh_rec_loop(&r, argc, argv, o.strict, &l);
+	bh_wr_free(&c.w);
+	free(c.sel);
+	free(c.ubuf);
+	return bh_fshut(status);
 }

@@ -27,5 +27,17 @@ setup() {
 
 @test "unknown options: usage, exit 2" {
 	run -2 --separate-stderr bh-cut -Z
-	[ "${stderr_lines[1]}" = "usage: bh-cut [-Hnu] [--strict] [-f col[,col...]] [file ...]" ]
+	[ "${stderr_lines[0]}" = "bh-cut: unknown option -Z" ]
+	[ "${stderr_lines[1]}" = "usage: bh-cut [-hHnu] [--strict] [-f col[,col...]] [file ...]" ]
+}
+
+@test "-f takes column names: -f --strict is a usage error, exit 2" {
+	printf '#a\tb\n1\t2\n' > "$T/s.tsv"
+	run -2 --separate-stderr bh-cut -f --strict "$T/s.tsv"
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "bh-cut: option -f needs an argument, not '--strict'" ]
+	run -2 --separate-stderr bh-cut -f 'a;b' "$T/s.tsv"
+	[ "${stderr_lines[0]}" = "bh-cut: -f a;b: column names are [a-z0-9_]+, separated by commas" ]
+	run -0 bh-cut --strict -f b "$T/s.tsv"
+	[ "$output" = "$(printf '#b\n2')" ]
 }

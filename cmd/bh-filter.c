@@ -24,14 +24,14 @@
  * (libjq builds a value per record), so it is slower than the C filters.
  * Built without libjq, it says how to get it and exits 2.
  */
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#ifdef BH_HAVE_JQ
+#include <jq.h>
+#endif
 
 #include "bh.h"
+#include "filter.h"
 
 #ifndef BH_HAVE_JQ
 
@@ -40,146 +40,60 @@ main(int argc, char *argv[])
 {
 	(void)argc;
 	bh_diag_init(argv[0]);
-	bh_errx(BH_EXIT_FATAL, "built without libjq: install it "
-	    "(apt-get install libjq-dev) and rebuild (make)");
+	filter_without_jq();
 }
 
 #else /* BH_HAVE_JQ */
 
-#include <jq.h>
-
-#include "filter.h"
-
 static void
-usage(void)
+usage(FILE *fp, int full)
 {
-	fprintf(stderr, "usage: %s [-j] [--strict] expr [file ...]\n",
+	fprintf(fp, "usage: %s [-hj] [--strict] expr [file ...]\n",
 	    bh_progname);
-	exit(BH_EXIT_FATAL);
+	if (full)
+		fprintf(fp,
+		    "  -j        JSON lines out (one object per record kept)\n"
+		    "  --strict  the first bad record or jq error is fatal "
+		    "(exit 2)\n");
 }
 
 int
 main(int argc, char *argv[])
 {
-	/* static: the reader's buffers stay reachable to the end (the lib
-	 * has no bh_rec_free), so LeakSanitizer has nothing to report. */
-	static struct bh_reader r;
-	struct bh_writer w;
-	enum bh_rec_kind kind;
-	jq_state *jq;
-	jv *keys, tmpl, obj, v, s;
-	char *esc = NULL;
-	size_t esccap = 0, i;
-	int c, json = 0, strict = 0, nerr = 0, keep;
-	FILE *cmt;
+	struct bh_reader r;
+	struct bh_loop l;
+	struct bh_opt o;
+	struct filter f;
+	int ch, status;
 
 	bh_diag_init(argv[0]);
-	for (c = 1; c < argc; c++) {
-		if (strcmp(argv[c], "--") == 0)
-			break;
-		if (strcmp(argv[c], "--strict") == 0) {
-			strict = 1;
-			memmove(argv + c, argv + c + 1,
-			    (size_t)(argc - c) * sizeof(*argv));
-			argc--;
-			c--;
-		}
-	}
-	while ((c = getopt(argc, argv, "j")) != -1) {
-		switch (c) {
+	memset(&f, 0, sizeof(f));
+	f.out = stdout;
+	bh_opt_init(&o, argc, argv, "j", NULL);
+	while ((ch = bh_opt_next(&o)) != -1)
+		switch (ch) {
 		case 'j':
-			json = 1;
+			f.json = 1;
 			break;
 		default:
-			usage();
+			bh_opt_end(ch, usage);
 		}
-	}
-	argc -= optind;
-	argv += optind;
+	argc -= o.ind;
+	argv += o.ind;
 	if (argc < 1)
-		usage();
+		bh_opt_end(BH_OPT_BAD, usage);
 
-	if ((jq = jq_init()) == NULL)
+	if ((f.jq = jq_init()) == NULL)
 		bh_errx(BH_EXIT_FATAL, "jq_init: out of memory");
-	jq_set_error_cb(jq, jq_message, &nerr);
-	if (!jq_compile(jq, argv[0]) || nerr > 0)
-		exit(BH_EXIT_FATAL);
-	argc--;
-	argv++;
-
-	if (!json)
-		cmt = stdout;
-	else if ((cmt = fopen("/dev/null", "w")) == NULL)
-		bh_err(BH_EXIT_FATAL, "/dev/null");
-	bh_rec_open(&r, argc, argv, cmt);
-	r.strict = strict;
-	if (r.ncol == 0) {
-		jq_teardown(&jq);
-		return bh_fshut(bh_rec_close(&r));
+	if (filter_compile(f.jq, argv[0]) == -1) {
+		jq_teardown(&f.jq);
+		return BH_EXIT_FATAL;
 	}
-	bh_wr_init(&w, stdout, &r, NULL, 0);
-	if (!json)
-		bh_wr_header(&w, &r, NULL);
-	keys = xreallocarray(NULL, r.ncol, sizeof(*keys));
-	tmpl = jv_object();
-	for (i = 0; i < r.ncol; i++) {
-		keys[i] = jv_string(r.col[i]);
-		tmpl = jv_object_set(tmpl, jv_copy(keys[i]), jv_null());
-	}
-	while ((kind = bh_rec_next(&r)) != BH_REC_EOF) {
-		if (kind == BH_REC_COMMENT) {
-			if (!json)
-				bh_wr_line(&w, r.line, r.linelen);
-			continue;
-		}
-		/* A copy of the template: one allocation of all the slots,
-		 * no rehashing as the fields go in. */
-		obj = jv_copy(tmpl);
-		for (i = 0; i < r.ncol; i++)
-			obj = jv_object_set(obj, jv_copy(keys[i]),
-			    field_value(r.f[i], &esc, &esccap));
-		jq_start(jq, jv_copy(obj), 0);
-		v = jq_next(jq);
-		keep = 0;
-		if (jv_is_valid(v))
-			keep = jv_get_kind(v) != JV_KIND_FALSE &&
-			    jv_get_kind(v) != JV_KIND_NULL;
-		else if (jv_invalid_has_msg(jv_copy(v))) {
-			runtime_error(&r, jv_invalid_get_msg(v));
-			v = jv_invalid();
-			if (r.strict) {
-				jv_free(obj);
-				jq_teardown(&jq);
-				exit(BH_EXIT_FATAL);
-			}
-		}
-		jv_free(v);
-		if (keep && json) {
-			s = jv_dump_string(obj, 0);
-			bh_wr_line(&w, jv_string_value(s),
-			    (size_t)jv_string_length_bytes(jv_copy(s)));
-			jv_free(s);
-		} else {
-			if (keep)
-				bh_wr_record(&w, &r, NULL);
-			jv_free(obj);
-		}
-		/* `halt` and `halt_error` end the run, as in jq(1). */
-		if (jq_halted(jq)) {
-			halted(jq, &r);
-			break;
-		}
-	}
-	for (i = 0; i < r.ncol; i++)
-		jv_free(keys[i]);
-	jv_free(tmpl);
-	free(keys);
-	free(esc);
-	jq_teardown(&jq);
-	bh_wr_free(&w);
-	if (cmt != stdout)
-		fclose(cmt);
-	return bh_fshut(bh_rec_close(&r));
+	filter_loop(&f, &l);
+	status = bh_rec_loop(&r, argc - 1, argv + 1, o.strict, &l);
+	filter_end(&f);
+	jq_teardown(&f.jq);
+	return bh_fshut(status);
 }
 
 #endif /* BH_HAVE_JQ */

@@ -18,7 +18,7 @@
 
 /* jq's compile-time messages ("jq: error: syntax error, ..."), prefixed
  * with our name; *(int *)data counts them. */
-void
+static void
 jq_message(void *data, jv msg)
 {
 	msg = jq_format_error(msg);
@@ -48,7 +48,7 @@ static const double pow10tab[] = {
  * IEEE division of two exact doubles (the classic strtod fast path);
  * anything else goes to strtod.
  */
-int
+static int
 json_number(const char *s, double *d)
 {
 	const char *p = s, *q, *e;
@@ -115,7 +115,7 @@ json_number(const char *s, double *d)
 }
 
 /* The JSON value of a field. */
-jv
+static jv
 field_value(const char *s, char **esc, size_t *esccap)
 {
 	const unsigned char *p;
@@ -144,7 +144,7 @@ field_value(const char *s, char **esc, size_t *esccap)
 
 /* A run-time error in the program: report the first MAXSHOWN, count all;
  * the record is skipped (exit 1; the caller ends the run with --strict). */
-void
+static void
 runtime_error(struct bh_reader *r, jv msg)
 {
 	jv m;
@@ -167,7 +167,7 @@ runtime_error(struct bh_reader *r, jv msg)
 
 /* The program called halt or halt_error: a non-zero exit code is an
  * error of the run (exit 2), with halt_error's message. */
-void
+static void
 halted(jq_state *jq, struct bh_reader *r)
 {
 	jv code = jq_get_exit_code(jq), msg;
@@ -183,6 +183,135 @@ halted(jq_state *jq, struct bh_reader *r)
 		r->status = BH_EXIT_FATAL;
 	}
 	jv_free(code);
+}
+
+int
+filter_compile(jq_state *jq, const char *prog)
+{
+	int nerr = 0;
+
+	jq_set_error_cb(jq, jq_message, &nerr);
+	return !jq_compile(jq, prog) || nerr > 0 ? -1 : 0;
+}
+
+static int
+filter_header(void *arg, struct bh_reader *r)
+{
+	struct filter *f = arg;
+	size_t i;
+
+	bh_wr_start(&f->w, f->out, r->col, r->ncol, NULL, 0);
+	if (!f->json)
+		bh_wr_names(&f->w);
+	f->keys = xreallocarray(NULL, r->ncol, sizeof(*f->keys));
+	f->nkeys = r->ncol;
+	f->tmpl = jv_object();
+	for (i = 0; i < r->ncol; i++) {
+		f->keys[i] = jv_string(r->col[i]);
+		f->tmpl = jv_object_set(f->tmpl, jv_copy(f->keys[i]),
+		    jv_null());
+	}
+	f->have_tmpl = 1;
+	return 0;
+}
+
+/* Keep or drop one record; 1 when the program halted (the run ends),
+ * -1 when that or a run-time error under --strict is fatal. */
+static int
+filter_record(void *arg, struct bh_reader *r)
+{
+	struct filter *f = arg;
+	jv obj, v, s;
+	size_t i;
+	int keep;
+
+	/* A copy of the template: one allocation of all the slots, no
+	 * rehashing as the fields go in. */
+	obj = jv_copy(f->tmpl);
+	for (i = 0; i < r->ncol; i++)
+		obj = jv_object_set(obj, jv_copy(f->keys[i]),
+		    field_value(r->f[i], &f->esc, &f->esccap));
+	jq_start(f->jq, jv_copy(obj), 0);
+	v = jq_next(f->jq);
+	keep = 0;
+	if (jv_is_valid(v))
+		keep = jv_get_kind(v) != JV_KIND_FALSE &&
+		    jv_get_kind(v) != JV_KIND_NULL;
+	else if (jv_invalid_has_msg(jv_copy(v))) {
+		runtime_error(r, jv_invalid_get_msg(v));
+		v = jv_invalid();
+		if (r->strict) {
+			jv_free(obj);
+			return -1;
+		}
+	}
+	jv_free(v);
+	if (keep && f->json) {
+		s = jv_dump_string(obj, 0);
+		bh_wr_line(&f->w, jv_string_value(s),
+		    (size_t)jv_string_length_bytes(jv_copy(s)));
+		jv_free(s);
+	} else {
+		if (keep)
+			bh_wr_fields(&f->w, r->f, NULL);
+		jv_free(obj);
+	}
+	/* `halt` and `halt_error` end the run, as in jq(1). */
+	if (jq_halted(f->jq)) {
+		halted(f->jq, r);
+		return 1;
+	}
+	return 0;
+}
+
+/* Comments pass through; -j writes none. */
+static int
+filter_comment(void *arg, const char *line, size_t len)
+{
+	struct filter *f = arg;
+
+	if (!f->json)
+		bh_wr_comment(&f->w, f->out, line, len);
+	return 0;
+}
+
+void
+filter_loop(struct filter *f, struct bh_loop *l)
+{
+	l->header = filter_header;
+	l->record = filter_record;
+	l->comment = filter_comment;
+	l->arg = f;
+}
+
+void
+filter_end(struct filter *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nkeys; i++)
+		jv_free(f->keys[i]);
+	if (f->have_tmpl)
+		jv_free(f->tmpl);
+	free(f->keys);
+	free(f->esc);
+	bh_wr_free(&f->w);
+	f->keys = NULL;
+	f->nkeys = 0;
+	f->have_tmpl = 0;
+	f->esc = NULL;
+}
+
+#else /* !BH_HAVE_JQ */
+
+#include "bh.h"
+#include "filter.h"
+
+void
+filter_without_jq(void)
+{
+	bh_errx(BH_EXIT_FATAL, "built without libjq: install it "
+	    "(apt-get install libjq-dev) and rebuild (make)");
 }
 
 #endif /* BH_HAVE_JQ */

@@ -237,8 +237,9 @@ int	bh_rec_close(struct bh_reader *r);
  * header: once, after the header is read (find the columns, start the
  * writer); record: each record (r->f); comment: each comment line,
  * without its LF, those before the header too (NULL: dropped).  Each
- * returns 0, or -1 after reporting a fatal problem, which ends the run
- * with exit status 2.
+ * returns 0; -1 after reporting a fatal problem, which ends the run with
+ * exit status 2; record may return 1 to end the reading there, the
+ * status unchanged (jq's halt).
  */
 struct bh_loop {
 	int	(*header)(void *arg, struct bh_reader *r);

@@ -423,8 +423,10 @@ bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
 	rec_init(r, argc, argv);
 	r->strict = strict;
 	if ((rc = rec_header(r, l->comment, l->arg)) == 1) {
-		if (l->header != NULL && l->header(l->arg, r) == -1)
+		if (l->header != NULL && l->header(l->arg, r) == -1) {
 			r->status = BH_EXIT_FATAL;
+			r->stop = 1;
+		}
 		else
 			while ((kind = bh_rec_next(r)) != BH_REC_EOF) {
 				if (kind == BH_REC_COMMENT)
@@ -433,8 +435,11 @@ bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
 					    r->linelen);
 				else
 					rc = l->record(l->arg, r);
+				if (rc == 1)
+					break;
 				if (rc == -1) {
 					r->status = BH_EXIT_FATAL;
+					r->stop = 1;
 					break;
 				}
 			}

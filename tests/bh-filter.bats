@@ -184,7 +184,7 @@ E
 @test "exit 2: usage, unreadable file, missing header" {
 	needjq
 	run -2 --separate-stderr bh-filter
-	[ "$stderr" = "usage: bh-filter [-j] [--strict] expr [file ...]" ]
+	[ "$stderr" = "usage: bh-filter [-hj] [--strict] expr [file ...]" ]
 	run -2 --separate-stderr bh-filter true "$T/nofile"
 	[ "$stderr" = "bh-filter: $T/nofile: No such file or directory" ]
 	run -2 --separate-stderr bash -c "printf '1\t2\n' | bh-filter true"

@@ -7,8 +7,10 @@
  * --strict (by the input's length), and written back with two owned
  * columns, one of which may replace an input column in place.
  *
- * Checked besides memory safety: exit status 0, 1 or 2 (exit() on a
- * missing or changed header is the documented behaviour); the output is a
+ * It goes through bh_rec_loop, as every filter's main() does.
+ *
+ * Checked besides memory safety: exit status 0, 1 or 2 (2 on a missing
+ * or changed header is the documented behaviour); the output is a
  * record stream with as many fields per record as its header, printable
  * whenever the input was; every field escapes to printable text that
  * unescapes back to its bytes, a bounded escape is a prefix of the whole
@@ -25,10 +27,11 @@
 #include "fz.h"
 
 struct job {
-	char		*files[2];
-	int		 nfiles;
-	int		 strict;
+	FILE		*out;
+	struct bh_writer w, mw;		/* the output; a memory writer */
 };
+
+static const char *const owned[] = { "flow", "fuzz_new" };
 
 static void
 check_field(const char *f)
@@ -92,77 +95,88 @@ typed(struct bh_reader *r, int c)
 }
 
 static int
-run(void *arg)
+job_header(void *arg, struct bh_reader *r)
 {
-	static const char *const owned[] = { "flow", "fuzz_new" };
 	struct job *j = arg;
-	struct bh_reader r;
-	struct bh_writer w, mw;
-	enum bh_rec_kind kind;
+
+	(void)bh_rec_col(r, "flow");
+	bh_wr_start(&j->w, j->out, r->col, r->ncol, owned, 2);
+	/* columns left out: one named "drop", and the second of a wide
+	 * stream (a no-op when it is owned) */
+	bh_wr_drop(&j->w, bh_rec_col(r, "drop"));
+	if (r->ncol > 3)
+		bh_wr_drop(&j->w, 1);
+	bh_wr_names(&j->w);
+	/* a memory writer of the same layout must write the same bytes */
+	bh_wr_init_mem(&j->mw, &j->w);
+	return 0;
+}
+
+static int
+job_record(void *arg, struct bh_reader *r)
+{
+	struct job *j = arg;
 	const char *val[2];
 	size_t i, need;
 	int c;
 
-	bh_rec_open(&r, j->nfiles, j->files, stdout);
-	r.strict = j->strict;
-	if (r.ncol == 0)
-		return bh_rec_close(&r);
-	(void)bh_rec_col(&r, "flow");
-	bh_wr_init(&w, stdout, &r, owned, 2);
-	/* columns left out: one named "drop", and the second of a wide
-	 * stream (a no-op when it is owned) */
-	bh_wr_drop(&w, bh_rec_col(&r, "drop"));
-	if (r.ncol > 3)
-		bh_wr_drop(&w, 1);
-	bh_wr_header(&w, &r, owned);
-	/* a memory writer of the same layout must write the same bytes */
-	bh_wr_init_mem(&mw, &w);
-	while ((kind = bh_rec_next(&r)) != BH_REC_EOF) {
-		if (kind == BH_REC_COMMENT) {
-			bh_wr_line(&w, r.line, r.linelen);
-			continue;
-		}
-		if (r.nf != r.ncol)
-			bh_fuzz_fail("record with the wrong field count "
-			    "returned", NULL, 0);
-		for (i = 0; i < r.nf; i++) {
-			check_field(r.f[i]);
-			typed(&r, (int)i);
-		}
-		c = bh_rec_col(&r, "flow");
-		val[0] = NULL;
-		val[1] = c >= 0 ? r.f[c] : "x";
-		/* what bh_wr_record() makes room for: within the buffer,
-		 * the record ends the buffer (it may have been flushed) */
-		need = r.linelen + 1 + 2 + 1 + strlen(val[1]);
-		bh_wr_record(&w, &r, val);
-		mw.olen = 0;
-		bh_wr_record(&mw, &r, val);
-		if (need <= w.ocap && (w.olen < mw.olen ||
-		    memcmp(w.obuf + w.olen - mw.olen, mw.obuf, mw.olen) != 0))
-			bh_fuzz_fail("the memory writer wrote other bytes",
-			    NULL, 0);
+	if (r->nf != r->ncol)
+		bh_fuzz_fail("record with the wrong field count returned",
+		    NULL, 0);
+	for (i = 0; i < r->nf; i++) {
+		check_field(r->f[i]);
+		typed(r, (int)i);
 	}
-	bh_wr_free(&mw);
-	bh_wr_free(&w);
-	return bh_rec_close(&r);
+	c = bh_rec_col(r, "flow");
+	val[0] = NULL;
+	val[1] = c >= 0 ? r->f[c] : "x";
+	/* what bh_wr_fields() makes room for: within the buffer, the
+	 * record ends the buffer (it may have been flushed) */
+	need = r->linelen + 1 + 2 + 1 + strlen(val[1]);
+	bh_wr_fields(&j->w, r->f, val);
+	j->mw.olen = 0;
+	bh_wr_fields(&j->mw, r->f, val);
+	if (need <= j->w.ocap && (j->w.olen < j->mw.olen ||
+	    memcmp(j->w.obuf + j->w.olen - j->mw.olen, j->mw.obuf,
+	    j->mw.olen) != 0))
+		bh_fuzz_fail("the memory writer wrote other bytes", NULL, 0);
+	return 0;
+}
+
+static int
+job_comment(void *arg, const char *line, size_t len)
+{
+	struct job *j = arg;
+
+	bh_wr_comment(&j->w, j->out, line, len);
+	return 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bh_fuzz_result res;
+	struct bh_reader r;
+	struct bh_loop l;
 	struct job j;
-	const char *path = bh_fuzz_file(0, data, size);
-	int text = bh_fuzz_is_text(data, size), pass;
+	char *files[2];
+	const char *out;
+	size_t outlen;
+	int text = bh_fuzz_is_text(data, size), pass, status;
 
+	files[0] = files[1] = (char *)bh_fuzz_file(0, data, size);
 	for (pass = 0; pass < 2; pass++) {
 		memset(&j, 0, sizeof(j));
-		j.files[0] = j.files[1] = (char *)path;
-		j.nfiles = pass + 1;
-		j.strict = (size & 1) != 0;
-		bh_fuzz_run(run, &j, NULL, &res);
-		bh_fuzz_check_stream(res.out, res.outlen, text, 0);
+		j.out = bh_fuzz_out();
+		l.header = job_header;
+		l.record = job_record;
+		l.comment = job_comment;
+		l.arg = &j;
+		status = bh_rec_loop(&r, pass + 1, files, (size & 1) != 0, &l);
+		bh_wr_free(&j.mw);
+		bh_wr_free(&j.w);
+		out = bh_fuzz_out_take(&outlen);
+		bh_fuzz_status(status, out, outlen);
+		bh_fuzz_check_stream(out, outlen, text, 0);
 	}
 	return 0;
 }

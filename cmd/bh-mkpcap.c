@@ -66,8 +66,6 @@ static unsigned char	 frame[BH_PB_MAXFRAME];
 static char		**tok;
 static size_t		 tok_cap;
 
-static void usage(void) BH_NORETURN;
-
 /* Remove a partial output file: a broken fixture must not be used. */
 static void
 discard_output(void)
@@ -275,18 +273,6 @@ pay_add(const unsigned char *b, size_t n)
 	pay_len += n;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Append the bytes of "hex:..." (pairs of hex digits). */
 static void
 decode_hex(const char *s)
@@ -295,7 +281,7 @@ decode_hex(const char *s)
 	int hi, lo;
 
 	for (; *s != '\0'; s += 2) {
-		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+		if ((hi = bh_hexval(s[0])) < 0 || (lo = bh_hexval(s[1])) < 0)
 			fail("bad hex payload (pairs of hex digits expected)");
 		b = (unsigned char)(hi << 4 | lo);
 		pay_add(&b, 1);
@@ -320,8 +306,8 @@ decode_text(const char *s)
 			case '\\': b = '\\'; break;
 			case '"': b = '"'; break;
 			case 'x':
-				if ((hi = hexval(s[1])) < 0 ||
-				    (lo = hexval(s[2])) < 0)
+				if ((hi = bh_hexval(s[1])) < 0 ||
+				    (lo = bh_hexval(s[2])) < 0)
 					fail("bad \\x escape (two hex digits)");
 				b = (unsigned char)(hi << 4 | lo);
 				s += 2;
@@ -676,8 +662,8 @@ parse_key(struct bh_pb_pkt *p, struct line *l, char *t)
 		    p->linktype == BH_PB_DLT_LINUX_SLL2, "link ether, sll, sll2");
 		parse_vlans(p, v);
 	} else if (strcmp(t, "qinq") == 0) {
-		if (strlen(v) != 4 || hexval(v[0]) < 0 || hexval(v[1]) < 0 ||
-		    hexval(v[2]) < 0 || hexval(v[3]) < 0)
+		if (strlen(v) != 4 || bh_hexval(v[0]) < 0 || bh_hexval(v[1]) < 0 ||
+		    bh_hexval(v[2]) < 0 || bh_hexval(v[3]) < 0)
 			fail("qinq: a TPID of 4 hex digits expected, got '%s'",
 			    v);
 		p->qinq_tpid = (uint16_t)strtoul(v, NULL, 16);
@@ -979,10 +965,13 @@ packet(size_t ntok)
 }
 
 static void
-usage(void)
+usage(FILE *fp, int full)
 {
-	fprintf(stderr, "usage: %s [-o out.pcap] [file]\n", bh_progname);
-	exit(BH_EXIT_FATAL);
+	fprintf(fp, "usage: %s [-h] [-o out.pcap] [file]\n", bh_progname);
+	if (full)
+		fprintf(fp, "  -o out.pcap  write here, not to stdout "
+		    "(removed again on an error)\n"
+		    "The description format is in bh-mkpcap(1).\n");
 }
 
 int
@@ -992,22 +981,23 @@ main(int argc, char *argv[])
 	char *line = NULL;
 	size_t cap = 0, ntok;
 	ssize_t len;
+	struct bh_opt o;
 	int ch;
 
 	bh_diag_init(argv[0]);
-	while ((ch = getopt(argc, argv, "o:")) != -1) {
+	bh_opt_init(&o, argc, argv, "o:", NULL);
+	while ((ch = bh_opt_next(&o)) != -1)
 		switch (ch) {
 		case 'o':
-			out_path = optarg;
+			out_path = o.arg;
 			break;
 		default:
-			usage();
+			bh_opt_end(ch, usage);
 		}
-	}
-	argc -= optind;
-	argv += optind;
+	argc -= o.ind;
+	argv += o.ind;
 	if (argc > 1)
-		usage();
+		bh_opt_end(BH_OPT_BAD, usage);
 
 	if (argc == 1 && strcmp(argv[0], "-") != 0) {
 		in_name = argv[0];

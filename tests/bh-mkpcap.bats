@@ -497,7 +497,7 @@ EOF
 @test "usage and unreadable files: exit 2" {
 	run --separate-stderr -2 bh-mkpcap -x
 	[ "${lines[0]:-}" = "" ]
-	[[ "$stderr" == *"usage: bh-mkpcap [-o out.pcap] [file]" ]]
+	[[ "$stderr" == *"usage: bh-mkpcap [-h] [-o out.pcap] [file]" ]]
 	run --separate-stderr -2 bh-mkpcap a b
 	run --separate-stderr -2 bh-mkpcap "$T/missing"
 	[ "$stderr" = "bh-mkpcap: $T/missing: No such file or directory" ]

@@ -22,6 +22,7 @@
  * The hash is keyed (cfg.seed) so a hostile capture cannot aim at one
  * chain; nothing that reaches the output depends on hash order.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,14 +73,92 @@ struct segblk {
 	}		 e[SEGBLK];
 };
 
+/*
+ * A pool of fixed-size entries in chunks of 2^shift, handed out by index
+ * (0 means none): from a free list threaded through a uint32_t link in
+ * each entry, else a new one, up to max.  The sessions and the blocks of
+ * outstanding segments live in one each.
+ */
+struct pool {
+	unsigned char	**chunk;
+	uint32_t	 nchunk, chunk_cap;
+	unsigned	 shift;		/* log2 entries per chunk */
+	size_t		 size;		/* bytes per entry */
+	size_t		 link;		/* offset of the free-list link */
+	uint32_t	 free;		/* free list head */
+	uint32_t	 next_new;	/* first never-used index */
+	uint32_t	 max;		/* largest index handed out */
+};
+
+#define POOL_ENTRY(p, i) ((p)->chunk[(i) >> (p)->shift] + \
+			    (size_t)((i) & ((1u << (p)->shift) - 1)) * (p)->size)
+
+static void
+pool_init(struct pool *p, unsigned shift, size_t size, size_t link,
+    uint32_t max)
+{
+	memset(p, 0, sizeof(*p));
+	p->shift = shift;
+	p->size = size;
+	p->link = link;
+	p->next_new = 1;	/* index 0 means "none" */
+	p->max = max;
+}
+
+/* An entry's index, zeroed when new (recycled ones are as they were
+ * left); 0 when the pool is at its max.  *chunk_new is set when a new
+ * chunk was made (its number is the index >> shift). */
+static uint32_t
+pool_get(struct pool *p, int *chunk_new)
+{
+	uint32_t i, c;
+
+	*chunk_new = 0;
+	if (p->free != 0) {
+		i = p->free;
+		memcpy(&p->free, POOL_ENTRY(p, i) + p->link, sizeof(p->free));
+		return i;
+	}
+	if (p->next_new > p->max)
+		return 0;
+	i = p->next_new++;
+	c = i >> p->shift;
+	if (c >= p->nchunk) {
+		if (c >= p->chunk_cap) {
+			p->chunk_cap = p->chunk_cap ? 2 * p->chunk_cap : 16;
+			p->chunk = xreallocarray(p->chunk, p->chunk_cap,
+			    sizeof(*p->chunk));
+		}
+		p->chunk[c] = xcalloc((size_t)1 << p->shift, p->size);
+		p->nchunk = c + 1;
+		*chunk_new = 1;
+	}
+	return i;
+}
+
+static void
+pool_put(struct pool *p, uint32_t i)
+{
+	memcpy(POOL_ENTRY(p, i) + p->link, &p->free, sizeof(p->free));
+	p->free = i;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	uint32_t c;
+
+	for (c = 0; c < p->nchunk; c++)
+		free(p->chunk[c]);
+	free(p->chunk);
+	memset(p, 0, sizeof(*p));
+}
+
 struct bh_flow_table {
 	struct bh_flow_cfg cfg;
-	struct bh_flow	**chunk;	/* session pool */
-	unsigned	 cshift;	/* log2 sessions per chunk */
-	unsigned char	**hchunk;	/* head pool, parallel */
-	uint32_t	 nchunk, chunk_cap;
-	uint32_t	 next_new;	/* first never-used index */
-	uint32_t	 free_head;	/* free list through hnext */
+	struct pool	 sess;		/* the sessions */
+	unsigned char	**hchunk;	/* their heads, chunk by chunk */
+	uint32_t	 nhchunk, hchunk_cap;
 	uint32_t	 live;
 	uint32_t	*bucket;
 	uint32_t	 mask;
@@ -93,32 +172,31 @@ struct bh_flow_table {
 	size_t		 head_stride;	/* bytes of heads per session */
 	size_t		 bm_bytes;	/* bitmap bytes per side */
 	struct frag_ent	*frag;
-	struct segblk	**blkchunk;	/* segment pool */
-	uint32_t	 nblkchunk;
-	uint32_t	 blk_next_new, blk_free, blk_max;
+	struct pool	 blk;		/* blocks of outstanding segments */
 	struct bh_flow_stats st;
 };
 
 static void	seg_clear(struct bh_flow_table *, struct bh_flow_side *);
 
-#define FLOW(t, i)	(&(t)->chunk[(i) >> (t)->cshift] \
-			    [(i) & ((1u << (t)->cshift) - 1)])
-#define BLK(t, i)	(&(t)->blkchunk[(i) >> BLK_CHUNK_SHIFT] \
-			    [(i) & (BLK_CHUNK - 1)])
+/* Typed, so that the entry size is a constant of the multiplication. */
+#define FLOW(t, i)	((struct bh_flow *)(void *)(t)->sess.chunk[(i) >> \
+			    (t)->sess.shift] + ((i) & ((1u << (t)->sess.shift) - 1)))
+#define BLK(t, i)	((struct segblk *)(void *)(t)->blk.chunk[(i) >> \
+			    BLK_CHUNK_SHIFT] + ((i) & (BLK_CHUNK - 1)))
 
 static unsigned char *
 head_buf(const struct bh_flow_table *t, uint32_t i, int side)
 {
-	return t->hchunk[i >> t->cshift] +
-	    (size_t)(i & ((1u << t->cshift) - 1)) * t->head_stride +
+	return t->hchunk[i >> t->sess.shift] +
+	    (size_t)(i & ((1u << t->sess.shift) - 1)) * t->head_stride +
 	    (size_t)side * t->cfg.head_max;
 }
 
 static unsigned char *
 head_bm(const struct bh_flow_table *t, uint32_t i, int side)
 {
-	return t->hchunk[i >> t->cshift] +
-	    (size_t)(i & ((1u << t->cshift) - 1)) * t->head_stride +
+	return t->hchunk[i >> t->sess.shift] +
+	    (size_t)(i & ((1u << t->sess.shift) - 1)) * t->head_stride +
 	    2 * (size_t)t->cfg.head_max + (size_t)side * t->bm_bytes;
 }
 
@@ -132,24 +210,13 @@ seq_delta(uint32_t a, uint32_t b)
 /* ---- hashing ---- */
 
 static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t
 endpoint_hash(uint64_t seed, const unsigned char a[16], uint16_t port)
 {
 	uint64_t w0, w1;
 
 	memcpy(&w0, a, 8);
 	memcpy(&w1, a + 8, 8);
-	return mix64(mix64(w0 ^ seed) ^ w1 ^ ((uint64_t)port << 40));
+	return bh_mix64(bh_mix64(w0 ^ seed) ^ w1 ^ ((uint64_t)port << 40));
 }
 
 /* Symmetric in the two endpoints: both directions hash alike. */
@@ -162,7 +229,7 @@ tuple_hash(const struct bh_flow_table *t, const struct bh_pkt *p)
 	b = endpoint_hash(t->cfg.seed, p->dst, p->dport);
 	lo = a < b ? a : b;
 	hi = a < b ? b : a;
-	return mix64(lo + hi * 0x9e3779b97f4a7c15ULL + p->proto + p->af);
+	return bh_mix64(lo + hi * 0x9e3779b97f4a7c15ULL + p->proto + p->af);
 }
 
 /* ---- lists ---- */
@@ -224,6 +291,7 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 {
 	struct bh_flow_table *t;
 	uint64_t nb;
+	unsigned shift;
 	int k;
 
 	t = xcalloc(1, sizeof(*t));
@@ -235,9 +303,11 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 	if (t->cfg.max_live > UINT32_MAX - (1u << CHUNK_SHIFT))
 		t->cfg.max_live = UINT32_MAX - (1u << CHUNK_SHIFT);
 	/* Chunks no larger than the cap needs (small tables stay small). */
-	for (t->cshift = 4; t->cshift < CHUNK_SHIFT &&
-	    (1u << t->cshift) <= t->cfg.max_live; t->cshift++)
+	for (shift = 4; shift < CHUNK_SHIFT &&
+	    (1u << shift) <= t->cfg.max_live; shift++)
 		;
+	pool_init(&t->sess, shift, sizeof(struct bh_flow),
+	    offsetof(struct bh_flow, hnext), UINT32_MAX);
 	t->bm_bytes = ((size_t)t->cfg.head_max + 7) / 8;
 	t->head_stride = 2 * (size_t)t->cfg.head_max + 2 * t->bm_bytes;
 	/* Buckets: a power of two, at least twice the cap (short chains). */
@@ -254,13 +324,12 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 	for (k = 0; k < K_N; k++)
 		if (t->tmo[k] < 0 || t->tmo[k] > TMO_MAX)
 			t->tmo[k] = TMO_MAX;
-	t->next_new = 1;	/* index 0 means "none" */
 	t->expire_lb = INT64_MAX;
 	t->next_id = 1;
 	t->frag = xcalloc(FRAG_SLOTS, sizeof(*t->frag));
-	t->blk_max = (t->cfg.seg_pool ? t->cfg.seg_pool : SEG_POOL_DEFAULT) /
-	    SEGBLK;
-	t->blk_next_new = 1;
+	pool_init(&t->blk, BLK_CHUNK_SHIFT, sizeof(struct segblk),
+	    offsetof(struct segblk, next),
+	    (t->cfg.seg_pool ? t->cfg.seg_pool : SEG_POOL_DEFAULT) / SEGBLK);
 	return t;
 }
 
@@ -271,15 +340,11 @@ bh_flow_free(struct bh_flow_table *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nchunk; i++) {
-		free(t->chunk[i]);
+	for (i = 0; i < t->nhchunk; i++)
 		free(t->hchunk[i]);
-	}
-	for (i = 0; i < t->nblkchunk; i++)
-		free(t->blkchunk[i]);
-	free(t->blkchunk);
-	free(t->chunk);
 	free(t->hchunk);
+	pool_free(&t->sess);
+	pool_free(&t->blk);
 	free(t->bucket);
 	free(t->frag);
 	free(t);
@@ -292,32 +357,24 @@ bh_flow_stats(const struct bh_flow_table *t)
 }
 
 /* A free session slot: from the free list, else a new one (a new chunk
- * every chunk of sessions, up to the cap). */
+ * of sessions and of their heads every chunk, up to the cap). */
 static uint32_t
 slot_alloc(struct bh_flow_table *t)
 {
 	uint32_t idx, c;
+	int chunk_new;
 
-	if (t->free_head != 0) {
-		idx = t->free_head;
-		t->free_head = FLOW(t, idx)->hnext;
-		return idx;
-	}
-	idx = t->next_new++;
-	c = idx >> t->cshift;
-	if (c >= t->nchunk) {
-		if (c >= t->chunk_cap) {
-			t->chunk_cap = t->chunk_cap ? 2 * t->chunk_cap : 16;
-			t->chunk = xreallocarray(t->chunk, t->chunk_cap,
-			    sizeof(*t->chunk));
-			t->hchunk = xreallocarray(t->hchunk, t->chunk_cap,
+	idx = pool_get(&t->sess, &chunk_new);
+	if (chunk_new) {
+		c = idx >> t->sess.shift;
+		if (c >= t->hchunk_cap) {
+			t->hchunk_cap = t->hchunk_cap ? 2 * t->hchunk_cap : 16;
+			t->hchunk = xreallocarray(t->hchunk, t->hchunk_cap,
 			    sizeof(*t->hchunk));
 		}
-		t->chunk[c] = xcalloc((size_t)1 << t->cshift,
-		    sizeof(struct bh_flow));
-		t->hchunk[c] = xreallocarray(NULL, (size_t)1 << t->cshift,
+		t->hchunk[c] = xreallocarray(NULL, (size_t)1 << t->sess.shift,
 		    t->head_stride ? t->head_stride : 1);
-		t->nchunk = c + 1;
+		t->nhchunk = c + 1;
 	}
 	return idx;
 }
@@ -373,8 +430,7 @@ retire(struct bh_flow_table *t, uint32_t idx, int end)
 
 	hash_unlink(t, idx, f->hash);
 	end_flow(t, idx, end);
-	f->hnext = t->free_head;
-	t->free_head = idx;
+	pool_put(&t->sess, idx);
 }
 
 /* The list head that expires first, or 0.  Ties go to the lower id. */
@@ -605,31 +661,15 @@ head_append(struct bh_flow_table *t, uint32_t idx, int d,
 static uint32_t
 blk_alloc(struct bh_flow_table *t)
 {
-	uint32_t b, c;
+	int chunk_new;
 
-	if (t->blk_free != 0) {
-		b = t->blk_free;
-		t->blk_free = BLK(t, b)->next;
-		return b;
-	}
-	if (t->blk_next_new > t->blk_max)
-		return 0;
-	b = t->blk_next_new++;
-	c = b >> BLK_CHUNK_SHIFT;
-	if (c >= t->nblkchunk) {
-		t->blkchunk = xreallocarray(t->blkchunk, c + 1,
-		    sizeof(*t->blkchunk));
-		t->blkchunk[c] = xmalloc(BLK_CHUNK * sizeof(struct segblk));
-		t->nblkchunk = c + 1;
-	}
-	return b;
+	return pool_get(&t->blk, &chunk_new);
 }
 
 static void
 blk_release(struct bh_flow_table *t, uint32_t b)
 {
-	BLK(t, b)->next = t->blk_free;
-	t->blk_free = b;
+	pool_put(&t->blk, b);
 }
 
 /* Return a side's blocks to the pool. */
@@ -1221,7 +1261,7 @@ frag_slot(struct bh_flow_table *t, const struct bh_pkt *p)
 {
 	uint64_t h;
 
-	h = mix64(endpoint_hash(t->cfg.seed, p->src, (uint16_t)p->frag_id) ^
+	h = bh_mix64(endpoint_hash(t->cfg.seed, p->src, (uint16_t)p->frag_id) ^
 	    endpoint_hash(t->cfg.seed ^ 1, p->dst,
 	    (uint16_t)(p->frag_id >> 16)) ^ p->proto);
 	return &t->frag[h & (FRAG_SLOTS - 1)];

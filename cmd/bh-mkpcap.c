@@ -49,7 +49,7 @@ static const char	*out_path;
 static FILE		*out_fp;
 
 /* File settings (directives); fixed once the header is written. */
-static uint32_t		 linktype = BH_PB_DLT_EN10MB;
+static uint32_t		 linktype = BH_DLT_EN10MB;
 static int		 pcapng, nsec;
 static uint32_t		 snaplen = 262144;
 static int		 header_written;
@@ -405,9 +405,9 @@ parse_endpoint(char *s, int want_port, unsigned char *addr, uint16_t *port)
 static int
 known_link(uint32_t lt)
 {
-	return lt == BH_PB_DLT_EN10MB || lt == BH_PB_DLT_LINUX_SLL ||
-	    lt == BH_PB_DLT_LINUX_SLL2 || lt == BH_PB_DLT_RAW ||
-	    lt == BH_PB_DLT_NULL || lt == BH_PB_DLT_LOOP;
+	return lt == BH_DLT_EN10MB || lt == BH_DLT_LINUX_SLL ||
+	    lt == BH_DLT_LINUX_SLL2 || lt == BH_DLT_RAW ||
+	    lt == BH_DLT_NULL || lt == BH_DLT_LOOP;
 }
 
 static void
@@ -435,9 +435,9 @@ static int
 directive(size_t ntok)
 {
 	static const struct { const char *name; uint32_t lt; } links[] = {
-		{ "ether", BH_PB_DLT_EN10MB }, { "sll", BH_PB_DLT_LINUX_SLL },
-		{ "sll2", BH_PB_DLT_LINUX_SLL2 }, { "raw", BH_PB_DLT_RAW },
-		{ "null", BH_PB_DLT_NULL }, { "loop", BH_PB_DLT_LOOP },
+		{ "ether", BH_DLT_EN10MB }, { "sll", BH_DLT_LINUX_SLL },
+		{ "sll2", BH_DLT_LINUX_SLL2 }, { "raw", BH_DLT_RAW },
+		{ "null", BH_DLT_NULL }, { "loop", BH_DLT_LOOP },
 	};
 	unsigned char a[16], b[16];
 	uint16_t ap = 0, bp = 0;
@@ -540,7 +540,7 @@ parse_flags(const char *s)
 		return -1;
 	for (; *s != '\0'; s++) {
 		if (*s == '.') {
-			f |= BH_PB_TH_ACK;
+			f |= BH_TH_ACK;
 			continue;
 		}
 		if ((c = strchr(letters, *s)) == NULL)
@@ -657,9 +657,9 @@ parse_key(struct bh_pb_pkt *p, struct line *l, char *t)
 		if (p->fragoff % 8 != 0)
 			fail("frag: offset %s is not a multiple of 8", v);
 	} else if (strcmp(t, "vlan") == 0) {
-		key_needs(l, t, p->linktype == BH_PB_DLT_EN10MB ||
-		    p->linktype == BH_PB_DLT_LINUX_SLL ||
-		    p->linktype == BH_PB_DLT_LINUX_SLL2, "link ether, sll, sll2");
+		key_needs(l, t, p->linktype == BH_DLT_EN10MB ||
+		    p->linktype == BH_DLT_LINUX_SLL ||
+		    p->linktype == BH_DLT_LINUX_SLL2, "link ether, sll, sll2");
 		parse_vlans(p, v);
 	} else if (strcmp(t, "qinq") == 0) {
 		if (strlen(v) != 4 || bh_hexval(v[0]) < 0 || bh_hexval(v[1]) < 0 ||
@@ -755,8 +755,8 @@ tcp_numbers(struct bh_pb_pkt *p, const struct line *l, struct side *s,
     struct side *peer, unsigned long i, int later)
 {
 	uint32_t rel, space, end;
-	int syn = p->tcpflags & BH_PB_TH_SYN, fin = p->tcpflags & BH_PB_TH_FIN;
-	int rst = p->tcpflags & BH_PB_TH_RST;
+	int syn = p->tcpflags & BH_TH_SYN, fin = p->tcpflags & BH_TH_FIN;
+	int rst = p->tcpflags & BH_TH_RST;
 
 	space = (uint32_t)p->paylen + (syn ? 1 : 0) + (fin ? 1 : 0);
 	if (l->has_aseq)
@@ -774,13 +774,13 @@ tcp_numbers(struct bh_pb_pkt *p, const struct line *l, struct side *s,
 		p->ack = l->ack;
 	else if (l->has_ack)
 		p->ack = peer->isn + l->ack;
-	else if (p->tcpflags & BH_PB_TH_ACK)
+	else if (p->tcpflags & BH_TH_ACK)
 		p->ack = peer->isn + peer->next_rel;
 	else
 		p->ack = 0;
 
 	s->sent = 1;
-	s->last_had_ack = (p->tcpflags & BH_PB_TH_ACK) != 0;
+	s->last_had_ack = (p->tcpflags & BH_TH_ACK) != 0;
 	s->last_ack = p->ack;
 	if (rst || later)
 		return;
@@ -877,10 +877,10 @@ packet(size_t ntok)
 		p.sport = sport;
 		p.dport = dport;
 		switch (l.type) {
-		case P_TCP: p.proto = BH_PB_TCP; break;
-		case P_UDP: p.proto = BH_PB_UDP; break;
-		case P_ICMP: p.proto = BH_PB_ICMP; break;
-		case P_ICMP6: p.proto = BH_PB_ICMP6; break;
+		case P_TCP: p.proto = BH_IPPROTO_TCP; break;
+		case P_UDP: p.proto = BH_IPPROTO_UDP; break;
+		case P_ICMP: p.proto = BH_IPPROTO_ICMP; break;
+		case P_ICMP6: p.proto = BH_IPPROTO_ICMP6; break;
 		default: break;
 		}
 		if (l.type == P_ICMP && p.af != 4)
@@ -889,9 +889,9 @@ packet(size_t ntok)
 			fail("icmp6 needs IPv6 addresses (use icmp)");
 		if (l.type == P_ARP && p.af != 4)
 			fail("arp needs IPv4 addresses");
-		if (l.type == P_ARP && linktype != BH_PB_DLT_EN10MB &&
-		    linktype != BH_PB_DLT_LINUX_SLL &&
-		    linktype != BH_PB_DLT_LINUX_SLL2)
+		if (l.type == P_ARP && linktype != BH_DLT_EN10MB &&
+		    linktype != BH_DLT_LINUX_SLL &&
+		    linktype != BH_DLT_LINUX_SLL2)
 			fail("arp needs link ether, sll or sll2");
 		p.icmp_type = p.af == 6 ? 128 : 8;	/* echo request */
 		l.arp_op = 1;				/* ARP request */

@@ -348,33 +348,71 @@ void	bh_wr_free(struct bh_writer *w);
 /* A value is "unset" when it is exactly "-". */
 #define BH_UNSET(s)	((s)[0] == '-' && (s)[1] == '\0')
 
-/* ---- pktbuild.c: pcap/pcapng writer and frame builder --------------- */
+/* ---- the numbers of the wire, for pkt.c, pktbuild.c and flow.c ------ */
 
-/* LINKTYPE_ values as written in file headers (tcpdump.org linktypes). */
-#define BH_PB_DLT_NULL		0	/* BSD loopback, host-order AF */
-#define BH_PB_DLT_EN10MB	1	/* Ethernet */
-#define BH_PB_DLT_RAW		101	/* raw IPv4/IPv6 (LINKTYPE_RAW) */
-#define BH_PB_DLT_LOOP		108	/* OpenBSD loopback, big-endian AF */
-#define BH_PB_DLT_LINUX_SLL	113
-#define BH_PB_DLT_LINUX_SLL2	276
+/*
+ * Link types: the DLT_ values pcap_datalink() returns, which are the
+ * LINKTYPE_ values of a file header (tcpdump.org linktypes) except for
+ * raw IP: DLT_RAW is 12 (14 on BSD/OS) where the file says LINKTYPE_RAW
+ * (101).  bh_pb_open() writes LINKTYPE_ values; bh_pkt_decode() reads
+ * both.
+ */
+#define BH_DLT_NULL		0	/* BSD loopback, host-order AF */
+#define BH_DLT_EN10MB		1	/* Ethernet */
+#define BH_DLT_RAW12		12	/* DLT_RAW */
+#define BH_DLT_RAW14		14	/* DLT_RAW on BSD/OS */
+#define BH_DLT_RAW		101	/* LINKTYPE_RAW: raw IPv4/IPv6 */
+#define BH_DLT_LOOP		108	/* OpenBSD loopback, big-endian AF */
+#define BH_DLT_LINUX_SLL	113
+#define BH_DLT_IPV4		228
+#define BH_DLT_IPV6		229
+#define BH_DLT_LINUX_SLL2	276
+
+/* IP protocol numbers (IANA). */
+#define BH_IPPROTO_ICMP		1
+#define BH_IPPROTO_TCP		6
+#define BH_IPPROTO_UDP		17
+#define BH_IPPROTO_ICMP6	58
+
+/* TCP flag bits as in the header (RFC 9293, RFC 3168). */
+#define BH_TH_FIN	0x01
+#define BH_TH_SYN	0x02
+#define BH_TH_RST	0x04
+#define BH_TH_PUSH	0x08
+#define BH_TH_ACK	0x10
+#define BH_TH_URG	0x20
+#define BH_TH_ECE	0x40
+#define BH_TH_CWR	0x80
+
+/* The names these had before there was one set (going). */
+#define BH_PB_DLT_NULL		BH_DLT_NULL
+#define BH_PB_DLT_EN10MB	BH_DLT_EN10MB
+#define BH_PB_DLT_RAW		BH_DLT_RAW
+#define BH_PB_DLT_LOOP		BH_DLT_LOOP
+#define BH_PB_DLT_LINUX_SLL	BH_DLT_LINUX_SLL
+#define BH_PB_DLT_LINUX_SLL2	BH_DLT_LINUX_SLL2
+#define BH_PB_ICMP	BH_IPPROTO_ICMP
+#define BH_PB_TCP	BH_IPPROTO_TCP
+#define BH_PB_UDP	BH_IPPROTO_UDP
+#define BH_PB_ICMP6	BH_IPPROTO_ICMP6
+#define BH_PKT_ICMP	BH_IPPROTO_ICMP
+#define BH_PKT_TCP	BH_IPPROTO_TCP
+#define BH_PKT_UDP	BH_IPPROTO_UDP
+#define BH_PKT_ICMP6	BH_IPPROTO_ICMP6
+#define BH_PB_TH_FIN	BH_TH_FIN
+#define BH_PB_TH_SYN	BH_TH_SYN
+#define BH_PB_TH_RST	BH_TH_RST
+#define BH_PB_TH_PUSH	BH_TH_PUSH
+#define BH_PB_TH_ACK	BH_TH_ACK
+#define BH_PB_TH_URG	BH_TH_URG
+#define BH_PB_TH_ECE	BH_TH_ECE
+#define BH_PB_TH_CWR	BH_TH_CWR
+
+/* ---- pktbuild.c: pcap/pcapng writer and frame builder --------------- */
 
 /* A buffer of this size holds any frame bh_pb_build() makes. */
 #define BH_PB_MAXFRAME		(65536 + 256)
 #define BH_PB_MAXVLAN		4
-
-#define BH_PB_ICMP	1
-#define BH_PB_TCP	6
-#define BH_PB_UDP	17
-#define BH_PB_ICMP6	58
-
-#define BH_PB_TH_FIN	0x01
-#define BH_PB_TH_SYN	0x02
-#define BH_PB_TH_RST	0x04
-#define BH_PB_TH_PUSH	0x08
-#define BH_PB_TH_ACK	0x10
-#define BH_PB_TH_URG	0x20
-#define BH_PB_TH_ECE	0x40
-#define BH_PB_TH_CWR	0x80
 
 /* An open output file; bh_pb_open() fills it. */
 struct bh_pb_writer {
@@ -405,7 +443,7 @@ int	bh_pb_write_frame(struct bh_pb_writer *w, uint64_t ts_ns,
  * bytes).  af 0 means a non-IP frame: ethertype + payload as the body.
  */
 struct bh_pb_pkt {
-	uint32_t	 linktype;	/* BH_PB_DLT_* */
+	uint32_t	 linktype;	/* BH_DLT_* (LINKTYPE_ values) */
 	int		 nvlan;		/* 802.1Q tags, outer first */
 	uint16_t	 vlan[BH_PB_MAXVLAN];
 	uint16_t	 qinq_tpid;	/* outer TPID with >= 2 tags (0x88a8) */
@@ -425,7 +463,7 @@ struct bh_pb_pkt {
 	uint8_t		 proto;		/* IP protocol / next header */
 	int		 noxport;	/* no transport header, whatever proto */
 	uint16_t	 sport, dport;
-	uint8_t		 tcpflags;	/* BH_PB_TH_* */
+	uint8_t		 tcpflags;	/* BH_TH_* */
 	uint32_t	 seq, ack;	/* absolute */
 	uint16_t	 win, urp;
 	int		 has_mss;
@@ -454,36 +492,8 @@ void	bh_pb_mac_from_ip(unsigned char mac[6], int af,
 
 /* ---- pkt.c: bounds-checked packet decoding ---------------------------- */
 
-/* Link types bh_pkt_decode() reads: the DLT_ values pcap_datalink()
- * returns (and the LINKTYPE_ values of the file header, which differ for
- * raw IP).  Raw IP is DLT_RAW (12, or 14 on BSD/OS), LINKTYPE_RAW (101),
- * DLT_IPV4 (228) and DLT_IPV6 (229). */
-#define BH_PKT_DLT_NULL		0
-#define BH_PKT_DLT_EN10MB	1
-#define BH_PKT_DLT_RAW12	12
-#define BH_PKT_DLT_RAW14	14
-#define BH_PKT_DLT_RAW101	101
-#define BH_PKT_DLT_LOOP		108
-#define BH_PKT_DLT_LINUX_SLL	113
-#define BH_PKT_DLT_IPV4		228
-#define BH_PKT_DLT_IPV6		229
-#define BH_PKT_DLT_LINUX_SLL2	276
-
 #define BH_PKT_MAX_VLAN		8	/* 802.1Q/802.1ad tags followed */
 #define BH_PKT_MAX_EXTHDR	8	/* IPv6 extension headers walked */
-
-#define BH_PKT_TCP	6
-#define BH_PKT_UDP	17
-#define BH_PKT_ICMP	1
-#define BH_PKT_ICMP6	58
-
-/* TCP flag bits as in the header (RFC 793, RFC 3168). */
-#define BH_TH_FIN	0x01
-#define BH_TH_SYN	0x02
-#define BH_TH_RST	0x04
-#define BH_TH_PUSH	0x08
-#define BH_TH_ACK	0x10
-#define BH_TH_URG	0x20
 
 /* Why a packet did not decode; BH_PKT_OK (0) when it did.  Keep
  * bh_pkt_reason() in step. */

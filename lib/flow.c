@@ -1360,7 +1360,7 @@ new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
 	f->proto = p->proto;
 	f->af = p->af;
 	f->syn_off = f->synack_off = f->ack_off = BH_FLOW_NOOFF;
-	if (p->proto == BH_PKT_TCP) {
+	if (p->proto == BH_IPPROTO_TCP) {
 		if ((p->tcp_flags & (BH_TH_SYN | BH_TH_ACK)) == BH_TH_SYN)
 			f->orig_by = BH_BY_SYN;
 		else if ((p->tcp_flags & (BH_TH_SYN | BH_TH_ACK)) ==
@@ -1371,7 +1371,7 @@ new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
 			f->orig_by = BH_BY_FIRST;
 		f->klass = K_TCP;
 	} else
-		f->klass = p->proto == BH_PKT_UDP ? K_UDP : K_OTHER;
+		f->klass = p->proto == BH_IPPROTO_UDP ? K_UDP : K_OTHER;
 	memcpy(f->addr[flip], p->src, 16);
 	memcpy(f->addr[!flip], p->dst, 16);
 	f->port[flip] = p->sport;
@@ -1421,7 +1421,7 @@ bh_flow_packet(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
 		return frag_later(t, ts, p);
 	h = tuple_hash(t, p);
 	idx = lookup(t, p, h, &d);
-	if (idx != 0 && p->proto == BH_PKT_TCP && is_reuse(FLOW(t, idx), p)) {
+	if (idx != 0 && p->proto == BH_IPPROTO_TCP && is_reuse(FLOW(t, idx), p)) {
 		retire(t, idx, BH_END_REUSE);
 		idx = 0;
 	}
@@ -1434,13 +1434,13 @@ bh_flow_packet(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
 	s->bytes += p->payload_len;
 	if (p->frag == 1)
 		frag_first(t, p, idx);
-	if (p->proto == BH_PKT_TCP)
+	if (p->proto == BH_IPPROTO_TCP)
 		tcp_packet(t, idx, d, ts, p);
 	else {
 		if (ts > f->dur_end)
 			f->dur_end = ts;
 		/* Zeek's UDP analyzer marks each direction once: D, d. */
-		if (p->proto == BH_PKT_UDP)
+		if (p->proto == BH_IPPROTO_UDP)
 			hist_check(f, d, HIST_DATA, 'D');
 		head_append(t, idx, d, p);
 	}

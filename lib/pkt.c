@@ -79,23 +79,23 @@ const char *
 bh_pkt_linktype_name(int dlt)
 {
 	switch (dlt) {
-	case BH_PKT_DLT_NULL:
+	case BH_DLT_NULL:
 		return "null";
-	case BH_PKT_DLT_EN10MB:
+	case BH_DLT_EN10MB:
 		return "ether";
-	case BH_PKT_DLT_RAW12:
-	case BH_PKT_DLT_RAW14:
-	case BH_PKT_DLT_RAW101:
+	case BH_DLT_RAW12:
+	case BH_DLT_RAW14:
+	case BH_DLT_RAW:
 		return "raw";
-	case BH_PKT_DLT_LOOP:
+	case BH_DLT_LOOP:
 		return "loop";
-	case BH_PKT_DLT_LINUX_SLL:
+	case BH_DLT_LINUX_SLL:
 		return "sll";
-	case BH_PKT_DLT_IPV4:
+	case BH_DLT_IPV4:
 		return "ipv4";
-	case BH_PKT_DLT_IPV6:
+	case BH_DLT_IPV6:
 		return "ipv6";
-	case BH_PKT_DLT_LINUX_SLL2:
+	case BH_DLT_LINUX_SLL2:
 		return "sll2";
 	}
 	return NULL;
@@ -180,7 +180,7 @@ transport(const struct cur *c, uint32_t off, uint32_t l4len,
 	uint32_t hlen = 0;
 
 	switch (out->proto) {
-	case BH_PKT_TCP:
+	case BH_IPPROTO_TCP:
 		if (l4len < 20)
 			return BH_PKT_BAD_L4;
 		/* One check covers the fixed fields we read (16 bytes). */
@@ -199,7 +199,7 @@ transport(const struct cur *c, uint32_t off, uint32_t l4len,
 		if (hlen > 20)
 			tcp_options(c, off + 20, off + hlen, out);
 		break;
-	case BH_PKT_UDP:
+	case BH_IPPROTO_UDP:
 		if (l4len < 8)
 			return BH_PKT_BAD_L4;
 		if (get16(c, off, &out->sport) == -1 ||
@@ -208,8 +208,8 @@ transport(const struct cur *c, uint32_t off, uint32_t l4len,
 			return BH_PKT_SHORT_L4;
 		hlen = 8;
 		break;
-	case BH_PKT_ICMP:
-	case BH_PKT_ICMP6:
+	case BH_IPPROTO_ICMP:
+	case BH_IPPROTO_ICMP6:
 		/* Type and code when captured; the payload is what follows
 		 * the 8-byte header (echo data, the quoted datagram). */
 		(void)get8(c, off, &out->icmp_type);
@@ -449,32 +449,32 @@ bh_pkt_decode(int dlt, const unsigned char *data, uint32_t caplen,
 	if (wirelen < caplen)
 		wirelen = caplen;
 	switch (dlt) {
-	case BH_PKT_DLT_EN10MB:
+	case BH_DLT_EN10MB:
 		if (get16(&c, 12, &et) == -1 || wirelen < 14)
 			return BH_PKT_SHORT_LINK;
 		off = 14;
 		break;
-	case BH_PKT_DLT_LINUX_SLL:
+	case BH_DLT_LINUX_SLL:
 		if (get16(&c, 14, &et) == -1 || wirelen < 16)
 			return BH_PKT_SHORT_LINK;
 		off = 16;
 		break;
-	case BH_PKT_DLT_LINUX_SLL2:
+	case BH_DLT_LINUX_SLL2:
 		if (get16(&c, 0, &et) == -1 || caplen < 20 || wirelen < 20)
 			return BH_PKT_SHORT_LINK;
 		off = 20;
 		break;
-	case BH_PKT_DLT_RAW12:
-	case BH_PKT_DLT_RAW14:
-	case BH_PKT_DLT_RAW101:
+	case BH_DLT_RAW12:
+	case BH_DLT_RAW14:
+	case BH_DLT_RAW:
 		return raw_ip(&c, 0, wirelen, out);
-	case BH_PKT_DLT_IPV4:
+	case BH_DLT_IPV4:
 		return network(&c, 0, ET_IPV4, wirelen, out);
-	case BH_PKT_DLT_IPV6:
+	case BH_DLT_IPV6:
 		return network(&c, 0, ET_IPV6, wirelen, out);
-	case BH_PKT_DLT_NULL:
+	case BH_DLT_NULL:
 		return null_link(&c, 1, wirelen, out);
-	case BH_PKT_DLT_LOOP:
+	case BH_DLT_LOOP:
 		return null_link(&c, 0, wirelen, out);
 	default:
 		return BH_PKT_LINKTYPE;

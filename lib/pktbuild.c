@@ -254,12 +254,12 @@ link_header(unsigned char *b, const struct bh_pb_pkt *p, uint16_t et)
 		bh_pb_mac_from_ip(dmac, p->af, p->dst);
 	}
 	switch (p->linktype) {
-	case BH_PB_DLT_EN10MB:
+	case BH_DLT_EN10MB:
 		memcpy(b, dmac, 6);
 		memcpy(b + 6, smac, 6);
 		n = 12;
 		break;
-	case BH_PB_DLT_LINUX_SLL:
+	case BH_DLT_LINUX_SLL:
 		/* packet type, ARPHRD_ETHER, address length, address */
 		put_be16(b, p->sll_pkttype);
 		put_be16(b + 2, 1);
@@ -268,7 +268,7 @@ link_header(unsigned char *b, const struct bh_pb_pkt *p, uint16_t et)
 		b[12] = b[13] = 0;
 		n = 14;
 		break;
-	case BH_PB_DLT_LINUX_SLL2:
+	case BH_DLT_LINUX_SLL2:
 		/* protocol, reserved, ifindex, ARPHRD_ETHER, pkttype, addrlen, addr */
 		put_be16(b + 2, 0);
 		put_be32(b + 4, 1);
@@ -281,18 +281,18 @@ link_header(unsigned char *b, const struct bh_pb_pkt *p, uint16_t et)
 		    0x8100) : et);
 		n = 20;
 		goto tags;
-	case BH_PB_DLT_NULL:
-	case BH_PB_DLT_LOOP:
+	case BH_DLT_NULL:
+	case BH_DLT_LOOP:
 		if (p->nvlan > 0 || p->af == 0)
 			return -1;
 		/* AF_INET 2, AF_INET6 24 as on OpenBSD/NetBSD */
 		afv = p->af == 6 ? 24 : 2;
-		if (p->linktype == BH_PB_DLT_NULL)
+		if (p->linktype == BH_DLT_NULL)
 			put_le32(b, afv);
 		else
 			put_be32(b, afv);
 		return 4;
-	case BH_PB_DLT_RAW:
+	case BH_DLT_RAW:
 		if (p->nvlan > 0 || p->af == 0)
 			return -1;
 		return 0;
@@ -402,10 +402,10 @@ bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p)
 		    (p->dstopt && !later ? 8 : 0);
 	if (later || p->noxport)
 		l4hl = 0;
-	else if (p->proto == BH_PB_TCP)
+	else if (p->proto == BH_IPPROTO_TCP)
 		l4hl = 20 + tcp_options(ip + iphl + 20, p);
-	else if (p->proto == BH_PB_UDP || p->proto == BH_PB_ICMP ||
-	    p->proto == BH_PB_ICMP6)
+	else if (p->proto == BH_IPPROTO_UDP || p->proto == BH_IPPROTO_ICMP ||
+	    p->proto == BH_IPPROTO_ICMP6)
 		l4hl = 8;
 	else
 		l4hl = 0;
@@ -470,7 +470,7 @@ bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p)
 
 	/* Transport header and checksum. */
 	switch (p->proto) {
-	case BH_PB_TCP:
+	case BH_IPPROTO_TCP:
 		put_be16(l4, p->sport);
 		put_be16(l4 + 2, p->dport);
 		put_be32(l4 + 4, p->seq);
@@ -481,27 +481,27 @@ bh_pb_build(unsigned char *buf, size_t cap, const struct bh_pb_pkt *p)
 		put_be16(l4 + 14, p->win);
 		l4[16] = l4[17] = 0;
 		put_be16(l4 + 18, p->urp);
-		sum = csum_pseudo(p, BH_PB_TCP, l4len);
+		sum = csum_pseudo(p, BH_IPPROTO_TCP, l4len);
 		put_be16(l4 + 16, csum_fold(csum_add(sum, l4, l4len)));
 		break;
-	case BH_PB_UDP:
+	case BH_IPPROTO_UDP:
 		put_be16(l4, p->sport);
 		put_be16(l4 + 2, p->dport);
 		put_be16(l4 + 4, l4len & 0xffff);
 		l4[6] = l4[7] = 0;
-		sum = csum_pseudo(p, BH_PB_UDP, l4len);
+		sum = csum_pseudo(p, BH_IPPROTO_UDP, l4len);
 		c = csum_fold(csum_add(sum, l4, l4len));
 		put_be16(l4 + 6, c == 0 ? 0xffff : c);	/* RFC 768 */
 		break;
-	case BH_PB_ICMP:
-	case BH_PB_ICMP6:
+	case BH_IPPROTO_ICMP:
+	case BH_IPPROTO_ICMP6:
 		l4[0] = p->icmp_type;
 		l4[1] = p->icmp_code;
 		l4[2] = l4[3] = 0;
 		put_be16(l4 + 4, p->icmp_id);
 		put_be16(l4 + 6, p->icmp_seq);
 		/* ICMPv6 has a pseudo header (RFC 4443 §2.3), ICMP none */
-		sum = p->af == 6 ? csum_pseudo(p, BH_PB_ICMP6, l4len) : 0;
+		sum = p->af == 6 ? csum_pseudo(p, BH_IPPROTO_ICMP6, l4len) : 0;
 		put_be16(l4 + 2, csum_fold(csum_add(sum, l4, l4len)));
 		break;
 	}

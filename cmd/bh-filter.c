@@ -14,7 +14,7 @@
  *     round-trips); so ports, counts, TTLs, ms and epoch times are numbers,
  *     and "007", "1e5", IP addresses or a 20-digit identifier stay strings;
  *   - anything else is a string holding the field exactly as the stream
- *     carries it, still escaped (DESIGN §1): "\x00" is four characters.
+ *     carries it, still escaped (bh(7)): "\x00" is four characters.
  *     Attacker bytes stay inert, the JSON is ASCII, and an expression
  *     matches the same text bh-phase's rules and a person see.
  * The record is kept when the program's first output is neither false nor

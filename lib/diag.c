@@ -1,6 +1,6 @@
 /*
  * diag.c - diagnostics in the form "bh-TOOL: [file:line: ]message" and the
- * x-allocators that succeed or exit 2 (DESIGN §1 exit codes).
+ * x-allocators that succeed or exit 2 (bh(7), EXIT STATUS).
  */
 #define _GNU_SOURCE		/* F_SETPIPE_SZ (Linux) */
 #include <errno.h>

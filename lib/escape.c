@@ -1,5 +1,5 @@
 /*
- * escape.c - the field escaping of DESIGN §1 (after Zeek's log escaping):
+ * escape.c - the field escaping of bh(7) (after Zeek's log escaping):
  * a field is always printable ASCII, so payload bytes chosen by an attacker
  * can neither break the record structure nor drive a terminal.
  */

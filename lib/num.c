@@ -1,5 +1,5 @@
 /*
- * num.c - strict number parsing and the fixed number formats of DESIGN §1:
+ * num.c - strict number parsing and the fixed number formats of bh(7):
  * seconds with exactly 6 decimals, milliseconds with exactly 3.  Times are
  * carried as integer microseconds so that no binary fraction ever rounds a
  * planted value (1262304000.090000 - 1262304000.000000 is 90000 us exactly).

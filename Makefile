@@ -93,7 +93,7 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 -include $(wildcard $(O)/lib/*.d $(O)/cmd/*.d $(O)/fuzz/*.d $(O)/tests/*.d)
 
 # The objects that include <pcap.h>: the capture reader.
-PCAP_OBJS := $(patsubst cmd/%.c,$(O)/cmd/%.o,$(shell grep -l '<pcap\.h>' cmd/*.c))
+PCAP_OBJS := $(patsubst cmd/%.c,$(O)/cmd/%.o,$(shell grep -lE '<pcap(/pcap)?\.h>' cmd/*.c))
 $(PCAP_OBJS): TOOL_CFLAGS += $(PCAP_CFLAGS)
 
 # A tool's built-in data, cmd/TOOL.rules, is compiled in as C string

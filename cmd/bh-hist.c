@@ -21,221 +21,81 @@
  * order.  So `bh-hist OPTS A B` and `bh-hist --merge <(bh-hist OPTS A)
  * <(bh-hist OPTS B)` write the same bytes (the merge law, tested).
  */
-#include <getopt.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdio.h>
 
 #include "bh.h"
 #include "hist.h"
 
-void
-usage(void)
+static void
+usage(FILE *fp, int full)
 {
-	fprintf(stderr,
-	    "usage: %s [-S] [-b col[,col...]] [-k key[:width][,key2[:width]]]\n"
+	fprintf(fp,
+	    "usage: %s [-hS] [-b col[,col...]]\n"
+	    "\t[-k key[:width][,key2[:width]]]\n"
 	    "\t[-N max] [-T title] [-w col] [-X label] [-Y label] [--bars]\n"
 	    "\t[--colors value=#rrggbb,...] [--stacked] [--strict]\n"
 	    "\t[--svg file] [file ...]\n"
-	    "       %s --merge [-N max] [-T title] [-X label] [-Y label]\n"
+	    "       %s --merge [-h] [-N max] [-T title] [-X label] [-Y label]\n"
 	    "\t[--bars] [--colors value=#rrggbb,...] [--stacked] [--strict]\n"
 	    "\t[--svg file] [file ...]\n",
 	    bh_progname, bh_progname);
-	exit(BH_EXIT_FATAL);
-}
-/* ---- main ----------------------------------------------------------- */
-
-/* Split a comma list into *v (appending). */
-static void
-add_list(char ***v, size_t *n, const char *arg)
-{
-	char *a = xstrdup(arg), *t, *save = NULL;
-
-	for (t = strtok_r(a, ",", &save); t != NULL;
-	    t = strtok_r(NULL, ",", &save)) {
-		*v = xreallocarray(*v, *n + 1, sizeof(**v));
-		(*v)[(*n)++] = xstrdup(t);
-	}
-	free(a);
+	if (full)
+		fprintf(fp,
+		    "  -b col,...  one histogram per group of these columns\n"
+		    "  -k key[:width][,key2[:width]]\n"
+		    "              a histogram of key (bins of width; without, "
+		    "one per value),\n"
+		    "              or of key against key2\n"
+		    "  -N max      at most max cells (default 1000000)\n"
+		    "  -S          the statistics of each group (min, "
+		    "quartiles, max, mean)\n"
+		    "  -w col      weigh each record by col\n"
+		    "  -T, -X, -Y  the title and axis labels of a figure\n"
+		    "  --bars      bars on the terminal instead of the stream\n"
+		    "  --colors value=#rrggbb,...\n"
+		    "              a group's colour in the SVG\n"
+		    "  --merge     add up the outputs of earlier runs\n"
+		    "  --stacked   stack the groups' bars in the SVG\n"
+		    "  --strict    the first bad record is fatal (exit 2)\n"
+		    "  --svg file  the figure as SVG to file (- = standard "
+		    "output)\n");
 }
 
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_BARS = 256, OPT_COLORS, OPT_MERGE, OPT_STACKED, OPT_STRICT,
-		OPT_SVG };
-	static const struct option lopts[] = {
-		{ "bars", no_argument, NULL, OPT_BARS },
-		{ "colors", required_argument, NULL, OPT_COLORS },
-		{ "merge", no_argument, NULL, OPT_MERGE },
-		{ "stacked", no_argument, NULL, OPT_STACKED },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "svg", required_argument, NULL, OPT_SVG },
-		{ NULL, 0, NULL, 0 }
-	};
-	/* static: the reader's buffers stay reachable to the end (the lib
-	 * has no bh_rec_free), so LeakSanitizer has nothing to report. */
-	static struct bh_reader r;
-	static char **kargs;
-	struct bh_reader none;
-	enum bh_rec_kind kind;
-	const char *svgpath = NULL;
-	size_t nk = 0, i, j, k;
-	unsigned long ul;
-	int c, merge = 0, bars = 0, strict = 0, stream;
-	FILE *cmt;
+	struct bh_reader r;
+	struct bh_loop l;
+	struct bh_opt o;
+	struct hist h;
+	int ch, rc, status;
 
 	bh_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "b:k:N:ST:w:X:Y:", lopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			add_list(&gnames, &ngcols, optarg);
-			break;
-		case 'k':
-			kargs = xreallocarray(kargs, nk + 1, sizeof(*kargs));
-			kargs[nk++] = optarg;
-			break;
-		case 'N':
-			if (bh_parse_uint(optarg, 1UL << 30, &ul) == -1 ||
-			    ul == 0)
-				bh_errx(BH_EXIT_FATAL, "-N %s: a number of "
-				    "cells from 1 to 2^30", optarg);
-			maxcells = ul;
-			break;
-		case 'S':
-			statsmode = 1;
-			break;
-		case 'T':
-			title = optarg;
-			break;
-		case 'w':
-			if (!valid_name(optarg, strlen(optarg)))
-				bh_errx(BH_EXIT_FATAL, "-w %s: not a column "
-				    "name", optarg);
-			weightcol = optarg;
-			break;
-		case 'X':
-			xlabel = optarg;
-			break;
-		case 'Y':
-			ylabel = optarg;
-			break;
-		case OPT_BARS:
-			bars = 1;
-			break;
-		case OPT_COLORS:
-			colours_arg(optarg);
-			break;
-		case OPT_MERGE:
-			merge = 1;
-			break;
-		case OPT_STACKED:
-			stacked = 1;
-			break;
-		case OPT_STRICT:
-			strict = 1;
-			break;
-		case OPT_SVG:
-			svgpath = optarg;
-			break;
+	hist_init(&h, stdout);
+	bh_opt_init(&o, argc, argv, HIST_SHORTOPTS, hist_longopts);
+	while ((ch = bh_opt_next(&o)) != -1)
+		switch (ch) {
+		case BH_OPT_HELP:
+		case BH_OPT_VERSION:
+		case BH_OPT_BAD:
+			bh_opt_end(ch, usage);
 		default:
-			usage();
+			if ((rc = hist_option(&h, ch, o.arg)) == HIST_USAGE)
+				bh_opt_end(BH_OPT_BAD, usage);
+			if (rc != 0)
+				return BH_EXIT_FATAL;
 		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (merge && (nk > 0 || ngcols > 0 || weightcol != NULL ||
-	    statsmode)) {
-		bh_warnx("--merge takes keys, groups, weight and -S from its "
-		    "input: no -k, -b, -w or -S");
-		usage();
-	}
-	if (!merge && nk == 0) {
-		bh_warnx("no key: give -k, or --merge");
-		usage();
-	}
-	if (bars && svgpath != NULL && strcmp(svgpath, "-") == 0) {
-		bh_warnx("--bars and --svg - both write standard output");
-		usage();
-	}
-	stream = !bars && (svgpath == NULL || strcmp(svgpath, "-") != 0);
-	for (i = 0; i < ngcols; i++) {
-		if (!valid_name(gnames[i], strlen(gnames[i])))
-			bh_errx(BH_EXIT_FATAL, "-b %s: not a column name",
-			    gnames[i]);
-		for (k = 0; reserved[k] != NULL; k++)
-			if (strcmp(gnames[i], reserved[k]) == 0)
-				bh_errx(BH_EXIT_FATAL, "-b %s: the output has "
-				    "a column of that name", gnames[i]);
-		for (j = 0; j < i; j++)
-			if (strcmp(gnames[i], gnames[j]) == 0)
-				bh_errx(BH_EXIT_FATAL, "-b %s: given twice",
-				    gnames[i]);
-	}
-	for (i = 0; i < nk; i++)
-		spec_arg(kargs[i]);
+	argc -= o.ind;
+	argv += o.ind;
+	if ((rc = hist_setup(&h)) == HIST_USAGE)
+		bh_opt_end(BH_OPT_BAD, usage);
+	if (rc != 0)
+		return BH_EXIT_FATAL;
 
-	if (stream)
-		cmt = stdout;
-	else if ((cmt = fopen("/dev/null", "w")) == NULL)
-		bh_err(BH_EXIT_FATAL, "/dev/null");
-	bh_rec_open(&r, argc, argv, cmt);
-	r.strict = strict;
-	memset(&none, 0, sizeof(none));
-	bh_wr_init(&out, stdout, &none, NULL, 0);
-	if (r.ncol > 0 && merge)
-		merge_open(&r);
-	else if (r.ncol > 0) {
-		for (i = 0; i < nspecs; i++) {
-			specs[i].col[0] = bh_rec_need(&r, specs[i].name[0]);
-			if (specs[i].two) {
-				specs[i].col[1] = bh_rec_need(&r,
-				    specs[i].name[2]);
-				has2d = 1;
-			}
-		}
-		gcol = xreallocarray(NULL, ngcols + 1, sizeof(*gcol));
-		for (i = 0; i < ngcols; i++)
-			gcol[i] = bh_rec_need(&r, gnames[i]);
-		if (weightcol != NULL)
-			wcol = bh_rec_need(&r, weightcol);
-		kval = xreallocarray(NULL, 2 * nspecs + 2, sizeof(*kval));
-		kraw = xreallocarray(NULL, nspecs + 1, sizeof(*kraw));
-	}
-	/* The header goes out before any comment of the input, so that the
-	 * output is a stream (a comment may not precede the header unless
-	 * it is "# text"); the rows follow at the end. */
-	if (stream && r.ncol > 0)
-		write_header();
-	while ((kind = bh_rec_next(&r)) != BH_REC_EOF) {
-		if (kind == BH_REC_COMMENT) {
-			if (stream)
-				bh_wr_line(&out, r.line, r.linelen);
-			continue;
-		}
-		if (merge)
-			merge_record(&r);
-		else
-			add_record(&r);
-	}
-	sort_cells();
-	if (stream && r.ncol > 0)
-		write_stream();
-	make_panels();
-	if (bars)
-		write_bars();
-	bh_wr_flush(&out);
-	if (svgpath != NULL)
-		write_svg(svgpath);
-	if (nweightless > 0)
-		bh_warnx("%lu record%s with %s '-': counted in n, not in w",
-		    nweightless, nweightless == 1 ? "" : "s", weightcol);
-	bh_wr_free(&out);
-	if (cmt != stdout)
-		fclose(cmt);
-	return bh_fshut(bh_rec_close(&r));
+	hist_loop(&h, &l);
+	status = bh_rec_loop(&r, argc, argv, o.strict, &l);
+	if (hist_output(&h) == -1)
+		status = BH_EXIT_FATAL;
+	hist_free(&h);
+	return bh_fshut(status);
 }
-

@@ -12,31 +12,11 @@
 #include "bh.h"
 #include "hist.h"
 
-const char *const rowname[] = { "stat", "hist", "value" };
+static const char *const rowname[] = { "stat", "hist", "value" };
 const char *const reserved[] = {
 	"key", "width", "key2", "width2", "weight", "row", "bin", "bin2",
 	"n", "w", "min", "q1", "median", "q3", "max", "mean", NULL
 };
-
-struct strtab	 texts, groups, specids;
-struct spec	*specs;
-size_t		 nspecs;
-char		***gpart;	/* group id -> its values */
-char		**gnames;	/* group column names */
-size_t		 ngcols;
-int		*gcol;		/* their input columns */
-struct cell	*cells;
-size_t		 ncells, cellcap;
-uint32_t		*cslot;
-size_t		 cmask;
-unsigned long	 maxcells = DEF_MAXCELLS;
-uint32_t		*specrank, *grouprank, *textrank;
-int		 statsmode, has2d;
-const char	*weightcol;
-int		 wcol = -1;
-unsigned long	 nweightless;
-struct bh_writer	 out;
-struct coord	*kval, *kraw;
 
 /* ---- numbers -------------------------------------------------------- */
 
@@ -110,7 +90,8 @@ parse_weight(const char *s, struct wsum *w)
 	return 0;
 }
 
-static void
+/* a += b; -1 after reporting a sum of 2^61 or more. */
+static int
 wsum_add(struct wsum *a, const struct wsum *b)
 {
 	a->whole += b->whole;
@@ -119,8 +100,11 @@ wsum_add(struct wsum *a, const struct wsum *b)
 		a->frac -= MICRO;
 		a->whole++;
 	}
-	if (a->whole >= WMAX)
-		bh_errx(BH_EXIT_FATAL, "weight sum overflow (more than 2^61)");
+	if (a->whole >= WMAX) {
+		bh_warnx("weight sum overflow (more than 2^61)");
+		return -1;
+	}
+	return 0;
 }
 
 /* a * m for a small m (m <= 4, a < WMAX: no overflow). */
@@ -203,27 +187,28 @@ valcmp(const char *a, const char *b)
 
 /* A field value for a message: escaped, quoted, at most ~60 bytes. */
 const char *
-quote(const char *s)
+quote(struct hist *h, const char *s)
 {
-	static char buf[80];
 	size_t n = strlen(s), used, k;
 
-	buf[0] = '\'';
-	k = bh_escape_bounded(buf + 1, 60, (const unsigned char *)s, n, &used);
+	h->qbuf[0] = '\'';
+	k = bh_escape_bounded(h->qbuf + 1, 60, (const unsigned char *)s, n,
+	    &used);
 	if (used < n) {
-		memcpy(buf + 1 + k, "...", 3);
+		memcpy(h->qbuf + 1 + k, "...", 3);
 		k += 3;
 	}
-	buf[1 + k] = '\'';
-	buf[2 + k] = '\0';
-	return buf;
+	h->qbuf[1 + k] = '\'';
+	h->qbuf[2 + k] = '\0';
+	return h->qbuf;
 }
 
 /* Report a bad record as bh_rec_bad does, but only the first MAXSHOWN
  * one by one (a wrong -k on a big stream must not flood the terminal);
- * all are counted and summarised by bh_rec_close. */
+ * all are counted and summarised by bh_rec_close.  With --strict the
+ * run ends (h->fatal: the caller returns -1). */
 void
-bad(struct bh_reader *r, const char *fmt, ...)
+bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -235,8 +220,8 @@ bad(struct bh_reader *r, const char *fmt, ...)
 		bh_warnx("more bad records: counted, not shown");
 	r->nskipped++;
 	if (r->strict)
-		exit(BH_EXIT_FATAL);
-	if (r->status < BH_EXIT_BAD)
+		h->fatal = 1;
+	else if (r->status < BH_EXIT_BAD)
 		r->status = BH_EXIT_BAD;
 }
 
@@ -307,88 +292,87 @@ strtab_intern(struct strtab *t, const char *s, size_t n, int *isnew)
 }
 
 static uint32_t
-text_id(const char *s)
+text_id(struct hist *h, const char *s)
 {
 	int isnew;
 
-	return strtab_intern(&texts, s, strlen(s), &isnew);
+	return strtab_intern(&h->texts, s, strlen(s), &isnew);
 }
 
 /* ---- groups --------------------------------------------------------- */
 
-static char	*gbuf;
-static size_t	 gbufcap;
-
 /* The id of the group of record fields f (its values joined by TAB, which
  * no field holds). */
 uint32_t
-group_id(char *const *f)
+group_id(struct hist *h, char *const *f)
 {
 	size_t i, len = 0, n;
 	uint32_t id;
 	int isnew;
 	char *p;
 
-	for (i = 0; i < ngcols; i++) {
-		const char *val = f[gcol[i]];
+	for (i = 0; i < h->ngcols; i++) {
+		const char *val = f[h->gcol[i]];
 
 		n = strlen(val);
-		if (len + n + 1 > gbufcap) {
-			gbufcap = (len + n + 1) * 2;
-			gbuf = xrealloc(gbuf, gbufcap);
+		if (len + n + 1 > h->gbufcap) {
+			h->gbufcap = (len + n + 1) * 2;
+			h->gbuf = xrealloc(h->gbuf, h->gbufcap);
 		}
-		memcpy(gbuf + len, val, n);
+		memcpy(h->gbuf + len, val, n);
 		len += n;
-		gbuf[len++] = '\t';
+		h->gbuf[len++] = '\t';
 	}
 	if (len > 0)
 		len--;
-	id = strtab_intern(&groups, gbuf != NULL ? gbuf : "", len, &isnew);
+	id = strtab_intern(&h->groups, h->gbuf != NULL ? h->gbuf : "", len,
+	    &isnew);
 	if (isnew) {
-		gpart = xreallocarray(gpart, groups.cap, sizeof(*gpart));
-		gpart[id] = xreallocarray(NULL, ngcols + 1, sizeof(char *));
-		p = ngcols > 0 ? xstrdup(groups.s[id]) : NULL;
-		for (i = 0; i < ngcols; i++) {
-			gpart[id][i] = p;
+		h->gpart = xreallocarray(h->gpart, h->groups.cap,
+		    sizeof(*h->gpart));
+		h->gpart[id] = xreallocarray(NULL, h->ngcols + 1,
+		    sizeof(char *));
+		p = h->ngcols > 0 ? xstrdup(h->groups.s[id]) : NULL;
+		for (i = 0; i < h->ngcols; i++) {
+			h->gpart[id][i] = p;
 			if ((p = strchr(p, '\t')) != NULL)
 				*p++ = '\0';
 		}
+		h->gpart[id][h->ngcols] = NULL;
 	}
 	return id;
 }
 
 /* Group values joined by ", " for labels, into a static buffer. */
 const char *
-group_label(uint32_t g)
+group_label(struct hist *h, uint32_t g)
 {
-	static char *buf;
-	static size_t cap;
 	size_t i, len = 0, n;
 
-	for (i = 0; i < ngcols; i++) {
-		n = strlen(gpart[g][i]);
-		if (len + n + 3 > cap) {
-			cap = (len + n + 3) * 2;
-			buf = xrealloc(buf, cap);
+	for (i = 0; i < h->ngcols; i++) {
+		n = strlen(h->gpart[g][i]);
+		if (len + n + 3 > h->lbufcap) {
+			h->lbufcap = (len + n + 3) * 2;
+			h->lbuf = xrealloc(h->lbuf, h->lbufcap);
 		}
 		if (i > 0) {
-			memcpy(buf + len, ", ", 2);
+			memcpy(h->lbuf + len, ", ", 2);
 			len += 2;
 		}
-		memcpy(buf + len, gpart[g][i], n);
+		memcpy(h->lbuf + len, h->gpart[g][i], n);
 		len += n;
 	}
-	if (buf == NULL)
+	if (h->lbuf == NULL)
 		return "";
-	buf[len] = '\0';
-	return buf;
+	h->lbuf[len] = '\0';
+	return h->lbuf;
 }
 
 /* ---- histograms (specs) --------------------------------------------- */
 
 /* The spec for five names; -1 when a width is not "-" or a number > 0. */
 int
-spec_id(const char *const nm[5], uint32_t *idp)
+spec_id(struct hist *h, const char *const nm[5], uint32_t *idp)
 {
 	char *j;
 	size_t len = 0, i, n;
@@ -411,17 +395,18 @@ spec_id(const char *const nm[5], uint32_t *idp)
 		len += n;
 		j[len++] = '\t';
 	}
-	id = strtab_intern(&specids, j, len - 1, &isnew);
+	id = strtab_intern(&h->specids, j, len - 1, &isnew);
 	free(j);
 	if (isnew) {
-		specs = xreallocarray(specs, specids.cap, sizeof(*specs));
+		h->specs = xreallocarray(h->specs, h->specids.cap,
+		    sizeof(*h->specs));
 		for (i = 0; i < 5; i++)
-			specs[id].name[i] = xstrdup(nm[i]);
-		specs[id].width[0] = wd[0];
-		specs[id].width[1] = wd[1];
-		specs[id].two = !BH_UNSET(nm[2]);
-		specs[id].col[0] = specs[id].col[1] = -1;
-		nspecs = specids.n;
+			h->specs[id].name[i] = xstrdup(nm[i]);
+		h->specs[id].width[0] = wd[0];
+		h->specs[id].width[1] = wd[1];
+		h->specs[id].two = !BH_UNSET(nm[2]);
+		h->specs[id].col[0] = h->specs[id].col[1] = -1;
+		h->nspecs = h->specids.n;
 	}
 	*idp = id;
 	return 0;
@@ -441,9 +426,10 @@ valid_name(const char *s, size_t n)
 	return 1;
 }
 
-/* One -k argument, "key[:width][,key2[:width]]", into a spec. */
-void
-spec_arg(const char *arg)
+/* One -k argument, "key[:width][,key2[:width]]", into a spec.  Returns
+ * 0, or -1 after reporting a bad one. */
+int
+spec_arg(struct hist *h, const char *arg)
 {
 	char *a = xstrdup(arg), *dim[2], *c, wbuf[2][BH_NUMBUF];
 	const char *nm[5];
@@ -456,29 +442,41 @@ spec_arg(const char *arg)
 		*c = '\0';
 		dim[1] = c + 1;
 		nd = 2;
-		if (strchr(dim[1], ',') != NULL)
-			bh_errx(BH_EXIT_FATAL, "-k %s: one or two keys", arg);
+		if (strchr(dim[1], ',') != NULL) {
+			bh_warnx("-k %s: one or two keys", arg);
+			goto bad;
+		}
 	}
 	nm[2] = nm[3] = "-";
 	for (i = 0; i < nd; i++) {
 		nm[2 * i + 1] = "-";
 		if ((c = strchr(dim[i], ':')) != NULL) {
 			*c++ = '\0';
-			if (parse_num(c, &wd) == -1 || wd <= 0)
-				bh_errx(BH_EXIT_FATAL, "-k %s: width must be "
-				    "a number > 0, not '%s'", arg, c);
+			if (parse_num(c, &wd) == -1 || wd <= 0) {
+				bh_warnx("-k %s: width must be a number > 0, "
+				    "not '%s'", arg, c);
+				goto bad;
+			}
 			fmt_num(wbuf[i], wd);
 			nm[2 * i + 1] = wbuf[i];
 		}
-		if (!valid_name(dim[i], strlen(dim[i])))
-			bh_errx(BH_EXIT_FATAL, "-k %s: '%s' is not a column "
-			    "name", arg, dim[i]);
+		if (!valid_name(dim[i], strlen(dim[i]))) {
+			bh_warnx("-k %s: '%s' is not a column name", arg,
+			    dim[i]);
+			goto bad;
+		}
 		nm[2 * i] = dim[i];
 	}
-	nm[4] = weightcol != NULL ? weightcol : "-";
-	if (spec_id(nm, &id) == -1)
-		bh_errx(BH_EXIT_FATAL, "-k %s: bad width", arg);
+	nm[4] = h->weightcol != NULL ? h->weightcol : "-";
+	if (spec_id(h, nm, &id) == -1) {
+		bh_warnx("-k %s: bad width", arg);
+		goto bad;
+	}
 	free(a);
+	return 0;
+bad:
+	free(a);
+	return -1;
 }
 
 /* ---- cells ---------------------------------------------------------- */
@@ -495,59 +493,63 @@ mix64(uint64_t h)
 }
 
 static void
-cell_rehash(void)
+cell_rehash(struct hist *h)
 {
-	size_t nslots = cmask == 0 ? 1024 : (cmask + 1) * 2, i, j;
+	size_t nslots = h->cmask == 0 ? 1024 : (h->cmask + 1) * 2, i, j;
 
-	free(cslot);
-	cslot = xcalloc(nslots, sizeof(*cslot));
-	cmask = nslots - 1;
-	for (i = 0; i < ncells; i++) {
-		for (j = cells[i].hash & cmask; cslot[j] != 0;
-		    j = (j + 1) & cmask)
+	free(h->cslot);
+	h->cslot = xcalloc(nslots, sizeof(*h->cslot));
+	h->cmask = nslots - 1;
+	for (i = 0; i < h->ncells; i++) {
+		for (j = h->cells[i].hash & h->cmask; h->cslot[j] != 0;
+		    j = (j + 1) & h->cmask)
 			;
-		cslot[j] = (uint32_t)i + 1;
+		h->cslot[j] = (uint32_t)i + 1;
 	}
 }
 
 /*
  * The cell of (spec, group, row, a, b), created with n = w = 0 when new.
- * More than maxcells cells is fatal: memory is bounded by -N, and a result
- * silently cut short would not be a histogram.
+ * More than maxcells cells is fatal (NULL, reported): memory is bounded
+ * by -N, and a result silently cut short would not be a histogram.
  */
 struct cell *
-cell_get(uint32_t spec, uint32_t group, int row, const struct coord *a,
-    const struct coord *b)
+cell_get(struct hist *h, uint32_t spec, uint32_t group, int row,
+    const struct coord *a, const struct coord *b)
 {
-	uint64_t h;
+	uint64_t hv;
 	size_t i;
 	uint32_t id;
 	struct cell *c;
 
-	h = mix64(((uint64_t)spec << 32 | group) ^
+	hv = mix64(((uint64_t)spec << 32 | group) ^
 	    (uint64_t)(row << 8 | a->k << 4 | b->k) * 0x9e3779b97f4a7c15ULL);
-	h = mix64(h ^ (uint64_t)a->v);
-	h = mix64(h ^ (uint64_t)b->v * 0x9e3779b97f4a7c15ULL);
-	if ((ncells + 1) * 2 > cmask + 1)
-		cell_rehash();
-	for (i = h & cmask; (id = cslot[i]) != 0; i = (i + 1) & cmask) {
-		c = &cells[id - 1];
-		if (c->hash == h && c->spec == spec && c->group == group &&
+	hv = mix64(hv ^ (uint64_t)a->v);
+	hv = mix64(hv ^ (uint64_t)b->v * 0x9e3779b97f4a7c15ULL);
+	if ((h->ncells + 1) * 2 > h->cmask + 1)
+		cell_rehash(h);
+	for (i = hv & h->cmask; (id = h->cslot[i]) != 0;
+	    i = (i + 1) & h->cmask) {
+		c = &h->cells[id - 1];
+		if (c->hash == hv && c->spec == spec && c->group == group &&
 		    c->row == row && c->k1 == a->k && c->v1 == a->v &&
 		    c->k2 == b->k && c->v2 == b->v)
 			return c;
 	}
-	if (ncells >= maxcells)
-		bh_errx(BH_EXIT_FATAL, "more than %lu cells (keys x groups x "
-		    "bins%s): use wider bins or fewer groups, or raise -N",
-		    maxcells, statsmode ? ", and distinct values with -S" : "");
-	if (ncells == cellcap) {
-		cellcap = cellcap == 0 ? 1024 : cellcap * 2;
-		cells = xreallocarray(cells, cellcap, sizeof(*cells));
+	if (h->ncells >= h->maxcells) {
+		bh_warnx("more than %lu cells (keys x groups x bins%s): use "
+		    "wider bins or fewer groups, or raise -N", h->maxcells,
+		    h->statsmode ? ", and distinct values with -S" : "");
+		return NULL;
 	}
-	c = &cells[ncells++];
+	if (h->ncells == h->cellcap) {
+		h->cellcap = h->cellcap == 0 ? 1024 : h->cellcap * 2;
+		h->cells = xreallocarray(h->cells, h->cellcap,
+		    sizeof(*h->cells));
+	}
+	c = &h->cells[h->ncells++];
 	memset(c, 0, sizeof(*c));
-	c->hash = h;
+	c->hash = hv;
 	c->spec = spec;
 	c->group = group;
 	c->row = (uint8_t)row;
@@ -555,17 +557,23 @@ cell_get(uint32_t spec, uint32_t group, int row, const struct coord *a,
 	c->v1 = a->v;
 	c->k2 = (uint8_t)b->k;
 	c->v2 = b->v;
-	cslot[i] = (uint32_t)ncells;
+	h->cslot[i] = (uint32_t)h->ncells;
 	return c;
 }
 
-void
+/* Add n records of weight sum w to cell c (NULL: cell_get failed).
+ * Returns 0, or -1 after reporting an overflow (or when c is NULL). */
+int
 cell_add(struct cell *c, uint64_t n, const struct wsum *w)
 {
-	if (c->n > UINT64_MAX - n)
-		bh_errx(BH_EXIT_FATAL, "record count overflow");
+	if (c == NULL)
+		return -1;
+	if (c->n > UINT64_MAX - n) {
+		bh_warnx("record count overflow");
+		return -1;
+	}
 	c->n += n;
-	wsum_add(&c->w, w);
+	return wsum_add(&c->w, w);
 }
 
 /* ---- input ---------------------------------------------------------- */
@@ -588,10 +596,10 @@ coord_of(const char *s, struct coord *c)
 }
 
 void
-coord_intern(struct coord *c)
+coord_intern(struct hist *h, struct coord *c)
 {
 	if (c->k == CK_TEXT && c->s != NULL) {
-		c->v = text_id(c->s);
+		c->v = text_id(h, c->s);
 		c->s = NULL;
 	}
 }
@@ -616,10 +624,12 @@ bin_edge(int64_t v, int64_t w, int64_t *lo)
 /*
  * One input record: every key of every spec is checked first, so a bad
  * record adds nothing anywhere (and interns nothing: memory stays bound to
- * the cells); then each spec's cell gets n + 1 and w + weight.
+ * the cells); then each spec's cell gets n + 1 and w + weight.  Returns 0
+ * (also for a bad record, reported and skipped), or -1 when the run ends:
+ * too many cells, an overflow, a bad record with --strict.
  */
-void
-add_record(struct bh_reader *r)
+int
+add_record(struct hist *h, struct bh_reader *r)
 {
 	struct wsum wv = { 1, 0 };
 	struct coord none = { 0, CK_NONE, NULL };
@@ -628,69 +638,78 @@ add_record(struct bh_reader *r)
 	uint32_t g;
 	const char *s;
 
-	if (wcol >= 0) {
-		s = r->f[wcol];
+	if (h->wcol >= 0) {
+		s = r->f[h->wcol];
 		if (BH_UNSET(s)) {
 			wv.whole = 0;
 			noweight = 1;
 		} else if (parse_weight(s, &wv) == -1) {
-			bad(r, "%s: not a weight (a number >= 0 with at most "
-			    "6 decimals): %s; record skipped", weightcol,
-			    quote(s));
-			return;
+			bad(h, r, "%s: not a weight (a number >= 0 with at "
+			    "most 6 decimals): %s; record skipped",
+			    h->weightcol, quote(h, s));
+			return h->fatal ? -1 : 0;
 		}
 	}
-	for (i = 0; i < nspecs; i++) {
-		struct spec *sp = &specs[i];
+	for (i = 0; i < h->nspecs; i++) {
+		struct spec *sp = &h->specs[i];
 
 		for (d = 0; d <= sp->two; d++) {
-			struct coord *c = &kval[2 * i + d];
+			struct coord *c = &h->kval[2 * i + d];
 
 			s = r->f[sp->col[d]];
 			coord_of(s, c);
 			if (d == 0)
-				kraw[i] = *c;
+				h->kraw[i] = *c;
 			if (sp->width[d] == 0 || c->k == CK_UNSET)
 				continue;
 			if (c->k != CK_NUM) {
-				bad(r, "%s: not a number: %s; record skipped",
-				    sp->name[2 * d], quote(s));
-				return;
+				bad(h, r, "%s: not a number: %s; record "
+				    "skipped", sp->name[2 * d], quote(h, s));
+				return h->fatal ? -1 : 0;
 			}
 			if (bin_edge(c->v, sp->width[d], &c->v) == -1) {
-				bad(r, "%s: out of range: %s; record skipped",
-				    sp->name[2 * d], quote(s));
-				return;
+				bad(h, r, "%s: out of range: %s; record "
+				    "skipped", sp->name[2 * d], quote(h, s));
+				return h->fatal ? -1 : 0;
 			}
 		}
 	}
-	nweightless += noweight;
-	g = group_id(r->f);
-	for (i = 0; i < nspecs; i++) {
-		struct spec *sp = &specs[i];
+	h->nweightless += noweight;
+	g = group_id(h, r->f);
+	for (i = 0; i < h->nspecs; i++) {
+		struct spec *sp = &h->specs[i];
 
-		coord_intern(&kval[2 * i]);
+		coord_intern(h, &h->kval[2 * i]);
 		if (sp->two)
-			coord_intern(&kval[2 * i + 1]);
-		cell_add(cell_get((uint32_t)i, g, ROW_HIST, &kval[2 * i],
-		    sp->two ? &kval[2 * i + 1] : &none), 1, &wv);
+			coord_intern(h, &h->kval[2 * i + 1]);
+		if (cell_add(cell_get(h, (uint32_t)i, g, ROW_HIST,
+		    &h->kval[2 * i], sp->two ? &h->kval[2 * i + 1] : &none),
+		    1, &wv) == -1)
+			return -1;
 		/* The value table of a binned key, for exact statistics. */
-		if (statsmode && !sp->two && sp->width[0] != 0 &&
-		    kraw[i].k == CK_NUM)
-			cell_add(cell_get((uint32_t)i, g, ROW_VALUE, &kraw[i],
-			    &none), 1, &wv);
+		if (h->statsmode && !sp->two && sp->width[0] != 0 &&
+		    h->kraw[i].k == CK_NUM &&
+		    cell_add(cell_get(h, (uint32_t)i, g, ROW_VALUE,
+		    &h->kraw[i], &none), 1, &wv) == -1)
+			return -1;
 	}
+	return 0;
 }
-
-/* Columns of a bh-hist stream read with --merge; -1 when absent. */
 
 /* ---- order ---------------------------------------------------------- */
 
+/* An id and what it sorts by: a spec, a group's values (NULL-ended) or a
+ * text. */
+struct rankent {
+	const void	*key;
+	uint32_t	 id;
+};
+
 static int
-specidx_cmp(const void *pa, const void *pb)
+spec_rank_cmp(const void *pa, const void *pb)
 {
-	const struct spec *a = &specs[*(const uint32_t *)pa];
-	const struct spec *b = &specs[*(const uint32_t *)pb];
+	const struct spec *a = ((const struct rankent *)pa)->key;
+	const struct spec *b = ((const struct rankent *)pb)->key;
 	int i, c;
 
 	for (i = 0; i < 5; i++)
@@ -700,51 +719,48 @@ specidx_cmp(const void *pa, const void *pb)
 }
 
 static int
-groupidx_cmp(const void *pa, const void *pb)
+group_rank_cmp(const void *pa, const void *pb)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	char *const *a = ((const struct rankent *)pa)->key;
+	char *const *b = ((const struct rankent *)pb)->key;
 	size_t i;
 	int c;
 
-	for (i = 0; i < ngcols; i++)
-		if ((c = valcmp(gpart[a][i], gpart[b][i])) != 0)
+	for (i = 0; a[i] != NULL; i++)
+		if ((c = valcmp(a[i], b[i])) != 0)
 			return c;
 	return 0;
 }
 
 static int
-textidx_cmp(const void *pa, const void *pb)
+text_rank_cmp(const void *pa, const void *pb)
 {
-	return strcmp(texts.s[*(const uint32_t *)pa],
-	    texts.s[*(const uint32_t *)pb]);
+	return strcmp(((const struct rankent *)pa)->key,
+	    ((const struct rankent *)pb)->key);
 }
 
-/* rank[id] = position of id when the ids 0..n-1 are sorted by cmp. */
+/* Sort e[0..n-1] by cmp; rank[id] = position of id (returned, with room
+ * for n + 1), e[i].id = the id at position i. */
 static uint32_t *
-ranks(uint32_t n, int (*cmp)(const void *, const void *))
+ranks(struct rankent *e, uint32_t n, int (*cmp)(const void *, const void *))
 {
-	uint32_t *idx, *rank, i;
+	uint32_t *rank, i;
 
-	idx = xreallocarray(NULL, n + 1, sizeof(*idx));
 	rank = xreallocarray(NULL, n + 1, sizeof(*rank));
+	qsort(e, n, sizeof(*e), cmp);
 	for (i = 0; i < n; i++)
-		idx[i] = i;
-	qsort(idx, n, sizeof(*idx), cmp);
-	for (i = 0; i < n; i++)
-		rank[idx[i]] = i;
-	free(idx);
+		rank[e[i].id] = i;
 	return rank;
 }
 
-int
+/* Cells whose spec, group and text coordinates are ranks: in output
+ * order by the numbers alone. */
+static int
 coord_cmp(int ka, int64_t va, int kb, int64_t vb)
 {
 	if (ka != kb)
 		return ka < kb ? -1 : 1;
-	if (ka == CK_TEXT) {
-		va = textrank[va];
-		vb = textrank[vb];
-	} else if (ka != CK_NUM)
+	if (ka != CK_NUM && ka != CK_TEXT)
 		return 0;
 	return va < vb ? -1 : va > vb;
 }
@@ -756,9 +772,9 @@ cell_cmp(const void *pa, const void *pb)
 	int c;
 
 	if (a->spec != b->spec)
-		return specrank[a->spec] < specrank[b->spec] ? -1 : 1;
+		return a->spec < b->spec ? -1 : 1;
 	if (a->group != b->group)
-		return grouprank[a->group] < grouprank[b->group] ? -1 : 1;
+		return a->group < b->group ? -1 : 1;
 	if (a->row != b->row)
 		return a->row < b->row ? -1 : 1;
 	if ((c = coord_cmp(a->k1, a->v1, b->k1, b->v1)) != 0)
@@ -766,17 +782,66 @@ cell_cmp(const void *pa, const void *pb)
 	return coord_cmp(a->k2, a->v2, b->k2, b->v2);
 }
 
-/* Sort the cells into output order: spec, group, row kind, bin, bin2. */
+/*
+ * Sort the cells into output order: spec, group, row kind, bin, bin2
+ * (specs and groups by valcmp of their names and values, texts
+ * bytewise).  The ids of specs, groups and texts are turned into their
+ * ranks for the sort and back after it.
+ */
 void
-sort_cells(void)
+sort_cells(struct hist *h)
 {
-	specrank = ranks((uint32_t)nspecs, specidx_cmp);
-	grouprank = ranks(groups.n, groupidx_cmp);
-	textrank = ranks(texts.n, textidx_cmp);
-	if (ncells > 0)
-		qsort(cells, ncells, sizeof(*cells), cell_cmp);
-	free(cslot);
-	cslot = NULL;
+	struct rankent *se, *ge, *te;
+	uint32_t *sr, *gr, *tr, i;
+	struct cell *c;
+	size_t k;
+
+	se = xreallocarray(NULL, h->nspecs + 1, sizeof(*se));
+	for (i = 0; i < h->nspecs; i++) {
+		se[i].key = &h->specs[i];
+		se[i].id = i;
+	}
+	ge = xreallocarray(NULL, h->groups.n + 1, sizeof(*ge));
+	for (i = 0; i < h->groups.n; i++) {
+		ge[i].key = h->gpart[i];
+		ge[i].id = i;
+	}
+	te = xreallocarray(NULL, h->texts.n + 1, sizeof(*te));
+	for (i = 0; i < h->texts.n; i++) {
+		te[i].key = h->texts.s[i];
+		te[i].id = i;
+	}
+	sr = ranks(se, (uint32_t)h->nspecs, spec_rank_cmp);
+	gr = ranks(ge, h->groups.n, group_rank_cmp);
+	tr = ranks(te, h->texts.n, text_rank_cmp);
+	for (k = 0; k < h->ncells; k++) {
+		c = &h->cells[k];
+		c->spec = sr[c->spec];
+		c->group = gr[c->group];
+		if (c->k1 == CK_TEXT)
+			c->v1 = tr[c->v1];
+		if (c->k2 == CK_TEXT)
+			c->v2 = tr[c->v2];
+	}
+	if (h->ncells > 0)
+		qsort(h->cells, h->ncells, sizeof(*h->cells), cell_cmp);
+	for (k = 0; k < h->ncells; k++) {
+		c = &h->cells[k];
+		c->spec = se[c->spec].id;
+		c->group = ge[c->group].id;
+		if (c->k1 == CK_TEXT)
+			c->v1 = te[c->v1].id;
+		if (c->k2 == CK_TEXT)
+			c->v2 = te[c->v2].id;
+	}
+	free(se);
+	free(ge);
+	free(te);
+	free(sr);
+	free(gr);
+	free(tr);
+	free(h->cslot);
+	h->cslot = NULL;
 }
 
 /* ---- statistics ----------------------------------------------------- */
@@ -789,9 +854,10 @@ sort_cells(void)
  * interpolation: Hyndman & Fan type 1), so q(p) is the smallest value v
  * with weight(<= v) >= p * total; min and max are the extreme values of
  * positive weight; the mean is rounded to the micro-unit.  Text values
- * and "-" take no part.
+ * and "-" take no part.  Returns 0, or -1 after reporting that the
+ * weights sum to 2^61 or more.
  */
-void
+int
 block_stats(const struct spec *sp, const struct cell *c, size_t nc,
     struct stats *st)
 {
@@ -806,10 +872,11 @@ block_stats(const struct spec *sp, const struct cell *c, size_t nc,
 	for (i = 0; i < nc; i++)
 		if (c[i].row == src && c[i].k1 == CK_NUM) {
 			st->n += c[i].n;
-			wsum_add(&st->w, &c[i].w);
+			if (wsum_add(&st->w, &c[i].w) == -1)
+				return -1;
 		}
 	if (wsum_zero(&st->w))
-		return;
+		return 0;
 	st->have = 1;
 	for (i = 0; i < nc; i++) {
 		if (c[i].row != src || c[i].k1 != CK_NUM || wsum_zero(&c[i].w))
@@ -818,7 +885,7 @@ block_stats(const struct spec *sp, const struct cell *c, size_t nc,
 			st->q[0] = c[i].v1;
 		first = 0;
 		st->q[4] = c[i].v1;
-		wsum_add(&cum, &c[i].w);
+		(void)wsum_add(&cum, &c[i].w);	/* <= st->w */
 		while (qi <= 3 && wsum_cmp(wsum_mul(cum, 4),
 		    wsum_mul(st->w, qi)) >= 0)
 			st->q[qi++] = c[i].v1;
@@ -828,217 +895,231 @@ block_stats(const struct spec *sp, const struct cell *c, size_t nc,
 	}
 	wd = (long double)st->w.whole + (long double)st->w.frac / MICRO;
 	st->mean = (int64_t)llroundl(sum / wd);
+	return 0;
 }
 
 /* ---- the output stream ---------------------------------------------- */
 
 void
-put(const char *s)
+put(struct hist *h, const char *s)
 {
-	bh_wr_raw(&out, s, strlen(s));
+	bh_wr_raw(&h->out, s, strlen(s));
 }
 
 static void
-putc_(char c)
+putc_(struct hist *h, char c)
 {
-	bh_wr_raw(&out, &c, 1);
+	bh_wr_raw(&h->out, &c, 1);
 }
 
 const char *
-coord_str(char *buf, int k, int64_t v)
+coord_str(struct hist *h, char *buf, int k, int64_t v)
 {
 	switch (k) {
 	case CK_NUM:
 		fmt_num(buf, v);
 		return buf;
 	case CK_TEXT:
-		return texts.s[v];
+		return h->texts.s[v];
 	default:
 		return "-";
 	}
 }
 
 void
-write_header(void)
+write_header(struct hist *h)
 {
 	static const char *const st[] = { "min", "q1", "median", "q3", "max",
 	    "mean" };
 	size_t i;
 
-	put("#key\twidth");
-	if (has2d)
-		put("\tkey2\twidth2");
-	put("\tweight");
-	for (i = 0; i < ngcols; i++) {
-		putc_('\t');
-		put(gnames[i]);
+	put(h, "#key\twidth");
+	if (h->has2d)
+		put(h, "\tkey2\twidth2");
+	put(h, "\tweight");
+	for (i = 0; i < h->ngcols; i++) {
+		putc_(h, '\t');
+		put(h, h->gnames[i]);
 	}
-	if (statsmode)
-		put("\trow");
-	put("\tbin");
-	if (has2d)
-		put("\tbin2");
-	put("\tn\tw");
-	if (statsmode)
+	if (h->statsmode)
+		put(h, "\trow");
+	put(h, "\tbin");
+	if (h->has2d)
+		put(h, "\tbin2");
+	put(h, "\tn\tw");
+	if (h->statsmode)
 		for (i = 0; i < 6; i++) {
-			putc_('\t');
-			put(st[i]);
+			putc_(h, '\t');
+			put(h, st[i]);
 		}
-	putc_('\n');
+	putc_(h, '\n');
 }
 
 /* One output row; c == NULL writes the stat row st of (spec, group). */
 static void
-write_row(uint32_t spec, uint32_t group, const struct cell *c,
+write_row(struct hist *h, uint32_t spec, uint32_t group, const struct cell *c,
     const struct stats *st)
 {
-	const struct spec *sp = &specs[spec];
+	const struct spec *sp = &h->specs[spec];
 	char buf[BH_NUMBUF + 8];
 	size_t i;
 
-	put(sp->name[0]);
-	putc_('\t');
-	put(sp->name[1]);
-	if (has2d) {
-		putc_('\t');
-		put(sp->name[2]);
-		putc_('\t');
-		put(sp->name[3]);
+	put(h, sp->name[0]);
+	putc_(h, '\t');
+	put(h, sp->name[1]);
+	if (h->has2d) {
+		putc_(h, '\t');
+		put(h, sp->name[2]);
+		putc_(h, '\t');
+		put(h, sp->name[3]);
 	}
-	putc_('\t');
-	put(sp->name[4]);
-	for (i = 0; i < ngcols; i++) {
-		putc_('\t');
-		put(gpart[group][i]);
+	putc_(h, '\t');
+	put(h, sp->name[4]);
+	for (i = 0; i < h->ngcols; i++) {
+		putc_(h, '\t');
+		put(h, h->gpart[group][i]);
 	}
-	if (statsmode) {
-		putc_('\t');
-		put(rowname[c != NULL ? c->row : ROW_STAT]);
+	if (h->statsmode) {
+		putc_(h, '\t');
+		put(h, rowname[c != NULL ? c->row : ROW_STAT]);
 	}
-	putc_('\t');
-	put(c != NULL ? coord_str(buf, c->k1, c->v1) : "-");
-	if (has2d) {
-		putc_('\t');
-		put(c != NULL ? coord_str(buf, c->k2, c->v2) : "-");
+	putc_(h, '\t');
+	put(h, c != NULL ? coord_str(h, buf, c->k1, c->v1) : "-");
+	if (h->has2d) {
+		putc_(h, '\t');
+		put(h, c != NULL ? coord_str(h, buf, c->k2, c->v2) : "-");
 	}
-	putc_('\t');
+	putc_(h, '\t');
 	bh_fmt_u64(buf, c != NULL ? c->n : st->n);
-	put(buf);
-	putc_('\t');
+	put(h, buf);
+	putc_(h, '\t');
 	fmt_wsum(buf, c != NULL ? &c->w : &st->w);
-	put(buf);
-	if (!statsmode)
+	put(h, buf);
+	if (!h->statsmode)
 		goto done;
 	for (i = 0; i < 6; i++) {
-		putc_('\t');
+		putc_(h, '\t');
 		if (c != NULL || !st->have) {
-			putc_('-');
+			putc_(h, '-');
 			continue;
 		}
 		fmt_num(buf, i < 5 ? st->q[i] : st->mean);
-		put(buf);
+		put(h, buf);
 	}
 done:
-	putc_('\n');
+	putc_(h, '\n');
 }
 
 /* End of block: the cells from i on with the same spec and group. */
 size_t
-block_end(size_t i)
+block_end(struct hist *h, size_t i)
 {
 	size_t j;
 
-	for (j = i + 1; j < ncells && cells[j].spec == cells[i].spec &&
-	    cells[j].group == cells[i].group; j++)
+	for (j = i + 1; j < h->ncells && h->cells[j].spec == h->cells[i].spec &&
+	    h->cells[j].group == h->cells[i].group; j++)
 		;
 	return j;
 }
 
-void
-write_stream(void)
+/* The rows of the sorted cells, each block (spec, group) after its stat
+ * row with -S.  Returns 0, or -1 after reporting an overflow. */
+int
+write_stream(struct hist *h)
 {
+	const struct cell *c = h->cells;
 	struct stats st;
 	size_t i, j, k;
 
-	for (i = 0; i < ncells; i = j) {
-		j = block_end(i);
-		if (statsmode && !specs[cells[i].spec].two) {
-			block_stats(&specs[cells[i].spec], cells + i, j - i,
-			    &st);
-			write_row(cells[i].spec, cells[i].group, NULL, &st);
+	for (i = 0; i < h->ncells; i = j) {
+		j = block_end(h, i);
+		if (h->statsmode && !h->specs[c[i].spec].two) {
+			if (block_stats(&h->specs[c[i].spec], c + i, j - i,
+			    &st) == -1)
+				return -1;
+			write_row(h, c[i].spec, c[i].group, NULL, &st);
 		}
 		for (k = i; k < j; k++)
-			write_row(cells[k].spec, cells[k].group, &cells[k],
-			    NULL);
+			write_row(h, c[k].spec, c[k].group, &c[k], NULL);
 	}
+	return 0;
 }
-
 
 /* ---- figures: common ------------------------------------------------ */
 
-struct panel	*panels;
-size_t		 npanels;
-
+/* One panel per histogram (spec) of the sorted cells. */
 void
-make_panels(void)
+make_panels(struct hist *h)
 {
 	size_t i, j, k;
 	struct panel *p;
 
-	for (i = 0; i < ncells; i = j) {
-		for (j = i; j < ncells && cells[j].spec == cells[i].spec; j++)
+	for (i = 0; i < h->ncells; i = j) {
+		for (j = i; j < h->ncells &&
+		    h->cells[j].spec == h->cells[i].spec; j++)
 			;
-		panels = xreallocarray(panels, npanels + 1, sizeof(*panels));
-		p = &panels[npanels++];
-		p->sp = &specs[cells[i].spec];
+		h->panels = xreallocarray(h->panels, h->npanels + 1,
+		    sizeof(*h->panels));
+		p = &h->panels[h->npanels++];
+		p->sp = &h->specs[h->cells[i].spec];
 		p->c0 = i;
 		p->c1 = j;
 		p->grp = xreallocarray(NULL, j - i, sizeof(*p->grp));
 		p->ngrp = 0;
 		for (k = i; k < j; k++)
 			if (p->ngrp == 0 ||
-			    p->grp[p->ngrp - 1] != cells[k].group)
-				p->grp[p->ngrp++] = cells[k].group;
+			    p->grp[p->ngrp - 1] != h->cells[k].group)
+				p->grp[p->ngrp++] = h->cells[k].group;
 	}
 }
 
 /* "remote_ttl by phase, weighted by remote_pkts" */
 const char *
-panel_desc(const struct spec *sp)
+panel_desc(struct hist *h, const struct spec *sp)
 {
-	static char buf[1024];
 	size_t i, n;
 
 	if (sp->two)
-		n = (size_t)snprintf(buf, sizeof(buf), "%s against %s",
+		n = (size_t)snprintf(h->dbuf, sizeof(h->dbuf), "%s against %s",
 		    sp->name[2], sp->name[0]);
 	else
-		n = (size_t)snprintf(buf, sizeof(buf), "%s", sp->name[0]);
-	for (i = 0; i < ngcols && n < sizeof(buf); i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
-		    i == 0 ? " by " : ", ", gnames[i]);
-	if (!BH_UNSET(sp->name[4]) && n < sizeof(buf))
-		snprintf(buf + n, sizeof(buf) - n, ", weighted by %s",
+		n = (size_t)snprintf(h->dbuf, sizeof(h->dbuf), "%s",
+		    sp->name[0]);
+	for (i = 0; i < h->ngcols && n < sizeof(h->dbuf); i++)
+		n += (size_t)snprintf(h->dbuf + n, sizeof(h->dbuf) - n, "%s%s",
+		    i == 0 ? " by " : ", ", h->gnames[i]);
+	if (!BH_UNSET(sp->name[4]) && n < sizeof(h->dbuf))
+		snprintf(h->dbuf + n, sizeof(h->dbuf) - n, ", weighted by %s",
 		    sp->name[4]);
-	return buf;
+	return h->dbuf;
 }
 
 /* s with every byte outside printable ASCII as '?' (terminal safety: a
  * --merge input need not come from bh-hist). */
 const char *
-safe(const char *s)
+safe(struct hist *h, const char *s)
 {
-	static char *buf;
-	static size_t cap;
 	size_t i, n = strlen(s);
 
-	if (n + 1 > cap) {
-		cap = n + 1;
-		buf = xrealloc(buf, cap);
+	if (n + 1 > h->sbufcap) {
+		h->sbufcap = n + 1;
+		h->sbuf = xrealloc(h->sbuf, h->sbufcap);
 	}
 	for (i = 0; i < n; i++)
-		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	buf[n] = '\0';
-	return buf;
+		h->sbuf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	h->sbuf[n] = '\0';
+	return h->sbuf;
 }
 
+/* The bin(s) of c as a label: "40", "40, 90". */
+void
+cell_label(struct hist *h, char *buf, size_t cap, const struct cell *c)
+{
+	char a[BH_NUMBUF + 8], b[BH_NUMBUF + 8];
+
+	if (c->k2 == CK_NONE)
+		snprintf(buf, cap, "%s", coord_str(h, a, c->k1, c->v1));
+	else
+		snprintf(buf, cap, "%s, %s", coord_str(h, a, c->k1, c->v1),
+		    coord_str(h, b, c->k2, c->v2));
+}

@@ -3,19 +3,16 @@
  * on the terminal.
  */
 #include <math.h>
-#include <stdarg.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bh.h"
 #include "hist.h"
 
-/* ---- figures: terminal bars ----------------------------------------- */
-
 #define BARCOLS	40
 
 static void
-put_bar(double frac)
+put_bar(struct hist *h, double frac)
 {
 	/* U+2588 FULL BLOCK, then U+2589..U+258F: 7/8 .. 1/8 */
 	static const char *const part[8] = { "", "\xe2\x96\x8f",
@@ -27,30 +24,19 @@ put_bar(double frac)
 	if (frac > 0 && e == 0)
 		e = 1;
 	for (i = 0; i < e / 8; i++)
-		put("\xe2\x96\x88");
-	put(part[e % 8]);
-}
-
-void
-cell_label(char *buf, size_t cap, const struct cell *c)
-{
-	char a[BH_NUMBUF + 8], b[BH_NUMBUF + 8];
-
-	if (c->k2 == CK_NONE)
-		snprintf(buf, cap, "%s", coord_str(a, c->k1, c->v1));
-	else
-		snprintf(buf, cap, "%s, %s", coord_str(a, c->k1, c->v1),
-		    coord_str(b, c->k2, c->v2));
+		put(h, "\xe2\x96\x88");
+	put(h, part[e % 8]);
 }
 
 /*
  * --bars: per histogram a title line, per group a line naming it, per
  * bin its label, a bar of up to 40 columns (eighth blocks; one scale per
  * histogram, so groups compare) and w (and n when weighted); with -S the
- * group's statistics.  UTF-8, on standard output.
+ * group's statistics.  UTF-8, on standard output.  Returns 0, or -1
+ * after reporting an overflow.
  */
-void
-write_bars(void)
+int
+write_bars(struct hist *h)
 {
 	static const char *const stn[] = { "min", "q1", "median", "q3", "max" };
 	char lab[160], buf[BH_NUMBUF + 8];
@@ -59,81 +45,83 @@ write_bars(void)
 	double max;
 	int weighted;
 
-	for (pi = 0; pi < npanels; pi++) {
-		struct panel *p = &panels[pi];
+	for (pi = 0; pi < h->npanels; pi++) {
+		struct panel *p = &h->panels[pi];
 
 		weighted = !BH_UNSET(p->sp->name[4]);
 		if (pi > 0)
-			put("\n");
-		put(safe(title != NULL && npanels == 1 && *title != '\0' ?
-		    title : panel_desc(p->sp)));
-		put("\n");
+			put(h, "\n");
+		put(h, safe(h, h->title != NULL && h->npanels == 1 &&
+		    *h->title != '\0' ? h->title : panel_desc(h, p->sp)));
+		put(h, "\n");
 		max = 0;
 		lw = 1;
 		for (k = p->c0; k < p->c1; k++) {
-			if (cells[k].row != ROW_HIST)
+			if (h->cells[k].row != ROW_HIST)
 				continue;
-			if (wsum_double(&cells[k].w) > max)
-				max = wsum_double(&cells[k].w);
-			cell_label(lab, sizeof(lab), &cells[k]);
+			if (wsum_double(&h->cells[k].w) > max)
+				max = wsum_double(&h->cells[k].w);
+			cell_label(h, lab, sizeof(lab), &h->cells[k]);
 			if (strlen(lab) > lw)
 				lw = strlen(lab);
 		}
 		for (i = p->c0; i < p->c1; i = j) {
-			j = block_end(i);
-			if (ngcols > 0) {
-				for (k = 0; k < ngcols; k++) {
-					put(k > 0 ? " " : "");
-					put(gnames[k]);
-					put("=");
-					put(safe(gpart[cells[i].group][k]));
+			j = block_end(h, i);
+			if (h->ngcols > 0) {
+				for (k = 0; k < h->ngcols; k++) {
+					put(h, k > 0 ? " " : "");
+					put(h, h->gnames[k]);
+					put(h, "=");
+					put(h, safe(h,
+					    h->gpart[h->cells[i].group][k]));
 				}
-				put("\n");
+				put(h, "\n");
 			}
 			for (k = i; k < j; k++) {
-				if (cells[k].row != ROW_HIST)
+				if (h->cells[k].row != ROW_HIST)
 					continue;
-				cell_label(lab, sizeof(lab), &cells[k]);
+				cell_label(h, lab, sizeof(lab), &h->cells[k]);
 				snprintf(buf, sizeof(buf), "%*s", (int)(lw + 2 -
 				    strlen(lab)), "");
-				put(buf);
-				put(safe(lab));
-				put(" ");
-				put_bar(max > 0 ?
-				    wsum_double(&cells[k].w) / max : 0);
-				put(" ");
-				fmt_wsum(buf, &cells[k].w);
-				put(buf);
+				put(h, buf);
+				put(h, safe(h, lab));
+				put(h, " ");
+				put_bar(h, max > 0 ?
+				    wsum_double(&h->cells[k].w) / max : 0);
+				put(h, " ");
+				fmt_wsum(buf, &h->cells[k].w);
+				put(h, buf);
 				if (weighted) {
-					put(" (n ");
-					bh_fmt_u64(buf, cells[k].n);
-					put(buf);
-					put(")");
+					put(h, " (n ");
+					bh_fmt_u64(buf, h->cells[k].n);
+					put(h, buf);
+					put(h, ")");
 				}
-				put("\n");
+				put(h, "\n");
 			}
-			if (!statsmode || p->sp->two)
+			if (!h->statsmode || p->sp->two)
 				continue;
-			block_stats(p->sp, cells + i, j - i, &st);
-			put("  n ");
+			if (block_stats(p->sp, h->cells + i, j - i, &st) == -1)
+				return -1;
+			put(h, "  n ");
 			bh_fmt_u64(buf, st.n);
-			put(buf);
+			put(h, buf);
 			if (weighted) {
-				put("  w ");
+				put(h, "  w ");
 				fmt_wsum(buf, &st.w);
-				put(buf);
+				put(h, buf);
 			}
 			for (k = 0; k < 6 && st.have; k++) {
-				put(k < 5 ? "  " : "  mean ");
+				put(h, k < 5 ? "  " : "  mean ");
 				if (k < 5) {
-					put(stn[k]);
-					put(" ");
+					put(h, stn[k]);
+					put(h, " ");
 				}
 				fmt_num(buf, k < 5 ? st.q[k] : st.mean);
-				put(buf);
+				put(h, buf);
 			}
-			put("\n");
+			put(h, "\n");
 		}
 	}
+	return 0;
 }
-

@@ -3,15 +3,11 @@
  * into the Okabe-Ito palette, --colors, and the warning when groups of a
  * figure share one.
  */
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bh.h"
 #include "hist.h"
-
-/* ---- figures: colours ----------------------------------------------- */
 
 /*
  * Okabe & Ito (2008), "Color Universal Design": eight colours that stay
@@ -82,18 +78,6 @@ static const struct {
 	{ "binary",		OI_GREEN },
 };
 
-/* --colors: a group's values joined by ',' and its colour; the last given
- * wins. */
-struct colour_override {
-	char		*key;
-	char		 colour[8];	/* "#RRGGBB" */
-};
-static struct colour_override	*overrides;
-static size_t			 noverrides;
-
-enum { CS_OVERRIDE, CS_FIXED, CS_HASH };
-static const char	**gcolour;	/* group id -> colour, once known */
-static uint8_t		 *gcsource;	/* ... and where it came from */
 
 /* The length of a colour "#rgb" or "#rrggbb" at s (0 when none), which
  * ends the string or an entry (','). */
@@ -117,11 +101,12 @@ colour_len(const char *s)
  * --colors VALUE=#RRGGBB[,VALUE=#RRGGBB...]: appended to the overrides.
  * An entry ends at the ',' after its colour, so that VALUE may hold
  * commas (several group columns: "download,unix=#000000"); #rgb is taken
- * as #rrggbb.  Exits 2 (usage) on anything else: the colour reaches the
- * SVG as an attribute, so only hex digits get there.
+ * as #rrggbb.  Returns 0, or -1 after reporting anything else (a usage
+ * error): the colour reaches the SVG as an attribute, so only hex digits
+ * get there.
  */
-void
-colours_arg(const char *arg)
+int
+colours_arg(struct hist *h, const char *arg)
 {
 	const char *p = arg, *eq;
 	struct colour_override *o;
@@ -134,12 +119,12 @@ colours_arg(const char *arg)
 			;
 		if (eq == NULL) {
 			bh_warnx("--colors %s: not value=#rrggbb[,...]", arg);
-			usage();
+			return -1;
 		}
 		n = colour_len(eq + 1);
-		overrides = xreallocarray(overrides, noverrides + 1,
-		    sizeof(*overrides));
-		o = &overrides[noverrides++];
+		h->overrides = xreallocarray(h->overrides, h->noverrides + 1,
+		    sizeof(*h->overrides));
+		o = &h->overrides[h->noverrides++];
 		len = (size_t)(eq - p);
 		o->key = xmalloc(len + 1);
 		memcpy(o->key, p, len);
@@ -152,6 +137,7 @@ colours_arg(const char *arg)
 		o->colour[7] = '\0';
 		p = eq + 1 + n;
 	} while (*p++ == ',');
+	return 0;
 }
 
 /*
@@ -163,7 +149,7 @@ colours_arg(const char *arg)
  * bh-hist(1), so that a reader can tell a value's colour in advance.
  */
 const char *
-group_colour(uint32_t g)
+group_colour(struct hist *h, uint32_t g)
 {
 	size_t i, k;
 	int unset = 1;
@@ -171,58 +157,61 @@ group_colour(uint32_t g)
 	uint8_t src = CS_FIXED;
 	char *j;
 
-	if (gcolour == NULL) {
-		gcolour = xcalloc(groups.n + 1, sizeof(*gcolour));
-		gcsource = xcalloc(groups.n + 1, sizeof(*gcsource));
+	if (h->gcolour == NULL) {
+		h->gcolour = xcalloc(h->groups.n + 1, sizeof(*h->gcolour));
+		h->gcsource = xcalloc(h->groups.n + 1, sizeof(*h->gcsource));
 	}
-	if (gcolour[g] != NULL)
-		return gcolour[g];
-	j = xstrdup(groups.s[g]);
+	if (h->gcolour[g] != NULL)
+		return h->gcolour[g];
+	j = xstrdup(h->groups.s[g]);
 	for (i = 0; j[i] != '\0'; i++)
 		if (j[i] == '\t')
 			j[i] = ',';
-	for (k = noverrides, c = NULL; k > 0 && c == NULL; k--)
-		if (strcmp(overrides[k - 1].key, j) == 0)
-			c = overrides[k - 1].colour;
+	for (k = h->noverrides, c = NULL; k > 0 && c == NULL; k--)
+		if (strcmp(h->overrides[k - 1].key, j) == 0)
+			c = h->overrides[k - 1].colour;
 	free(j);
-	for (i = 0; i < ngcols; i++)
-		if (!BH_UNSET(gpart[g][i]))
+	for (i = 0; i < h->ngcols; i++)
+		if (!BH_UNSET(h->gpart[g][i]))
 			unset = 0;
 	if (c != NULL)
 		src = CS_OVERRIDE;
-	else if (ngcols == 0)
+	else if (h->ngcols == 0)
 		c = OI_BLUE;
 	else if (unset)
 		c = UNSET_GREY;
-	else if (ngcols == 1) {
-		key = gpart[g][0];
+	else if (h->ngcols == 1) {
+		key = h->gpart[g][0];
 		for (k = 0; k < sizeof(vocabulary) / sizeof(vocabulary[0]) &&
 		    c == NULL; k++)
 			if (strcmp(vocabulary[k].value, key) == 0)
 				c = vocabulary[k].colour;
 	}
 	if (c == NULL) {
-		c = palette[hash_bytes(groups.s[g], groups.len[g]) %
+		c = palette[hash_bytes(h->groups.s[g], h->groups.len[g]) %
 		    NPALETTE];
 		src = CS_HASH;
 	}
-	gcsource[g] = src;
-	return gcolour[g] = c;
+	h->gcsource[g] = src;
+	return h->gcolour[g] = c;
 }
 
-static const struct panel *sortpanel;
+/* A group of a panel by its colour, for finding the ones that share. */
+struct colourent {
+	const char	*colour;
+	size_t		 idx;		/* in the panel's groups */
+};
 
-/* Order of group indices of sortpanel: by colour, then by index. */
+/* By colour, then by index. */
 static int
-colouridx_cmp(const void *pa, const void *pb)
+colourent_cmp(const void *pa, const void *pb)
 {
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const struct colourent *a = pa, *b = pb;
 	int c;
 
-	if ((c = strcmp(group_colour(sortpanel->grp[a]),
-	    group_colour(sortpanel->grp[b]))) != 0)
+	if ((c = strcmp(a->colour, b->colour)) != 0)
 		return c;
-	return a < b ? -1 : a > b;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
 /*
@@ -232,38 +221,39 @@ colouridx_cmp(const void *pa, const void *pb)
  * first two groups in legend order.  The figure is written all the same.
  */
 void
-check_colours(const struct panel *p)
+check_colours(struct hist *h, const struct panel *p)
 {
-	size_t i, k, *idx;
+	struct colourent *e;
+	size_t i, k;
 	int chosen;
 	char *desc, *first;
 
 	if (p->ngrp < 2)
 		return;
-	idx = xreallocarray(NULL, p->ngrp, sizeof(*idx));
-	for (i = 0; i < p->ngrp; i++)
-		idx[i] = i;
-	sortpanel = p;
-	qsort(idx, p->ngrp, sizeof(*idx), colouridx_cmp);
+	e = xreallocarray(NULL, p->ngrp, sizeof(*e));
+	for (i = 0; i < p->ngrp; i++) {
+		e[i].colour = group_colour(h, p->grp[i]);
+		e[i].idx = i;
+	}
+	qsort(e, p->ngrp, sizeof(*e), colourent_cmp);
 	for (i = 0; i < p->ngrp; i = k) {
-		chosen = gcsource[p->grp[idx[i]]] == CS_OVERRIDE;
+		chosen = h->gcsource[p->grp[e[i].idx]] == CS_OVERRIDE;
 		for (k = i + 1; k < p->ngrp &&
-		    strcmp(group_colour(p->grp[idx[k]]),
-		    group_colour(p->grp[idx[i]])) == 0; k++)
-			if (gcsource[p->grp[idx[k]]] != CS_OVERRIDE)
+		    strcmp(e[k].colour, e[i].colour) == 0; k++)
+			if (h->gcsource[p->grp[e[k].idx]] != CS_OVERRIDE)
 				chosen = 0;
 		if (k - i < 2 || chosen)
 			continue;
-		/* safe() and group_label() share static buffers */
-		desc = xstrdup(safe(panel_desc(p->sp)));
-		first = xstrdup(safe(group_label(p->grp[idx[i]])));
+		/* safe(h) and group_label(h) share static buffers */
+		desc = xstrdup(safe(h, panel_desc(h, p->sp)));
+		first = xstrdup(safe(h, group_label(h, p->grp[e[i].idx])));
 		bh_warnx("--svg: %s: groups '%s' and '%s'%s share the colour "
 		    "%s (give --colors)", desc, first,
-		    safe(group_label(p->grp[idx[i + 1]])), k - i > 2 ?
-		    " and more" : "", group_colour(p->grp[idx[i]]));
+		    safe(h, group_label(h, p->grp[e[i + 1].idx])), k - i > 2 ?
+		    " and more" : "", e[i].colour);
 		free(desc);
 		free(first);
 	}
-	free(idx);
+	free(e);
 }
 

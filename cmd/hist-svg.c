@@ -3,18 +3,11 @@
  * one key, bubbles for two).
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bh.h"
 #include "hist.h"
-
-/* Figure options. */
-const char	*title, *xlabel, *ylabel;
-int		 stacked;
-
-/* ---- figures: SVG --------------------------------------------------- */
 
 #define FIG_W		640.0
 #define PLOT_X0		78.0
@@ -139,7 +132,14 @@ coordp_cmp(const void *pa, const void *pb)
 {
 	const struct coord *a = pa, *b = pb;
 
-	return coord_cmp(a->k, a->v, b->k, b->v);
+	/* as the cells are sorted: texts bytewise (s is set) */
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	if (a->k == CK_TEXT)
+		return strcmp(a->s, b->s);
+	if (a->k != CK_NUM)
+		return 0;
+	return a->v < b->v ? -1 : a->v > b->v;
 }
 
 /* Build an axis from the n coordinates c (sorted and made unique here). */
@@ -208,12 +208,13 @@ axis_bin(const struct axis *a, int64_t v, double *pa, double *pb)
 
 /* Band index of c on a categorical axis. */
 static size_t
-axis_band(const struct axis *a, int k, int64_t v)
+axis_band(struct hist *h, const struct axis *a, int k, int64_t v)
 {
-	struct coord key = { v, k, NULL };
-	struct coord *c = bsearch(&key, a->cat, a->ncat, sizeof(key),
-	    coordp_cmp);
+	struct coord key = { v, k, NULL }, *c;
 
+	if (k == CK_TEXT)
+		key.s = h->texts.s[v];
+	c = bsearch(&key, a->cat, a->ncat, sizeof(key), coordp_cmp);
 	return c != NULL ? (size_t)(c - a->cat) : 0;
 }
 
@@ -226,7 +227,7 @@ band_px(const struct axis *a, double i)
 /* Whether a categorical x axis needs its labels turned, and the height
  * they take below the axis. */
 static double
-xcat_height(const struct axis *a, int *rotate)
+xcat_height(struct hist *h, const struct axis *a, int *rotate)
 {
 	char buf[BH_NUMBUF + 8];
 	double maxw = 0, w, band;
@@ -237,7 +238,7 @@ xcat_height(const struct axis *a, int *rotate)
 		return 20;
 	band = (PLOT_X1 - PLOT_X0) / (double)a->ncat;
 	for (i = 0; i < a->ncat; i++) {
-		w = text_w(coord_str(buf, a->cat[i].k, a->cat[i].v), 11);
+		w = text_w(coord_str(h, buf, a->cat[i].k, a->cat[i].v), 11);
 		if (w > maxw)
 			maxw = w;
 	}
@@ -251,7 +252,7 @@ xcat_height(const struct axis *a, int *rotate)
 
 /* Ticks, tick labels and the axis line of a horizontal axis at y. */
 static void
-draw_xaxis(FILE *f, const struct axis *a, double y, int rotate)
+draw_xaxis(struct hist *h, FILE *f, const struct axis *a, double y, int rotate)
 {
 	char buf[BH_NUMBUF + 8], lab[64];
 	double step, t, x;
@@ -289,7 +290,7 @@ draw_xaxis(FILE *f, const struct axis *a, double y, int rotate)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\"/>\n", x, y, x, y + 4);
 		snprintf(lab, sizeof(lab), "%s",
-		    coord_str(buf, a->cat[i].k, a->cat[i].v));
+		    coord_str(h, buf, a->cat[i].k, a->cat[i].v));
 		if (strlen(lab) > 28)
 			memcpy(lab + 25, "...", 4);
 		if (rotate) {
@@ -309,7 +310,7 @@ draw_xaxis(FILE *f, const struct axis *a, double y, int rotate)
 /* A vertical axis at PLOT_X0 with horizontal grid lines; a numeric value
  * axis (lo = 0) gets integer ticks when integral is set. */
 static void
-draw_yaxis(FILE *f, const struct axis *a, int integral)
+draw_yaxis(struct hist *h, FILE *f, const struct axis *a, int integral)
 {
 	char buf[BH_NUMBUF + 8], lab[64];
 	double step = 1, t, y;
@@ -358,7 +359,7 @@ draw_yaxis(FILE *f, const struct axis *a, int integral)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\"/>\n", PLOT_X0 - 4, y, PLOT_X0, y);
 		snprintf(lab, sizeof(lab), "%s",
-		    coord_str(buf, a->cat[i].k, a->cat[i].v));
+		    coord_str(h, buf, a->cat[i].k, a->cat[i].v));
 		if (strlen(lab) > 10)
 			memcpy(lab + 7, "...", 4);
 		text_at(f, PLOT_X0 - 7, y + 4, "end", 11,
@@ -370,26 +371,27 @@ draw_yaxis(FILE *f, const struct axis *a, int integral)
 /* Legend: the group column names, then a swatch and label per group,
  * wrapped to the plot width, from y on.  Returns the y below it. */
 static double
-draw_legend(FILE *f, const struct panel *p, double y, int circles)
+draw_legend(struct hist *h, FILE *f, const struct panel *p, double y,
+    int circles)
 {
 	char names[256];
 	double x = PLOT_X0, w;
 	size_t i, n = 0;
 
-	if (ngcols == 0)
+	if (h->ngcols == 0)
 		return y;
 	names[0] = '\0';
-	for (i = 0; i < ngcols; i++)
+	for (i = 0; i < h->ngcols; i++)
 		n += (size_t)snprintf(names + n, n < sizeof(names) ?
 		    sizeof(names) - n : 0, "%s%s", i > 0 ? ", " : "",
-		    gnames[i]);
+		    h->gnames[i]);
 	if (f != NULL) {
 		fputs("<g class=\"legend\">\n", f);
 		text_at(f, x, y + 11, NULL, 12, " fill=\"#555\"", names);
 	}
 	x += text_w(names, 12) + 12;
 	for (i = 0; i < p->ngrp; i++) {
-		const char *lab = group_label(p->grp[i]);
+		const char *lab = group_label(h, p->grp[i]);
 
 		w = 16 + text_w(lab, 12) + 14;
 		if (x + w > PLOT_X1 && x > PLOT_X0 + 1) {
@@ -401,12 +403,12 @@ draw_legend(FILE *f, const struct panel *p, double y, int circles)
 				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" "
 				    "r=\"5.5\" fill=\"%s\" fill-opacity=\"0.6\" "
 				    "stroke=\"%s\"/>\n", x + 6, y + 7,
-				    group_colour(p->grp[i]),
-				    group_colour(p->grp[i]));
+				    group_colour(h, p->grp[i]),
+				    group_colour(h, p->grp[i]));
 			else
 				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" "
 				    "width=\"12\" height=\"12\" fill=\"%s\"/>\n",
-				    x, y + 1, group_colour(p->grp[i]));
+				    x, y + 1, group_colour(h, p->grp[i]));
 			text_at(f, x + 16, y + 11, NULL, 12, NULL, lab);
 		}
 		x += w;
@@ -419,8 +421,8 @@ draw_legend(FILE *f, const struct panel *p, double y, int circles)
 /* "not set (-): cnc 3, download 1": the weight a numeric axis cannot
  * show (records whose key is "-"), per group. */
 static void
-draw_unset_note(FILE *f, const struct panel *p, const double *unset,
-    double y)
+draw_unset_note(struct hist *h, FILE *f, const struct panel *p,
+    const double *unset, double y)
 {
 	char buf[2048], num[BH_NUMBUF + 8];
 	size_t i, n;
@@ -431,10 +433,10 @@ draw_unset_note(FILE *f, const struct panel *p, const double *unset,
 			continue;
 		fmt_tick(num, sizeof(num), unset[i], unset[i] ==
 		    floor(unset[i]) ? 1 : 0.000001);
-		if (ngcols > 0)
+		if (h->ngcols > 0)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 			    "%s %s %s", n > 13 ? "," : "",
-			    group_label(p->grp[i]), num);
+			    group_label(h, p->grp[i]), num);
 		else
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 			    " %s", num);
@@ -470,7 +472,7 @@ draw_ylabel(FILE *f, double ymid, const char *lab, const char *weight)
 }
 
 static void
-bar_rect(FILE *f, double x0, double x1, double y0, double y1,
+bar_rect(struct hist *h, FILE *f, double x0, double x1, double y0, double y1,
     const struct panel *p, const struct cell *c)
 {
 	char lab[160], num[BH_NUMBUF + 8];
@@ -482,11 +484,11 @@ bar_rect(FILE *f, double x0, double x1, double y0, double y1,
 	}
 	fprintf(f, "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
 	    "height=\"%.2f\"><title>", x0, y1, w, y0 - y1);
-	if (ngcols > 0) {
-		xml_str(f, group_label(c->group));
+	if (h->ngcols > 0) {
+		xml_str(f, group_label(h, c->group));
 		fputs(": ", f);
 	}
-	cell_label(lab, sizeof(lab), c);
+	cell_label(h, lab, sizeof(lab), c);
 	xml_str(f, p->sp->name[0]);
 	fputs(" ", f);
 	xml_str(f, lab);
@@ -501,11 +503,11 @@ bar_rect(FILE *f, double x0, double x1, double y0, double y1,
  * within the bin (or stacked), one colour per group; "-" in a note.
  */
 static double
-draw_hist(FILE *f, const struct panel *p, double y)
+draw_hist(struct hist *h, FILE *f, const struct panel *p, double y)
 {
 	struct axis ax, ay;
 	struct coord *cs;
-	double *unset, *stack, ymax = 0, x0, x1, ya, yb, v, xh, sub, h;
+	double *unset, *stack, ymax = 0, x0, x1, ya, yb, v, xh, sub, xlab_h;
 	double minw = 0, gap, pa, pb;
 	size_t i, k, n = 0, ng = p->ngrp, b, gi, *nin, *slot;
 	int rotate, integral = 1, apart;
@@ -515,12 +517,13 @@ draw_hist(FILE *f, const struct panel *p, double y)
 	cs = xreallocarray(NULL, p->c1 - p->c0 + 1, sizeof(*cs));
 	unset = xcalloc(ng + 1, sizeof(*unset));
 	for (k = p->c0; k < p->c1; k++) {
-		if (cells[k].row != ROW_HIST)
+		if (h->cells[k].row != ROW_HIST)
 			continue;
-		cs[n].k = cells[k].k1;
-		cs[n].v = cells[k].v1;
-		cs[n++].s = NULL;
-		if (cells[k].w.frac != 0)
+		cs[n].k = h->cells[k].k1;
+		cs[n].v = h->cells[k].v1;
+		cs[n++].s = h->cells[k].k1 == CK_TEXT ?
+		    h->texts.s[h->cells[k].v1] : NULL;
+		if (h->cells[k].w.frac != 0)
 			integral = 0;
 	}
 	axis_build(&ax, cs, n, p->sp->width[0]);
@@ -528,21 +531,21 @@ draw_hist(FILE *f, const struct panel *p, double y)
 	nin = xcalloc(ax.ncat + 1, sizeof(*nin));
 	slot = xcalloc(p->c1 - p->c0 + 1, sizeof(*slot));
 	for (k = p->c0; k < p->c1; k++) {
-		if (cells[k].row != ROW_HIST)
+		if (h->cells[k].row != ROW_HIST)
 			continue;
-		v = wsum_double(&cells[k].w);
-		if (ax.numeric && cells[k].k1 == CK_UNSET) {
-			unset[group_index(p, cells[k].group)] += v;
+		v = wsum_double(&h->cells[k].w);
+		if (ax.numeric && h->cells[k].k1 == CK_UNSET) {
+			unset[group_index(p, h->cells[k].group)] += v;
 			continue;
 		}
-		b = axis_band(&ax, cells[k].k1, cells[k].v1);
+		b = axis_band(h, &ax, h->cells[k].k1, h->cells[k].v1);
 		/* Side by side, a bin is shared by the groups that have
 		 * weight in it (cells come group by group, in order). */
 		if (v > 0)
 			slot[k - p->c0] = nin[b]++;
 		stack[b] += v;
-		if ((stacked ? stack[b] : v) > ymax)
-			ymax = stacked ? stack[b] : v;
+		if ((h->stacked ? stack[b] : v) > ymax)
+			ymax = h->stacked ? stack[b] : v;
 	}
 	if (ax.numeric) {
 		xh = (ax.hi - ax.lo) * 0.02;
@@ -573,7 +576,7 @@ draw_hist(FILE *f, const struct panel *p, double y)
 	 * one bin and the same group's alone in the next).  A histogram of
 	 * one group, or stacked, keeps its intervals touching.
 	 */
-	apart = ax.numeric && (ax.width == 0 || (ng > 1 && !stacked));
+	apart = ax.numeric && (ax.width == 0 || (ng > 1 && !h->stacked));
 	memset(&ay, 0, sizeof(ay));
 	ay.numeric = 1;
 	ay.lo = 0;
@@ -583,23 +586,23 @@ draw_hist(FILE *f, const struct panel *p, double y)
 	if (integral && sub < 1)
 		sub = 1;
 	ay.hi = ceil(ymax / sub - 1e-9) * sub;
-	y = draw_legend(f, p, y, 0);
+	y = draw_legend(h, f, p, y, 0);
 	ay.p0 = y + PLOT_H;
 	ay.p1 = y + 6;
-	draw_yaxis(f, &ay, integral);
+	draw_yaxis(h, f, &ay, integral);
 	memset(stack, 0, (ax.ncat + 1) * sizeof(*stack));
 	for (gi = 0; gi < ng; gi++) {
 		fprintf(f, "<g class=\"series\" data-group=\"");
-		xml_str(f, group_label(p->grp[gi]));
+		xml_str(f, group_label(h, p->grp[gi]));
 		fprintf(f, "\" fill=\"%s\" shape-rendering=\"crispEdges\">\n",
-		    group_colour(p->grp[gi]));
+		    group_colour(h, p->grp[gi]));
 		for (k = p->c0; k < p->c1; k++) {
-			const struct cell *c = &cells[k];
+			const struct cell *c = &h->cells[k];
 
 			if (c->row != ROW_HIST || c->group != p->grp[gi] ||
 			    (ax.numeric && c->k1 == CK_UNSET))
 				continue;
-			b = axis_band(&ax, c->k1, c->v1);
+			b = axis_band(h, &ax, c->k1, c->v1);
 			if (ax.numeric) {
 				axis_bin(&ax, c->v1, &x0, &x1);
 				if (apart && x1 - x0 >= 6) {
@@ -617,38 +620,39 @@ draw_hist(FILE *f, const struct panel *p, double y)
 				x0 = band_px(&ax, (double)b + 0.1);
 				x1 = band_px(&ax, (double)b + 0.9);
 			}
-			if (!stacked && nin[b] > 1) {
+			if (!h->stacked && nin[b] > 1) {
 				double wd = (x1 - x0) / (double)nin[b];
 
 				x0 += wd * (double)slot[k - p->c0];
 				x1 = x0 + wd;
 			}
 			v = wsum_double(&c->w);
-			ya = axis_px(&ay, stacked ? stack[b] : 0);
-			yb = axis_px(&ay, (stacked ? stack[b] : 0) + v);
+			ya = axis_px(&ay, h->stacked ? stack[b] : 0);
+			yb = axis_px(&ay, (h->stacked ? stack[b] : 0) + v);
 			stack[b] += v;
 			if (v > 0)
-				bar_rect(f, x0, x1, ya, yb, p, c);
+				bar_rect(h, f, x0, x1, ya, yb, p, c);
 		}
 		fputs("</g>\n", f);
 	}
-	h = xcat_height(&ax, &rotate);
-	draw_xaxis(f, &ax, ay.p0, rotate);
+	xlab_h = xcat_height(h, &ax, &rotate);
+	draw_xaxis(h, f, &ax, ay.p0, rotate);
 	y = ay.p0;
-	xl = xlabel != NULL ? xlabel : p->sp->name[0];
-	if (xlabel == NULL && p->sp->width[0] > 0) {
+	xl = h->xlabel != NULL ? h->xlabel : p->sp->name[0];
+	if (h->xlabel == NULL && p->sp->width[0] > 0) {
 		snprintf(xbuf, sizeof(xbuf), "%s (bins of %s)", xl,
 		    p->sp->name[1]);
 		xl = xbuf;
 	}
-	text_at(f, (PLOT_X0 + PLOT_X1) / 2, y + h + 18, "middle", 13,
+	text_at(f, (PLOT_X0 + PLOT_X1) / 2, y + xlab_h + 18, "middle", 13,
 	    " class=\"xlabel\"", xl);
-	y += h + 22;
-	draw_ylabel(f, ay.p1 + (ay.p0 - ay.p1) / 2, ylabel != NULL ? ylabel :
-	    BH_UNSET(p->sp->name[4]) ? "records" : NULL, p->sp->name[4]);
+	y += xlab_h + 22;
+	draw_ylabel(f, ay.p1 + (ay.p0 - ay.p1) / 2, h->ylabel != NULL ?
+	    h->ylabel : BH_UNSET(p->sp->name[4]) ? "records" : NULL,
+	    p->sp->name[4]);
 	for (i = 0; i < ng; i++)
 		if (unset[i] != 0) {
-			draw_unset_note(f, p, unset, y + 16);
+			draw_unset_note(h, f, p, unset, y + 16);
 			y += 18;
 			break;
 		}
@@ -665,12 +669,12 @@ draw_hist(FILE *f, const struct panel *p, double y)
 
 /* Centre of bin v on axis a (numeric or categorical). */
 static double
-axis_centre(const struct axis *a, int k, int64_t v)
+axis_centre(struct hist *h, const struct axis *a, int k, int64_t v)
 {
 	double pa, pb;
 
 	if (!a->numeric)
-		return band_px(a, (double)axis_band(a, k, v) + 0.5);
+		return band_px(a, (double)axis_band(h, a, k, v) + 0.5);
 	axis_bin(a, v, &pa, &pb);
 	return (pa + pb) / 2;
 }
@@ -707,11 +711,11 @@ axis_label(char *buf, size_t cap, const char *given, const char *key,
  * a note.
  */
 static double
-draw_scatter(FILE *f, const struct panel *p, double y)
+draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
 {
 	struct axis ax, ay;
 	struct coord *cx, *cy;
-	double *unset, wmax = 0, v, r, h;
+	double *unset, wmax = 0, v, r, xlab_h;
 	size_t k, n = 0, gi, ng = p->ngrp;
 	int rotate, anyunset = 0;
 	char xb[512], yb[512], num[BH_NUMBUF + 8], lab[160], note[600];
@@ -720,7 +724,7 @@ draw_scatter(FILE *f, const struct panel *p, double y)
 	cy = xreallocarray(NULL, p->c1 - p->c0 + 1, sizeof(*cy));
 	unset = xcalloc(ng + 1, sizeof(*unset));
 	for (k = p->c0; k < p->c1; k++) {
-		const struct cell *c = &cells[k];
+		const struct cell *c = &h->cells[k];
 
 		if (c->row != ROW_HIST)
 			continue;
@@ -734,7 +738,8 @@ draw_scatter(FILE *f, const struct panel *p, double y)
 		cx[n].v = c->v1;
 		cy[n].k = c->k2;
 		cy[n].v = c->v2;
-		cx[n].s = cy[n].s = NULL;
+		cx[n].s = c->k1 == CK_TEXT ? h->texts.s[c->v1] : NULL;
+		cy[n].s = c->k2 == CK_TEXT ? h->texts.s[c->v2] : NULL;
 		n++;
 		if (v > wmax)
 			wmax = v;
@@ -748,21 +753,21 @@ draw_scatter(FILE *f, const struct panel *p, double y)
 	}
 	axis_pad(&ax, 0.04);
 	axis_pad(&ay, 0.06);
-	y = draw_legend(f, p, y, 1);
+	y = draw_legend(h, f, p, y, 1);
 	ax.p0 = PLOT_X0;
 	ax.p1 = PLOT_X1;
 	/* y runs up; categorical bands from the bottom, in output order */
 	ay.p0 = y + PLOT_H;
 	ay.p1 = y + 6;
-	draw_yaxis(f, &ay, 0);
+	draw_yaxis(h, f, &ay, 0);
 	for (gi = 0; gi < ng; gi++) {
 		fprintf(f, "<g class=\"series\" data-group=\"");
-		xml_str(f, group_label(p->grp[gi]));
+		xml_str(f, group_label(h, p->grp[gi]));
 		fprintf(f, "\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"%s\" "
-		    "stroke-width=\"0.9\">\n", group_colour(p->grp[gi]),
-		    group_colour(p->grp[gi]));
+		    "stroke-width=\"0.9\">\n", group_colour(h, p->grp[gi]),
+		    group_colour(h, p->grp[gi]));
 		for (k = p->c0; k < p->c1; k++) {
-			const struct cell *c = &cells[k];
+			const struct cell *c = &h->cells[k];
 
 			if (c->row != ROW_HIST || c->group != p->grp[gi] ||
 			    c->k1 == CK_UNSET || c->k2 == CK_UNSET)
@@ -775,13 +780,13 @@ draw_scatter(FILE *f, const struct panel *p, double y)
 				r = RMIN;
 			fprintf(f, "<circle class=\"point\" cx=\"%.2f\" "
 			    "cy=\"%.2f\" r=\"%.2f\"><title>",
-			    axis_centre(&ax, c->k1, c->v1),
-			    axis_centre(&ay, c->k2, c->v2), r);
-			if (ngcols > 0) {
-				xml_str(f, group_label(c->group));
+			    axis_centre(h, &ax, c->k1, c->v1),
+			    axis_centre(h, &ay, c->k2, c->v2), r);
+			if (h->ngcols > 0) {
+				xml_str(f, group_label(h, c->group));
 				fputs(": ", f);
 			}
-			cell_label(lab, sizeof(lab), c);
+			cell_label(h, lab, sizeof(lab), c);
 			xml_str(f, lab);
 			fmt_wsum(num, &c->w);
 			fprintf(f, ", w %s", num);
@@ -790,15 +795,15 @@ draw_scatter(FILE *f, const struct panel *p, double y)
 		}
 		fputs("</g>\n", f);
 	}
-	h = xcat_height(&ax, &rotate);
-	draw_xaxis(f, &ax, ay.p0, rotate);
+	xlab_h = xcat_height(h, &ax, &rotate);
+	draw_xaxis(h, f, &ax, ay.p0, rotate);
 	y = ay.p0;
-	text_at(f, (PLOT_X0 + PLOT_X1) / 2, y + h + 18, "middle", 13,
-	    " class=\"xlabel\"", axis_label(xb, sizeof(xb), xlabel,
+	text_at(f, (PLOT_X0 + PLOT_X1) / 2, y + xlab_h + 18, "middle", 13,
+	    " class=\"xlabel\"", axis_label(xb, sizeof(xb), h->xlabel,
 	    p->sp->name[0], p->sp->name[1]));
-	y += h + 22;
+	y += xlab_h + 22;
 	draw_ylabel(f, ay.p1 + (ay.p0 - ay.p1) / 2, axis_label(yb, sizeof(yb),
-	    ylabel, p->sp->name[2], p->sp->name[3]), NULL);
+	    h->ylabel, p->sp->name[2], p->sp->name[3]), NULL);
 	fmt_tick(num, sizeof(num), wmax, wmax == floor(wmax) ? 1 : 0.000001);
 	snprintf(note, sizeof(note), "circle area: %s%s (largest %s)",
 	    BH_UNSET(p->sp->name[4]) ? "records" : "sum of ",
@@ -807,7 +812,7 @@ draw_scatter(FILE *f, const struct panel *p, double y)
 	    note);
 	y += 18;
 	if (anyunset) {
-		draw_unset_note(f, p, unset, y + 16);
+		draw_unset_note(h, f, p, unset, y + 16);
 		y += 18;
 	}
 	free(cx);
@@ -820,49 +825,61 @@ draw_scatter(FILE *f, const struct panel *p, double y)
  * --svg: one panel per histogram, stacked vertically, each drawn into
  * memory at y = 0 and placed with a translate, so the figure's height is
  * known before its header is written.  Self-contained: no scripts, no
- * external fonts or images; sans-serif text, white background.
+ * external fonts or images; sans-serif text, white background.  To the
+ * file path, or h->fp for "-".  Returns 0, or -1 after reporting a
+ * failure to write.
  */
-void
-write_svg(const char *path)
+int
+write_svg(struct hist *h, const char *path)
 {
-	FILE *f, **mem;
+	FILE *f = NULL, **mem;
 	char **buf;
 	size_t *len, i;
 	double *hgt, y, total;
 	const char *ttl;
-	int tofile = strcmp(path, "-") != 0;
+	int tofile = strcmp(path, "-") != 0, rc = -1;
 
-	mem = xcalloc(npanels + 1, sizeof(*mem));
-	buf = xcalloc(npanels + 1, sizeof(*buf));
-	len = xcalloc(npanels + 1, sizeof(*len));
-	hgt = xcalloc(npanels + 1, sizeof(*hgt));
-	ttl = title != NULL ? title : npanels == 1 ?
-	    panel_desc(panels[0].sp) : "";
+	mem = xcalloc(h->npanels + 1, sizeof(*mem));
+	buf = xcalloc(h->npanels + 1, sizeof(*buf));
+	len = xcalloc(h->npanels + 1, sizeof(*len));
+	hgt = xcalloc(h->npanels + 1, sizeof(*hgt));
+	ttl = h->title != NULL ? h->title : h->npanels == 1 ?
+	    panel_desc(h, h->panels[0].sp) : "";
 	total = *ttl != '\0' ? 34 : 8;
-	for (i = 0; i < npanels; i++) {
-		if ((mem[i] = open_memstream(&buf[i], &len[i])) == NULL)
-			bh_err(BH_EXIT_FATAL, "open_memstream");
+	for (i = 0; i < h->npanels; i++) {
+		const struct panel *p = &h->panels[i];
+
+		if ((mem[i] = open_memstream(&buf[i], &len[i])) == NULL) {
+			bh_warn("open_memstream");
+			goto done;
+		}
 		y = 4;
-		if (npanels > 1) {
+		if (h->npanels > 1) {
 			text_at(mem[i], PLOT_X0, y + 14, NULL, 13,
 			    " font-weight=\"bold\" class=\"subtitle\"",
-			    panel_desc(panels[i].sp));
+			    panel_desc(h, p->sp));
 			y += 24;
 		}
-		check_colours(&panels[i]);
-		y = panels[i].sp->two ? draw_scatter(mem[i], &panels[i], y) :
-		    draw_hist(mem[i], &panels[i], y);
-		if (fclose(mem[i]) != 0)
-			bh_err(BH_EXIT_FATAL, "open_memstream");
+		check_colours(h, p);
+		y = p->sp->two ? draw_scatter(h, mem[i], p, y) :
+		    draw_hist(h, mem[i], p, y);
+		if (fclose(mem[i]) != 0) {
+			mem[i] = NULL;
+			bh_warn("open_memstream");
+			goto done;
+		}
+		mem[i] = NULL;
 		hgt[i] = y;
 		total += y;
 	}
-	if (npanels == 0)
+	if (h->npanels == 0)
 		total += 80;
 	if (!tofile)
-		f = stdout;
-	else if ((f = fopen(path, "w")) == NULL)
-		bh_err(BH_EXIT_FATAL, "%s", path);
+		f = h->fp;
+	else if ((f = fopen(path, "w")) == NULL) {
+		bh_warn("%s", path);
+		goto done;
+	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
 	    "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
@@ -879,31 +896,40 @@ write_svg(const char *path)
 		    " font-weight=\"bold\" class=\"title\"", ttl);
 		y = 34;
 	}
-	if (npanels == 0)
+	if (h->npanels == 0)
 		text_at(f, FIG_W / 2, y + 40, "middle", 13, " fill=\"#555\"",
 		    "no data");
-	for (i = 0; i < npanels; i++) {
+	for (i = 0; i < h->npanels; i++) {
 		fprintf(f, "<g class=\"panel\" data-key=\"");
-		xml_str(f, panels[i].sp->name[0]);
-		if (panels[i].sp->two) {
+		xml_str(f, h->panels[i].sp->name[0]);
+		if (h->panels[i].sp->two) {
 			fputs(",", f);
-			xml_str(f, panels[i].sp->name[2]);
+			xml_str(f, h->panels[i].sp->name[2]);
 		}
 		fprintf(f, "\" transform=\"translate(0 %.1f)\">\n", y);
 		fwrite(buf[i], 1, len[i], f);
 		fputs("</g>\n", f);
 		y += hgt[i];
-		free(buf[i]);
 	}
 	fputs("</svg>\n", f);
 	if (tofile) {
 		if (ferror(f) | fclose(f))
-			bh_err(BH_EXIT_FATAL, "%s", path);
+			bh_warn("%s", path);
+		else
+			rc = 0;
 	} else if (fflush(f) != 0 || ferror(f))
-		bh_err(BH_EXIT_FATAL, "write error on standard output");
+		bh_warn("write error on standard output");
+	else
+		rc = 0;
+done:
+	for (i = 0; i < h->npanels; i++) {
+		if (mem[i] != NULL)
+			fclose(mem[i]);
+		free(buf[i]);
+	}
 	free(mem);
 	free(buf);
 	free(len);
 	free(hgt);
+	return rc;
 }
-

@@ -80,27 +80,91 @@ struct panel {
 	size_t		 ngrp;
 };
 
-extern struct strtab	 texts, groups, specids;
-extern struct spec	*specs;
-extern size_t		 nspecs;
-extern char		***gpart;
-extern char		**gnames;
-extern size_t		 ngcols;
-extern int		*gcol;
-extern struct cell	*cells;
-extern size_t		 ncells;
-extern unsigned long	 maxcells;
-extern uint32_t		*textrank;
-extern int		 statsmode, has2d;
-extern const char	*weightcol;
-extern int		 wcol;
-extern unsigned long	 nweightless;
-extern struct bh_writer	 out;
-extern struct coord	*kval, *kraw;
-extern struct panel	*panels;
-extern size_t		 npanels;
-extern const char	*title, *xlabel, *ylabel;
-extern int		 stacked;
+/* --colors: a group's values joined by ',' and its colour; the last given
+ * wins. */
+struct colour_override {
+	char		*key;
+	char		 colour[8];	/* "#RRGGBB" */
+};
+
+/* Where a group's colour came from. */
+enum { CS_OVERRIDE, CS_FIXED, CS_HASH };
+
+/*
+ * One run of bh-hist: hist_init, the options (hist_option), hist_setup,
+ * bh_rec_loop through hist_loop, hist_output, hist_free.
+ */
+struct hist {
+	FILE		*fp;		/* standard output */
+	/* the options */
+	const char	**kargs;	/* -k, parsed by hist_setup */
+	size_t		 nk;
+	unsigned long	 maxcells;	/* -N */
+	int		 statsmode;	/* -S, or a row column with --merge */
+	const char	*weightcol;	/* -w */
+	int		 merge, bars, stacked;
+	const char	*svgpath;	/* --svg */
+	const char	*title, *xlabel, *ylabel;
+	struct colour_override *overrides;	/* --colors */
+	size_t		 noverrides;
+	int		 stream;	/* the output is the record stream */
+	/* the cells */
+	struct strtab	 texts, groups, specids;
+	struct spec	*specs;
+	size_t		 nspecs;
+	char		***gpart;	/* group id -> its values, NULL-ended */
+	char		**gnames;	/* group column names */
+	size_t		 ngcols;
+	int		*gcol;		/* their input columns */
+	struct cell	*cells;
+	size_t		 ncells, cellcap;
+	uint32_t	*cslot;
+	size_t		 cmask;
+	int		 has2d;
+	int		 wcol;		/* the weight's input column, or -1 */
+	unsigned long	 nweightless;	/* records with the weight "-" */
+	struct coord	*kval;		/* per spec and axis: the bin */
+	struct coord	*kraw;		/* per spec: the value (-S) */
+	int		 mcol[RC_NRES];	/* --merge: its columns, or -1 */
+	int		 header;	/* the input had a header */
+	int		 fatal;		/* the run ends without output */
+	struct bh_writer out;
+	/* the figures */
+	struct panel	*panels;
+	size_t		 npanels;
+	const char	**gcolour;	/* group id -> colour, once known */
+	uint8_t		*gcsource;	/* ... and where it came from */
+	/* buffers the functions that return text keep it in */
+	char		*gbuf, *lbuf, *sbuf;
+	size_t		 gbufcap, lbufcap, sbufcap;
+	char		 qbuf[80];
+	char		 dbuf[1024];
+};
+
+/* hist-run.c: a run, as main() makes it (hist_option's and hist_setup's
+ * results: 0, or one of these after reporting the problem). */
+#define HIST_FATAL	(-1)		/* exit 2 */
+#define HIST_USAGE	(-2)		/* the usage, exit 2 */
+#define HIST_SHORTOPTS	"b:k:N:ST:w:X:Y:"
+enum { HIST_OPT_BARS = 0x200, HIST_OPT_COLORS, HIST_OPT_MERGE,
+	HIST_OPT_STACKED, HIST_OPT_SVG };
+extern const struct bh_opt_long hist_longopts[];
+/* Zero h; its output goes to fp. */
+void	hist_init(struct hist *h, FILE *fp);
+/* One option (a character of HIST_SHORTOPTS or HIST_OPT_*) with its
+ * argument, which h keeps pointing to. */
+int	hist_option(struct hist *h, int ch, const char *arg);
+/* After the options: check them together, parse the keys, start the
+ * output. */
+int	hist_setup(struct hist *h);
+/* The callbacks of bh_rec_loop, with arg h.  A fatal problem (a missing
+ * column, too many cells, a bad record with --strict) sets h->fatal. */
+void	hist_loop(struct hist *h, struct bh_loop *l);
+/* At the end of input: the rows, the bars, the SVG.  Returns 0, or -1
+ * when the run was fatal or writing failed (reported). */
+int	hist_output(struct hist *h);
+/* Flush what the output holds and free everything of the run. */
+void	hist_free(struct hist *h);
 
 /* hist-agg.c */
 int	parse_num(const char *s, int64_t *v);
@@ -108,50 +172,48 @@ int	fmt_num(char *buf, int64_t v);
 int	parse_weight(const char *s, struct wsum *w);
 int	fmt_wsum(char *buf, const struct wsum *a);
 double	wsum_double(const struct wsum *a);
-const char *quote(const char *s);
-void	bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
+const char *quote(struct hist *h, const char *s);
+void	bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
+	    BH_PRINTF(3, 4);
 uint64_t hash_bytes(const char *p, size_t n);
-uint32_t group_id(char *const *f);
-const char *group_label(uint32_t g);
-int	spec_id(const char *const nm[5], uint32_t *idp);
+uint32_t group_id(struct hist *h, char *const *f);
+const char *group_label(struct hist *h, uint32_t g);
+int	spec_id(struct hist *h, const char *const nm[5], uint32_t *idp);
 int	valid_name(const char *s, size_t n);
-void	spec_arg(const char *arg);
-struct cell *cell_get(uint32_t spec, uint32_t group, int row,
-	    const struct coord *a, const struct coord *b);
-void	cell_add(struct cell *c, uint64_t n, const struct wsum *w);
+int	spec_arg(struct hist *h, const char *arg);
+struct cell *cell_get(struct hist *h, uint32_t spec, uint32_t group,
+	    int row, const struct coord *a, const struct coord *b);
+int	cell_add(struct cell *c, uint64_t n, const struct wsum *w);
 void	coord_of(const char *s, struct coord *c);
-void	coord_intern(struct coord *c);
-void	add_record(struct bh_reader *r);
-int	coord_cmp(int ka, int64_t va, int kb, int64_t vb);
-void	sort_cells(void);
-void	block_stats(const struct spec *sp, const struct cell *c, size_t nc,
+void	coord_intern(struct hist *h, struct coord *c);
+int	add_record(struct hist *h, struct bh_reader *r);
+void	sort_cells(struct hist *h);
+int	block_stats(const struct spec *sp, const struct cell *c, size_t nc,
 	    struct stats *st);
-void	put(const char *s);
-const char *coord_str(char *buf, int k, int64_t v);
-void	write_header(void);
-size_t	block_end(size_t i);
-void	write_stream(void);
-void	make_panels(void);
-const char *panel_desc(const struct spec *sp);
-const char *safe(const char *s);
-
-/* bh-hist.c */
-void	usage(void) BH_NORETURN;
+void	put(struct hist *h, const char *s);
+const char *coord_str(struct hist *h, char *buf, int k, int64_t v);
+void	write_header(struct hist *h);
+size_t	block_end(struct hist *h, size_t i);
+int	write_stream(struct hist *h);
+void	make_panels(struct hist *h);
+const char *panel_desc(struct hist *h, const struct spec *sp);
+const char *safe(struct hist *h, const char *s);
+void	cell_label(struct hist *h, char *buf, size_t cap,
+	    const struct cell *c);
 
 /* hist-merge.c */
-void	merge_open(struct bh_reader *r);
-void	merge_record(struct bh_reader *r);
+int	merge_open(struct hist *h, struct bh_reader *r);
+int	merge_record(struct hist *h, struct bh_reader *r);
 
 /* hist-bars.c */
-void	cell_label(char *buf, size_t cap, const struct cell *c);
-void	write_bars(void);
+int	write_bars(struct hist *h);
 
 /* hist-colour.c */
-void	colours_arg(const char *arg);
-const char *group_colour(uint32_t g);
-void	check_colours(const struct panel *p);
+int	colours_arg(struct hist *h, const char *arg);
+const char *group_colour(struct hist *h, uint32_t g);
+void	check_colours(struct hist *h, const struct panel *p);
 
 /* hist-svg.c */
-void	write_svg(const char *path);
+int	write_svg(struct hist *h, const char *path);
 
 #endif

@@ -1,36 +1,39 @@
 /*
- * fuzz_hist - bh-hist: key and bin specifications, number parsing,
- * binning, grouping, weights, statistics, --merge of its own output, the
- * terminal bars and the SVG figure, on arbitrary records, through main().
+ * fuzz_hist - bh-hist's modules (cmd/hist-*.c): key and bin
+ * specifications, number parsing, binning, grouping, weights,
+ * statistics, --merge of its own output, the terminal bars and the SVG
+ * figure, on arbitrary records, through the option helper and
+ * bh_rec_loop as bh-hist's main() runs them.
  *
  * Input: the first line holds options (-S, -b COLS, -k SPEC, -N N,
  * -w COL, -T/-X/-Y TEXT, --bars, --merge, --stacked, --strict, --svg,
  * which always means --svg=- here; anything else is dropped so no input
  * names a file); the rest is the record stream.
  *
- * Checked besides memory safety: exit status 0, 1 or 2; the output
- * stream (when it is one) has as many fields per record as its header and
- * is printable whenever the input was; bars and SVG carry no control
- * byte but LF (and TAB) when the input had none.
+ * Checked besides memory safety (and leaks: the run frees what it
+ * built): exit status 0, 1 or 2; the output stream (when it is one) has
+ * as many fields per record as its header and is printable whenever the
+ * input was; bars and SVG carry no control byte but LF (and TAB) when
+ * the input had none.
  */
-#include "fz.h"
+#include <stdlib.h>
+#include <string.h>
 
-BH_FUZZ_STATE_BEGIN
-#define main bh_fuzz_tool_main
-#include "../cmd/bh-hist.c"
-#undef main
-BH_FUZZ_STATE_END
+#include "bh.h"
+#include "hist.h"
+#include "fz.h"
 
 #define MAXARGS	32
 
-/* The options of line 1, keeping only the harmless ones; *stream is
- * cleared when the output is not a record stream. */
+/* The options of line 1 into argv (from argv[argc] on), keeping only the
+ * harmless ones; returns the new argc. */
 static int
-options(char *line, const char **argv, int argc, int *stream)
+options(char *line, char **argv, int argc)
 {
 	static const char *const with_arg[] = {
 		"-b", "-k", "-N", "-T", "-w", "-X", "-Y", NULL
 	};
+	static char svg[] = "--svg=-";
 	char *tok, *save = NULL;
 	int want_arg = 0, i, known;
 
@@ -53,15 +56,11 @@ options(char *line, const char **argv, int argc, int *stream)
 			continue;
 		if (strcmp(tok, "-S") == 0 || strcmp(tok, "--merge") == 0 ||
 		    strcmp(tok, "--stacked") == 0 ||
-		    strcmp(tok, "--strict") == 0)
+		    strcmp(tok, "--strict") == 0 ||
+		    strcmp(tok, "--bars") == 0)
 			argv[argc++] = tok;
-		else if (strcmp(tok, "--bars") == 0) {
-			argv[argc++] = tok;
-			*stream = 0;
-		} else if (strncmp(tok, "--svg", 5) == 0) {
-			argv[argc++] = "--svg=-";
-			*stream = 0;
-		}
+		else if (strncmp(tok, "--svg", 5) == 0)
+			argv[argc++] = svg;
 	}
 	if (want_arg)
 		argc--;
@@ -84,22 +83,48 @@ no_controls(const char *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bh_fuzz_result res;
-	const char *argv[MAXARGS];
-	const char *p = (const char *)data, *end = p + size;
-	char *opts;
-	int argc = 0, stream = 1, text = bh_fuzz_is_text(data, size);
+	const char *p = (const char *)data, *end = p + size, *out;
+	char *opts, *argv[MAXARGS], *files[1], name[] = "bh-hist";
+	struct bh_reader r;
+	struct bh_loop l;
+	struct bh_opt o;
+	struct hist h;
+	size_t outlen;
+	int argc = 0, ch, rc = 0, status = BH_EXIT_FATAL, stream = 0;
+	int text = bh_fuzz_is_text(data, size);
 
 	opts = bh_fuzz_line(&p, end);
-	argv[argc++] = "bh-hist";
-	argc = options(opts, argv, argc, &stream);
-	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
-	bh_fuzz_main(argc, argv, NULL, &res);
+	argv[argc++] = name;
+	argc = options(opts, argv, argc);
+	argv[argc] = NULL;
+	hist_init(&h, bh_fuzz_out());
+	bh_opt_init(&o, argc, argv, HIST_SHORTOPTS, hist_longopts);
+	while (rc == 0 && (ch = bh_opt_next(&o)) != -1)
+		if (ch == BH_OPT_HELP || ch == BH_OPT_VERSION ||
+		    ch == BH_OPT_BAD)
+			rc = HIST_USAGE;
+		else
+			rc = hist_option(&h, ch, o.arg);
+	if (rc == 0)	/* bh_opt_next frees its tables at the end */
+		rc = hist_setup(&h);
+	else
+		while (bh_opt_next(&o) != -1)
+			;
+	if (rc == 0) {
+		stream = h.stream;
+		files[0] = (char *)bh_fuzz_file(0, p, (size_t)(end - p));
+		hist_loop(&h, &l);
+		status = bh_rec_loop(&r, 1, files, o.strict, &l);
+		if (hist_output(&h) == -1)
+			status = BH_EXIT_FATAL;
+	}
+	hist_free(&h);
+	out = bh_fuzz_out_take(&outlen);
+	bh_fuzz_status(status, out, outlen);
 	if (stream)
-		bh_fuzz_check_stream(res.out, res.outlen, text, 0);
-	else if (text && !no_controls(res.out, res.outlen))
-		bh_fuzz_fail("control byte in bars or SVG", res.out,
-		    res.outlen);
-	bh_fuzz_free(opts);
+		bh_fuzz_check_stream(out, outlen, text, 0);
+	else if (text && !no_controls(out, outlen))
+		bh_fuzz_fail("control byte in bars or SVG", out, outlen);
+	free(opts);
 	return 0;
 }

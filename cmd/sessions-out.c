@@ -1,0 +1,470 @@
+/*
+ * sessions-out.c - bh-sessions' output: a session of lib/flow.c to its
+ * record (bh-sessions(1) says what each column holds), the escaping of
+ * the heads, Zeek's conn_state, and the local networks that decide dir.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+#include "sessions.h"
+
+const char *const columns[NCOLUMNS] = {
+	"flow", "proto", "ts", "dur", "orig_ip", "orig_port", "resp_ip",
+	"resp_port", "dir", "state",
+	"orig_pkts", "orig_bytes", "resp_pkts", "resp_bytes",
+	"orig_ttl", "orig_ttl_min", "orig_ttl_max", "orig_ttl_chg",
+	"resp_ttl", "resp_ttl_min", "resp_ttl_max", "resp_ttl_chg",
+	"syn_ts", "synack_ts", "ack_ts", "syn_n", "synack_n",
+	"syn_ans_ts", "synack_ans_ts",
+	"orig_rtt_n", "orig_rtt_min_ms", "orig_rtt_avg_ms", "orig_rtt_max_ms",
+	"resp_rtt_n", "resp_rtt_min_ms", "resp_rtt_avg_ms", "resp_rtt_max_ms",
+	"orig_by", "end", "history",
+	"orig_head", "resp_head",
+};
+
+struct net nets[MAX_NETS];
+int nnets;
+char *obuf;		/* one record */
+size_t obufcap;
+
+/* Add "addr[/bits]" to the local networks; -1 when it does not parse. */
+int
+add_net(const char *s)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	unsigned long bits;
+	struct net *n;
+	unsigned i;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	if (nnets >= MAX_NETS)
+		bh_errx(BH_EXIT_FATAL, "too many local networks (at most %d)",
+		    MAX_NETS);
+	strcpy(buf, s);
+	n = &nets[nnets];
+	memset(n, 0, sizeof(*n));
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, n->addr) == 1)
+		n->af = 4;
+	else if (inet_pton(AF_INET6, buf, n->addr) == 1)
+		n->af = 6;
+	else
+		return -1;
+	bits = n->af == 4 ? 32 : 128;
+	if (slash != NULL &&
+	    bh_parse_uint(slash, n->af == 4 ? 32 : 128, &bits) == -1)
+		return -1;
+	n->bits = (unsigned)bits;
+	/* Clear the host bits so matching is a plain compare. */
+	for (i = n->bits; i < 128; i++)
+		n->addr[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
+	nnets++;
+	return 0;
+}
+
+static int
+is_local(int af, const unsigned char *a)
+{
+	const struct net *n;
+	unsigned full, rest;
+	int i;
+
+	for (i = 0; i < nnets; i++) {
+		n = &nets[i];
+		if (n->af != af)
+			continue;
+		full = n->bits / 8;
+		rest = n->bits % 8;
+		if (memcmp(n->addr, a, full) != 0)
+			continue;
+		if (rest != 0 && ((a[full] ^ n->addr[full]) &
+		    (unsigned char)(0xff00u >> rest)) != 0)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- formatting ---- */
+
+struct out {
+	char	*p;
+};
+
+static void
+put(struct out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+static void
+put_tab(struct out *o)
+{
+	*o->p++ = '\t';
+}
+
+static void
+put_u64(struct out *o, uint64_t v)
+{
+	o->p += bh_fmt_u64(o->p, v);
+}
+
+static void
+put_ts(struct out *o, int64_t usec)
+{
+	if (usec == BH_FLOW_UNSET)
+		put(o, "-");
+	else
+		o->p += bh_fmt_usec_s(o->p, usec);
+}
+
+static void
+put_off(struct out *o, const struct bh_flow *f, uint32_t off)
+{
+	put_ts(o, off == BH_FLOW_NOOFF ? BH_FLOW_UNSET : f->ts + off);
+}
+
+/* Dotted quad by hand (inet_ntop goes through printf); IPv6 in the
+ * RFC 5952 form of inet_ntop. */
+static void
+put_ip(struct out *o, int af, const unsigned char *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int i;
+
+	if (af == 4) {
+		for (i = 0; i < 4; i++) {
+			if (i > 0)
+				*o->p++ = '.';
+			if (a[i] >= 100)
+				*o->p++ = (char)('0' + a[i] / 100);
+			if (a[i] >= 10)
+				*o->p++ = (char)('0' + a[i] / 10 % 10);
+			*o->p++ = (char)('0' + a[i] % 10);
+		}
+		return;
+	}
+	if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
+		strcpy(buf, "-");
+	put(o, buf);
+}
+
+static void
+put_ttl(struct out *o, const struct bh_flow_side *s)
+{
+	if (s->pkts == 0) {
+		put(o, "-\t-\t-\t-");
+		return;
+	}
+	put_u64(o, s->ttl_first);
+	put_tab(o);
+	put_u64(o, s->ttl_min);
+	put_tab(o);
+	put_u64(o, s->ttl_max);
+	put_tab(o);
+	put_u64(o, s->ttl_chg);
+}
+
+static void
+put_rtt(struct out *o, const struct bh_flow *f, const struct bh_flow_side *s)
+{
+	if (f->proto != BH_PKT_TCP) {
+		put(o, "-\t-\t-\t-");
+		return;
+	}
+	put_u64(o, s->rtt_n);
+	if (s->rtt_n == 0) {
+		put(o, "\t-\t-\t-");
+		return;
+	}
+	put_tab(o);
+	o->p += bh_fmt_usec_ms(o->p, s->rtt_min);
+	put_tab(o);
+	o->p += bh_fmt_usec_ms(o->p, (int64_t)((s->rtt_sum + s->rtt_n / 2) /
+	    s->rtt_n));
+	put_tab(o);
+	o->p += bh_fmt_usec_ms(o->p, s->rtt_max);
+}
+
+/*
+ * Does any of the 8 bytes in x need escaping: < 0x20, >= 0x7f, or the
+ * backslash?  (SWAR tests after "Bit Twiddling Hacks": a byte below n,
+ * a zero byte; a false alarm only makes the caller look byte by byte.)
+ */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+static int
+word_special(uint64_t x)
+{
+	uint64_t lt20 = (x - 0x20 * ONES) & ~x & HIGHS;
+	uint64_t ge7f = (x | (x + ONES)) & HIGHS;
+	uint64_t bs = x ^ (0x5c * ONES);
+
+	bs = (bs - ONES) & ~bs & HIGHS;
+	return (lt20 | ge7f | bs) != 0;
+}
+
+/* The escaped form of each byte, taken from bh_escape() itself (as the
+ * second byte of a two-byte field, so '-' stays '-'). */
+static char esc_str[256][4];
+static unsigned char esc_len[256];
+
+void
+esc_init(void)
+{
+	unsigned char in[2];
+	char out[4 * 2 + 5];
+	size_t n;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		in[0] = 'a';
+		in[1] = (unsigned char)c;
+		n = bh_escape(out, in, 2) - 1;
+		if (n > sizeof(esc_str[c]))
+			bh_errx(BH_EXIT_FATAL, "escape of byte %d too long", c);
+		memcpy(esc_str[c], out + 1, n);
+		esc_len[c] = (unsigned char)n;
+	}
+}
+
+/*
+ * An escaped head, as bh_escape() writes it: printable ASCII other than
+ * the backslash (what DESIGN §1 leaves as it is) is copied 8 bytes at a
+ * time, other bytes from the table above.  A field that is just "-" is
+ * bh_escape()'s to write.
+ */
+static void
+put_head(struct out *o, const unsigned char *h, size_t n)
+{
+	uint64_t w;
+	size_t i = 0, end;
+
+	if (n == 0) {
+		put(o, "-");
+		return;
+	}
+	if (n == 1) {
+		o->p += bh_escape(o->p, h, n);
+		return;
+	}
+	while (i < n) {
+		end = n - i >= 8 ? i + 8 : n;
+		if (end - i == 8) {
+			memcpy(&w, h + i, 8);
+			if (!word_special(w)) {
+				memcpy(o->p, h + i, 8);
+				o->p += 8;
+				i += 8;
+				continue;
+			}
+		}
+		for (; i < end; i++) {
+			memcpy(o->p, esc_str[h[i]], 4);
+			o->p += esc_len[h[i]];
+		}
+	}
+	*o->p = '\0';
+}
+
+/* Zeek's RSTOS0 test: history matches /^\^?S[^HAFGIQ]*R.*$/. */
+static int
+rstos0_history(const char *h)
+{
+	if (*h == '^')
+		h++;
+	if (*h++ != 'S')
+		return 0;
+	for (; *h != '\0'; h++) {
+		if (*h == 'R')
+			return 1;
+		if (strchr("HAFGIQ", *h) != NULL)
+			return 0;
+	}
+	return 0;
+}
+
+/* Zeek's conn_state() (base/protocols/conn/main.zeek), from the endpoint
+ * states; payload bytes stand in for Zeek's sequence-space sizes. */
+static const char *
+conn_state(const struct bh_flow *f, const char *history)
+{
+	int os = f->side[0].state, rs = f->side[1].state;
+	int o_inactive = os == BH_TCP_INACTIVE || os == BH_TCP_PARTIAL;
+	int r_inactive = rs == BH_TCP_INACTIVE || rs == BH_TCP_PARTIAL;
+
+	if (rs == BH_TCP_RESET) {
+		if (os == BH_TCP_SYN_SENT || os == BH_TCP_SYN_ACK_SENT ||
+		    (os == BH_TCP_RESET && f->side[0].bytes == 0 &&
+		    f->side[1].bytes == 0))
+			return "REJ";
+		return o_inactive ? "RSTRH" : "RSTR";
+	}
+	if (os == BH_TCP_RESET) {
+		if (r_inactive)
+			return rstos0_history(history) ? "RSTOS0" : "OTH";
+		return "RSTO";
+	}
+	if (rs == BH_TCP_CLOSED && os == BH_TCP_CLOSED)
+		return "SF";
+	if (os == BH_TCP_CLOSED)
+		return r_inactive ? "SH" : "S2";
+	if (rs == BH_TCP_CLOSED)
+		return o_inactive ? "SHR" : "S3";
+	if (os == BH_TCP_SYN_SENT && rs == BH_TCP_INACTIVE)
+		return "S0";
+	if (os == BH_TCP_ESTABLISHED && rs == BH_TCP_ESTABLISHED)
+		return "S1";
+	return "OTH";
+}
+
+static const char *
+proto_name(int proto, char *buf)
+{
+	switch (proto) {
+	case BH_PKT_TCP:
+		return "tcp";
+	case BH_PKT_UDP:
+		return "udp";
+	case BH_PKT_ICMP:
+		return "icmp";
+	case BH_PKT_ICMP6:
+		return "icmp6";
+	}
+	bh_fmt_u64(buf, (uint64_t)proto);
+	return buf;
+}
+
+static const char *
+dir_name(const struct bh_flow *f)
+{
+	int lo, lr;
+
+	if (nnets == 0)
+		return "-";
+	lo = is_local(f->af, f->addr[0]);
+	lr = is_local(f->af, f->addr[1]);
+	if (lo && lr)
+		return "local";
+	if (lo)
+		return "out";
+	if (lr)
+		return "in";
+	return "ext";
+}
+
+/* The emit callback: one record, formatted only now. */
+void
+emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
+    const unsigned char *rh, size_t rn)
+{
+	static const char *const by[] = { "-", "syn", "synack", "first" };
+	static const char *const ends[] = { "-", "fin", "rst", "idle",
+	    "reuse", "evict", "eof" };
+	char hist[BH_FLOW_HISTORY + 1], num[BH_NUMBUF];
+	struct out o;
+	int tcp = f->proto == BH_PKT_TCP, ports;
+
+	(void)arg;
+	ports = tcp || f->proto == BH_PKT_UDP;
+	memcpy(hist, f->history, f->hist_len);
+	hist[f->hist_len] = '\0';
+	o.p = obuf;
+	put_u64(&o, f->id);
+	put_tab(&o);
+	put(&o, proto_name(f->proto, num));
+	put_tab(&o);
+	put_ts(&o, f->ts);
+	put_tab(&o);
+	o.p += bh_fmt_usec_s(o.p, f->dur_end > f->ts ? f->dur_end - f->ts : 0);
+	put_tab(&o);
+	put_ip(&o, f->af, f->addr[0]);
+	put_tab(&o);
+	if (ports)
+		put_u64(&o, f->port[0]);
+	else
+		put(&o, "-");
+	put_tab(&o);
+	put_ip(&o, f->af, f->addr[1]);
+	put_tab(&o);
+	if (ports)
+		put_u64(&o, f->port[1]);
+	else
+		put(&o, "-");
+	put_tab(&o);
+	put(&o, dir_name(f));
+	put_tab(&o);
+	put(&o, tcp ? conn_state(f, hist) : "-");
+	put_tab(&o);
+	put_u64(&o, f->side[0].pkts);
+	put_tab(&o);
+	put_u64(&o, f->side[0].bytes);
+	put_tab(&o);
+	put_u64(&o, f->side[1].pkts);
+	put_tab(&o);
+	put_u64(&o, f->side[1].bytes);
+	put_tab(&o);
+	put_ttl(&o, &f->side[0]);
+	put_tab(&o);
+	put_ttl(&o, &f->side[1]);
+	put_tab(&o);
+	if (tcp) {
+		put_off(&o, f, f->syn_off);
+		put_tab(&o);
+		put_off(&o, f, f->synack_off);
+		put_tab(&o);
+		put_off(&o, f, f->ack_off);
+		put_tab(&o);
+		put_u64(&o, f->syn_n);
+		put_tab(&o);
+		put_u64(&o, f->synack_n);
+		put_tab(&o);
+		put_ts(&o, bh_flow_answered_ts(f, 0));
+		put_tab(&o);
+		put_ts(&o, bh_flow_answered_ts(f, 1));
+	} else
+		put(&o, "-\t-\t-\t-\t-\t-\t-");
+	put_tab(&o);
+	put_rtt(&o, f, &f->side[0]);
+	put_tab(&o);
+	put_rtt(&o, f, &f->side[1]);
+	put_tab(&o);
+	put(&o, by[f->orig_by < 4 ? f->orig_by : 0]);
+	put_tab(&o);
+	put(&o, ends[f->end < 7 ? f->end : 0]);
+	put_tab(&o);
+	put(&o, f->hist_len > 0 ? hist : "-");
+	put_tab(&o);
+	put_head(&o, oh, on);
+	put_tab(&o);
+	put_head(&o, rh, rn);
+	*o.p++ = '\n';
+	if (fwrite(obuf, 1, (size_t)(o.p - obuf), stdout) !=
+	    (size_t)(o.p - obuf))
+		bh_err(BH_EXIT_FATAL, "write error on standard output");
+}
+
+void
+parse_local_env(void)
+{
+	const char *env = getenv("BH_LOCAL");
+	char *s, *tok;
+
+	if (env == NULL)
+		return;
+	s = xstrdup(env);
+	for (tok = strtok(s, " ,\t\n"); tok != NULL;
+	    tok = strtok(NULL, " ,\t\n"))
+		if (add_net(tok) == -1)
+			bh_errx(BH_EXIT_FATAL, "BH_LOCAL: bad network: %s",
+			    tok);
+	free(s);
+}
+

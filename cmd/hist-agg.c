@@ -481,17 +481,6 @@ bad:
 
 /* ---- cells ---------------------------------------------------------- */
 
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static void
 cell_rehash(struct hist *h)
 {
@@ -522,10 +511,10 @@ cell_get(struct hist *h, uint32_t spec, uint32_t group, int row,
 	uint32_t id;
 	struct cell *c;
 
-	hv = mix64(((uint64_t)spec << 32 | group) ^
+	hv = bh_mix64(((uint64_t)spec << 32 | group) ^
 	    (uint64_t)(row << 8 | a->k << 4 | b->k) * 0x9e3779b97f4a7c15ULL);
-	hv = mix64(hv ^ (uint64_t)a->v);
-	hv = mix64(hv ^ (uint64_t)b->v * 0x9e3779b97f4a7c15ULL);
+	hv = bh_mix64(hv ^ (uint64_t)a->v);
+	hv = bh_mix64(hv ^ (uint64_t)b->v * 0x9e3779b97f4a7c15ULL);
 	if ((h->ncells + 1) * 2 > h->cmask + 1)
 		cell_rehash(h);
 	for (i = hv & h->cmask; (id = h->cslot[i]) != 0;

@@ -27,34 +27,45 @@ parse_num(const char *s, int64_t *v)
 	return bh_parse_usec(s, v);
 }
 
+/* whole.frac (frac < MICRO: micro-units) at p, as the shortest exact
+ * decimal: no trailing zeros, no "." when frac is 0.  Returns the
+ * length. */
+static int
+fmt_micro(char *p, uint64_t whole, uint32_t frac)
+{
+	char *q = p;
+	int i;
+
+	q += bh_fmt_u64(q, whole);
+	if (frac != 0) {
+		*q++ = '.';
+		for (i = 5; i >= 0; i--) {
+			q[i] = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		q += 6;
+		while (q[-1] == '0')
+			q--;
+	}
+	*q = '\0';
+	return (int)(q - p);
+}
+
 /* The canonical text of a micro-unit value: no trailing zeros, no "." for
  * an integer ("40", "0.5", "-12.25"); it reads back as the same value. */
 int
 fmt_num(char *buf, int64_t v)
 {
 	uint64_t u;
-	uint32_t fr;
-	char *p = buf;
-	int i;
 
 	if (v < 0) {
-		*p++ = '-';
+		buf[0] = '-';
 		u = (uint64_t)0 - (uint64_t)v;
-	} else
-		u = (uint64_t)v;
-	p += bh_fmt_u64(p, u / MICRO);
-	if ((fr = (uint32_t)(u % MICRO)) != 0) {
-		*p++ = '.';
-		for (i = 5; i >= 0; i--) {
-			p[i] = (char)('0' + fr % 10);
-			fr /= 10;
-		}
-		p += 6;
-		while (p[-1] == '0')
-			p--;
+		return 1 + fmt_micro(buf + 1, u / MICRO,
+		    (uint32_t)(u % MICRO));
 	}
-	*p = '\0';
-	return (int)(p - buf);
+	u = (uint64_t)v;
+	return fmt_micro(buf, u / MICRO, (uint32_t)(u % MICRO));
 }
 
 /*
@@ -139,23 +150,7 @@ wsum_zero(const struct wsum *a)
 int
 fmt_wsum(char *buf, const struct wsum *a)
 {
-	char *p = buf;
-	uint32_t fr = a->frac;
-	int i;
-
-	p += bh_fmt_u64(p, a->whole);
-	if (fr != 0) {
-		*p++ = '.';
-		for (i = 5; i >= 0; i--) {
-			p[i] = (char)('0' + fr % 10);
-			fr /= 10;
-		}
-		p += 6;
-		while (p[-1] == '0')
-			p--;
-	}
-	*p = '\0';
-	return (int)(p - buf);
+	return fmt_micro(buf, a->whole, a->frac);
 }
 
 double

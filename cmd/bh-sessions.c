@@ -27,13 +27,22 @@
 #define DEFAULT_LIVE	100000
 
 static void
-usage(void)
+usage(FILE *fp, int full)
 {
-	fprintf(stderr, "usage: %s [-hq] [--strict] [-L net] [-m sessions] "
+	fprintf(fp, "usage: %s [-hq] [--strict] [-L net] [-m sessions] "
 	    "[-s bytes]\n"
 	    "       [-t tcp=SEC,udp=SEC,other=SEC,linger=SEC] [file ...]\n",
 	    bh_progname);
-	exit(BH_EXIT_FATAL);
+	if (full)
+		fprintf(fp,
+		    "  -L net      a local (honeypot) network, repeatable "
+		    "(also $BH_LOCAL)\n"
+		    "  -m sessions the cap on live sessions (default %d)\n"
+		    "  -q          no summary of skipped packets\n"
+		    "  -s bytes    head bytes per side (default %d)\n"
+		    "  -t ...      idle timeouts and the linger after a close\n"
+		    "  --strict    the first bad packet is fatal (exit 2)\n",
+		    DEFAULT_LIVE, DEFAULT_HEAD);
 }
 
 /* -t tcp=300,udp=60,other=60,linger=5 (durations as bh_parse_duration). */
@@ -69,25 +78,15 @@ main(int argc, char *argv[])
 {
 	static char stdin_name[] = "-";
 	static char *stdin_argv[] = { stdin_name };
+	struct sessions_out so;
 	struct bh_flow_cfg cfg;
+	struct bh_opt o;
 	struct run r;
 	unsigned long v;
-	size_t i;
-	int c, quiet = 0, k;
+	int c, quiet = 0, k, rc;
 
 	bh_diag_init(argv[0]);
 	memset(&r, 0, sizeof(r));
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--") == 0)
-			break;
-		if (strcmp(argv[k], "--strict") == 0) {
-			r.strict = 1;
-			memmove(argv + k, argv + k + 1,
-			    (size_t)(argc - k) * sizeof(*argv));
-			argc--;
-			k--;
-		}
-	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.head_max = DEFAULT_HEAD;
 	cfg.max_live = DEFAULT_LIVE;
@@ -95,40 +94,46 @@ main(int argc, char *argv[])
 	cfg.tmo_udp = 60 * 1000000LL;
 	cfg.tmo_other = 60 * 1000000LL;
 	cfg.linger = 5 * 1000000LL;
-	parse_local_env();
-	while ((c = getopt(argc, argv, "hL:m:qs:t:")) != -1) {
+	memset(&so, 0, sizeof(so));
+	if (sessions_local_env(&so) == -1)
+		return BH_EXIT_FATAL;
+	bh_opt_init(&o, argc, argv, "L:m:qs:t:", NULL);
+	while ((c = bh_opt_next(&o)) != -1) {
 		switch (c) {
 		case 'L':
-			if (add_net(optarg) == -1)
+			if ((rc = sessions_add_net(&so, o.arg)) == -2)
+				bh_errx(BH_EXIT_FATAL, "too many local "
+				    "networks (at most %d)", MAX_NETS);
+			if (rc == -1)
 				bh_errx(BH_EXIT_FATAL, "-L %s: bad network",
-				    optarg);
+				    o.arg);
 			break;
 		case 'm':
-			if (bh_parse_uint(optarg, 100000000, &v) == -1 ||
+			if (bh_parse_uint(o.arg, 100000000, &v) == -1 ||
 			    v == 0)
 				bh_errx(BH_EXIT_FATAL, "-m %s: want 1 to "
-				    "100000000 sessions", optarg);
+				    "100000000 sessions", o.arg);
 			cfg.max_live = (uint32_t)v;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 's':
-			if (bh_parse_uint(optarg, BH_FLOW_HEAD_MAX, &v) == -1)
+			if (bh_parse_uint(o.arg, BH_FLOW_HEAD_MAX, &v) == -1)
 				bh_errx(BH_EXIT_FATAL, "-s %s: want 0 to %d "
-				    "bytes", optarg, BH_FLOW_HEAD_MAX);
+				    "bytes", o.arg, BH_FLOW_HEAD_MAX);
 			cfg.head_max = (uint32_t)v;
 			break;
 		case 't':
-			parse_timeouts(optarg, &cfg);
+			parse_timeouts(o.arg, &cfg);
 			break;
-		case 'h':
 		default:
-			usage();
+			bh_opt_end(c, usage);
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	r.strict = o.strict;
+	argc -= o.ind;
+	argv += o.ind;
 	if (argc == 0) {
 		argc = 1;
 		argv = stdin_argv;
@@ -138,30 +143,26 @@ main(int argc, char *argv[])
 	 * depends on it. */
 	if (getentropy(&cfg.seed, sizeof(cfg.seed)) == -1)
 		cfg.seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
-	cfg.emit = emit;
-	esc_init();
-	obufcap = 2 * (4 * (size_t)cfg.head_max + 5) + 2048;
-	obuf = xmalloc(obufcap);
+	sessions_out_start(&so, stdout, cfg.head_max);
+	cfg.emit = sessions_emit;
+	cfg.arg = &so;
 	r.table = bh_flow_new(&cfg);
 	/* Records go out whole; a larger buffer saves write calls. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, BH_IO_CHUNK);
-
-	putchar('#');
-	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
-		if (i > 0)
-			putchar('\t');
-		fputs(columns[i], stdout);
-	}
-	putchar('\n');
+	sessions_out_header(&so);
 
 	for (k = 0; k < argc; k++)
-		read_capture(&r, argv[k]);
+		if (sessions_read(&r, argv[k]) == -1) {
+			r.status = BH_EXIT_FATAL;
+			quiet = 1;	/* --strict: the reason, not a summary */
+			break;
+		}
 	bh_flow_flush(r.table);
 	if (!quiet)
-		summary(&r, bh_flow_stats(r.table), cfg.max_live);
+		sessions_summary(&r, bh_flow_stats(r.table), cfg.max_live);
 	bh_flow_free(r.table);
-	free(obuf);
-	free(rd_buf);
+	sessions_out_free(&so);
+	free(r.rd_buf);
 	return bh_fshut(r.status);
 }

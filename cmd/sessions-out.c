@@ -10,7 +10,7 @@
 #include "bh.h"
 #include "sessions.h"
 
-const char *const columns[NCOLUMNS] = {
+const char *const sessions_columns[NCOLUMNS] = {
 	"flow", "proto", "ts", "dur", "orig_ip", "orig_port", "resp_ip",
 	"resp_port", "dir", "state",
 	"orig_pkts", "orig_bytes", "resp_pkts", "resp_bytes",
@@ -24,14 +24,10 @@ const char *const columns[NCOLUMNS] = {
 	"orig_head", "resp_head",
 };
 
-struct net nets[MAX_NETS];
-int nnets;
-char *obuf;		/* one record */
-size_t obufcap;
 
 /* Add "addr[/bits]" to the local networks; -1 when it does not parse. */
 int
-add_net(const char *s)
+sessions_add_net(struct sessions_out *so, const char *s)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
 	unsigned long bits;
@@ -40,11 +36,10 @@ add_net(const char *s)
 
 	if (strlen(s) >= sizeof(buf))
 		return -1;
-	if (nnets >= MAX_NETS)
-		bh_errx(BH_EXIT_FATAL, "too many local networks (at most %d)",
-		    MAX_NETS);
+	if (so->nnets >= MAX_NETS)
+		return -2;
 	strcpy(buf, s);
-	n = &nets[nnets];
+	n = &so->nets[so->nnets];
 	memset(n, 0, sizeof(*n));
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
@@ -62,19 +57,19 @@ add_net(const char *s)
 	/* Clear the host bits so matching is a plain compare. */
 	for (i = n->bits; i < 128; i++)
 		n->addr[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
-	nnets++;
+	so->nnets++;
 	return 0;
 }
 
 static int
-is_local(int af, const unsigned char *a)
+is_local(const struct sessions_out *so, int af, const unsigned char *a)
 {
 	const struct net *n;
 	unsigned full, rest;
 	int i;
 
-	for (i = 0; i < nnets; i++) {
-		n = &nets[i];
+	for (i = 0; i < so->nnets; i++) {
+		n = &so->nets[i];
 		if (n->af != af)
 			continue;
 		full = n->bits / 8;
@@ -213,11 +208,9 @@ word_special(uint64_t x)
 
 /* The escaped form of each byte, taken from bh_escape() itself (as the
  * second byte of a two-byte field, so '-' stays '-'). */
-static char esc_str[256][4];
-static unsigned char esc_len[256];
 
-void
-esc_init(void)
+static void
+esc_init(struct sessions_out *so)
 {
 	unsigned char in[2];
 	char out[4 * 2 + 5];
@@ -228,10 +221,10 @@ esc_init(void)
 		in[0] = 'a';
 		in[1] = (unsigned char)c;
 		n = bh_escape(out, in, 2) - 1;
-		if (n > sizeof(esc_str[c]))
+		if (n > sizeof(so->esc_str[c]))
 			bh_errx(BH_EXIT_FATAL, "escape of byte %d too long", c);
-		memcpy(esc_str[c], out + 1, n);
-		esc_len[c] = (unsigned char)n;
+		memcpy(so->esc_str[c], out + 1, n);
+		so->esc_len[c] = (unsigned char)n;
 	}
 }
 
@@ -242,7 +235,8 @@ esc_init(void)
  * bh_escape()'s to write.
  */
 static void
-put_head(struct out *o, const unsigned char *h, size_t n)
+put_head(const struct sessions_out *so, struct out *o, const unsigned char *h,
+    size_t n)
 {
 	uint64_t w;
 	size_t i = 0, end;
@@ -267,8 +261,8 @@ put_head(struct out *o, const unsigned char *h, size_t n)
 			}
 		}
 		for (; i < end; i++) {
-			memcpy(o->p, esc_str[h[i]], 4);
-			o->p += esc_len[h[i]];
+			memcpy(o->p, so->esc_str[h[i]], 4);
+			o->p += so->esc_len[h[i]];
 		}
 	}
 	*o->p = '\0';
@@ -343,14 +337,14 @@ proto_name(int proto, char *buf)
 }
 
 static const char *
-dir_name(const struct bh_flow *f)
+dir_name(const struct sessions_out *so, const struct bh_flow *f)
 {
 	int lo, lr;
 
-	if (nnets == 0)
+	if (so->nnets == 0)
 		return "-";
-	lo = is_local(f->af, f->addr[0]);
-	lr = is_local(f->af, f->addr[1]);
+	lo = is_local(so, f->af, f->addr[0]);
+	lr = is_local(so, f->af, f->addr[1]);
 	if (lo && lr)
 		return "local";
 	if (lo)
@@ -362,9 +356,10 @@ dir_name(const struct bh_flow *f)
 
 /* The emit callback: one record, formatted only now. */
 void
-emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
-    const unsigned char *rh, size_t rn)
+sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
+    size_t on, const unsigned char *rh, size_t rn)
 {
+	struct sessions_out *so = arg;
 	static const char *const by[] = { "-", "syn", "synack", "first" };
 	static const char *const ends[] = { "-", "fin", "rst", "idle",
 	    "reuse", "evict", "eof" };
@@ -372,11 +367,10 @@ emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
 	struct out o;
 	int tcp = f->proto == BH_PKT_TCP, ports;
 
-	(void)arg;
 	ports = tcp || f->proto == BH_PKT_UDP;
 	memcpy(hist, f->history, f->hist_len);
 	hist[f->hist_len] = '\0';
-	o.p = obuf;
+	o.p = so->obuf;
 	put_u64(&o, f->id);
 	put_tab(&o);
 	put(&o, proto_name(f->proto, num));
@@ -399,7 +393,7 @@ emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
 	else
 		put(&o, "-");
 	put_tab(&o);
-	put(&o, dir_name(f));
+	put(&o, dir_name(so, f));
 	put_tab(&o);
 	put(&o, tcp ? conn_state(f, hist) : "-");
 	put_tab(&o);
@@ -442,29 +436,62 @@ emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
 	put_tab(&o);
 	put(&o, f->hist_len > 0 ? hist : "-");
 	put_tab(&o);
-	put_head(&o, oh, on);
+	put_head(so, &o, oh, on);
 	put_tab(&o);
-	put_head(&o, rh, rn);
+	put_head(so, &o, rh, rn);
 	*o.p++ = '\n';
-	if (fwrite(obuf, 1, (size_t)(o.p - obuf), stdout) !=
-	    (size_t)(o.p - obuf))
+	if (fwrite(so->obuf, 1, (size_t)(o.p - so->obuf), so->fp) !=
+	    (size_t)(o.p - so->obuf))
 		bh_err(BH_EXIT_FATAL, "write error on standard output");
 }
 
-void
-parse_local_env(void)
+int
+sessions_local_env(struct sessions_out *so)
 {
 	const char *env = getenv("BH_LOCAL");
 	char *s, *tok;
+	int rc = 0;
 
 	if (env == NULL)
-		return;
+		return 0;
 	s = xstrdup(env);
-	for (tok = strtok(s, " ,\t\n"); tok != NULL;
+	for (tok = strtok(s, " ,\t\n"); tok != NULL && rc == 0;
 	    tok = strtok(NULL, " ,\t\n"))
-		if (add_net(tok) == -1)
-			bh_errx(BH_EXIT_FATAL, "BH_LOCAL: bad network: %s",
-			    tok);
+		if ((rc = sessions_add_net(so, tok)) == -1)
+			bh_warnx("BH_LOCAL: bad network: %s", tok);
+		else if (rc == -2)
+			bh_warnx("BH_LOCAL: too many local networks (at most "
+			    "%d)", MAX_NETS);
 	free(s);
+	return rc == 0 ? 0 : -1;
 }
 
+void
+sessions_out_start(struct sessions_out *so, FILE *fp, uint32_t head_max)
+{
+	so->fp = fp;
+	esc_init(so);
+	so->obufcap = 2 * (4 * (size_t)head_max + 5) + 2048;
+	so->obuf = xmalloc(so->obufcap);
+}
+
+void
+sessions_out_header(struct sessions_out *so)
+{
+	size_t i;
+
+	putc('#', so->fp);
+	for (i = 0; i < NCOLUMNS; i++) {
+		if (i > 0)
+			putc('\t', so->fp);
+		fputs(sessions_columns[i], so->fp);
+	}
+	putc('\n', so->fp);
+}
+
+void
+sessions_out_free(struct sessions_out *so)
+{
+	free(so->obuf);
+	so->obuf = NULL;
+}

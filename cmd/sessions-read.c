@@ -35,15 +35,6 @@ skip_name(int st)
 	return bh_pkt_reason((enum bh_pkt_status)st);
 }
 
-/* End the run at once (--strict): records for everything read, then 2. */
-static void
-strict_exit(struct run *r)
-{
-	bh_flow_flush(r->table);
-	bh_flow_free(r->table);
-	exit(bh_fshut(BH_EXIT_FATAL));
-}
-
 /*
  * The reader of one file: libpcap for everything, or, for a classic pcap
  * file (version 2.4, little-endian, micro- or nanosecond), our own loop
@@ -71,7 +62,6 @@ struct reader {
 	struct pcap_pkthdr hdr;
 };
 
-unsigned char *rd_buf;	/* one block buffer for every file */
 
 /* Make n bytes available at rd->pos (n <= RD_BLOCK); returns how many
  * are (fewer only at the end of the file or on a read error). */
@@ -215,9 +205,8 @@ classic_magic(FILE *fp, int first, struct reader *rd)
 	return 0;
 }
 
-/* Read one capture file into the table; problems are reported here. */
-void
-read_capture(struct run *r, const char *fn)
+int
+sessions_read(struct run *r, const char *fn)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -236,7 +225,7 @@ read_capture(struct run *r, const char *fn)
 	else if ((fp = fopen(fn, "rb")) == NULL) {
 		bh_warn("%s", fn);
 		worse(r, BH_EXIT_FATAL);
-		return;
+		return 0;
 	}
 	/* A zero-byte file is a capture cut before its header. */
 	if ((c = getc(fp)) == EOF) {
@@ -246,12 +235,15 @@ read_capture(struct run *r, const char *fn)
 		} else {
 			bh_warnx_at(name, 0, "empty file, no capture header");
 			worse(r, BH_EXIT_BAD);
-			if (r->strict)
-				strict_exit(r);
+			if (r->strict) {
+				if (fp != stdin)
+					fclose(fp);
+				return -1;
+			}
 		}
 		if (fp != stdin)
 			fclose(fp);
-		return;
+		return 0;
 	}
 	ungetc(c, fp);
 	errbuf[0] = '\0';
@@ -263,7 +255,7 @@ read_capture(struct run *r, const char *fn)
 		worse(r, BH_EXIT_FATAL);
 		if (fp != stdin)
 			fclose(fp);
-		return;
+		return 0;
 	}
 	dlt = pcap_datalink(rd.pc);
 	if (!bh_pkt_linktype_ok(dlt)) {
@@ -273,7 +265,7 @@ read_capture(struct run *r, const char *fn)
 		    ln != NULL ? ln : "unknown");
 		worse(r, BH_EXIT_FATAL);
 		pcap_close(rd.pc);
-		return;
+		return 0;
 	}
 	if (pcap_major_version(rd.pc) == 2 && pcap_minor_version(rd.pc) == 4 &&
 	    pcap_snapshot(rd.pc) > 0 && classic_magic(fp, c, &rd) == 0 &&
@@ -281,9 +273,9 @@ read_capture(struct run *r, const char *fn)
 		rd.fast = 1;
 		rd.snapshot = (uint32_t)pcap_snapshot(rd.pc);
 		rd.fp = pcap_file(rd.pc);
-		if (rd_buf == NULL)
-			rd_buf = xmalloc(RD_BLOCK);
-		rd.buf = rd_buf;
+		if (r->rd_buf == NULL)
+			r->rd_buf = xmalloc(RD_BLOCK);
+		rd.buf = r->rd_buf;
 	}
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
 		n++;
@@ -292,7 +284,7 @@ read_capture(struct run *r, const char *fn)
 			    "file's snaplen %u", (unsigned long long)n,
 			    rd.snapshot);
 			pcap_close(rd.pc);
-			strict_exit(r);
+			return -1;
 		}
 		if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
 			st = SKIP_TIME;
@@ -325,7 +317,7 @@ skip:
 			bh_warnx_at(name, 0, "packet %llu: %s",
 			    (unsigned long long)n, skip_name(st));
 			pcap_close(rd.pc);
-			strict_exit(r);
+			return -1;
 		}
 	}
 	if (rd.cut > 0) {
@@ -336,7 +328,7 @@ skip:
 		worse(r, BH_EXIT_BAD);
 		if (r->strict) {
 			pcap_close(rd.pc);
-			strict_exit(r);
+			return -1;
 		}
 	}
 	if (rc == PCAP_ERROR) {
@@ -352,16 +344,17 @@ skip:
 			worse(r, BH_EXIT_BAD);
 			if (r->strict) {
 				pcap_close(rd.pc);
-				strict_exit(r);
+				return -1;
 			}
 		}
 	}
 	pcap_close(rd.pc);	/* closes fp, stdin included */
+	return 0;
 }
 
 /* The end-of-run summary on stderr. */
 void
-summary(const struct run *r, const struct bh_flow_stats *fs,
+sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
     uint32_t max_live)
 {
 	char line[1024];

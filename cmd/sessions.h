@@ -24,12 +24,20 @@ struct net {
 };
 
 #define NCOLUMNS	42
-extern const char *const columns[NCOLUMNS];
-extern struct net nets[MAX_NETS];
-extern int nnets;
-extern char *obuf;
-extern size_t obufcap;
+extern const char *const sessions_columns[NCOLUMNS];
 
+/* The output of one run: zero it, add the networks, start it. */
+struct sessions_out {
+	FILE		*fp;
+	struct net	 nets[MAX_NETS];	/* -L, BH_LOCAL */
+	int		 nnets;
+	char		*obuf;		/* one record */
+	size_t		 obufcap;
+	char		 esc_str[256][4];	/* each byte of a head, escaped */
+	unsigned char	 esc_len[256];
+};
+
+/* A run over the capture files: zero it, set table and strict. */
 struct run {
 	struct bh_flow_table *table;
 	int		 strict;
@@ -38,16 +46,29 @@ struct run {
 	uint64_t	 backwards;	/* packets older than the one before */
 	int64_t		 last_ts;
 	int		 have_ts;
+	unsigned char	*rd_buf;	/* one block buffer for every file */
 };
 
-int	add_net(const char *s);
-void	esc_init(void);
-void	emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
-	    size_t on, const unsigned char *rh, size_t rn);
-void	parse_local_env(void);
-void	read_capture(struct run *r, const char *fn);
-void	summary(const struct run *r, const struct bh_flow_stats *fs,
+/* Output to fp for heads of up to head_max bytes; _header writes the
+ * header line; _free frees. */
+void	sessions_out_start(struct sessions_out *so, FILE *fp, uint32_t head_max);
+void	sessions_out_header(struct sessions_out *so);
+void	sessions_out_free(struct sessions_out *so);
+/* A local network "addr[/bits]": 0, -1 when it does not parse, -2 when
+ * there are MAX_NETS already. */
+int	sessions_add_net(struct sessions_out *so, const char *s);
+/* The networks of $BH_LOCAL: 0, or -1 after reporting a bad one. */
+int	sessions_local_env(struct sessions_out *so);
+/* The bh_flow_emit_fn of the table (arg: the sessions_out): one record. */
+void	sessions_emit(void *arg, const struct bh_flow *f,
+	    const unsigned char *oh, size_t on, const unsigned char *rh,
+	    size_t rn);
+/* Read one capture file ("-": stdin) into r->table, reporting every
+ * problem; 0, or -1 when --strict ends the run there (status 2 for the
+ * caller, after it flushed the table). */
+int	sessions_read(struct run *r, const char *fn);
+/* The end-of-run summary on stderr. */
+void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	    uint32_t max_live);
-extern unsigned char *rd_buf;
 
 #endif

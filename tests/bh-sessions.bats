@@ -674,7 +674,9 @@ EOF
 	[[ "$stderr" == *"usage: bh-sessions "* ]]
 	run -2 bh-sessions -s 70000
 	run -2 bh-sessions -s abc
-	run -2 bh-sessions -h
+	run -0 --separate-stderr bh-sessions -h
+	[[ "${lines[0]}" == "usage: bh-sessions "* ]]
+	[ -z "$stderr" ]
 }
 
 @test "the output is a pure function of the input" {

@@ -21,7 +21,7 @@ const char *const reserved[] = {
 /* ---- numbers -------------------------------------------------------- */
 
 /* A value in micro-units: "[-]D[.D]", rounded beyond 6 decimals. */
-int
+static int
 parse_num(const char *s, int64_t *v)
 {
 	return bh_parse_usec(s, v);
@@ -54,7 +54,7 @@ fmt_micro(char *p, uint64_t whole, uint32_t frac)
 /* The canonical text of a micro-unit value: no trailing zeros, no "." for
  * an integer ("40", "0.5", "-12.25"); it reads back as the same value. */
 int
-fmt_num(char *buf, int64_t v)
+hist_fmt_num(char *buf, int64_t v)
 {
 	uint64_t u;
 
@@ -73,7 +73,7 @@ fmt_num(char *buf, int64_t v)
  * 0, or -1 when s is not one or is too large.
  */
 int
-parse_weight(const char *s, struct wsum *w)
+hist_parse_weight(const char *s, struct wsum *w)
 {
 	uint64_t whole = 0;
 	uint32_t frac = 0;
@@ -148,13 +148,13 @@ wsum_zero(const struct wsum *a)
 
 /* An integer when the sum is whole, else the shortest exact decimal. */
 int
-fmt_wsum(char *buf, const struct wsum *a)
+hist_fmt_wsum(char *buf, const struct wsum *a)
 {
 	return fmt_micro(buf, a->whole, a->frac);
 }
 
 double
-wsum_double(const struct wsum *a)
+hist_wsum_double(const struct wsum *a)
 {
 	return (double)a->whole + (double)a->frac / MICRO;
 }
@@ -171,8 +171,10 @@ valcmp(const char *a, const char *b)
 	int64_t x, y;
 	int ka, kb;
 
-	ka = BH_UNSET(a) ? CK_UNSET : parse_num(a, &x) == 0 ? CK_NUM : CK_TEXT;
-	kb = BH_UNSET(b) ? CK_UNSET : parse_num(b, &y) == 0 ? CK_NUM : CK_TEXT;
+	ka = BH_UNSET(a) ? CK_UNSET : parse_num(a, &x) == 0 ? CK_NUM :
+	    CK_TEXT;
+	kb = BH_UNSET(b) ? CK_UNSET : parse_num(b, &y) == 0 ? CK_NUM :
+	    CK_TEXT;
 	if (ka != kb)
 		return ka < kb ? -1 : 1;
 	if (ka == CK_NUM && x != y)
@@ -182,7 +184,7 @@ valcmp(const char *a, const char *b)
 
 /* A field value for a message: escaped, quoted, at most ~60 bytes. */
 const char *
-quote(struct hist *h, const char *s)
+hist_quote(struct hist *h, const char *s)
 {
 	size_t n = strlen(s), used, k;
 
@@ -203,7 +205,7 @@ quote(struct hist *h, const char *s)
  * all are counted and summarised by bh_rec_close.  With --strict the
  * run ends (h->fatal: the caller returns -1). */
 void
-bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
+hist_bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -223,7 +225,7 @@ bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
 /* ---- interned strings ----------------------------------------------- */
 
 uint64_t
-hash_bytes(const char *p, size_t n)
+hist_hash_bytes(const char *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
 
@@ -255,7 +257,7 @@ strtab_grow(struct strtab *t)
 static uint32_t
 strtab_intern(struct strtab *t, const char *s, size_t n, int *isnew)
 {
-	uint64_t h = hash_bytes(s, n);
+	uint64_t h = hist_hash_bytes(s, n);
 	uint32_t i, id;
 
 	if ((t->n + 1) * 2 > t->mask + 1)
@@ -299,7 +301,7 @@ text_id(struct hist *h, const char *s)
 /* The id of the group of record fields f (its values joined by TAB, which
  * no field holds). */
 uint32_t
-group_id(struct hist *h, char *const *f)
+hist_group_id(struct hist *h, char *const *f)
 {
 	size_t i, len = 0, n;
 	uint32_t id;
@@ -340,7 +342,7 @@ group_id(struct hist *h, char *const *f)
 
 /* Group values joined by ", " for labels, into a static buffer. */
 const char *
-group_label(struct hist *h, uint32_t g)
+hist_group_label(struct hist *h, uint32_t g)
 {
 	size_t i, len = 0, n;
 
@@ -367,7 +369,7 @@ group_label(struct hist *h, uint32_t g)
 
 /* The spec for five names; -1 when a width is not "-" or a number > 0. */
 int
-spec_id(struct hist *h, const char *const nm[5], uint32_t *idp)
+hist_spec_id(struct hist *h, const char *const nm[5], uint32_t *idp)
 {
 	char *j;
 	size_t len = 0, i, n;
@@ -378,7 +380,8 @@ spec_id(struct hist *h, const char *const nm[5], uint32_t *idp)
 	for (i = 0; i < 2; i++) {
 		const char *w = nm[1 + 2 * i];
 
-		if (!BH_UNSET(w) && (parse_num(w, &wd[i]) == -1 || wd[i] <= 0))
+		if (!BH_UNSET(w) && (parse_num(w, &wd[i]) == -1 ||
+		    wd[i] <= 0))
 			return -1;
 	}
 	for (i = 0; i < 5; i++)
@@ -408,7 +411,7 @@ spec_id(struct hist *h, const char *const nm[5], uint32_t *idp)
 }
 
 int
-valid_name(const char *s, size_t n)
+hist_valid_name(const char *s, size_t n)
 {
 	size_t i;
 
@@ -424,7 +427,7 @@ valid_name(const char *s, size_t n)
 /* One -k argument, "key[:width][,key2[:width]]", into a spec.  Returns
  * 0, or -1 after reporting a bad one. */
 int
-spec_arg(struct hist *h, const char *arg)
+hist_spec_arg(struct hist *h, const char *arg)
 {
 	char *a = xstrdup(arg), *dim[2], *c, wbuf[2][BH_NUMBUF];
 	const char *nm[5];
@@ -452,10 +455,10 @@ spec_arg(struct hist *h, const char *arg)
 				    "not '%s'", arg, c);
 				goto bad;
 			}
-			fmt_num(wbuf[i], wd);
+			hist_fmt_num(wbuf[i], wd);
 			nm[2 * i + 1] = wbuf[i];
 		}
-		if (!valid_name(dim[i], strlen(dim[i]))) {
+		if (!hist_valid_name(dim[i], strlen(dim[i]))) {
 			bh_warnx("-k %s: '%s' is not a column name", arg,
 			    dim[i]);
 			goto bad;
@@ -463,7 +466,7 @@ spec_arg(struct hist *h, const char *arg)
 		nm[2 * i] = dim[i];
 	}
 	nm[4] = h->weightcol != NULL ? h->weightcol : "-";
-	if (spec_id(h, nm, &id) == -1) {
+	if (hist_spec_id(h, nm, &id) == -1) {
 		bh_warnx("-k %s: bad width", arg);
 		goto bad;
 	}
@@ -498,7 +501,7 @@ cell_rehash(struct hist *h)
  * by -N, and a result silently cut short would not be a histogram.
  */
 struct cell *
-cell_get(struct hist *h, uint32_t spec, uint32_t group, int row,
+hist_cell_get(struct hist *h, uint32_t spec, uint32_t group, int row,
     const struct coord *a, const struct coord *b)
 {
 	uint64_t hv;
@@ -548,7 +551,7 @@ cell_get(struct hist *h, uint32_t spec, uint32_t group, int row,
 /* Add n records of weight sum w to cell c (NULL: cell_get failed).
  * Returns 0, or -1 after reporting an overflow (or when c is NULL). */
 int
-cell_add(struct cell *c, uint64_t n, const struct wsum *w)
+hist_cell_add(struct cell *c, uint64_t n, const struct wsum *w)
 {
 	if (c == NULL)
 		return -1;
@@ -564,7 +567,7 @@ cell_add(struct cell *c, uint64_t n, const struct wsum *w)
 
 /* Classify s: "-" unset, a number, or text (interned later). */
 void
-coord_of(const char *s, struct coord *c)
+hist_coord_of(const char *s, struct coord *c)
 {
 	c->s = NULL;
 	if (BH_UNSET(s)) {
@@ -580,7 +583,7 @@ coord_of(const char *s, struct coord *c)
 }
 
 void
-coord_intern(struct hist *h, struct coord *c)
+hist_coord_intern(struct hist *h, struct coord *c)
 {
 	if (c->k == CK_TEXT && c->s != NULL) {
 		c->v = text_id(h, c->s);
@@ -613,7 +616,7 @@ bin_edge(int64_t v, int64_t w, int64_t *lo)
  * too many cells, an overflow, a bad record with --strict.
  */
 int
-add_record(struct hist *h, struct bh_reader *r)
+hist_add_record(struct hist *h, struct bh_reader *r)
 {
 	struct wsum wv = { 1, 0 };
 	struct coord none = { 0, CK_NONE, NULL };
@@ -627,10 +630,10 @@ add_record(struct hist *h, struct bh_reader *r)
 		if (BH_UNSET(s)) {
 			wv.whole = 0;
 			noweight = 1;
-		} else if (parse_weight(s, &wv) == -1) {
-			bad(h, r, "%s: not a weight (a number >= 0 with at "
-			    "most 6 decimals): %s; record skipped",
-			    h->weightcol, quote(h, s));
+		} else if (hist_parse_weight(s, &wv) == -1) {
+			hist_bad(h, r, "%s: not a weight (a number >= 0 "
+			    "with at most 6 decimals): %s; record skipped",
+			    h->weightcol, hist_quote(h, s));
 			return h->fatal ? -1 : 0;
 		}
 	}
@@ -641,39 +644,41 @@ add_record(struct hist *h, struct bh_reader *r)
 			struct coord *c = &h->kval[2 * i + d];
 
 			s = r->f[sp->col[d]];
-			coord_of(s, c);
+			hist_coord_of(s, c);
 			if (d == 0)
 				h->kraw[i] = *c;
 			if (sp->width[d] == 0 || c->k == CK_UNSET)
 				continue;
 			if (c->k != CK_NUM) {
-				bad(h, r, "%s: not a number: %s; record "
-				    "skipped", sp->name[2 * d], quote(h, s));
+				hist_bad(h, r, "%s: not a number: %s; "
+				    "record skipped", sp->name[2 * d],
+				    hist_quote(h, s));
 				return h->fatal ? -1 : 0;
 			}
 			if (bin_edge(c->v, sp->width[d], &c->v) == -1) {
-				bad(h, r, "%s: out of range: %s; record "
-				    "skipped", sp->name[2 * d], quote(h, s));
+				hist_bad(h, r, "%s: out of range: %s; "
+				    "record skipped", sp->name[2 * d],
+				    hist_quote(h, s));
 				return h->fatal ? -1 : 0;
 			}
 		}
 	}
 	h->nweightless += noweight;
-	g = group_id(h, r->f);
+	g = hist_group_id(h, r->f);
 	for (i = 0; i < h->nspecs; i++) {
 		struct spec *sp = &h->specs[i];
 
-		coord_intern(h, &h->kval[2 * i]);
+		hist_coord_intern(h, &h->kval[2 * i]);
 		if (sp->two)
-			coord_intern(h, &h->kval[2 * i + 1]);
-		if (cell_add(cell_get(h, (uint32_t)i, g, ROW_HIST,
+			hist_coord_intern(h, &h->kval[2 * i + 1]);
+		if (hist_cell_add(hist_cell_get(h, (uint32_t)i, g, ROW_HIST,
 		    &h->kval[2 * i], sp->two ? &h->kval[2 * i + 1] : &none),
 		    1, &wv) == -1)
 			return -1;
 		/* The value table of a binned key, for exact statistics. */
 		if (h->statsmode && !sp->two && sp->width[0] != 0 &&
 		    h->kraw[i].k == CK_NUM &&
-		    cell_add(cell_get(h, (uint32_t)i, g, ROW_VALUE,
+		    hist_cell_add(hist_cell_get(h, (uint32_t)i, g, ROW_VALUE,
 		    &h->kraw[i], &none), 1, &wv) == -1)
 			return -1;
 	}
@@ -773,7 +778,7 @@ cell_cmp(const void *pa, const void *pb)
  * ranks for the sort and back after it.
  */
 void
-sort_cells(struct hist *h)
+hist_sort_cells(struct hist *h)
 {
 	struct rankent *se, *ge, *te;
 	uint32_t *sr, *gr, *tr, i;
@@ -842,7 +847,7 @@ sort_cells(struct hist *h)
  * weights sum to 2^61 or more.
  */
 int
-block_stats(const struct spec *sp, const struct cell *c, size_t nc,
+hist_block_stats(const struct spec *sp, const struct cell *c, size_t nc,
     struct stats *st)
 {
 	int src = sp->width[0] == 0 ? ROW_HIST : ROW_VALUE;
@@ -885,7 +890,7 @@ block_stats(const struct spec *sp, const struct cell *c, size_t nc,
 /* ---- the output stream ---------------------------------------------- */
 
 void
-put(struct hist *h, const char *s)
+hist_put(struct hist *h, const char *s)
 {
 	bh_wr_raw(&h->out, s, strlen(s));
 }
@@ -897,11 +902,11 @@ putc_(struct hist *h, char c)
 }
 
 const char *
-coord_str(struct hist *h, char *buf, int k, int64_t v)
+hist_coord_str(struct hist *h, char *buf, int k, int64_t v)
 {
 	switch (k) {
 	case CK_NUM:
-		fmt_num(buf, v);
+		hist_fmt_num(buf, v);
 		return buf;
 	case CK_TEXT:
 		return h->texts.s[v];
@@ -911,30 +916,30 @@ coord_str(struct hist *h, char *buf, int k, int64_t v)
 }
 
 void
-write_header(struct hist *h)
+hist_write_header(struct hist *h)
 {
 	static const char *const st[] = { "min", "q1", "median", "q3", "max",
 	    "mean" };
 	size_t i;
 
-	put(h, "#key\twidth");
+	hist_put(h, "#key\twidth");
 	if (h->has2d)
-		put(h, "\tkey2\twidth2");
-	put(h, "\tweight");
+		hist_put(h, "\tkey2\twidth2");
+	hist_put(h, "\tweight");
 	for (i = 0; i < h->ngcols; i++) {
 		putc_(h, '\t');
-		put(h, h->gnames[i]);
+		hist_put(h, h->gnames[i]);
 	}
 	if (h->statsmode)
-		put(h, "\trow");
-	put(h, "\tbin");
+		hist_put(h, "\trow");
+	hist_put(h, "\tbin");
 	if (h->has2d)
-		put(h, "\tbin2");
-	put(h, "\tn\tw");
+		hist_put(h, "\tbin2");
+	hist_put(h, "\tn\tw");
 	if (h->statsmode)
 		for (i = 0; i < 6; i++) {
 			putc_(h, '\t');
-			put(h, st[i]);
+			hist_put(h, st[i]);
 		}
 	putc_(h, '\n');
 }
@@ -948,37 +953,38 @@ write_row(struct hist *h, uint32_t spec, uint32_t group, const struct cell *c,
 	char buf[BH_NUMBUF + 8];
 	size_t i;
 
-	put(h, sp->name[0]);
+	hist_put(h, sp->name[0]);
 	putc_(h, '\t');
-	put(h, sp->name[1]);
+	hist_put(h, sp->name[1]);
 	if (h->has2d) {
 		putc_(h, '\t');
-		put(h, sp->name[2]);
+		hist_put(h, sp->name[2]);
 		putc_(h, '\t');
-		put(h, sp->name[3]);
+		hist_put(h, sp->name[3]);
 	}
 	putc_(h, '\t');
-	put(h, sp->name[4]);
+	hist_put(h, sp->name[4]);
 	for (i = 0; i < h->ngcols; i++) {
 		putc_(h, '\t');
-		put(h, h->gpart[group][i]);
+		hist_put(h, h->gpart[group][i]);
 	}
 	if (h->statsmode) {
 		putc_(h, '\t');
-		put(h, rowname[c != NULL ? c->row : ROW_STAT]);
+		hist_put(h, rowname[c != NULL ? c->row : ROW_STAT]);
 	}
 	putc_(h, '\t');
-	put(h, c != NULL ? coord_str(h, buf, c->k1, c->v1) : "-");
+	hist_put(h, c != NULL ? hist_coord_str(h, buf, c->k1, c->v1) : "-");
 	if (h->has2d) {
 		putc_(h, '\t');
-		put(h, c != NULL ? coord_str(h, buf, c->k2, c->v2) : "-");
+		hist_put(h, c != NULL ? hist_coord_str(h, buf, c->k2, c->v2) :
+		    "-");
 	}
 	putc_(h, '\t');
 	bh_fmt_u64(buf, c != NULL ? c->n : st->n);
-	put(h, buf);
+	hist_put(h, buf);
 	putc_(h, '\t');
-	fmt_wsum(buf, c != NULL ? &c->w : &st->w);
-	put(h, buf);
+	hist_fmt_wsum(buf, c != NULL ? &c->w : &st->w);
+	hist_put(h, buf);
 	if (!h->statsmode)
 		goto done;
 	for (i = 0; i < 6; i++) {
@@ -987,8 +993,8 @@ write_row(struct hist *h, uint32_t spec, uint32_t group, const struct cell *c,
 			putc_(h, '-');
 			continue;
 		}
-		fmt_num(buf, i < 5 ? st->q[i] : st->mean);
-		put(h, buf);
+		hist_fmt_num(buf, i < 5 ? st->q[i] : st->mean);
+		hist_put(h, buf);
 	}
 done:
 	putc_(h, '\n');
@@ -996,7 +1002,7 @@ done:
 
 /* End of block: the cells from i on with the same spec and group. */
 size_t
-block_end(struct hist *h, size_t i)
+hist_block_end(struct hist *h, size_t i)
 {
 	size_t j;
 
@@ -1009,16 +1015,16 @@ block_end(struct hist *h, size_t i)
 /* The rows of the sorted cells, each block (spec, group) after its stat
  * row with -S.  Returns 0, or -1 after reporting an overflow. */
 int
-write_stream(struct hist *h)
+hist_write_rows(struct hist *h)
 {
 	const struct cell *c = h->cells;
 	struct stats st;
 	size_t i, j, k;
 
 	for (i = 0; i < h->ncells; i = j) {
-		j = block_end(h, i);
+		j = hist_block_end(h, i);
 		if (h->statsmode && !h->specs[c[i].spec].two) {
-			if (block_stats(&h->specs[c[i].spec], c + i, j - i,
+			if (hist_block_stats(&h->specs[c[i].spec], c + i, j - i,
 			    &st) == -1)
 				return -1;
 			write_row(h, c[i].spec, c[i].group, NULL, &st);
@@ -1033,7 +1039,7 @@ write_stream(struct hist *h)
 
 /* One panel per histogram (spec) of the sorted cells. */
 void
-make_panels(struct hist *h)
+hist_make_panels(struct hist *h)
 {
 	size_t i, j, k;
 	struct panel *p;
@@ -1059,7 +1065,7 @@ make_panels(struct hist *h)
 
 /* "remote_ttl by phase, weighted by remote_pkts" */
 const char *
-panel_desc(struct hist *h, const struct spec *sp)
+hist_panel_desc(struct hist *h, const struct spec *sp)
 {
 	size_t i, n;
 
@@ -1081,7 +1087,7 @@ panel_desc(struct hist *h, const struct spec *sp)
 /* s with every byte outside printable ASCII as '?' (terminal safety: a
  * --merge input need not come from bh-hist). */
 const char *
-safe(struct hist *h, const char *s)
+hist_safe(struct hist *h, const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -1097,13 +1103,13 @@ safe(struct hist *h, const char *s)
 
 /* The bin(s) of c as a label: "40", "40, 90". */
 void
-cell_label(struct hist *h, char *buf, size_t cap, const struct cell *c)
+hist_cell_label(struct hist *h, char *buf, size_t cap, const struct cell *c)
 {
 	char a[BH_NUMBUF + 8], b[BH_NUMBUF + 8];
 
 	if (c->k2 == CK_NONE)
-		snprintf(buf, cap, "%s", coord_str(h, a, c->k1, c->v1));
+		snprintf(buf, cap, "%s", hist_coord_str(h, a, c->k1, c->v1));
 	else
-		snprintf(buf, cap, "%s, %s", coord_str(h, a, c->k1, c->v1),
-		    coord_str(h, b, c->k2, c->v2));
+		snprintf(buf, cap, "%s, %s", hist_coord_str(h, a, c->k1, c->v1),
+		    hist_coord_str(h, b, c->k2, c->v2));
 }

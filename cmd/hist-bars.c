@@ -24,8 +24,8 @@ put_bar(struct hist *h, double frac)
 	if (frac > 0 && e == 0)
 		e = 1;
 	for (i = 0; i < e / 8; i++)
-		put(h, "\xe2\x96\x88");
-	put(h, part[e % 8]);
+		hist_put(h, "\xe2\x96\x88");
+	hist_put(h, part[e % 8]);
 }
 
 /*
@@ -36,7 +36,7 @@ put_bar(struct hist *h, double frac)
  * after reporting an overflow.
  */
 int
-write_bars(struct hist *h)
+hist_bars_write(struct hist *h)
 {
 	static const char *const stn[] = { "min", "q1", "median", "q3", "max" };
 	char lab[160], buf[BH_NUMBUF + 8];
@@ -50,77 +50,79 @@ write_bars(struct hist *h)
 
 		weighted = !BH_UNSET(p->sp->name[4]);
 		if (pi > 0)
-			put(h, "\n");
-		put(h, safe(h, h->title != NULL && h->npanels == 1 &&
-		    *h->title != '\0' ? h->title : panel_desc(h, p->sp)));
-		put(h, "\n");
+			hist_put(h, "\n");
+		hist_put(h, hist_safe(h, h->title != NULL && h->npanels == 1 &&
+		    *h->title != '\0' ? h->title : hist_panel_desc(h, p->sp)));
+		hist_put(h, "\n");
 		max = 0;
 		lw = 1;
 		for (k = p->c0; k < p->c1; k++) {
 			if (h->cells[k].row != ROW_HIST)
 				continue;
-			if (wsum_double(&h->cells[k].w) > max)
-				max = wsum_double(&h->cells[k].w);
-			cell_label(h, lab, sizeof(lab), &h->cells[k]);
+			if (hist_wsum_double(&h->cells[k].w) > max)
+				max = hist_wsum_double(&h->cells[k].w);
+			hist_cell_label(h, lab, sizeof(lab), &h->cells[k]);
 			if (strlen(lab) > lw)
 				lw = strlen(lab);
 		}
 		for (i = p->c0; i < p->c1; i = j) {
-			j = block_end(h, i);
+			j = hist_block_end(h, i);
 			if (h->ngcols > 0) {
 				for (k = 0; k < h->ngcols; k++) {
-					put(h, k > 0 ? " " : "");
-					put(h, h->gnames[k]);
-					put(h, "=");
-					put(h, safe(h,
+					hist_put(h, k > 0 ? " " : "");
+					hist_put(h, h->gnames[k]);
+					hist_put(h, "=");
+					hist_put(h, hist_safe(h,
 					    h->gpart[h->cells[i].group][k]));
 				}
-				put(h, "\n");
+				hist_put(h, "\n");
 			}
 			for (k = i; k < j; k++) {
 				if (h->cells[k].row != ROW_HIST)
 					continue;
-				cell_label(h, lab, sizeof(lab), &h->cells[k]);
+				hist_cell_label(h, lab, sizeof(lab),
+				    &h->cells[k]);
 				snprintf(buf, sizeof(buf), "%*s", (int)(lw + 2 -
 				    strlen(lab)), "");
-				put(h, buf);
-				put(h, safe(h, lab));
-				put(h, " ");
+				hist_put(h, buf);
+				hist_put(h, hist_safe(h, lab));
+				hist_put(h, " ");
 				put_bar(h, max > 0 ?
-				    wsum_double(&h->cells[k].w) / max : 0);
-				put(h, " ");
-				fmt_wsum(buf, &h->cells[k].w);
-				put(h, buf);
+				    hist_wsum_double(&h->cells[k].w) / max : 0);
+				hist_put(h, " ");
+				hist_fmt_wsum(buf, &h->cells[k].w);
+				hist_put(h, buf);
 				if (weighted) {
-					put(h, " (n ");
+					hist_put(h, " (n ");
 					bh_fmt_u64(buf, h->cells[k].n);
-					put(h, buf);
-					put(h, ")");
+					hist_put(h, buf);
+					hist_put(h, ")");
 				}
-				put(h, "\n");
+				hist_put(h, "\n");
 			}
 			if (!h->statsmode || p->sp->two)
 				continue;
-			if (block_stats(p->sp, h->cells + i, j - i, &st) == -1)
+			if (hist_block_stats(p->sp, h->cells + i, j - i,
+			    &st) == -1)
 				return -1;
-			put(h, "  n ");
+			hist_put(h, "  n ");
 			bh_fmt_u64(buf, st.n);
-			put(h, buf);
+			hist_put(h, buf);
 			if (weighted) {
-				put(h, "  w ");
-				fmt_wsum(buf, &st.w);
-				put(h, buf);
+				hist_put(h, "  w ");
+				hist_fmt_wsum(buf, &st.w);
+				hist_put(h, buf);
 			}
 			for (k = 0; k < 6 && st.have; k++) {
-				put(h, k < 5 ? "  " : "  mean ");
+				hist_put(h, k < 5 ? "  " : "  mean ");
 				if (k < 5) {
-					put(h, stn[k]);
-					put(h, " ");
+					hist_put(h, stn[k]);
+					hist_put(h, " ");
 				}
-				fmt_num(buf, k < 5 ? st.q[k] : st.mean);
-				put(h, buf);
+				hist_fmt_num(buf, k < 5 ? st.q[k] : st.mean);
+				hist_put(h, buf);
 			}
-			put(h, "\n");
+			hist_put(h, "\n");
 		}
 	}
 	return 0;

@@ -106,7 +106,7 @@ colour_len(const char *s)
  * get there.
  */
 int
-colours_arg(struct hist *h, const char *arg)
+hist_colour_arg(struct hist *h, const char *arg)
 {
 	const char *p = arg, *eq;
 	struct colour_override *o;
@@ -149,7 +149,7 @@ colours_arg(struct hist *h, const char *arg)
  * bh-hist(1), so that a reader can tell a value's colour in advance.
  */
 const char *
-group_colour(struct hist *h, uint32_t g)
+hist_colour_of(struct hist *h, uint32_t g)
 {
 	size_t i, k;
 	int unset = 1;
@@ -188,7 +188,7 @@ group_colour(struct hist *h, uint32_t g)
 				c = vocabulary[k].colour;
 	}
 	if (c == NULL) {
-		c = palette[hash_bytes(h->groups.s[g], h->groups.len[g]) %
+		c = palette[hist_hash_bytes(h->groups.s[g], h->groups.len[g]) %
 		    NPALETTE];
 		src = CS_HASH;
 	}
@@ -221,7 +221,7 @@ colourent_cmp(const void *pa, const void *pb)
  * first two groups in legend order.  The figure is written all the same.
  */
 void
-check_colours(struct hist *h, const struct panel *p)
+hist_colour_check(struct hist *h, const struct panel *p)
 {
 	struct colourent *e;
 	size_t i, k;
@@ -232,7 +232,7 @@ check_colours(struct hist *h, const struct panel *p)
 		return;
 	e = xreallocarray(NULL, p->ngrp, sizeof(*e));
 	for (i = 0; i < p->ngrp; i++) {
-		e[i].colour = group_colour(h, p->grp[i]);
+		e[i].colour = hist_colour_of(h, p->grp[i]);
 		e[i].idx = i;
 	}
 	qsort(e, p->ngrp, sizeof(*e), colourent_cmp);
@@ -244,13 +244,14 @@ check_colours(struct hist *h, const struct panel *p)
 				chosen = 0;
 		if (k - i < 2 || chosen)
 			continue;
-		/* safe(h) and group_label(h) share static buffers */
-		desc = xstrdup(safe(h, panel_desc(h, p->sp)));
-		first = xstrdup(safe(h, group_label(h, p->grp[e[i].idx])));
+		/* hist_safe() and hist_group_label() reuse their buffers */
+		desc = xstrdup(hist_safe(h, hist_panel_desc(h, p->sp)));
+		first = xstrdup(hist_safe(h, hist_group_label(h,
+		    p->grp[e[i].idx])));
 		bh_warnx("--svg: %s: groups '%s' and '%s'%s share the colour "
 		    "%s (give --colors)", desc, first,
-		    safe(h, group_label(h, p->grp[e[i + 1].idx])), k - i > 2 ?
-		    " and more" : "", e[i].colour);
+		    hist_safe(h, hist_group_label(h, p->grp[e[i + 1].idx])),
+		    k - i > 2 ? " and more" : "", e[i].colour);
 		free(desc);
 		free(first);
 	}

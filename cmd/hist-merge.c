@@ -15,7 +15,7 @@
  * Returns 0, or -1 after reporting an input that is not a bh-hist stream.
  */
 int
-merge_open(struct hist *h, struct bh_reader *r)
+hist_merge_open(struct hist *h, struct bh_reader *r)
 {
 	size_t i, k;
 	int isres;
@@ -60,7 +60,7 @@ merge_open(struct hist *h, struct bh_reader *r)
  * 0 (also for a bad row, reported and skipped), or -1 when the run ends
  * (too many cells, an overflow, a bad row with --strict). */
 int
-merge_record(struct hist *h, struct bh_reader *r)
+hist_merge_record(struct hist *h, struct bh_reader *r)
 {
 	char **f = r->f;
 	const char *nm[5], *s;
@@ -77,8 +77,8 @@ merge_record(struct hist *h, struct bh_reader *r)
 		if (strcmp(s, "value") == 0)
 			row = ROW_VALUE;
 		else if (strcmp(s, "hist") != 0) {
-			bad(h, r, "row: not hist, value or stat: %s; record "
-			    "skipped", quote(h, s));
+			hist_bad(h, r, "row: not hist, value or stat: %s; "
+			    "record skipped", hist_quote(h, s));
 			return h->fatal ? -1 : 0;
 		}
 	}
@@ -87,38 +87,40 @@ merge_record(struct hist *h, struct bh_reader *r)
 	nm[2] = h->has2d ? f[h->mcol[RC_KEY2]] : "-";
 	nm[3] = h->has2d ? f[h->mcol[RC_WIDTH2]] : "-";
 	nm[4] = f[h->mcol[RC_WEIGHT]];
-	if (!valid_name(nm[0], strlen(nm[0])) || (!BH_UNSET(nm[2]) &&
-	    !valid_name(nm[2], strlen(nm[2])))) {
-		bad(h, r, "key: not a column name; record skipped");
+	if (!hist_valid_name(nm[0], strlen(nm[0])) || (!BH_UNSET(nm[2]) &&
+	    !hist_valid_name(nm[2], strlen(nm[2])))) {
+		hist_bad(h, r, "key: not a column name; record skipped");
 		return h->fatal ? -1 : 0;
 	}
 	if (BH_UNSET(nm[2]) && !BH_UNSET(nm[3])) {
-		bad(h, r, "width2 without key2; record skipped");
+		hist_bad(h, r, "width2 without key2; record skipped");
 		return h->fatal ? -1 : 0;
 	}
-	coord_of(f[h->mcol[RC_BIN]], &a);
+	hist_coord_of(f[h->mcol[RC_BIN]], &a);
 	if (!BH_UNSET(nm[2]))
-		coord_of(f[h->mcol[RC_BIN2]], &b);
+		hist_coord_of(f[h->mcol[RC_BIN2]], &b);
 	else if (h->has2d && !BH_UNSET(f[h->mcol[RC_BIN2]])) {
-		bad(h, r, "bin2 without key2; record skipped");
+		hist_bad(h, r, "bin2 without key2; record skipped");
 		return h->fatal ? -1 : 0;
 	}
 	if (bh_parse_u64(f[h->mcol[RC_N]], &n) == -1) {
-		bad(h, r, "n: not a count: %s; record skipped",
-		    quote(h, f[h->mcol[RC_N]]));
+		hist_bad(h, r, "n: not a count: %s; record skipped",
+		    hist_quote(h, f[h->mcol[RC_N]]));
 		return h->fatal ? -1 : 0;
 	}
-	if (parse_weight(f[h->mcol[RC_W]], &w) == -1) {
-		bad(h, r, "w: not a weight: %s; record skipped",
-		    quote(h, f[h->mcol[RC_W]]));
+	if (hist_parse_weight(f[h->mcol[RC_W]], &w) == -1) {
+		hist_bad(h, r, "w: not a weight: %s; record skipped",
+		    hist_quote(h, f[h->mcol[RC_W]]));
 		return h->fatal ? -1 : 0;
 	}
-	if (spec_id(h, nm, &sid) == -1) {
-		bad(h, r, "width: not '-' or a number > 0; record skipped");
+	if (hist_spec_id(h, nm, &sid) == -1) {
+		hist_bad(h, r, "width: not '-' or a number > 0; record "
+		    "skipped");
 		return h->fatal ? -1 : 0;
 	}
-	coord_intern(h, &a);
-	coord_intern(h, &b);
-	return cell_add(cell_get(h, sid, group_id(h, f), row, &a, &b), n, &w);
+	hist_coord_intern(h, &a);
+	hist_coord_intern(h, &b);
+	return hist_cell_add(hist_cell_get(h, sid, hist_group_id(h, f), row,
+	    &a, &b), n, &w);
 }
 

@@ -71,7 +71,7 @@ hist_option(struct hist *h, int ch, const char *arg)
 		h->title = arg;
 		break;
 	case 'w':
-		if (!valid_name(arg, strlen(arg))) {
+		if (!hist_valid_name(arg, strlen(arg))) {
 			bh_warnx("-w %s: not a column name", arg);
 			return HIST_FATAL;
 		}
@@ -87,7 +87,7 @@ hist_option(struct hist *h, int ch, const char *arg)
 		h->bars = 1;
 		break;
 	case HIST_OPT_COLORS:
-		if (colours_arg(h, arg) == -1)
+		if (hist_colour_arg(h, arg) == -1)
 			return HIST_USAGE;
 		break;
 	case HIST_OPT_MERGE:
@@ -127,7 +127,7 @@ hist_setup(struct hist *h)
 	h->stream = !h->bars && (h->svgpath == NULL ||
 	    strcmp(h->svgpath, "-") != 0);
 	for (i = 0; i < h->ngcols; i++) {
-		if (!valid_name(h->gnames[i], strlen(h->gnames[i]))) {
+		if (!hist_valid_name(h->gnames[i], strlen(h->gnames[i]))) {
 			bh_warnx("-b %s: not a column name", h->gnames[i]);
 			return HIST_FATAL;
 		}
@@ -144,7 +144,7 @@ hist_setup(struct hist *h)
 			}
 	}
 	for (i = 0; i < h->nk; i++)
-		if (spec_arg(h, h->kargs[i]) == -1)
+		if (hist_spec_arg(h, h->kargs[i]) == -1)
 			return HIST_FATAL;
 	bh_wr_start(&h->out, h->fp, NULL, 0, NULL, 0);
 	return 0;
@@ -165,7 +165,7 @@ hist_header(void *arg, struct bh_reader *r)
 
 	h->header = 1;
 	if (h->merge) {
-		if (merge_open(h, r) == -1)
+		if (hist_merge_open(h, r) == -1)
 			goto fatal;
 	} else {
 		for (i = 0; i < h->nspecs; i++) {
@@ -191,7 +191,7 @@ hist_header(void *arg, struct bh_reader *r)
 		h->kraw = xreallocarray(NULL, h->nspecs + 1, sizeof(*h->kraw));
 	}
 	if (h->stream)
-		write_header(h);
+		hist_write_header(h);
 	return 0;
 fatal:
 	h->fatal = 1;
@@ -204,7 +204,7 @@ hist_record(void *arg, struct bh_reader *r)
 	struct hist *h = arg;
 	int rc;
 
-	rc = h->merge ? merge_record(h, r) : add_record(h, r);
+	rc = h->merge ? hist_merge_record(h, r) : hist_add_record(h, r);
 	if (rc == -1)
 		h->fatal = 1;
 	return rc;
@@ -235,14 +235,14 @@ hist_output(struct hist *h)
 {
 	if (h->fatal)
 		return -1;
-	sort_cells(h);
-	if (h->stream && h->header && write_stream(h) == -1)
+	hist_sort_cells(h);
+	if (h->stream && h->header && hist_write_rows(h) == -1)
 		return -1;
-	make_panels(h);
-	if (h->bars && write_bars(h) == -1)
+	hist_make_panels(h);
+	if (h->bars && hist_bars_write(h) == -1)
 		return -1;
 	bh_wr_flush(&h->out);
-	if (h->svgpath != NULL && write_svg(h, h->svgpath) == -1)
+	if (h->svgpath != NULL && hist_svg_write(h, h->svgpath) == -1)
 		return -1;
 	if (h->nweightless > 0)
 		bh_warnx("%lu record%s with %s '-': counted in n, not in w",

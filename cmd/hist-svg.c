@@ -238,7 +238,8 @@ xcat_height(struct hist *h, const struct axis *a, int *rotate)
 		return 20;
 	band = (PLOT_X1 - PLOT_X0) / (double)a->ncat;
 	for (i = 0; i < a->ncat; i++) {
-		w = text_w(coord_str(h, buf, a->cat[i].k, a->cat[i].v), 11);
+		w = text_w(hist_coord_str(h, buf, a->cat[i].k, a->cat[i].v),
+		    11);
 		if (w > maxw)
 			maxw = w;
 	}
@@ -290,7 +291,7 @@ draw_xaxis(struct hist *h, FILE *f, const struct axis *a, double y, int rotate)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\"/>\n", x, y, x, y + 4);
 		snprintf(lab, sizeof(lab), "%s",
-		    coord_str(h, buf, a->cat[i].k, a->cat[i].v));
+		    hist_coord_str(h, buf, a->cat[i].k, a->cat[i].v));
 		if (strlen(lab) > 28)
 			memcpy(lab + 25, "...", 4);
 		if (rotate) {
@@ -359,7 +360,7 @@ draw_yaxis(struct hist *h, FILE *f, const struct axis *a, int integral)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\"/>\n", PLOT_X0 - 4, y, PLOT_X0, y);
 		snprintf(lab, sizeof(lab), "%s",
-		    coord_str(h, buf, a->cat[i].k, a->cat[i].v));
+		    hist_coord_str(h, buf, a->cat[i].k, a->cat[i].v));
 		if (strlen(lab) > 10)
 			memcpy(lab + 7, "...", 4);
 		text_at(f, PLOT_X0 - 7, y + 4, "end", 11,
@@ -391,7 +392,7 @@ draw_legend(struct hist *h, FILE *f, const struct panel *p, double y,
 	}
 	x += text_w(names, 12) + 12;
 	for (i = 0; i < p->ngrp; i++) {
-		const char *lab = group_label(h, p->grp[i]);
+		const char *lab = hist_group_label(h, p->grp[i]);
 
 		w = 16 + text_w(lab, 12) + 14;
 		if (x + w > PLOT_X1 && x > PLOT_X0 + 1) {
@@ -403,12 +404,12 @@ draw_legend(struct hist *h, FILE *f, const struct panel *p, double y,
 				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" "
 				    "r=\"5.5\" fill=\"%s\" fill-opacity=\"0.6\" "
 				    "stroke=\"%s\"/>\n", x + 6, y + 7,
-				    group_colour(h, p->grp[i]),
-				    group_colour(h, p->grp[i]));
+				    hist_colour_of(h, p->grp[i]),
+				    hist_colour_of(h, p->grp[i]));
 			else
 				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" "
 				    "width=\"12\" height=\"12\" fill=\"%s\"/>\n",
-				    x, y + 1, group_colour(h, p->grp[i]));
+				    x, y + 1, hist_colour_of(h, p->grp[i]));
 			text_at(f, x + 16, y + 11, NULL, 12, NULL, lab);
 		}
 		x += w;
@@ -436,7 +437,7 @@ draw_unset_note(struct hist *h, FILE *f, const struct panel *p,
 		if (h->ngcols > 0)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 			    "%s %s %s", n > 13 ? "," : "",
-			    group_label(h, p->grp[i]), num);
+			    hist_group_label(h, p->grp[i]), num);
 		else
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 			    " %s", num);
@@ -485,14 +486,14 @@ bar_rect(struct hist *h, FILE *f, double x0, double x1, double y0, double y1,
 	fprintf(f, "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
 	    "height=\"%.2f\"><title>", x0, y1, w, y0 - y1);
 	if (h->ngcols > 0) {
-		xml_str(f, group_label(h, c->group));
+		xml_str(f, hist_group_label(h, c->group));
 		fputs(": ", f);
 	}
-	cell_label(h, lab, sizeof(lab), c);
+	hist_cell_label(h, lab, sizeof(lab), c);
 	xml_str(f, p->sp->name[0]);
 	fputs(" ", f);
 	xml_str(f, lab);
-	fmt_wsum(num, &c->w);
+	hist_fmt_wsum(num, &c->w);
 	fprintf(f, ", w %s", num);
 	bh_fmt_u64(num, c->n);
 	fprintf(f, ", n %s</title></rect>\n", num);
@@ -533,7 +534,7 @@ draw_hist(struct hist *h, FILE *f, const struct panel *p, double y)
 	for (k = p->c0; k < p->c1; k++) {
 		if (h->cells[k].row != ROW_HIST)
 			continue;
-		v = wsum_double(&h->cells[k].w);
+		v = hist_wsum_double(&h->cells[k].w);
 		if (ax.numeric && h->cells[k].k1 == CK_UNSET) {
 			unset[group_index(p, h->cells[k].group)] += v;
 			continue;
@@ -593,9 +594,9 @@ draw_hist(struct hist *h, FILE *f, const struct panel *p, double y)
 	memset(stack, 0, (ax.ncat + 1) * sizeof(*stack));
 	for (gi = 0; gi < ng; gi++) {
 		fprintf(f, "<g class=\"series\" data-group=\"");
-		xml_str(f, group_label(h, p->grp[gi]));
+		xml_str(f, hist_group_label(h, p->grp[gi]));
 		fprintf(f, "\" fill=\"%s\" shape-rendering=\"crispEdges\">\n",
-		    group_colour(h, p->grp[gi]));
+		    hist_colour_of(h, p->grp[gi]));
 		for (k = p->c0; k < p->c1; k++) {
 			const struct cell *c = &h->cells[k];
 
@@ -626,7 +627,7 @@ draw_hist(struct hist *h, FILE *f, const struct panel *p, double y)
 				x0 += wd * (double)slot[k - p->c0];
 				x1 = x0 + wd;
 			}
-			v = wsum_double(&c->w);
+			v = hist_wsum_double(&c->w);
 			ya = axis_px(&ay, h->stacked ? stack[b] : 0);
 			yb = axis_px(&ay, (h->stacked ? stack[b] : 0) + v);
 			stack[b] += v;
@@ -728,7 +729,7 @@ draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
 
 		if (c->row != ROW_HIST)
 			continue;
-		v = wsum_double(&c->w);
+		v = hist_wsum_double(&c->w);
 		if (c->k1 == CK_UNSET || c->k2 == CK_UNSET) {
 			unset[group_index(p, c->group)] += v;
 			anyunset = 1;
@@ -762,17 +763,17 @@ draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
 	draw_yaxis(h, f, &ay, 0);
 	for (gi = 0; gi < ng; gi++) {
 		fprintf(f, "<g class=\"series\" data-group=\"");
-		xml_str(f, group_label(h, p->grp[gi]));
+		xml_str(f, hist_group_label(h, p->grp[gi]));
 		fprintf(f, "\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"%s\" "
-		    "stroke-width=\"0.9\">\n", group_colour(h, p->grp[gi]),
-		    group_colour(h, p->grp[gi]));
+		    "stroke-width=\"0.9\">\n", hist_colour_of(h, p->grp[gi]),
+		    hist_colour_of(h, p->grp[gi]));
 		for (k = p->c0; k < p->c1; k++) {
 			const struct cell *c = &h->cells[k];
 
 			if (c->row != ROW_HIST || c->group != p->grp[gi] ||
 			    c->k1 == CK_UNSET || c->k2 == CK_UNSET)
 				continue;
-			v = wsum_double(&c->w);
+			v = hist_wsum_double(&c->w);
 			if (v <= 0)
 				continue;
 			r = RMAX * sqrt(v / wmax);
@@ -783,12 +784,12 @@ draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
 			    axis_centre(h, &ax, c->k1, c->v1),
 			    axis_centre(h, &ay, c->k2, c->v2), r);
 			if (h->ngcols > 0) {
-				xml_str(f, group_label(h, c->group));
+				xml_str(f, hist_group_label(h, c->group));
 				fputs(": ", f);
 			}
-			cell_label(h, lab, sizeof(lab), c);
+			hist_cell_label(h, lab, sizeof(lab), c);
 			xml_str(f, lab);
-			fmt_wsum(num, &c->w);
+			hist_fmt_wsum(num, &c->w);
 			fprintf(f, ", w %s", num);
 			bh_fmt_u64(num, c->n);
 			fprintf(f, ", n %s</title></circle>\n", num);
@@ -830,7 +831,7 @@ draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
  * failure to write.
  */
 int
-write_svg(struct hist *h, const char *path)
+hist_svg_write(struct hist *h, const char *path)
 {
 	FILE *f = NULL, **mem;
 	char **buf;
@@ -844,7 +845,7 @@ write_svg(struct hist *h, const char *path)
 	len = xcalloc(h->npanels + 1, sizeof(*len));
 	hgt = xcalloc(h->npanels + 1, sizeof(*hgt));
 	ttl = h->title != NULL ? h->title : h->npanels == 1 ?
-	    panel_desc(h, h->panels[0].sp) : "";
+	    hist_panel_desc(h, h->panels[0].sp) : "";
 	total = *ttl != '\0' ? 34 : 8;
 	for (i = 0; i < h->npanels; i++) {
 		const struct panel *p = &h->panels[i];
@@ -857,10 +858,10 @@ write_svg(struct hist *h, const char *path)
 		if (h->npanels > 1) {
 			text_at(mem[i], PLOT_X0, y + 14, NULL, 13,
 			    " font-weight=\"bold\" class=\"subtitle\"",
-			    panel_desc(h, p->sp));
+			    hist_panel_desc(h, p->sp));
 			y += 24;
 		}
-		check_colours(h, p);
+		hist_colour_check(h, p);
 		y = p->sp->two ? draw_scatter(h, mem[i], p, y) :
 		    draw_hist(h, mem[i], p, y);
 		if (fclose(mem[i]) != 0) {

@@ -166,54 +166,91 @@ int	hist_output(struct hist *h);
 /* Flush what the output holds and free everything of the run. */
 void	hist_free(struct hist *h);
 
-/* hist-agg.c */
-int	parse_num(const char *s, int64_t *v);
-int	fmt_num(char *buf, int64_t v);
-int	parse_weight(const char *s, struct wsum *w);
-int	fmt_wsum(char *buf, const struct wsum *a);
-double	wsum_double(const struct wsum *a);
-const char *quote(struct hist *h, const char *s);
-void	bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
+/* hist-agg.c: numbers, weights, groups, specs, cells, order, statistics,
+ * the stream, the panels.  Micro-unit values: hist_fmt_num writes the
+ * canonical text (no trailing zeros), hist_fmt_wsum a weight sum;
+ * hist_parse_weight reads a weight (>= 0, at most 6 decimals; -1 if
+ * not one). */
+int	hist_fmt_num(char *buf, int64_t v);
+int	hist_parse_weight(const char *s, struct wsum *w);
+int	hist_fmt_wsum(char *buf, const struct wsum *a);
+double	hist_wsum_double(const struct wsum *a);
+/* A field for a message, escaped and quoted (in h, until the next). */
+const char *hist_quote(struct hist *h, const char *s);
+/* Report a bad record (the first ten one by one), count it; with
+ * --strict set h->fatal. */
+void	hist_bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)
 	    BH_PRINTF(3, 4);
-uint64_t hash_bytes(const char *p, size_t n);
-uint32_t group_id(struct hist *h, char *const *f);
-const char *group_label(struct hist *h, uint32_t g);
-int	spec_id(struct hist *h, const char *const nm[5], uint32_t *idp);
-int	valid_name(const char *s, size_t n);
-int	spec_arg(struct hist *h, const char *arg);
-struct cell *cell_get(struct hist *h, uint32_t spec, uint32_t group,
+/* 64-bit FNV-1a of n bytes. */
+uint64_t hist_hash_bytes(const char *p, size_t n);
+/* The group of record fields f (by h->gcol), interned. */
+uint32_t hist_group_id(struct hist *h, char *const *f);
+/* Group g's values joined by ", " (in h, until the next). */
+const char *hist_group_label(struct hist *h, uint32_t g);
+/* The spec of the five names key width key2 width2 weight; -1 when a
+ * width is not "-" or a number > 0. */
+int	hist_spec_id(struct hist *h, const char *const nm[5], uint32_t *idp);
+/* Whether n bytes at s are a column name ([a-z0-9_]+). */
+int	hist_valid_name(const char *s, size_t n);
+/* One -k argument into a spec; -1 after reporting a bad one. */
+int	hist_spec_arg(struct hist *h, const char *arg);
+/* The cell of (spec, group, row, a, b), new with n = w = 0; NULL after
+ * reporting more than -N cells.  hist_cell_add adds n records of weight
+ * w to c: 0, or -1 when c is NULL or after reporting an overflow. */
+struct cell *hist_cell_get(struct hist *h, uint32_t spec, uint32_t group,
 	    int row, const struct coord *a, const struct coord *b);
-int	cell_add(struct cell *c, uint64_t n, const struct wsum *w);
-void	coord_of(const char *s, struct coord *c);
-void	coord_intern(struct hist *h, struct coord *c);
-int	add_record(struct hist *h, struct bh_reader *r);
-void	sort_cells(struct hist *h);
-int	block_stats(const struct spec *sp, const struct cell *c, size_t nc,
-	    struct stats *st);
-void	put(struct hist *h, const char *s);
-const char *coord_str(struct hist *h, char *buf, int k, int64_t v);
-void	write_header(struct hist *h);
-size_t	block_end(struct hist *h, size_t i);
-int	write_stream(struct hist *h);
-void	make_panels(struct hist *h);
-const char *panel_desc(struct hist *h, const struct spec *sp);
-const char *safe(struct hist *h, const char *s);
-void	cell_label(struct hist *h, char *buf, size_t cap,
+int	hist_cell_add(struct cell *c, uint64_t n, const struct wsum *w);
+/* A value as a coordinate (text not yet interned); interned. */
+void	hist_coord_of(const char *s, struct coord *c);
+void	hist_coord_intern(struct hist *h, struct coord *c);
+/* One input record into the cells: 0 (a bad one reported and skipped),
+ * or -1 when the run ends. */
+int	hist_add_record(struct hist *h, struct bh_reader *r);
+/* The cells into output order (spec, group, row, bin, bin2). */
+void	hist_sort_cells(struct hist *h);
+/* The statistics of one block of cells; -1 after reporting an
+ * overflow. */
+int	hist_block_stats(const struct spec *sp, const struct cell *c,
+	    size_t nc, struct stats *st);
+/* s to the output. */
+void	hist_put(struct hist *h, const char *s);
+/* The text of a coordinate (a number into buf, BH_NUMBUF + 8 bytes). */
+const char *hist_coord_str(struct hist *h, char *buf, int k, int64_t v);
+/* The header of the output stream; its rows (0, or -1 after reporting
+ * an overflow). */
+void	hist_write_header(struct hist *h);
+int	hist_write_rows(struct hist *h);
+/* Where the block (same spec and group) of sorted cell i ends. */
+size_t	hist_block_end(struct hist *h, size_t i);
+/* The panels of the sorted cells, one per spec. */
+void	hist_make_panels(struct hist *h);
+/* "KEY by GROUPS, weighted by W" (in h, until the next). */
+const char *hist_panel_desc(struct hist *h, const struct spec *sp);
+/* s with bytes outside printable ASCII as '?' (in h, until the next). */
+const char *hist_safe(struct hist *h, const char *s);
+/* The bin(s) of c as a label into buf. */
+void	hist_cell_label(struct hist *h, char *buf, size_t cap,
 	    const struct cell *c);
 
-/* hist-merge.c */
-int	merge_open(struct hist *h, struct bh_reader *r);
-int	merge_record(struct hist *h, struct bh_reader *r);
+/* hist-merge.c: the header of a --merge input (0, or -1 after reporting
+ * that it is not a bh-hist stream), each of its rows (as
+ * hist_add_record). */
+int	hist_merge_open(struct hist *h, struct bh_reader *r);
+int	hist_merge_record(struct hist *h, struct bh_reader *r);
 
-/* hist-bars.c */
-int	write_bars(struct hist *h);
+/* hist-bars.c: --bars into the output; 0, or -1 after reporting an
+ * overflow. */
+int	hist_bars_write(struct hist *h);
 
-/* hist-colour.c */
-int	colours_arg(struct hist *h, const char *arg);
-const char *group_colour(struct hist *h, uint32_t g);
-void	check_colours(struct hist *h, const struct panel *p);
+/* hist-colour.c: one --colors argument (0, or -1 after reporting a bad
+ * one); the colour of group g; the warning when groups of panel p share
+ * one. */
+int	hist_colour_arg(struct hist *h, const char *arg);
+const char *hist_colour_of(struct hist *h, uint32_t g);
+void	hist_colour_check(struct hist *h, const struct panel *p);
 
-/* hist-svg.c */
-int	write_svg(struct hist *h, const char *path);
+/* hist-svg.c: --svg to path ("-": h->fp); 0, or -1 after reporting a
+ * failure to write. */
+int	hist_svg_write(struct hist *h, const char *path);
 
 #endif

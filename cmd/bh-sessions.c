@@ -3,7 +3,7 @@
  *
  * Reads pcap and pcapng captures (libpcap) from the named files or stdin,
  * several files as one continuous capture; writes one record per TCP, UDP,
- * ICMP or other IP session as the session ends (DESIGN §2): counts, TTLs,
+ * ICMP or other IP session as the session ends (bh-sessions(1)): counts, TTLs,
  * handshake times, tcptrace-style data-ACK RTT samples, Zeek's conn_state
  * and history, and the first bytes of each side's stream, escaped.
  *

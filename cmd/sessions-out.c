@@ -230,7 +230,7 @@ esc_init(struct sessions_out *so)
 
 /*
  * An escaped head, as bh_escape() writes it: printable ASCII other than
- * the backslash (what DESIGN §1 leaves as it is) is copied 8 bytes at a
+ * the backslash (what bh(7) leaves as it is) is copied 8 bytes at a
  * time, other bytes from the table above.  A field that is just "-" is
  * bh_escape()'s to write.
  */

@@ -1,10 +1,11 @@
 /*
  * fuzz_pcap - bh-sessions reading an arbitrary file: libpcap's pcap and
  * pcapng readers, the link types, the decoder, the session table and the
- * record formatting, through the tool's own main().
+ * record formatting, through the modules of bh-sessions (cmd/sessions-
+ * read.c, cmd/sessions-out.c) the way its main() calls them.
  *
  * The input is the capture file.  Its length modulo 4 picks one of four
- * command lines (defaults with the summary; a tiny session cap and no
+ * settings (defaults with the summary; a tiny session cap and no
  * heads; short timeouts; local networks, --strict and the file given
  * twice, as a rotated capture), so every seed runs under each as it
  * grows or shrinks.  The session cap is kept small in all four: the
@@ -17,15 +18,12 @@
  * file holds; each head is exactly what bh_escape() writes for the bytes
  * it unescapes to (bh-sessions escapes through a table of its own).
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+#include "sessions.h"
 #include "fz.h"
-
-BH_FUZZ_STATE_BEGIN
-#define main bh_fuzz_tool_main
-#include "../cmd/bh-sessions.c"
-#undef main
-BH_FUZZ_STATE_END
-
-#define NCOLUMNS	(sizeof(columns) / sizeof(columns[0]))
 
 /* The heads (the last two columns) are canonical escapes. */
 static void
@@ -50,11 +48,14 @@ check_heads(const char *buf, size_t len)
 			f++;
 			n = (size_t)((const char *)memchr(f, i == 0 ? '\t' :
 			    '\n', (size_t)(nl + 1 - f)) - f);
-			field = bh_fuzz_malloc(n + 1);
+			if ((field = malloc(n + 1)) == NULL)
+				abort();
 			memcpy(field, f, n);
 			field[n] = '\0';
-			raw = bh_fuzz_malloc(n + 1);
-			esc = bh_fuzz_malloc(4 * n + 5);
+			if ((raw = malloc(n + 1)) == NULL)
+				abort();
+			if ((esc = malloc(4 * n + 5)) == NULL)
+				abort();
 			if (strcmp(field, "-") != 0) {
 				if ((k = bh_unescape(raw, field)) <= 0)
 					bh_fuzz_fail("head does not unescape",
@@ -64,9 +65,9 @@ check_heads(const char *buf, size_t len)
 					bh_fuzz_fail("head is not bh_escape() "
 					    "of its bytes", buf, len);
 			}
-			bh_fuzz_free(field);
-			bh_fuzz_free(raw);
-			bh_fuzz_free(esc);
+			free(field);
+			free(raw);
+			free(esc);
 			f += n;
 		}
 	}
@@ -75,51 +76,72 @@ check_heads(const char *buf, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bh_fuzz_result res;
-	const char *path = bh_fuzz_file(0, data, size);
-	const char *argv[16];
-	int argc = 0;
+	const char *path = bh_fuzz_file(0, data, size), *out;
+	struct sessions_out so;
+	struct bh_flow_cfg cfg;
+	struct run r;
+	size_t outlen;
+	int nfiles = 1, summary = 0, i;
 
-	argv[argc++] = "bh-sessions";
-	argv[argc++] = "-q";
+	memset(&so, 0, sizeof(so));
+	memset(&r, 0, sizeof(r));
+	memset(&cfg, 0, sizeof(cfg));
+	/* bh-sessions' defaults, but the cap (see above) */
+	cfg.head_max = 256;
+	cfg.tmo_tcp = 300 * 1000000LL;
+	cfg.tmo_udp = 60 * 1000000LL;
+	cfg.tmo_other = 60 * 1000000LL;
+	cfg.linger = 5 * 1000000LL;
+	cfg.seed = 0x5eed;
 	switch (size % 4) {
 	case 0:
-		argc = 1;			/* with the summary */
-		argv[argc++] = "-m";
-		argv[argc++] = "64";
+		summary = 1;
+		cfg.max_live = 64;
 		break;
 	case 1:
-		argv[argc++] = "-m";
-		argv[argc++] = "2";
-		argv[argc++] = "-s";
-		argv[argc++] = "0";
+		cfg.max_live = 2;
+		cfg.head_max = 0;
 		break;
 	case 2:
-		argv[argc++] = "-m";
-		argv[argc++] = "8";
-		argv[argc++] = "-s";
-		argv[argc++] = "17";
-		argv[argc++] = "-t";
-		argv[argc++] = "tcp=1,udp=0.5,other=0.5,linger=0.1";
+		cfg.max_live = 8;
+		cfg.head_max = 17;
+		cfg.tmo_tcp = 1000000;
+		cfg.tmo_udp = cfg.tmo_other = 500000;
+		cfg.linger = 100000;
 		break;
 	case 3:
-		argv[argc++] = "--strict";
-		argv[argc++] = "-L";
-		argv[argc++] = "10.0.0.0/8";
-		argv[argc++] = "-L";
-		argv[argc++] = "2001:db8::/32";
-		argv[argc++] = "-s";
-		argv[argc++] = "1000";
-		argv[argc++] = "-m";
-		argv[argc++] = "100";
-		argv[argc++] = path;
+		r.strict = 1;
+		if (sessions_add_net(&so, "10.0.0.0/8") != 0 ||
+		    sessions_add_net(&so, "2001:db8::/32") != 0)
+			abort();
+		cfg.head_max = 1000;
+		cfg.max_live = 100;
+		nfiles = 2;
 		break;
 	}
-	argv[argc++] = path;
-	bh_fuzz_main(argc, argv, NULL, &res);
-	bh_fuzz_check_stream(res.out, res.outlen, 1, NCOLUMNS);
-	if (res.outlen == 0)
-		bh_fuzz_fail("no header", res.out, res.outlen);
-	check_heads(res.out, res.outlen);
+	sessions_out_start(&so, bh_fuzz_out(), cfg.head_max);
+	cfg.emit = sessions_emit;
+	cfg.arg = &so;
+	r.table = bh_flow_new(&cfg);
+	sessions_out_header(&so);
+	for (i = 0; i < nfiles; i++)
+		if (sessions_read(&r, path) == -1) {
+			r.status = BH_EXIT_FATAL;
+			summary = 0;
+			break;
+		}
+	bh_flow_flush(r.table);
+	if (summary)
+		sessions_summary(&r, bh_flow_stats(r.table), cfg.max_live);
+	bh_flow_free(r.table);
+	sessions_out_free(&so);
+	free(r.rd_buf);
+	fflush(so.fp);
+	out = bh_fuzz_out_take(&outlen);
+	bh_fuzz_status(r.status, out, outlen);
+	bh_fuzz_check_stream(out, outlen, 1, NCOLUMNS);
+	if (outlen == 0)
+		bh_fuzz_fail("no header", out, outlen);
+	check_heads(out, outlen);
 	return 0;
 }

@@ -1,0 +1,195 @@
+/*
+ * phase-hold.c - bh-phase's hold queue: the records that may still be
+ * linked, held in order with everything behind them, and written out.
+ */
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bh.h"
+#include "phase.h"
+
+/* ---- the queue ---------------------------------------------------- */
+
+struct slot *
+q_push(void)
+{
+	struct slot *nq, *s;
+	size_t i, ncap;
+
+	if (qcount == qcap) {
+		ncap = qcap == 0 ? 64 : qcap * 2;
+		if (ncap > maxhold + 1)
+			ncap = maxhold + 1 > qcap ? maxhold + 1 : qcap + 1;
+		nq = xcalloc(ncap, sizeof(*nq));
+		for (i = 0; i < qcap; i++)
+			nq[i] = q[(qhead + i) % qcap];
+		free(q);
+		q = nq;
+		qcap = ncap;
+		qhead = 0;
+	}
+	s = &q[(qhead + qcount++) % qcap];
+	s->seq = qseq++;
+	s->pend_off = pw.olen;
+	s->pend_n = pend_in;
+	s->data = s->ctl = s->linked = s->ncand = 0;
+	return s;
+}
+
+/* Room for n bytes in the slot's buffer, grown in powers of two so that
+ * the slots soon stop growing (no allocation per record then). */
+static void
+slot_room(struct slot *s, size_t n)
+{
+	size_t cap = s->cap > 0 ? s->cap : 256;
+
+	if (n <= s->cap)
+		return;
+	while (cap < n)
+		cap *= 2;
+	s->cap = cap;
+	s->buf = xrealloc(s->buf, cap);
+}
+
+void
+slot_copy(struct slot *s, const struct bh_reader *r)
+{
+	size_t i;
+
+	slot_room(s, r->linelen + 1);
+	memcpy(s->buf, r->line, r->linelen + 1);
+	s->len = r->linelen;
+	if (s->off == NULL)
+		s->off = xreallocarray(NULL, r->ncol + 1, sizeof(*s->off));
+	for (i = 0; i < r->ncol; i++)
+		s->off[i] = (size_t)(r->f[i] - r->line);
+	if (s->link == NULL) {
+		s->linkcap = 16;
+		s->link = xmalloc(s->linkcap);
+	}
+	s->link[0] = '\0';
+	s->link_mz = 0;
+	s->linked = 0;
+}
+
+
+void
+write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase,
+    int dirfill, const char *link)
+{
+	const char *val[5];
+
+	if (rule >= 0) {
+		val[0] = phase_names[phase];
+		val[1] = rules[rule]->app;
+		val[2] = rules[rule]->name;
+		val[3] = link != NULL && link[0] != '\0' ? link : NULL;
+	} else
+		val[0] = val[1] = val[2] = val[3] = NULL;
+	if (col.dir >= 0)
+		val[4] = dirfill >= 0 ? dir_names[dirfill] : r->f[col.dir];
+	bh_wr_record(w, r, val);
+}
+
+/* Lines held in all: the held records and the lines behind them. */
+static uint64_t
+q_lines(void)
+{
+	return qcount + (pend_in - pend_out);
+}
+
+/* The pending buffer, for one more line behind a held record; what is
+ * out is dropped first when that is most of it (the slots' offsets move
+ * with it). */
+struct bh_writer *
+pw_next(void)
+{
+	size_t i;
+
+	if (pw_done >= 1024 * 1024 && pw_done * 2 >= pw.olen) {
+		memmove(pw.obuf, pw.obuf + pw_done, pw.olen - pw_done);
+		pw.olen -= pw_done;
+		for (i = 0; i < qcount; i++)
+			q[(qhead + i) % qcap].pend_off -= pw_done;
+		pw_done = 0;
+	}
+	pend_in++;
+	return &pw;
+}
+
+/* Write the pending lines up to byte off, which ends line n. */
+static void
+pw_out(struct bh_writer *w, size_t off, uint64_t n)
+{
+	bh_wr_raw(w, pw.obuf + pw_done, off - pw_done);
+	pw_done = off;
+	pend_out = n;
+}
+
+/* Write the slot at the head of the queue and drop it; its link, and
+ * the links of the data sessions that may name it, are settled first. */
+static void
+q_pop_write(struct bh_writer *w, const struct bh_reader *r, char **fbuf)
+{
+	struct slot *s = &q[qhead];
+	struct bh_reader fr;
+	struct ctl *c;
+	size_t i;
+
+	if (s->ctl && (c = ctl_find(s->seq)) != NULL)
+		ctl_retire(c);
+	else if (s->ncand > 0)
+		resolve(s);
+	fr = *r;
+	for (i = 0; i < r->ncol; i++)
+		fbuf[i] = s->buf + s->off[i];
+	fr.f = fbuf;
+	fr.line = s->buf;
+	fr.linelen = s->len;
+	write_fields(w, &fr, s->rule, s->phase, s->dirfill, s->link);
+	qhead = (qhead + 1) % qcap;
+	qcount--;
+}
+
+/* Write the queue's head records that need not wait any longer, and the
+ * pending lines before the first that must. */
+void
+q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
+    int all)
+{
+	const struct slot *s;
+
+	while (qcount > 0) {
+		s = &q[qhead];
+		pw_out(w, s->pend_off, s->pend_n);
+		if (!all && s->hold && q_lines() <= maxhold &&
+		    !(s->has_end && clock_set && clock_us - s->end > window_us))
+			break;
+		q_pop_write(w, r, fbuf);
+	}
+	if (qcount == 0) {
+		pw_out(w, pw.olen, pend_in);
+		pw.olen = pw_done = 0;
+	}
+}
+
+void
+q_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < qcap; i++) {
+		free(q[i].buf);
+		free(q[i].off);
+		free(q[i].link);
+	}
+	free(q);
+	for (i = 0; i < NCTL; i++)
+		free(ctls[i].flow);
+}

@@ -1,0 +1,192 @@
+/*
+ * phase-rec.c - bh-phase's reading of a record: the columns the rules
+ * and the linker look at.
+ */
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bh.h"
+#include "phase.h"
+
+/* ---- records -------------------------------------------------------- */
+
+static int
+parse_port(const char *s)
+{
+	int v = 0;
+
+	if (BH_UNSET(s))
+		return -1;
+	if (*s == '\0')
+		return -2;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 6553)
+			return -2;
+		v = v * 10 + (*s - '0');
+	}
+	return v <= 65535 ? v : -2;
+}
+
+static int
+parse_dir(const char *s)
+{
+	if (BH_UNSET(s))
+		return D_UNSET;
+	if (strcmp(s, "in") == 0)
+		return D_IN;
+	if (strcmp(s, "out") == 0)
+		return D_OUT;
+	return D_OTHER;
+}
+
+/* Whether a byte count column says the side sent payload. */
+static int
+has_bytes(const struct bh_reader *r, int c)
+{
+	const char *v;
+
+	if (c < 0)
+		return 0;
+	v = r->f[c];
+	return !BH_UNSET(v) && strcmp(v, "0") != 0;
+}
+
+/*
+ * Read the facts of the current record into rc.  Returns 0, or -1 after
+ * reporting a bad value (the caller skips the record).
+ */
+int
+rec_read(struct bh_reader *r, struct rec *rc)
+{
+	const char *v;
+	int64_t dur = 0;
+
+	memset(rc, 0, sizeof(*rc));
+	v = r->f[col.proto];
+	if ((rc->proto = parse_proto(v)) == -1) {
+		bh_rec_bad(r, "proto: bad value; record skipped");
+		return -1;
+	}
+	if ((rc->oport = parse_port(r->f[col.oport])) == -2 ||
+	    (rc->rport = parse_port(r->f[col.rport])) == -2) {
+		bh_rec_bad(r, "%s: bad port; record skipped",
+		    rc->oport == -2 ? "orig_port" : "resp_port");
+		return -1;
+	}
+	rc->head[0] = BH_UNSET(r->f[col.ohead]) ? NULL : r->f[col.ohead];
+	rc->head[1] = BH_UNSET(r->f[col.rhead]) ? NULL : r->f[col.rhead];
+	rc->headmask = (rc->head[0] != NULL ? HEAD_ORIG : 0) |
+	    (rc->head[1] != NULL ? HEAD_RESP : 0);
+	rc->empty = rc->headmask == 0 && !has_bytes(r, col.obytes) &&
+	    !has_bytes(r, col.rbytes);
+	if (col.ts >= 0 && !BH_UNSET(v = r->f[col.ts])) {
+		if (bh_parse_usec(v, &rc->ts) == -1 ||
+		    rc->ts > BH_USEC_MAX || rc->ts < -BH_USEC_MAX) {
+			bh_rec_bad(r, "ts: bad timestamp; record skipped");
+			return -1;
+		}
+		rc->has_ts = 1;
+	}
+	if (col.dur >= 0 && !BH_UNSET(v = r->f[col.dur]) &&
+	    (bh_parse_usec(v, &dur) == -1 || dur < 0 || dur > BH_USEC_MAX)) {
+		bh_rec_bad(r, "dur: bad duration; record skipped");
+		return -1;
+	}
+	rc->end = rc->ts + dur;
+	rc->dir = col.dir >= 0 ? parse_dir(r->f[col.dir]) : D_NONE;
+	return 0;
+}
+
+/* Whether the escaped head starts a TFTP DATA packet (RFC 1350 §5). */
+static int
+is_tftp_data(const char *h)
+{
+	return h != NULL && strncmp(h, "\\x00\\x03", 8) == 0;
+}
+
+/*
+ * The part the current record, labelled by rule (or -1), may play in a
+ * link: returns LK_FTP_PORT for an FTP control session (any FTP), LK_TFTP
+ * for a TFTP read request, else LK_NONE with *data set when it may be a
+ * data connection.  A session that a rule before the first link rule
+ * labels (IRC, FTP control) is nobody's data connection.
+ */
+int
+link_role(int rule, const struct rec *rc, int *data)
+{
+	const struct rule *ru = rule >= 0 ? rules[rule] : NULL;
+
+	*data = 0;
+	if (ru != NULL && ru->linker == LK_NONE) {
+		if (have_ftp_links && rc->proto == 6 &&
+		    strcmp(ru->app, "ftp") == 0)
+			return LK_FTP_PORT;
+		if (have_tftp_links && rc->proto == 17 &&
+		    strcmp(ru->app, "tftp") == 0 && rc->head[0] != NULL &&
+		    strncmp(rc->head[0], "\\x00\\x01", 8) == 0)
+			return LK_TFTP;
+	}
+	if (rule >= 0 && rule < first_link)
+		return LK_NONE;
+	*data = (have_ftp_links && rc->proto == 6 && rc->headmask != 0 &&
+	    (rc->oport == 20 || rc->rport >= 1024)) ||
+	    (have_tftp_links && rc->proto == 17 &&
+	    (is_tftp_data(rc->head[0]) || is_tftp_data(rc->head[1])));
+	return LK_NONE;
+}
+
+/* Whether the escaped head of a data session starts an executable: MZ,
+ * or MZ in the first TFTP DATA block. */
+static int
+starts_mz(const char *h)
+{
+	if (h == NULL)
+		return 0;
+	if (is_tftp_data(h)) {
+		if (strncmp(h + 8, "\\x00\\x01", 8) != 0)
+			return 0;	/* not block 1 */
+		h += 16;
+	}
+	return strncmp(h, "MZ", 2) == 0;
+}
+
+/*
+ * Copy the current record into a new slot at the tail of the queue, with
+ * its label, and, when it is to wait for a link (hold), the facts the
+ * linker compares.  Returns the slot.
+ */
+struct slot *
+hold_record(const struct bh_reader *r, const struct rec *rc, int rule,
+    int hold)
+{
+	struct slot *s = q_push();
+
+	slot_copy(s, r);
+	s->data = 0;
+	s->rule = rule;
+	s->phase = rule >= 0 ? phase_of(rule, rc->dir) : 0;
+	s->dirfill = rule >= 0 ? dirfill_of(rule, rc->dir) : -1;
+	s->has_end = rc->has_ts || clock_set;
+	s->end = rc->has_ts ? rc->end : clock_us;
+	s->hold = hold;
+	s->proto = rc->proto;
+	s->oport = rc->oport;
+	s->rport = rc->rport;
+	s->dir = rc->dir;
+	s->has_ts = rc->has_ts;
+	s->ts = rc->ts;
+	if (hold) {
+		parse_ip(r->f[col.oip], &s->oip);
+		parse_ip(r->f[col.rip], &s->rip);
+		s->tftp[0] = is_tftp_data(rc->head[0]);
+		s->tftp[1] = is_tftp_data(rc->head[1]);
+		s->mz = starts_mz(rc->head[0]) || starts_mz(rc->head[1]);
+	}
+	return s;
+}

@@ -1,0 +1,220 @@
+/*
+ * phase.h - the modules of bh-phase: phase-rules.c (the rules language),
+ * phase-match.c (labelling), phase-link.c (FTP/TFTP links), phase-hold.c
+ * (the hold queue), phase-rec.c (a record's facts).
+ */
+#ifndef BH_PHASE_H
+#define BH_PHASE_H
+
+#include <regex.h>
+
+#define DEF_WINDOW_US	(600LL * 1000000)	/* -w: look-ahead window */
+#define DEF_HOLD	16384			/* -W: records held at most */
+#define LINK_SLACK_US	(10LL * 1000000)	/* data may start this late */
+#define NCTL		512			/* control sessions remembered */
+#define NEP		8			/* PORT/PASV addresses each */
+#define NCAND		8			/* weak controls per data */
+
+enum { PH_SCAN, PH_INFECTION, PH_DOWNLOAD, PH_CNC, PH_ATTACK, PH_COUNT };
+extern const char *const phase_names[PH_COUNT];
+
+enum { SIDE_NONE, SIDE_ORIG, SIDE_RESP, SIDE_LINK };
+
+enum {
+	LK_NONE, LK_FTP_PORT, LK_FTP_PASV, LK_FTP_20, LK_FTP_PAIR, LK_TFTP,
+	LK_COUNT
+};
+extern const char *const linker_names[LK_COUNT];
+
+#define F_EMPTY		0x1	/* e: no payload either way */
+#define F_ICASE		0x2	/* i: patterns ignore case */
+#define F_REMOTE	0x4	/* r: the originator is the remote party */
+
+#define HEAD_ORIG	0x1
+#define HEAD_RESP	0x2
+
+/* dir values: the input's, and the ones bh-phase writes. */
+enum { D_NONE, D_UNSET, D_IN, D_OUT, D_OTHER };
+
+struct prefilter;
+
+struct pat {
+	int		 side;		/* SIDE_ORIG or SIDE_RESP */
+	regex_t		 re;
+	char		*src;
+	struct prefilter *pre;
+	int		 id;		/* equal patterns share an id */
+};
+
+struct rule {
+	char		*name, *app, *proto_s, *ports_s, *flags_s;
+	int		 phase, proto, flags, side, linker;
+	unsigned char	*ports;		/* bitmap of 65536; NULL = any */
+	struct pat	*pat;
+	size_t		 npat;
+	int		 need;		/* HEAD_* the patterns look at */
+	char		*doc;		/* comment lines before it */
+	char		*file;
+	unsigned long	 line;
+};
+
+/* Every rule parsed (owner), and the rule set in force (in order). */
+extern struct rule **all_rules;
+extern size_t nall_rules;
+extern struct rule **rules;
+extern size_t nrules;
+extern int have_ftp_links, have_tftp_links;
+extern int first_link;
+
+struct ip {
+	int		 fam;		/* 0 = unknown */
+	unsigned char	 a[16];
+};
+
+/* The facts of the current record that the rules look at. */
+struct rec {
+	int		 proto;		/* IP protocol number */
+	int		 oport, rport;	/* -1 for `-` */
+	const char	*head[2];	/* orig, resp; NULL for `-` */
+	int		 headmask;
+	int		 empty;		/* no payload either way */
+	int		 has_ts;
+	int64_t		 ts, end;
+	int		 dir;
+};
+
+/* One held record (fields NUL-separated): one that may still be
+ * linked.  The records and comments that come behind it are written at
+ * once, to the pending buffer (pw), and go out when it does. */
+struct slot {
+	uint64_t	 seq;
+	size_t		 pend_off;	/* pw.olen when it came */
+	uint64_t	 pend_n;	/* pend_in when it came */
+	char		*buf;
+	size_t		 cap, len;
+	size_t		*off;		/* field offsets */
+	int		 rule, phase, dirfill;
+	char		*link;		/* "" for none */
+	size_t		 linkcap;
+	int		 link_mz;	/* link names a data session with MZ */
+	int		 has_end;
+	int64_t		 end;
+	int		 hold;		/* may still be linked: wait */
+	int		 data;		/* may be a data connection */
+	int		 ctl;		/* a control session (in ctls) */
+	int		 linked;
+	/* the controls that name it only weakly (port 20, same hosts),
+	 * in arrival order, while it waits for one that names it exactly */
+	uint64_t	 cand[NCAND];
+	int		 ncand;
+	/* what the linker compares */
+	int		 proto, oport, rport, dir, has_ts, mz, tftp[2];
+	int64_t		 ts;
+	struct ip	 oip, rip;
+};
+
+struct ep {
+	int		 has_ip;
+	struct ip	 ip;
+	int		 port;
+};
+
+/* A control session (FTP, or a TFTP read request) waiting for data. */
+struct ctl {
+	uint64_t	 seq;		/* its slot */
+	int		 kind;		/* LK_FTP_PORT (any FTP) or LK_TFTP */
+	struct ip	 cli, srv;
+	int		 cport, sport;
+	int		 has_ts;
+	int64_t		 ts, end;
+	struct ep	 act[NEP], pas[NEP];
+	int		 nact, npas;
+	int		 nexact, nweak;	/* data sessions linked to it */
+	int		 npend;		/* data holding it as a candidate */
+	uint64_t	 pend_lo;	/* their slots are at this seq or on */
+	char		*flow;
+	size_t		 flowcap;
+};
+
+/* Input columns; -1 when absent (only the optional ones may be). */
+struct phase_cols {
+	int	flow, proto, oip, oport, rip, rport, ohead, rhead;
+	int	ts, dur, dir, obytes, rbytes;
+};
+extern struct phase_cols col;
+
+extern struct slot *q;
+extern size_t qcap, qhead, qcount;
+/* The pending output: the lines behind held records, labelled already
+ * (only held records change).  pw_done bytes of it are out; pend_in and
+ * pend_out count the lines into it and out of it. */
+extern struct bh_writer pw;
+extern size_t pw_done;
+extern uint64_t pend_in, pend_out;
+extern uint64_t qseq;
+extern struct ctl ctls[NCTL];
+extern size_t ctlhead, nctl;
+extern int64_t clock_us;
+extern int clock_set;
+extern int64_t window_us;
+extern size_t maxhold;
+
+/*
+ * A prefilter for a pattern: up to PRE_MAX literal tests that every
+ * match passes, tried with strncmp/strstr before regexec, which is far
+ * dearer (glibc copies the whole text for REG_ICASE).  A test is a set
+ * of literals one of which the text contains (at its start when
+ * anchored).  exact: the pattern is one literal, the test is the match.
+ */
+struct lit {
+	char		**alt;
+	size_t		  n;
+	size_t		  minlen;
+	int		  anchored;
+};
+
+#define PRE_MAX		4
+#define LIT_MAXALT	16
+
+struct prefilter {
+	struct lit	  t[PRE_MAX];
+	int		  n;
+	int		  exact;
+};
+
+extern char **pat_texts;
+extern int *pat_keys;
+extern int npat_ids;
+extern unsigned *memo_gen;
+extern unsigned char *memo_val;
+extern unsigned memo_now;
+extern char *lower_buf[2];
+extern size_t lower_cap[2];
+extern unsigned lower_gen[2];
+extern const char *const dir_names[];
+
+int	parse_proto(const char *s);
+void	rules_load(int no_builtin, char **files, int nfiles);
+void	rules_print(void);
+void	rules_free(void);
+int	rule_gate(const struct rule *ru, const struct rec *rc);
+int	classify(const struct rec *rc);
+int	phase_of(int i, int dir);
+int	dirfill_of(int i, int dir);
+void	parse_ip(const char *s, struct ip *ip);
+struct ctl	*ctl_find(uint64_t seq);
+void	resolve(struct slot *d);
+void	ctl_retire(struct ctl *c);
+void	link_data(struct slot *d);
+void	add_control(struct slot *s, int kind, const struct rec *rc);
+struct slot	*q_push(void);
+void	slot_copy(struct slot *s, const struct bh_reader *r);
+void	write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase, int dirfill, const char *link);
+struct bh_writer	*pw_next(void);
+void	q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf, int all);
+void	q_free(void);
+int	rec_read(struct bh_reader *r, struct rec *rc);
+int	link_role(int rule, const struct rec *rc, int *data);
+struct slot	*hold_record(const struct bh_reader *r, const struct rec *rc, int rule, int hold);
+
+#endif

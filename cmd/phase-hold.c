@@ -80,7 +80,7 @@ slot_copy(struct slot *s, const struct bh_reader *r)
 
 
 void
-write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase,
+write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
     int dirfill, const char *link)
 {
 	const char *val[5];
@@ -93,8 +93,8 @@ write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase,
 	} else
 		val[0] = val[1] = val[2] = val[3] = NULL;
 	if (col.dir >= 0)
-		val[4] = dirfill >= 0 ? dir_names[dirfill] : r->f[col.dir];
-	bh_wr_record(w, r, val);
+		val[4] = dirfill >= 0 ? dir_names[dirfill] : f[col.dir];
+	bh_wr_fields(w, f, val);
 }
 
 /* Lines held in all: the held records and the lines behind them. */
@@ -135,10 +135,9 @@ pw_out(struct bh_writer *w, size_t off, uint64_t n)
 /* Write the slot at the head of the queue and drop it; its link, and
  * the links of the data sessions that may name it, are settled first. */
 static void
-q_pop_write(struct bh_writer *w, const struct bh_reader *r, char **fbuf)
+q_pop_write(struct bh_writer *w, char **fbuf)
 {
 	struct slot *s = &q[qhead];
-	struct bh_reader fr;
 	struct ctl *c;
 	size_t i;
 
@@ -146,13 +145,9 @@ q_pop_write(struct bh_writer *w, const struct bh_reader *r, char **fbuf)
 		ctl_retire(c);
 	else if (s->ncand > 0)
 		resolve(s);
-	fr = *r;
-	for (i = 0; i < r->ncol; i++)
+	for (i = 0; i < w->nin; i++)
 		fbuf[i] = s->buf + s->off[i];
-	fr.f = fbuf;
-	fr.line = s->buf;
-	fr.linelen = s->len;
-	write_fields(w, &fr, s->rule, s->phase, s->dirfill, s->link);
+	write_fields(w, fbuf, s->rule, s->phase, s->dirfill, s->link);
 	qhead = (qhead + 1) % qcap;
 	qcount--;
 }
@@ -160,8 +155,7 @@ q_pop_write(struct bh_writer *w, const struct bh_reader *r, char **fbuf)
 /* Write the queue's head records that need not wait any longer, and the
  * pending lines before the first that must. */
 void
-q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
-    int all)
+q_release(struct bh_writer *w, char **fbuf, int all)
 {
 	const struct slot *s;
 
@@ -171,7 +165,7 @@ q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf,
 		if (!all && s->hold && q_lines() <= maxhold &&
 		    !(s->has_end && clock_set && clock_us - s->end > window_us))
 			break;
-		q_pop_write(w, r, fbuf);
+		q_pop_write(w, fbuf);
 	}
 	if (qcount == 0) {
 		pw_out(w, pw.olen, pend_in);

@@ -60,16 +60,18 @@ const char *const dir_names[] = { NULL, "-", "in", "out", NULL };
 
 /* ---- rules ---------------------------------------------------------- */
 
-static void BH_PRINTF(3, 4) BH_NORETURN
-rules_fail(const char *file, unsigned long line, const char *fmt, ...)
+/* Report an error of a rules file as file:line (the caller fails). */
+static void BH_PRINTF(3, 4)
+rules_warn(const char *file, unsigned long line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	bh_vwarnx_at(file, line, fmt, ap);
 	va_end(ap);
-	exit(BH_EXIT_FATAL);
 }
+
+#define RULES_FAIL(...)	do { rules_warn(__VA_ARGS__); goto fail; } while (0)
 
 /* Whether s is a name: [a-z0-9][a-z0-9_.-]*, at most 64 bytes. */
 static int
@@ -451,7 +453,7 @@ pattern_id(const char *src, int side, int icase)
 	return npat_ids++;
 }
 
-static void
+static int
 rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
     unsigned long line)
 {
@@ -466,15 +468,20 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
 	memset(pt, 0, sizeof(*pt));
 	pt->side = side;
 	pt->src = xstrdup(src);
-	if ((why = ere_refused(src)) != NULL)
-		rules_fail(file, line, "rule %s: bad pattern '%s': %s",
+	if ((why = ere_refused(src)) != NULL) {
+		rules_warn(file, line, "rule %s: bad pattern '%s': %s",
 		    ru->name, src, why);
+		free(pt->src);
+		return -1;
+	}
 	e = regcomp(&pt->re, src, REG_EXTENDED | REG_NOSUB |
 	    ((ru->flags & F_ICASE) ? REG_ICASE : 0));
 	if (e != 0) {
 		regerror(e, &pt->re, msg, sizeof(msg));
-		rules_fail(file, line, "rule %s: bad pattern '%s': %s",
+		rules_warn(file, line, "rule %s: bad pattern '%s': %s",
 		    ru->name, src, msg);
+		free(pt->src);
+		return -1;
 	}
 	pt->pre = xmalloc(sizeof(*pt->pre));
 	ere_literal(src, pt->pre);
@@ -486,6 +493,7 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
 	pt->id = pattern_id(src, side, ru->flags & F_ICASE);
 	ru->npat++;
 	ru->need |= side == SIDE_ORIG ? HEAD_ORIG : HEAD_RESP;
+	return 0;
 }
 
 static struct rule *
@@ -505,10 +513,11 @@ find_rule(struct rule **v, size_t n, const char *name, size_t *at)
 /*
  * Parse the rules text (len bytes) of file into *v (*n rules): one rule
  * line is `name phase app proto ports side flags pattern`; consecutive
- * lines with the same name add patterns to one rule.  Any error is
- * reported as file:line and exits 2.
+ * lines with the same name add patterns to one rule.  Returns 0, or -1
+ * after reporting the first error as file:line (the rules made so far
+ * are in all_rules, for rules_free).
  */
-static void
+static int
 rules_parse(const char *text, size_t len, const char *file,
     struct rule ***v, size_t *n)
 {
@@ -518,14 +527,15 @@ rules_parse(const char *text, size_t len, const char *file,
 	unsigned long lineno = 0;
 	struct rule *ru, *prev = NULL;
 	int side, flags, linker, phase, proto;
-	unsigned char *ports;
+	unsigned char *ports = NULL;
 
 	while (p < end) {
 		lineno++;
+		ports = NULL;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		ll = (size_t)((nl != NULL ? nl : end) - p);
 		if (memchr(p, '\0', ll) != NULL)
-			rules_fail(file, lineno, "NUL byte in rules file");
+			RULES_FAIL(file, lineno, "NUL byte in rules file");
 		if (ll + 1 > linecap) {
 			linecap = ll + 1;
 			line = xrealloc(line, linecap);
@@ -549,7 +559,7 @@ rules_parse(const char *text, size_t len, const char *file,
 			tok[k] = s;
 			s += strcspn(s, " \t");
 			if (*s == '\0')
-				rules_fail(file, lineno, "expected 8 columns: "
+				RULES_FAIL(file, lineno, "expected 8 columns: "
 				    "name phase app proto ports side flags "
 				    "pattern");
 			*s++ = '\0';
@@ -557,25 +567,24 @@ rules_parse(const char *text, size_t len, const char *file,
 		}
 		tok[7] = s;
 		if (!is_name(tok[0]))
-			rules_fail(file, lineno, "bad rule name '%s' "
+			RULES_FAIL(file, lineno, "bad rule name '%s' "
 			    "([a-z0-9][a-z0-9_.-]*)", tok[0]);
 		for (phase = 0; phase < PH_COUNT; phase++)
 			if (strcmp(tok[1], phase_names[phase]) == 0)
 				break;
 		if (phase == PH_COUNT)
-			rules_fail(file, lineno, "rule %s: bad phase '%s' "
+			RULES_FAIL(file, lineno, "rule %s: bad phase '%s' "
 			    "(scan infection download cnc attack)", tok[0],
 			    tok[1]);
 		if (!is_name(tok[2]))
-			rules_fail(file, lineno, "rule %s: bad app '%s'",
+			RULES_FAIL(file, lineno, "rule %s: bad app '%s'",
 			    tok[0], tok[2]);
 		proto = strcmp(tok[3], "*") == 0 ? -1 : parse_proto(tok[3]);
 		if (proto == -1 && strcmp(tok[3], "*") != 0)
-			rules_fail(file, lineno, "rule %s: bad proto '%s' "
+			RULES_FAIL(file, lineno, "rule %s: bad proto '%s' "
 			    "(tcp udp icmp icmp6 0-255 *)", tok[0], tok[3]);
 		if (parse_ports(tok[4], &ports) == -1) {
-			free(ports);
-			rules_fail(file, lineno, "rule %s: bad ports '%s' "
+			RULES_FAIL(file, lineno, "rule %s: bad ports '%s' "
 			    "(* or a list of N and N-M)", tok[0], tok[4]);
 		}
 		if (strcmp(tok[5], "orig") == 0)
@@ -587,7 +596,7 @@ rules_parse(const char *text, size_t len, const char *file,
 		else if (strcmp(tok[5], "-") == 0)
 			side = SIDE_NONE;
 		else
-			rules_fail(file, lineno, "rule %s: bad side '%s' "
+			RULES_FAIL(file, lineno, "rule %s: bad side '%s' "
 			    "(orig resp link -)", tok[0], tok[5]);
 		flags = 0;
 		if (strcmp(tok[6], "-") != 0)
@@ -596,25 +605,25 @@ rules_parse(const char *text, size_t len, const char *file,
 				    F_ICASE : *s == 'r' ? F_REMOTE : 0;
 
 				if (f == 0 || (flags & f))
-					rules_fail(file, lineno, "rule %s: bad "
+					RULES_FAIL(file, lineno, "rule %s: bad "
 					    "flags '%s' (- or letters of eir)",
 					    tok[0], tok[6]);
 				flags |= f;
 			}
 		linker = LK_NONE;
 		if (side == SIDE_NONE && strcmp(tok[7], "-") != 0)
-			rules_fail(file, lineno, "rule %s: side - takes no "
+			RULES_FAIL(file, lineno, "rule %s: side - takes no "
 			    "pattern (write -)", tok[0]);
 		if ((side == SIDE_ORIG || side == SIDE_RESP) &&
 		    strcmp(tok[7], "-") == 0)
-			rules_fail(file, lineno, "rule %s: side %s needs a "
+			RULES_FAIL(file, lineno, "rule %s: side %s needs a "
 			    "pattern", tok[0], tok[5]);
 		if (side == SIDE_LINK) {
 			for (linker = 1; linker < LK_COUNT; linker++)
 				if (strcmp(tok[7], linker_names[linker]) == 0)
 					break;
 			if (linker == LK_COUNT)
-				rules_fail(file, lineno, "rule %s: bad link "
+				RULES_FAIL(file, lineno, "rule %s: bad link "
 				    "'%s' (ftp-port ftp-pasv ftp-20 ftp-pair "
 				    "tftp)",
 				    tok[0], tok[7]);
@@ -623,23 +632,26 @@ rules_parse(const char *text, size_t len, const char *file,
 		if (prev != NULL && strcmp(prev->name, tok[0]) == 0) {
 			/* Another pattern of the rule on the line before. */
 			free(ports);
+			ports = NULL;
 			if (prev->phase != phase ||
 			    strcmp(prev->app, tok[2]) != 0 ||
 			    strcmp(prev->proto_s, tok[3]) != 0 ||
 			    strcmp(prev->ports_s, tok[4]) != 0 ||
 			    strcmp(prev->flags_s, tok[6]) != 0)
-				rules_fail(file, lineno, "rule %s: phase, app, "
+				RULES_FAIL(file, lineno, "rule %s: phase, app, "
 				    "proto, ports and flags differ from line "
 				    "%lu", tok[0], prev->line);
 			if (side == SIDE_NONE || side == SIDE_LINK ||
 			    prev->side == SIDE_NONE || prev->side == SIDE_LINK)
-				rules_fail(file, lineno, "rule %s: a rule with "
+				RULES_FAIL(file, lineno, "rule %s: a rule with "
 				    "side - or link has one line", tok[0]);
-			rule_add_pattern(prev, side, tok[7], file, lineno);
+			if (rule_add_pattern(prev, side, tok[7], file,
+			    lineno) == -1)
+				goto fail;
 			continue;
 		}
 		if (find_rule(*v, *n, tok[0], &k) != NULL)
-			rules_fail(file, lineno, "rule %s: its lines must be "
+			RULES_FAIL(file, lineno, "rule %s: its lines must be "
 			    "together (first at line %lu)", tok[0],
 			    (*v)[k]->line);
 		ru = xcalloc(1, sizeof(*ru));
@@ -650,6 +662,7 @@ rules_parse(const char *text, size_t len, const char *file,
 		ru->proto = proto;
 		ru->ports_s = xstrdup(tok[4]);
 		ru->ports = ports;
+		ports = NULL;
 		ru->side = side;
 		ru->flags_s = xstrdup(tok[6]);
 		ru->flags = flags;
@@ -659,20 +672,28 @@ rules_parse(const char *text, size_t len, const char *file,
 		doclen = 0;
 		ru->file = xstrdup(file);
 		ru->line = lineno;
-		if (side == SIDE_ORIG || side == SIDE_RESP)
-			rule_add_pattern(ru, side, tok[7], file, lineno);
+		/* owned by all_rules from here on, so a failure frees it */
 		all_rules = xreallocarray(all_rules, nall_rules + 1,
 		    sizeof(*all_rules));
 		all_rules[nall_rules++] = ru;
+		if ((side == SIDE_ORIG || side == SIDE_RESP) &&
+		    rule_add_pattern(ru, side, tok[7], file, lineno) == -1)
+			goto fail;
 		*v = xreallocarray(*v, *n + 1, sizeof(**v));
 		(*v)[(*n)++] = ru;
 		prev = ru;
 	}
 	free(doc);
 	free(line);
+	return 0;
+fail:
+	free(ports);
+	free(doc);
+	free(line);
+	return -1;
 }
 
-/* Read a whole rules file; exits 2 when it cannot. */
+/* Read a whole rules file; NULL after reporting why it cannot. */
 static char *
 read_file(const char *fn, size_t *len)
 {
@@ -680,8 +701,10 @@ read_file(const char *fn, size_t *len)
 	char *buf = NULL;
 	size_t cap = 0, n = 0, k;
 
-	if ((fp = fopen(fn, "r")) == NULL)
-		bh_err(BH_EXIT_FATAL, "%s", fn);
+	if ((fp = fopen(fn, "r")) == NULL) {
+		bh_warn("%s", fn);
+		return NULL;
+	}
 	for (;;) {
 		if (cap - n < 4096) {
 			cap = cap * 2 + 4096;
@@ -692,8 +715,12 @@ read_file(const char *fn, size_t *len)
 		if (k == 0)
 			break;
 	}
-	if (ferror(fp))
-		bh_err(BH_EXIT_FATAL, "%s", fn);
+	if (ferror(fp)) {
+		bh_warn("%s", fn);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
 	fclose(fp);
 	*len = n;
 	return buf;
@@ -705,14 +732,14 @@ read_file(const char *fn, size_t *len)
  * there replaces it in place; a new one goes before all built-in rules,
  * after the new rules of earlier files.
  */
-void
+int
 rules_load(int no_builtin, char **files, int nfiles)
 {
 	struct rule **b = NULL, **u = NULL, **t;
 	size_t nb = 0, nu = 0, nt, i, j, at;
 	char *text;
 	size_t len;
-	int f;
+	int f, rc;
 
 	if (!no_builtin) {
 		for (len = 0, i = 0; default_rules[i] != NULL; i++)
@@ -723,15 +750,22 @@ rules_load(int no_builtin, char **files, int nfiles)
 			    strlen(default_rules[i]));
 			len += strlen(default_rules[i]);
 		}
-		rules_parse(text, len, "(built-in)", &b, &nb);
+		rc = rules_parse(text, len, "(built-in)", &b, &nb);
 		free(text);
+		if (rc == -1)
+			goto fail;
 	}
 	for (f = 0; f < nfiles; f++) {
 		t = NULL;
 		nt = 0;
-		text = read_file(files[f], &len);
-		rules_parse(text, len, files[f], &t, &nt);
+		if ((text = read_file(files[f], &len)) == NULL)
+			goto fail;
+		rc = rules_parse(text, len, files[f], &t, &nt);
 		free(text);
+		if (rc == -1) {
+			free(t);
+			goto fail;
+		}
 		for (i = 0; i < nt; i++) {
 			if (find_rule(u, nu, t[i]->name, &at) != NULL)
 				u[at] = t[i];
@@ -762,6 +796,11 @@ rules_load(int no_builtin, char **files, int nfiles)
 		else if (rules[i]->linker != LK_NONE)
 			have_ftp_links = 1;
 	}
+	return 0;
+fail:
+	free(b);
+	free(u);
+	return -1;
 }
 
 void

@@ -194,7 +194,7 @@ extern unsigned lower_gen[2];
 extern const char *const dir_names[];
 
 int	parse_proto(const char *s);
-void	rules_load(int no_builtin, char **files, int nfiles);
+int	rules_load(int no_builtin, char **files, int nfiles);
 void	rules_print(void);
 void	rules_free(void);
 int	rule_gate(const struct rule *ru, const struct rec *rc);
@@ -209,12 +209,28 @@ void	link_data(struct slot *d);
 void	add_control(struct slot *s, int kind, const struct rec *rc);
 struct slot	*q_push(void);
 void	slot_copy(struct slot *s, const struct bh_reader *r);
-void	write_fields(struct bh_writer *w, struct bh_reader *r, int rule, int phase, int dirfill, const char *link);
+void	write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
+	    int dirfill, const char *link);
 struct bh_writer	*pw_next(void);
-void	q_release(struct bh_writer *w, const struct bh_reader *r, char **fbuf, int all);
+void	q_release(struct bh_writer *w, char **fbuf, int all);
 void	q_free(void);
 int	rec_read(struct bh_reader *r, struct rec *rc);
 int	link_role(int rule, const struct rec *rc, int *data);
 struct slot	*hold_record(const struct bh_reader *r, const struct rec *rc, int rule, int hold);
+
+/* One run (phase-run.c): zero it, set out and drop (-d). */
+struct phase_run {
+	FILE		*out;
+	int		 drop;
+	struct bh_writer w;
+	char		**fbuf;		/* the fields of a held record */
+};
+/* The bh_rec_loop callbacks with arg p; phase_end writes what is still
+ * held and frees the run; phase_reset frees the rules and puts every
+ * module's state back as it was at the start (for the next run in one
+ * process). */
+void	phase_loop(struct phase_run *p, struct bh_loop *l);
+void	phase_end(struct phase_run *p);
+void	phase_reset(void);
 
 #endif

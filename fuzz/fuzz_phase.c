@@ -1,7 +1,8 @@
 /*
  * fuzz_phase - bh-phase: its rules parser (the line format, port lists,
  * POSIX EREs and the literal prefilter extracted from them) and the
- * labelling and FTP/TFTP linking of arbitrary records, through main().
+ * labelling and FTP/TFTP linking of arbitrary records, through the
+ * modules of bh-phase (rules_load, phase_loop) as its main() runs them.
  *
  * Input: the first line holds options (only -d, -n, -W N, -w DUR, --strict
  * and --print-rules are taken; anything else is dropped so no input names
@@ -9,7 +10,7 @@
  * Without a "%%" line there is no -r file and the rest is the records.
  *
  * Checked besides memory safety: exit status 0, 1 or 2 (a bad rules file
- * exits 2 by design); the output is a record stream with as many fields
+ * is exit 2 by design); the output is a record stream with as many fields
  * per record as its header, printable whenever the records were.
  *
  * The rules file is the analyst's, not the attacker's, and glibc's
@@ -19,23 +20,12 @@
  * lets through (starred groups nested deeply, counts above 100 that
  * nest) is not run (pathological()).
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+#include "phase.h"
 #include "fz.h"
-
-BH_FUZZ_STATE_BEGIN
-#define main bh_fuzz_tool_main
-#include "../cmd/bh-phase.c"
-#undef main
-BH_FUZZ_STATE_END
-
-#define MAXARGS	24
-
-/* After exit(): what the harness cannot free by itself (regexes). */
-static void
-cleanup(void *arg)
-{
-	(void)arg;
-	rules_free();
-}
 
 /*
  * Whether rules text holds an ERE that glibc's regcomp() may take
@@ -67,61 +57,76 @@ pathological(const char *p, size_t n)
 	return 0;
 }
 
-/* The options of line 1, keeping only the harmless ones. */
-static int
-options(char *line, const char **argv, int argc, int *print)
-{
-	char *tok, *save = NULL;
-	int want_arg = 0;
-
-	for (tok = strtok_r(line, " \t\r", &save); tok != NULL &&
-	    argc < MAXARGS - 4; tok = strtok_r(NULL, " \t\r", &save)) {
-		if (want_arg) {
-			argv[argc++] = tok;
-			want_arg = 0;
-		} else if (strcmp(tok, "-W") == 0 || strcmp(tok, "-w") == 0) {
-			argv[argc++] = tok;
-			want_arg = 1;
-		} else if (strcmp(tok, "-n") == 0 || strcmp(tok, "-d") == 0 ||
-		    strcmp(tok, "--strict") == 0)
-			argv[argc++] = tok;
-		else if (strcmp(tok, "--print-rules") == 0) {
-			argv[argc++] = tok;
-			*print = 1;
-		}
-	}
-	if (want_arg)
-		argc--;
-	return argc;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bh_fuzz_result res;
-	const char *argv[MAXARGS];
 	const char *p = (const char *)data, *end = p + size, *sep, *next;
-	char *opts;
-	int argc = 0, print = 0;
+	const char *out;
+	char *opts, *tok, *save = NULL, *argv[1], *rfile[1];
+	struct phase_run run;
+	struct bh_reader r;
+	struct bh_loop l;
+	unsigned long ul;
+	int64_t us;
+	size_t outlen;
+	int print = 0, no_builtin = 0, strict = 0, nrfiles = 0, status = 0;
+	int want = 0;
 
+	memset(&run, 0, sizeof(run));
 	opts = bh_fuzz_line(&p, end);
-	argv[argc++] = "bh-phase";
-	argc = options(opts, argv, argc, &print);
+	/* The options of line 1, the harmless ones, as main() takes them
+	 * (a bad -W or -w value is a usage error there: ignored here). */
+	for (tok = strtok_r(opts, " \t\r", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\r", &save)) {
+		if (want == 'W') {
+			if (bh_parse_uint(tok, 100000000, &ul) == 0 && ul > 0)
+				maxhold = ul;
+			want = 0;
+		} else if (want == 'w') {
+			if (bh_parse_duration(tok, &us) == 0)
+				window_us = us;
+			want = 0;
+		} else if (strcmp(tok, "-W") == 0 || strcmp(tok, "-w") == 0)
+			want = tok[1];
+		else if (strcmp(tok, "-n") == 0)
+			no_builtin = 1;
+		else if (strcmp(tok, "-d") == 0)
+			run.drop = 1;
+		else if (strcmp(tok, "--strict") == 0)
+			strict = 1;
+		else if (strcmp(tok, "--print-rules") == 0)
+			print = 1;
+	}
 	/* The rules end at a line "%%". */
 	if ((sep = bh_fuzz_part(p, end, &next)) < end) {
 		if (pathological(p, (size_t)(sep - p))) {
-			bh_fuzz_free(opts);
+			free(opts);
+			phase_reset();
 			return 0;
 		}
-		argv[argc++] = "-r";
-		argv[argc++] = bh_fuzz_file(1, p, (size_t)(sep - p));
+		rfile[0] = (char *)bh_fuzz_file(1, p, (size_t)(sep - p));
+		nrfiles = 1;
 		p = next;
 	}
-	argv[argc++] = bh_fuzz_file(0, p, (size_t)(end - p));
-	bh_fuzz_main(argc, argv, cleanup, &res);
+	run.out = bh_fuzz_out();
+	if (rules_load(no_builtin, rfile, nrfiles) == -1)
+		status = BH_EXIT_FATAL;
+	else if (print) {
+		/* to stdout, as the tool: run, not checked */
+		rules_print();
+		fflush(stdout);
+	} else {
+		argv[0] = (char *)bh_fuzz_file(0, p, (size_t)(end - p));
+		phase_loop(&run, &l);
+		status = bh_rec_loop(&r, 1, argv, strict, &l);
+		phase_end(&run);
+	}
+	phase_reset();
+	out = bh_fuzz_out_take(&outlen);
+	bh_fuzz_status(status, out, outlen);
 	if (!print)
-		bh_fuzz_check_stream(res.out, res.outlen,
+		bh_fuzz_check_stream(out, outlen,
 		    bh_fuzz_is_text(p, (size_t)(end - p)), 0);
-	bh_fuzz_free(opts);
+	free(opts);
 	return 0;
 }

@@ -1,0 +1,189 @@
+/*
+ * synth-world.c - bh-synth's world: its random numbers (splitmix64), the
+ * hosts and their addresses, and the state the modules share.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bh.h"
+#include "synth.h"
+
+/* The state shared by the modules (being moved into one struct). */
+uint64_t rng;
+const char *const os_name[] = { "windows", "unix", "solaris/network" };
+const uint8_t os_ttl[] = { 128, 64, 255 };
+uint64_t seed;
+struct sess **heap;
+size_t nheap, capheap;
+struct sess **freelist;
+size_t nfree, capfree;
+struct sess **tq;		/* truth lines waiting for a link */
+size_t tqhead, tqlen, tqcap;
+uint64_t nuid, nflow, nsess_made;
+FILE *truthfp;
+struct bh_pb_writer pw;
+uint64_t bytes_out, pkts_out;
+uint16_t hp_ipid, hp_port = 1025;
+unsigned char hp4[4] = { 192, 168, 56, 101 };
+unsigned char hp6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x56,
+    0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x01 };
+uint32_t hp_tsbase = 0x1a2b3c;
+unsigned char body[BODY_SIZE];	/* the executable all bots share */
+unsigned char shellcode[4096];	/* NOP sled and code of exploits */
+unsigned char frame[BH_PB_MAXFRAME];
+unsigned char scratch[65536];
+int64_t lan_last[NLAN];
+unsigned char arena[16384];
+size_t arenalen;
+struct msg m_smb_neg, m_smb_neg_r, m_smb_ssx, m_smb_ssx_r, m_smb_tree,
+    m_smb_tree_r, m_smb_ntc, m_smb_ntc_r, m_smb_bind, m_smb_bind_r,
+    m_smb_expl, m_smb_expl_r, m_rpc_bind, m_rpc_bind_r, m_rpc_req,
+    m_nbss_req, m_nbss_ok;
+unsigned char tftp_hdr[2048][4], tftp_ack[2048][4];
+const char truth_header[] =
+    "#flow\tts\tproto\torig_ip\torig_port\tresp_ip\tresp_port\tdir\tphase\t"
+    "app\tlink\tstate\torig_pkts\tresp_pkts\tremote_ip\tremote_pkts\t"
+    "remote_ttl\tremote_ttl_init\tremote_hops\tremote_os\trtt_remote_ms\t"
+    "rtt_local_ms\trtt_how\tvlan\tnote\n";
+uint32_t n_attackers, n_http, n_ftp, n_irc;
+uint16_t *att_port;	/* per attacker: its last source port */
+const char *const domains[] = { "irc.rizon-bots.net",
+    "update.microsofts-dl.com", "x.hacked-box.org", "dl.freeavupdate.info",
+    "cc.botnet-irc.cn", "files.fastdl.ru" };
+
+/* ---- deterministic random numbers ----------------------------------- */
+
+/* splitmix64 (Steele, Lea, Flood 2014): one 64-bit step of the stream. */
+uint64_t
+splitmix(uint64_t *s)
+{
+	uint64_t z;
+
+	z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A hash of x: the splitmix64 finalizer, a bijection on 64 bits. */
+uint64_t
+mix64(uint64_t x)
+{
+	return splitmix(&x);
+}
+
+/* Uniform in [0, n) for n < 2^32, by multiply-shift (no modulo bias
+ * worth the name, no floating point). */
+uint32_t
+below(uint32_t n)
+{
+	return (uint32_t)(((splitmix(&rng) >> 32) * n) >> 32);
+}
+
+/* Uniform in [lo, hi]. */
+int64_t
+range(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)below((uint32_t)(hi - lo + 1));
+}
+
+/* True with probability permille/1000. */
+int
+chance(unsigned permille)
+{
+	return below(1000) < permille;
+}
+
+/* ---- hosts ------------------------------------------------------------ */
+
+/*
+ * A public-looking IPv4 address for host index idx, unique per index:
+ * fmix32 (MurmurHash3's finalizer) is a bijection, and each index owns
+ * the 16 inputs idx*16+j, of which the first that does not fall in a
+ * reserved or private /8 is taken (RFC 6890).
+ */
+static void
+addr4_of(unsigned char *a, uint32_t idx)
+{
+	uint32_t x;
+	unsigned j, o;
+
+	for (j = 0; j < 16; j++) {
+		x = (idx * 16u + j) ^ (uint32_t)(seed * 0x9e3779b9u);
+		x ^= x >> 16;
+		x *= 0x85ebca6bu;
+		x ^= x >> 13;
+		x *= 0xc2b2ae35u;
+		x ^= x >> 16;
+		o = x >> 24;
+		if (o == 0 || o == 10 || o == 100 || o == 127 || o == 169 ||
+		    o == 172 || o == 192 || o == 198 || o == 203 || o >= 224)
+			continue;
+		if ((x & 0xff) == 0 || (x & 0xff) == 255)
+			continue;
+		break;
+	}
+	a[0] = x >> 24;
+	a[1] = x >> 16;
+	a[2] = x >> 8;
+	a[3] = x;
+}
+
+/* 2001:db8:XXXX:XXXX::XXXX (RFC 3849), never in the honeypot's /64. */
+static void
+addr6_of(unsigned char *a, uint32_t idx)
+{
+	uint64_t h = mix64(seed ^ ((uint64_t)idx << 20) ^ 0x6666);
+
+	memset(a, 0, 16);
+	a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8;
+	a[4] = (uint8_t)(0x01 + (h >> 56) % 0xfe);
+	a[5] = h >> 48;
+	a[6] = h >> 40;
+	a[7] = h >> 32;
+	a[14] = (h >> 8) & 0xff;
+	a[15] = (h & 0xff) | 1;
+}
+
+/*
+ * The host with index idx: address, OS drawn with the given per-mille
+ * shares of Windows and Unix (the rest Solaris/network gear), hops
+ * spread around 22 (14..30, a sum of three uniforms), and a base RTT
+ * that grows with the hops (per-hop 2.5–7 ms plus an access delay of
+ * 2–32 ms), all fixed by the index so a host is the same in every
+ * session.
+ */
+void
+host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
+    unsigned unix_pm)
+{
+	uint64_t x = mix64(seed * 0x2545f4914f6cdd1dULL + idx + 0x51);
+	unsigned r;
+
+	memset(h, 0, sizeof(*h));
+	h->af = af;
+	h->idx = idx;
+	if (af == 4)
+		addr4_of(h->addr, idx);
+	else
+		addr6_of(h->addr, idx);
+	r = (unsigned)(x % 1000);
+	h->os = r < win_pm ? OS_WINDOWS : r < win_pm + unix_pm ? OS_UNIX :
+	    OS_SOLARIS;
+	x = mix64(x);
+	h->hops = (uint8_t)(14 + x % 7 + (x >> 8) % 7 + (x >> 16) % 5);
+	h->rtt = 2000 + (int64_t)((x >> 24) % 30000) +
+	    h->hops * (2500 + (int64_t)((x >> 40) % 4500));
+	x = mix64(x);
+	/* 2..40 Mbit/s bottleneck: 1514-byte frame every 300..6000 µs */
+	h->gap = 300 + (int64_t)(x % 5700);
+	h->tsbase = (uint32_t)(x >> 20);
+	h->portbase = h->os == OS_WINDOWS ? (uint16_t)(1030 + (x >> 52) % 3000) :
+	    (uint16_t)(32768 + (x >> 50) % 26000);
+}
+
+/* ---- sessions and their packet scripts -------------------------------- */
+
+/* ---- global state ------------------------------------------------------- */

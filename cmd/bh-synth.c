@@ -31,7 +31,6 @@
  * one big stdio buffer.
  */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,21 +74,33 @@ parse_size(const char *s, uint64_t *v)
 }
 
 static void
-usage(void)
+usage(FILE *fp, int full)
 {
-	fprintf(stderr, "usage: %s [-gq] [-n sessions | -b bytes] [-s seed] "
+	fprintf(fp, "usage: %s [-ghq] [-n sessions | -b bytes] [-s seed] "
 	    "[-o out.pcap] [-t truth.tsv]\n", bh_progname);
-	exit(BH_EXIT_FATAL);
+	if (full)
+		fprintf(fp,
+		    "  -b bytes     about this many bytes of capture (1.5GB, "
+		    "150M, 4096)\n"
+		    "  -g, --pcapng write pcapng, not pcap\n"
+		    "  -n sessions  this many sessions (default 2000)\n"
+		    "  -o out.pcap  the capture (default stdout, not a "
+		    "terminal)\n"
+		    "  -q           no progress on a terminal\n"
+		    "  -s, --seed N the seed: the same seed, the same bytes\n"
+		    "  -t truth.tsv the planted truth, one record per "
+		    "session\n");
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "pcapng", no_argument, NULL, 'g' },
-		{ "seed", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
+	static const struct bh_opt_long longs[] = {
+		{ "pcapng", 0, 'g' },
+		{ "seed", 1, 's' },
+		{ NULL, 0, 0 }
 	};
+	struct bh_opt o;
 	static char obuf[1 << 22];
 	const char *out = "-", *truth = NULL;
 	uint64_t nmax = 0, bmax = 0, est, lastprog = 0;
@@ -100,44 +111,44 @@ main(int argc, char *argv[])
 	int c, quiet = 0, stopped = 0, prog, queued, pcapng = 0;
 
 	bh_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "b:gn:o:qs:t:", longopts,
-	    NULL)) != -1) {
+	bh_opt_init(&o, argc, argv, "b:gn:o:qs:t:", longs);
+	while ((c = bh_opt_next(&o)) != -1) {
 		switch (c) {
 		case 'b':
-			if (parse_size(optarg, &bmax) != 0 || bmax == 0)
-				bh_errx(BH_EXIT_FATAL, "bad size: %s", optarg);
+			if (parse_size(o.arg, &bmax) != 0 || bmax == 0)
+				bh_errx(BH_EXIT_FATAL, "bad size: %s", o.arg);
 			break;
 		case 'g':
 			pcapng = 1;
 			break;
 		case 'n':
-			if (bh_parse_uint(optarg, 4000000000UL, &v) != 0 ||
+			if (bh_parse_uint(o.arg, 4000000000UL, &v) != 0 ||
 			    v == 0)
 				bh_errx(BH_EXIT_FATAL, "bad session count: %s",
-				    optarg);
+				    o.arg);
 			nmax = v;
 			break;
 		case 'o':
-			out = optarg;
+			out = o.arg;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 's':
-			if (bh_parse_u64(optarg, &seed) != 0)
-				bh_errx(BH_EXIT_FATAL, "bad seed: %s", optarg);
+			if (bh_parse_u64(o.arg, &seed) != 0)
+				bh_errx(BH_EXIT_FATAL, "bad seed: %s", o.arg);
 			break;
 		case 't':
-			truth = optarg;
+			truth = o.arg;
 			break;
 		default:
-			usage();
+			bh_opt_end(c, usage);
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	argc -= o.ind;
+	argv += o.ind;
 	if (argc != 0 || (nmax != 0 && bmax != 0))
-		usage();
+		bh_opt_end(BH_OPT_BAD, usage);
 	if (nmax == 0 && bmax == 0)
 		nmax = 2000;
 

@@ -178,7 +178,7 @@ main(int argc, char *argv[])
 	rng = mix64(seed ^ 0xb07f00dULL);
 	messages_init();
 
-	if (bh_pb_open(&pw, fp, pcapng, BH_PB_DLT_EN10MB, 65535, 0) != 0)
+	if (bh_pb_open(&pw, fp, pcapng, BH_DLT_EN10MB, 65535, 0) != 0)
 		bh_err(BH_EXIT_FATAL, "%s", out);
 	bytes_out = pcapng ? 48 : 24;
 	next = START_USEC + range(0, SEC);

@@ -170,7 +170,7 @@ put_ttl(struct out *o, const struct bh_flow_side *s)
 static void
 put_rtt(struct out *o, const struct bh_flow *f, const struct bh_flow_side *s)
 {
-	if (f->proto != BH_PKT_TCP) {
+	if (f->proto != BH_IPPROTO_TCP) {
 		put(o, "-\t-\t-\t-");
 		return;
 	}
@@ -323,13 +323,13 @@ static const char *
 proto_name(int proto, char *buf)
 {
 	switch (proto) {
-	case BH_PKT_TCP:
+	case BH_IPPROTO_TCP:
 		return "tcp";
-	case BH_PKT_UDP:
+	case BH_IPPROTO_UDP:
 		return "udp";
-	case BH_PKT_ICMP:
+	case BH_IPPROTO_ICMP:
 		return "icmp";
-	case BH_PKT_ICMP6:
+	case BH_IPPROTO_ICMP6:
 		return "icmp6";
 	}
 	bh_fmt_u64(buf, (uint64_t)proto);
@@ -365,9 +365,9 @@ sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
 	    "reuse", "evict", "eof" };
 	char hist[BH_FLOW_HISTORY + 1], num[BH_NUMBUF];
 	struct out o;
-	int tcp = f->proto == BH_PKT_TCP, ports;
+	int tcp = f->proto == BH_IPPROTO_TCP, ports;
 
-	ports = tcp || f->proto == BH_PKT_UDP;
+	ports = tcp || f->proto == BH_IPPROTO_UDP;
 	memcpy(hist, f->history, f->hist_len);
 	hist[f->hist_len] = '\0';
 	o.p = so->obuf;

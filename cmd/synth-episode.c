@@ -103,7 +103,7 @@ static struct sess *
 tcp_new(const struct host *h, int out, uint16_t rport, uint16_t lport,
     int64_t *rtt)
 {
-	struct sess *s = sess_new(h->af, BH_PB_TCP);
+	struct sess *s = sess_new(h->af, BH_IPPROTO_TCP);
 
 	if (out) {
 		side_init(s, 0, NULL, lport);
@@ -152,17 +152,17 @@ ep_scan(int64_t t)
 	s->phase = "scan";
 	s->app = apps[k];
 	s->how = "no-synack";
-	p = step_add(s, 0, t, BH_PB_TH_SYN);
+	p = step_add(s, 0, t, BH_TH_SYN);
 	p->opt = OPT_SYN;
 	s->sd[0].nxt = 1;
 	if (r < 50) {
 		s->state = "S0";
 		if (chance(400)) {
-			p = step_add(s, 0, t + 3 * SEC, BH_PB_TH_SYN);
+			p = step_add(s, 0, t + 3 * SEC, BH_TH_SYN);
 			p->seq = 0;
 			p->opt = OPT_SYN;
 			if (chance(500)) {
-				p = step_add(s, 0, t + 9 * SEC, BH_PB_TH_SYN);
+				p = step_add(s, 0, t + 9 * SEC, BH_TH_SYN);
 				p->seq = 0;
 				p->opt = OPT_SYN;
 			}
@@ -182,7 +182,7 @@ ep_scan(int64_t t)
 			s2->state = "REJ";
 			s2->note = "port-reuse";
 			p = step_add(s2, 0, t + range(SEC, 3 * SEC),
-			    BH_PB_TH_SYN);
+			    BH_TH_SYN);
 			p->opt = OPT_SYN;
 			s2->sd[0].nxt = 1;
 			tcp_reset(s2, 1, p->t + local_delay());
@@ -192,11 +192,11 @@ ep_scan(int64_t t)
 		s->state = "RSTO";
 		s->how = "no-ack";
 		s->rtt_local = local_delay();
-		p = step_add(s, 1, t + s->rtt_local, BH_PB_TH_SYN |
-		    BH_PB_TH_ACK);
+		p = step_add(s, 1, t + s->rtt_local, BH_TH_SYN |
+		    BH_TH_ACK);
 		p->opt = OPT_SYN;
 		s->sd[1].nxt = 1;
-		step_add(s, 0, p->t + rtt, BH_PB_TH_RST);
+		step_add(s, 0, p->t + rtt, BH_TH_RST);
 	}
 	sess_start(s);
 }
@@ -230,7 +230,7 @@ exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 		t = tcp_ack(s, !c, t + lt);
 		if (chance(40)) {
 			/* the ACK was lost upstream: the first segment again */
-			p = step_add(s, c, t + rt + 300 * MS, BH_PB_TH_ACK);
+			p = step_add(s, c, t + rt + 300 * MS, BH_TH_ACK);
 			p->seq = 1 + off;
 			p->off = off;
 			p->len = MSS;
@@ -266,7 +266,7 @@ exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 	t = tcp_send(s, c, t, 30);
 	t = tcp_ack(s, !c, t + lt);
 	if (chance(40)) {
-		p = step_add(s, c, t + rt + 300 * MS, BH_PB_TH_ACK);
+		p = step_add(s, c, t + rt + 300 * MS, BH_TH_ACK);
 		p->seq = 1 + off;
 		p->off = off;
 		p->len = MSS;
@@ -314,7 +314,7 @@ static int64_t
 ep_dns(int64_t t, const char *name, const unsigned char *answer)
 {
 	struct host h;
-	struct sess *s = sess_new(4, BH_PB_UDP);
+	struct sess *s = sess_new(4, BH_IPPROTO_UDP);
 	unsigned char q[300], *r;
 	size_t n = 12, l;
 	const char *dot;
@@ -533,7 +533,7 @@ dl_tftp(int64_t t, const struct host *h)
 	size_t n;
 	const unsigned char *rrq;
 
-	q = sess_new(h->af, BH_PB_UDP);
+	q = sess_new(h->af, BH_IPPROTO_UDP);
 	side_init(q, 0, NULL, lport);
 	side_init(q, 1, h, 69);
 	q->truth = 1;
@@ -545,7 +545,7 @@ dl_tftp(int64_t t, const struct host *h)
 	stream_add(q, 0, rrq, n);
 	step_add(q, 0, t, 0)->len = (uint32_t)n;
 
-	d = sess_new(h->af, BH_PB_UDP);
+	d = sess_new(h->af, BH_IPPROTO_UDP);
 	side_init(d, 0, h, (uint16_t)range(1024, 5000));
 	side_init(d, 1, NULL, lport);
 	d->truth = 1;
@@ -712,7 +712,7 @@ ep_netbios(int64_t t)
 	if (lan_last[k] != 0 && t - lan_last[k] < 120 * SEC)
 		return;
 	lan_last[k] = t;
-	s = sess_new(4, BH_PB_UDP);
+	s = sess_new(4, BH_IPPROTO_UDP);
 	side_init(s, 0, NULL, 137);
 	side_init(s, 1, NULL, 137);
 	s->sd[0].addr[3] = (unsigned char)(2 + k);

@@ -172,12 +172,12 @@ step_add(struct sess *s, int i, int64_t t, uint8_t flags)
 	p->side = (uint8_t)i;
 	p->flags = flags;
 	p->seq = d->nxt;
-	p->ack = flags & BH_PB_TH_ACK ? o->nxt : 0;
+	p->ack = flags & BH_TH_ACK ? o->nxt : 0;
 	p->ttl = d->ttl;
 	if (d->ts) {
 		p->opt |= OPT_TS;
 		p->tsval = d->tsbase + (uint32_t)((t - START_USEC) / MS);
-		p->tsecr = (flags & BH_PB_TH_ACK) ? d->ts_recent : 0;
+		p->tsecr = (flags & BH_TH_ACK) ? d->ts_recent : 0;
 		o->ts_recent = p->tsval;
 	}
 	d->npkts++;
@@ -242,14 +242,14 @@ tcp_send(struct sess *s, int i, int64_t t, int64_t gap)
 
 	while (d->sent < d->slen) {
 		len = d->slen - d->sent < MSS ? d->slen - d->sent : MSS;
-		p = step_add(s, i, t, BH_PB_TH_ACK);
+		p = step_add(s, i, t, BH_TH_ACK);
 		p->seq = 1 + d->sent;
 		p->off = d->sent;
 		p->len = len;
 		d->sent += len;
 		d->nxt = 1 + d->sent;
 		if (d->sent == d->slen)
-			p->flags |= BH_PB_TH_PUSH;
+			p->flags |= BH_TH_PUSH;
 		else
 			t += gap;
 	}
@@ -267,7 +267,7 @@ tcp_msg(struct sess *s, int i, int64_t t, const void *p, size_t n)
 int64_t
 tcp_ack(struct sess *s, int i, int64_t t)
 {
-	step_add(s, i, t, BH_PB_TH_ACK);
+	step_add(s, i, t, BH_TH_ACK);
 	return t;
 }
 
@@ -279,20 +279,20 @@ tcp_close(struct sess *s, int i, int64_t t, int64_t rtt)
 	int64_t di = i == s->remote ? rtt : local_delay();
 	int64_t dj = i == s->remote ? local_delay() : rtt;
 
-	step_add(s, i, t, BH_PB_TH_FIN | BH_PB_TH_ACK);
+	step_add(s, i, t, BH_TH_FIN | BH_TH_ACK);
 	s->sd[i].nxt++;
 	t += dj;
-	step_add(s, !i, t, BH_PB_TH_FIN | BH_PB_TH_ACK);
+	step_add(s, !i, t, BH_TH_FIN | BH_TH_ACK);
 	s->sd[!i].nxt++;
 	t += di;
-	step_add(s, i, t, BH_PB_TH_ACK);
+	step_add(s, i, t, BH_TH_ACK);
 	return t;
 }
 
 int64_t
 tcp_reset(struct sess *s, int i, int64_t t)
 {
-	step_add(s, i, t, BH_PB_TH_RST | BH_PB_TH_ACK);
+	step_add(s, i, t, BH_TH_RST | BH_TH_ACK);
 	return t;
 }
 
@@ -319,13 +319,13 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 		s->sd[0].ts = s->sd[1].ts = v != HS_SYN_RETX &&
 		    v != HS_SYNACK_RETX;
 
-	syn = step_add(s, 0, t, BH_PB_TH_SYN);
+	syn = step_add(s, 0, t, BH_TH_SYN);
 	syn->opt |= OPT_SYN;
 	s->sd[0].nxt = 1;
 	if (v == HS_SYN_RETX || v == HS_SYN_RETX_TS ||
 	    v == HS_SYN_RETX_TS_SAME || v == HS_SYN_RETX_IN) {
 		t += retx;
-		syn2 = step_add(s, 0, t, BH_PB_TH_SYN);
+		syn2 = step_add(s, 0, t, BH_TH_SYN);
 		syn2->seq = 0;
 		syn2->opt |= OPT_SYN;
 		if (v == HS_SYN_RETX_TS_SAME)
@@ -334,35 +334,35 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 	} else if (v == HS_SYN_RETX_TS_FIRST) {
 		/* SYN 2 after a 1 s RTO; the server, busy, answers SYN 1
 		 * only after it (so the last SYN is the wrong reference) */
-		syn2 = step_add(s, 0, t + SEC, BH_PB_TH_SYN);
+		syn2 = step_add(s, 0, t + SEC, BH_TH_SYN);
 		syn2->seq = 0;
 		syn2->opt |= OPT_SYN;
 		s->sd[1].ts_recent = syn->tsval;
 		d0 = SEC + rtt + range(20 * MS, 400 * MS);
 	}
 	t += d0;
-	sa = step_add(s, 1, t, BH_PB_TH_SYN | BH_PB_TH_ACK);
+	sa = step_add(s, 1, t, BH_TH_SYN | BH_TH_ACK);
 	sa->opt |= OPT_SYN;
 	s->sd[1].nxt = 1;
 	if (v == HS_SYNACK_RETX || v == HS_SYNACK_RETX_TS) {
 		t += retx;
-		sa2 = step_add(s, 1, t, BH_PB_TH_SYN | BH_PB_TH_ACK);
+		sa2 = step_add(s, 1, t, BH_TH_SYN | BH_TH_ACK);
 		sa2->seq = 0;
 		sa2->opt |= OPT_SYN;
 		s->sd[0].ts_recent = sa2->tsval;
 	}
 	t += d1;
-	step_add(s, 0, t, BH_PB_TH_ACK);
+	step_add(s, 0, t, BH_TH_ACK);
 	if (v == HS_SYN_RETX_TS_FIRST) {
 		/* then it answers SYN 2 too, half a second later (another
 		 * TSval); the honeypot acknowledges the duplicate */
-		sa2 = step_add(s, 1, sa->t + 500 * MS, BH_PB_TH_SYN |
-		    BH_PB_TH_ACK);
+		sa2 = step_add(s, 1, sa->t + 500 * MS, BH_TH_SYN |
+		    BH_TH_ACK);
 		sa2->seq = 0;
 		sa2->tsecr = syn2->tsval;
 		sa2->opt |= OPT_SYN;
 		t = sa2->t + d1;
-		step_add(s, 0, t, BH_PB_TH_ACK);
+		step_add(s, 0, t, BH_TH_ACK);
 	}
 
 	/* the truth of the two legs */
@@ -432,7 +432,7 @@ tcp_bulk(struct sess *s, int i, int64_t t, int64_t rtt, int64_t gap, int dup,
 				ts += gap;
 				continue;
 			}
-			p = step_add(s, i, ts, BH_PB_TH_ACK);
+			p = step_add(s, i, ts, BH_TH_ACK);
 			p->seq = 1 + d->sent;
 			p->off = d->sent;
 			p->len = len;
@@ -443,12 +443,12 @@ tcp_bulk(struct sess *s, int i, int64_t t, int64_t rtt, int64_t gap, int dup,
 			d->sent += len;
 			d->nxt = 1 + d->sent;
 			if (d->sent == end || j + 1 == cwnd)
-				p->flags |= BH_PB_TH_PUSH;
+				p->flags |= BH_TH_PUSH;
 			last = ts;
 			k++;
 			if (k % 2 == 0 || d->sent == end || lost) {
 				p = step_add(s, r, ts + (rl ? rtt :
-				    local_delay()), BH_PB_TH_ACK);
+				    local_delay()), BH_TH_ACK);
 				if (lost)
 					p->ack = 1 + lost_off;
 				if (p->t > last)
@@ -459,12 +459,12 @@ tcp_bulk(struct sess *s, int i, int64_t t, int64_t rtt, int64_t gap, int dup,
 		if (dup && round == 2) {
 			/* the round's first segment again: its ACK was lost
 			 * upstream, the sender's timer fired */
-			p = step_add(s, i, last + rtt + 200 * MS, BH_PB_TH_ACK);
+			p = step_add(s, i, last + rtt + 200 * MS, BH_TH_ACK);
 			p->seq = 1 + first_off;
 			p->off = first_off;
 			p->len = first_len;
 			p = step_add(s, r, p->t + (rl ? rtt : local_delay()),
-			    BH_PB_TH_ACK);
+			    BH_TH_ACK);
 			last = p->t;
 			ts = last;
 			dup = 0;
@@ -472,11 +472,11 @@ tcp_bulk(struct sess *s, int i, int64_t t, int64_t rtt, int64_t gap, int dup,
 		if (lost) {
 			/* three duplicate ACKs went out; fast retransmit */
 			ts = last + rtt;
-			p = step_add(s, i, ts, BH_PB_TH_ACK | BH_PB_TH_PUSH);
+			p = step_add(s, i, ts, BH_TH_ACK | BH_TH_PUSH);
 			p->seq = 1 + lost_off;
 			p->off = lost_off;
 			p->len = lost_len;
-			p = step_add(s, r, ts + local_delay(), BH_PB_TH_ACK);
+			p = step_add(s, r, ts + local_delay(), BH_TH_ACK);
 			last = p->t;
 			lost = 0;
 			lose1 = 0;
@@ -675,7 +675,7 @@ emit(struct sess *s, const struct step *st)
 	size_t n;
 
 	memset(&p, 0, sizeof(p));
-	p.linktype = BH_PB_DLT_EN10MB;
+	p.linktype = BH_DLT_EN10MB;
 	p.wscale = -1;
 	p.iplen = -1;
 	p.ihl = -1;
@@ -712,11 +712,11 @@ emit(struct sess *s, const struct step *st)
 	p.proto = (uint8_t)s->proto;
 	p.sport = d->port;
 	p.dport = o->port;
-	if (s->proto == BH_PB_TCP) {
+	if (s->proto == BH_IPPROTO_TCP) {
 		p.df = 1;
 		p.tcpflags = st->flags;
 		p.seq = d->isn + st->seq;
-		p.ack = st->flags & BH_PB_TH_ACK ? o->isn + st->ack : 0;
+		p.ack = st->flags & BH_TH_ACK ? o->isn + st->ack : 0;
 		p.win = d->win;
 		if (st->opt & OPT_SYN) {
 			p.has_mss = 1;

@@ -47,7 +47,7 @@ struct step {
 	uint32_t	 off, len;	/* payload: stream offset and length */
 	uint32_t	 tsval, tsecr;
 	uint8_t		 side;		/* 0 orig, 1 resp */
-	uint8_t		 flags;		/* BH_PB_TH_* */
+	uint8_t		 flags;		/* BH_TH_* */
 	uint8_t		 ttl;
 	uint8_t		 opt;		/* OPT_* */
 };

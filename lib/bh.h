@@ -208,11 +208,6 @@ struct bh_reader {
 
 enum bh_rec_kind { BH_REC_EOF = 0, BH_REC_RECORD, BH_REC_COMMENT };
 
-/* Open the operands (argv[0..argc-1], "-" = stdin, none = stdin) and read
- * up to and including the first header.  Comment lines before the header
- * are written to out as they are.  An input without a header is reported,
- * status 2, ncol 0 (empty input is not an error: ncol 0, status 0). */
-void	bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out);
 /* Next line: a record (fields in r->f, r->nf == r->ncol), a comment
  * (r->line) or EOF.  A record with the wrong field count is reported
  * with file:line, counted, and skipped (exit 1 at the end; with --strict
@@ -310,9 +305,6 @@ struct bh_writer {
  * same name).  The writer keeps both pointers. */
 void	bh_wr_start(struct bh_writer *w, FILE *fp, char *const *cols,
 	    size_t ncol, const char *const *owned, size_t nowned);
-/* Old form, for reader r (goes when every tool uses bh_wr_start). */
-void	bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
-	    const char *const *owned, size_t nowned);
 /* Leave input column c out of the output (before the header is
  * written); the column must not be an owned one. */
 #define BH_WR_DROP	(-2)
@@ -326,11 +318,6 @@ void	bh_wr_names(struct bh_writer *w);
  * splits them (one buffer, each field ended by one NUL), and the owned
  * values val[0..nown-1] (NULL means "-"). */
 void	bh_wr_fields(struct bh_writer *w, char *const *f,
-	    const char *const *val);
-/* Old forms (go when every tool uses bh_wr_names / bh_wr_fields). */
-void	bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
-	    const char *const *owned);
-void	bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
 	    const char *const *val);
 /* A comment line (without its LF) as it comes: through w once it is
  * started, straight to fp before (w zeroed: a comment before the header,
@@ -383,30 +370,6 @@ void	bh_wr_free(struct bh_writer *w);
 #define BH_TH_URG	0x20
 #define BH_TH_ECE	0x40
 #define BH_TH_CWR	0x80
-
-/* The names these had before there was one set (going). */
-#define BH_PB_DLT_NULL		BH_DLT_NULL
-#define BH_PB_DLT_EN10MB	BH_DLT_EN10MB
-#define BH_PB_DLT_RAW		BH_DLT_RAW
-#define BH_PB_DLT_LOOP		BH_DLT_LOOP
-#define BH_PB_DLT_LINUX_SLL	BH_DLT_LINUX_SLL
-#define BH_PB_DLT_LINUX_SLL2	BH_DLT_LINUX_SLL2
-#define BH_PB_ICMP	BH_IPPROTO_ICMP
-#define BH_PB_TCP	BH_IPPROTO_TCP
-#define BH_PB_UDP	BH_IPPROTO_UDP
-#define BH_PB_ICMP6	BH_IPPROTO_ICMP6
-#define BH_PKT_ICMP	BH_IPPROTO_ICMP
-#define BH_PKT_TCP	BH_IPPROTO_TCP
-#define BH_PKT_UDP	BH_IPPROTO_UDP
-#define BH_PKT_ICMP6	BH_IPPROTO_ICMP6
-#define BH_PB_TH_FIN	BH_TH_FIN
-#define BH_PB_TH_SYN	BH_TH_SYN
-#define BH_PB_TH_RST	BH_TH_RST
-#define BH_PB_TH_PUSH	BH_TH_PUSH
-#define BH_PB_TH_ACK	BH_TH_ACK
-#define BH_PB_TH_URG	BH_TH_URG
-#define BH_PB_TH_ECE	BH_TH_ECE
-#define BH_PB_TH_CWR	BH_TH_CWR
 
 /* ---- pktbuild.c: pcap/pcapng writer and frame builder --------------- */
 

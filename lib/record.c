@@ -240,22 +240,6 @@ rec_header(struct bh_reader *r,
 	return 0;
 }
 
-/* Write a comment before the header to the FILE * in arg. */
-static int
-comment_to_file(void *arg, const char *line, size_t len)
-{
-	fwrite(line, 1, len, arg);
-	fputc('\n', arg);
-	return 0;
-}
-
-void
-bh_rec_open(struct bh_reader *r, int argc, char **argv, FILE *out)
-{
-	rec_init(r, argc, argv);
-	(void)rec_header(r, comment_to_file, out);
-}
-
 void
 bh_rec_bad(struct bh_reader *r, const char *fmt, ...)
 {
@@ -524,13 +508,6 @@ bh_wr_start(struct bh_writer *w, FILE *fp, char *const *cols, size_t ncol,
 }
 
 void
-bh_wr_init(struct bh_writer *w, FILE *fp, const struct bh_reader *r,
-    const char *const *owned, size_t nowned)
-{
-	bh_wr_start(w, fp, r->col, r->ncol, owned, nowned);
-}
-
-void
 bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like)
 {
 	memset(w, 0, sizeof(*w));
@@ -623,15 +600,6 @@ bh_wr_names(struct bh_writer *w)
 	bh_wr_raw(w, "\n", 1);
 }
 
-void
-bh_wr_header(struct bh_writer *w, const struct bh_reader *r,
-    const char *const *owned)
-{
-	(void)r;
-	(void)owned;
-	bh_wr_names(w);
-}
-
 /* The record field by field, for a record longer than the buffer. */
 static void
 wr_record_slow(struct bh_writer *w, char *const *f, const char *const *val)
@@ -710,13 +678,6 @@ bh_wr_fields(struct bh_writer *w, char *const *f, const char *const *val)
 	}
 	*o++ = '\n';
 	w->olen = (size_t)(o - w->obuf);
-}
-
-void
-bh_wr_record(struct bh_writer *w, const struct bh_reader *r,
-    const char *const *val)
-{
-	bh_wr_fields(w, r->f, val);
 }
 
 void

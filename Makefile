@@ -128,6 +128,7 @@ check-run: all $(O)/tests/unit lint fuzz-replay $(SAN_REPLAY)
 
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+	tests/lint-bats
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer is part of ASan on Linux), in a build directory of its own.

@@ -286,7 +286,7 @@ E
 	run -0 bh-hist --merge --bars "$T/raw"
 	[ "${lines[1]}" = "  ?[2J<& $(printf '\xe2\x96\x88%.0s' $(seq 40)) 1" ]
 	run -0 bh-hist --merge --svg "$T/raw.svg" "$T/raw"
-	! grep -q $'\033' "$T/raw.svg"
+	run -1 grep -c $'\033' "$T/raw.svg"
 	grep -q '\\x1b\[2J&lt;&amp;' "$T/raw.svg"
 	xml_ok "$T/raw.svg"
 }
@@ -322,7 +322,7 @@ class="series" data-group="-"' ]
 	grep -q '>not set (-): infection 2</text>' "$T/f.svg"
 	grep -q '<text [^>]*>cnc</text>' "$T/f.svg"
 	# No scripts, no external references: self-contained.
-	! grep -Eq '<script|href=|@import|url\(' "$T/f.svg"
+	run -1 grep -Ec '<script|href=|@import|url\(' "$T/f.svg"
 	command -v rsvg-convert >/dev/null || skip "rsvg-convert not installed"
 	run -0 rsvg-convert "$T/f.svg" -o "$T/f.png"
 	[ -s "$T/f.png" ]

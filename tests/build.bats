@@ -48,3 +48,19 @@ ROOT=$BATS_TEST_DIRNAME/..
 	run -0 make -C "$ROOT" O="$O" all
 	[ -z "$(printf '%s\n' "$output" | grep -i 'warning:')" ]
 }
+
+@test "make lint rejects a negated assertion that can never fail" {
+	D=$BATS_TEST_TMPDIR/lint
+	mkdir -p "$D"
+	printf '@test "x" {\n\t! grep -q a "$T/f"\n\ttrue\n}\n' > "$D/dead.bats"
+	run -1 "$ROOT/tests/lint-bats" "$D/dead.bats"
+	[ "$output" = "$D/dead.bats:2: a negated command that is not the last of its test never fails: ! grep -q a \"\$T/f\"" ]
+	# the last command of a test may be negated: set -e sees its status
+	printf '@test "x" {\n\ttrue\n\t! grep -q a "$T/f"\n}\n' > "$D/last.bats"
+	run -0 "$ROOT/tests/lint-bats" "$D/last.bats"
+	# and the real tests pass it, as part of make lint
+	run -0 "$ROOT/tests/lint-bats"
+	cp -r "$ROOT/tests" "$D/tests"
+	cp "$D/dead.bats" "$D/tests/zz-dead.bats"
+	run -1 "$D/tests/lint-bats"
+}

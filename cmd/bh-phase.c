@@ -97,10 +97,10 @@ main(int argc, char *argv[])
 				bh_warnx("-W: bad record count '%s'", o.arg);
 				bh_opt_end(BH_OPT_BAD, usage);
 			}
-			maxhold = ul;
+			phst.maxhold = ul;
 			break;
 		case 'w':
-			if (bh_parse_duration(o.arg, &window_us) == -1) {
+			if (bh_parse_duration(o.arg, &phst.window_us) == -1) {
 				bh_warnx("-w: bad duration '%s'", o.arg);
 				bh_opt_end(BH_OPT_BAD, usage);
 			}

@@ -22,22 +22,22 @@ q_push(void)
 	struct slot *nq, *s;
 	size_t i, ncap;
 
-	if (qcount == qcap) {
-		ncap = qcap == 0 ? 64 : qcap * 2;
-		if (ncap > maxhold + 1)
-			ncap = maxhold + 1 > qcap ? maxhold + 1 : qcap + 1;
+	if (phst.qcount == phst.qcap) {
+		ncap = phst.qcap == 0 ? 64 : phst.qcap * 2;
+		if (ncap > phst.maxhold + 1)
+			ncap = phst.maxhold + 1 > phst.qcap ? phst.maxhold + 1 : phst.qcap + 1;
 		nq = xcalloc(ncap, sizeof(*nq));
-		for (i = 0; i < qcap; i++)
-			nq[i] = q[(qhead + i) % qcap];
-		free(q);
-		q = nq;
-		qcap = ncap;
-		qhead = 0;
+		for (i = 0; i < phst.qcap; i++)
+			nq[i] = phst.q[(phst.qhead + i) % phst.qcap];
+		free(phst.q);
+		phst.q = nq;
+		phst.qcap = ncap;
+		phst.qhead = 0;
 	}
-	s = &q[(qhead + qcount++) % qcap];
-	s->seq = qseq++;
-	s->pend_off = pw.olen;
-	s->pend_n = pend_in;
+	s = &phst.q[(phst.qhead + phst.qcount++) % phst.qcap];
+	s->seq = phst.qseq++;
+	s->pend_off = phst.pw.olen;
+	s->pend_n = phst.pend_in;
 	s->data = s->ctl = s->linked = s->ncand = 0;
 	return s;
 }
@@ -87,13 +87,13 @@ write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
 
 	if (rule >= 0) {
 		val[0] = phase_names[phase];
-		val[1] = rules[rule]->app;
-		val[2] = rules[rule]->name;
+		val[1] = phst.rules[rule]->app;
+		val[2] = phst.rules[rule]->name;
 		val[3] = link != NULL && link[0] != '\0' ? link : NULL;
 	} else
 		val[0] = val[1] = val[2] = val[3] = NULL;
-	if (col.dir >= 0)
-		val[4] = dirfill >= 0 ? dir_names[dirfill] : f[col.dir];
+	if (phst.col.dir >= 0)
+		val[4] = dirfill >= 0 ? dir_names[dirfill] : f[phst.col.dir];
 	bh_wr_fields(w, f, val);
 }
 
@@ -101,7 +101,7 @@ write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
 static uint64_t
 q_lines(void)
 {
-	return qcount + (pend_in - pend_out);
+	return phst.qcount + (phst.pend_in - phst.pend_out);
 }
 
 /* The pending buffer, for one more line behind a held record; what is
@@ -112,24 +112,24 @@ pw_next(void)
 {
 	size_t i;
 
-	if (pw_done >= 1024 * 1024 && pw_done * 2 >= pw.olen) {
-		memmove(pw.obuf, pw.obuf + pw_done, pw.olen - pw_done);
-		pw.olen -= pw_done;
-		for (i = 0; i < qcount; i++)
-			q[(qhead + i) % qcap].pend_off -= pw_done;
-		pw_done = 0;
+	if (phst.pw_done >= 1024 * 1024 && phst.pw_done * 2 >= phst.pw.olen) {
+		memmove(phst.pw.obuf, phst.pw.obuf + phst.pw_done, phst.pw.olen - phst.pw_done);
+		phst.pw.olen -= phst.pw_done;
+		for (i = 0; i < phst.qcount; i++)
+			phst.q[(phst.qhead + i) % phst.qcap].pend_off -= phst.pw_done;
+		phst.pw_done = 0;
 	}
-	pend_in++;
-	return &pw;
+	phst.pend_in++;
+	return &phst.pw;
 }
 
 /* Write the pending lines up to byte off, which ends line n. */
 static void
 pw_out(struct bh_writer *w, size_t off, uint64_t n)
 {
-	bh_wr_raw(w, pw.obuf + pw_done, off - pw_done);
-	pw_done = off;
-	pend_out = n;
+	bh_wr_raw(w, phst.pw.obuf + phst.pw_done, off - phst.pw_done);
+	phst.pw_done = off;
+	phst.pend_out = n;
 }
 
 /* Write the slot at the head of the queue and drop it; its link, and
@@ -137,7 +137,7 @@ pw_out(struct bh_writer *w, size_t off, uint64_t n)
 static void
 q_pop_write(struct bh_writer *w, char **fbuf)
 {
-	struct slot *s = &q[qhead];
+	struct slot *s = &phst.q[phst.qhead];
 	struct ctl *c;
 	size_t i;
 
@@ -148,8 +148,8 @@ q_pop_write(struct bh_writer *w, char **fbuf)
 	for (i = 0; i < w->nin; i++)
 		fbuf[i] = s->buf + s->off[i];
 	write_fields(w, fbuf, s->rule, s->phase, s->dirfill, s->link);
-	qhead = (qhead + 1) % qcap;
-	qcount--;
+	phst.qhead = (phst.qhead + 1) % phst.qcap;
+	phst.qcount--;
 }
 
 /* Write the queue's head records that need not wait any longer, and the
@@ -159,17 +159,17 @@ q_release(struct bh_writer *w, char **fbuf, int all)
 {
 	const struct slot *s;
 
-	while (qcount > 0) {
-		s = &q[qhead];
+	while (phst.qcount > 0) {
+		s = &phst.q[phst.qhead];
 		pw_out(w, s->pend_off, s->pend_n);
-		if (!all && s->hold && q_lines() <= maxhold &&
-		    !(s->has_end && clock_set && clock_us - s->end > window_us))
+		if (!all && s->hold && q_lines() <= phst.maxhold &&
+		    !(s->has_end && phst.clock_set && phst.clock_us - s->end > phst.window_us))
 			break;
 		q_pop_write(w, fbuf);
 	}
-	if (qcount == 0) {
-		pw_out(w, pw.olen, pend_in);
-		pw.olen = pw_done = 0;
+	if (phst.qcount == 0) {
+		pw_out(w, phst.pw.olen, phst.pend_in);
+		phst.pw.olen = phst.pw_done = 0;
 	}
 }
 
@@ -178,12 +178,12 @@ q_free(void)
 {
 	size_t i;
 
-	for (i = 0; i < qcap; i++) {
-		free(q[i].buf);
-		free(q[i].off);
-		free(q[i].link);
+	for (i = 0; i < phst.qcap; i++) {
+		free(phst.q[i].buf);
+		free(phst.q[i].off);
+		free(phst.q[i].link);
 	}
-	free(q);
+	free(phst.q);
 	for (i = 0; i < NCTL; i++)
-		free(ctls[i].flow);
+		free(phst.ctls[i].flow);
 }

@@ -162,11 +162,11 @@ ftp_addresses(struct ctl *c, const char *ohead, const char *rhead)
 static struct slot *
 slot_at(uint64_t seq)
 {
-	uint64_t first = qseq - qcount;
+	uint64_t first = phst.qseq - phst.qcount;
 
-	if (seq < first || seq >= qseq)
+	if (seq < first || seq >= phst.qseq)
 		return NULL;
-	return &q[(qhead + (size_t)(seq - first)) % qcap];
+	return &phst.q[(phst.qhead + (size_t)(seq - first)) % phst.qcap];
 }
 
 static const char *
@@ -263,10 +263,10 @@ link_kind(const struct ctl *c, const struct slot *d, int weak, int *rule)
 	rc.proto = d->proto;
 	rc.oport = d->oport;
 	rc.rport = d->rport;
-	for (i = 0; i < nrules; i++)
-		if (rules[i]->linker == kind && rule_gate(rules[i], &rc))
+	for (i = 0; i < phst.nrules; i++)
+		if (phst.rules[i]->linker == kind && rule_gate(phst.rules[i], &rc))
 			break;
-	if (i == nrules)
+	if (i == phst.nrules)
 		return LK_NONE;
 	*rule = (int)i;
 	return kind;
@@ -278,11 +278,11 @@ struct ctl *
 ctl_find(uint64_t seq)
 {
 	struct ctl *c;
-	size_t lo = 0, hi = nctl, mid;
+	size_t lo = 0, hi = phst.nctl, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = &ctls[(ctlhead + mid) % NCTL];
+		c = &phst.ctls[(phst.ctlhead + mid) % NCTL];
 		if (c->seq == seq)
 			return c;
 		if (c->seq < seq)
@@ -334,7 +334,7 @@ make_link(struct ctl *c, struct slot *d, int kind, int rule)
 		c->nweak++;
 	if ((cs = slot_at(c->seq)) != NULL &&
 	    (cs->link[0] == '\0' || (!cs->link_mz && d->mz))) {
-		set_link(cs, slot_field(d, col.flow));
+		set_link(cs, slot_field(d, phst.col.flow));
 		cs->link_mz = d->mz;
 	}
 }
@@ -404,14 +404,14 @@ void
 ctl_retire(struct ctl *c)
 {
 	struct slot *d;
-	uint64_t first = qseq - qcount;
+	uint64_t first = phst.qseq - phst.qcount;
 	size_t i;
 	int k;
 
 	i = c->npend > 0 && c->pend_lo > first ? (size_t)(c->pend_lo - first) :
 	    0;
-	for (; c->npend > 0 && i < qcount; i++) {
-		d = &q[(qhead + i) % qcap];
+	for (; c->npend > 0 && i < phst.qcount; i++) {
+		d = &phst.q[(phst.qhead + i) % phst.qcap];
 		if (d->linked)
 			continue;
 		for (k = 0; k < d->ncand; k++)
@@ -425,7 +425,7 @@ ctl_retire(struct ctl *c)
 static int
 ctl_live(const struct ctl *c)
 {
-	return !(c->has_ts && clock_set && clock_us - c->end > window_us);
+	return !(c->has_ts && phst.clock_set && phst.clock_us - c->end > phst.window_us);
 }
 
 /* A data candidate has arrived: the first live control that names it
@@ -435,8 +435,8 @@ link_data(struct slot *d)
 {
 	size_t i;
 
-	for (i = 0; i < nctl; i++) {
-		struct ctl *c = &ctls[(ctlhead + i) % NCTL];
+	for (i = 0; i < phst.nctl; i++) {
+		struct ctl *c = &phst.ctls[(phst.ctlhead + i) % NCTL];
 
 		if (ctl_live(c) && offer(c, d))
 			return;
@@ -453,12 +453,12 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 	struct slot *d;
 	size_t i, n;
 
-	while (nctl > 0 && (!ctl_live(&ctls[ctlhead]) || nctl == NCTL)) {
-		ctl_retire(&ctls[ctlhead]);
-		ctlhead = (ctlhead + 1) % NCTL;
-		nctl--;
+	while (phst.nctl > 0 && (!ctl_live(&phst.ctls[phst.ctlhead]) || phst.nctl == NCTL)) {
+		ctl_retire(&phst.ctls[phst.ctlhead]);
+		phst.ctlhead = (phst.ctlhead + 1) % NCTL;
+		phst.nctl--;
 	}
-	c = &ctls[(ctlhead + nctl++) % NCTL];
+	c = &phst.ctls[(phst.ctlhead + phst.nctl++) % NCTL];
 	c->seq = s->seq;
 	c->kind = kind;
 	c->cli = s->oip;
@@ -470,16 +470,16 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 	c->end = rc->end;
 	c->nact = c->npas = 0;
 	c->nexact = c->nweak = c->npend = 0;
-	n = strlen(slot_field(s, col.flow)) + 1;
+	n = strlen(slot_field(s, phst.col.flow)) + 1;
 	if (n > c->flowcap) {
 		c->flowcap = n;
 		c->flow = xrealloc(c->flow, n);
 	}
-	memcpy(c->flow, slot_field(s, col.flow), n);
+	memcpy(c->flow, slot_field(s, phst.col.flow), n);
 	if (kind != LK_TFTP)
 		ftp_addresses(c, rc->head[0], rc->head[1]);
-	for (i = 0; i < qcount; i++) {
-		d = &q[(qhead + i) % qcap];
+	for (i = 0; i < phst.qcount; i++) {
+		d = &phst.q[(phst.qhead + i) % phst.qcap];
 		if (d->data && !d->linked)
 			offer(c, d);
 	}

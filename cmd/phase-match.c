@@ -54,15 +54,15 @@ lower_head(int side, const char *head)
 {
 	size_t n = strlen(head) + 1;
 
-	if (lower_gen[side] == memo_now)
-		return lower_buf[side];
-	if (n > lower_cap[side]) {
-		lower_cap[side] = n;
-		lower_buf[side] = xrealloc(lower_buf[side], n);
+	if (phst.lower_gen[side] == phst.memo_now)
+		return phst.lower_buf[side];
+	if (n > phst.lower_cap[side]) {
+		phst.lower_cap[side] = n;
+		phst.lower_buf[side] = xrealloc(phst.lower_buf[side], n);
 	}
-	lower_ascii(lower_buf[side], head, n);
-	lower_gen[side] = memo_now;
-	return lower_buf[side];
+	lower_ascii(phst.lower_buf[side], head, n);
+	phst.lower_gen[side] = phst.memo_now;
+	return phst.lower_buf[side];
 }
 
 /* Whether one of the test's literals is in head (at its start when
@@ -92,15 +92,15 @@ pat_match(const struct rule *ru, const struct pat *pt, const char *head)
 {
 	int m, t;
 
-	if (memo_gen[pt->id] == memo_now)
-		return memo_val[pt->id];
+	if (phst.memo_gen[pt->id] == phst.memo_now)
+		return phst.memo_val[pt->id];
 	for (t = 0, m = 1; m && t < pt->pre->n; t++)
 		m = lit_pass(&pt->pre->t[t], pt->side == SIDE_RESP, head,
 		    ru->flags & F_ICASE);
 	if (m && !pt->pre->exact)
 		m = regexec(&pt->re, head, 0, NULL, 0) == 0;
-	memo_gen[pt->id] = memo_now;
-	memo_val[pt->id] = (unsigned char)m;
+	phst.memo_gen[pt->id] = phst.memo_now;
+	phst.memo_val[pt->id] = (unsigned char)m;
 	return m;
 }
 
@@ -129,12 +129,12 @@ classify(const struct rec *rc)
 	size_t i, k;
 	const struct rule *ru;
 
-	if (++memo_now == 0) {
-		memset(memo_gen, 0, (size_t)npat_ids * sizeof(*memo_gen));
-		memo_now = 1;
+	if (++phst.memo_now == 0) {
+		memset(phst.memo_gen, 0, (size_t)phst.npat_ids * sizeof(*phst.memo_gen));
+		phst.memo_now = 1;
 	}
-	for (i = 0; i < nrules; i++) {
-		ru = rules[i];
+	for (i = 0; i < phst.nrules; i++) {
+		ru = phst.rules[i];
 		if (ru->linker != LK_NONE || (ru->need & ~rc->headmask) != 0 ||
 		    !rule_gate(ru, rc))
 			continue;
@@ -154,7 +154,7 @@ classify(const struct rec *rc)
 int
 phase_of(int i, int dir)
 {
-	int ph = rules[i]->phase;
+	int ph = phst.rules[i]->phase;
 
 	if ((ph == PH_SCAN || ph == PH_INFECTION) && dir == D_OUT)
 		return PH_ATTACK;
@@ -170,8 +170,8 @@ dirfill_of(int i, int dir)
 
 	if (dir != D_UNSET)
 		return -1;
-	in = rules[i]->phase == PH_SCAN || rules[i]->phase == PH_INFECTION;
-	if (rules[i]->flags & F_REMOTE)
+	in = phst.rules[i]->phase == PH_SCAN || phst.rules[i]->phase == PH_INFECTION;
+	if (phst.rules[i]->flags & F_REMOTE)
 		in = !in;
 	return in ? D_IN : D_OUT;
 }

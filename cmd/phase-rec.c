@@ -68,24 +68,24 @@ rec_read(struct bh_reader *r, struct rec *rc)
 	int64_t dur = 0;
 
 	memset(rc, 0, sizeof(*rc));
-	v = r->f[col.proto];
+	v = r->f[phst.col.proto];
 	if ((rc->proto = parse_proto(v)) == -1) {
 		bh_rec_bad(r, "proto: bad value; record skipped");
 		return -1;
 	}
-	if ((rc->oport = parse_port(r->f[col.oport])) == -2 ||
-	    (rc->rport = parse_port(r->f[col.rport])) == -2) {
+	if ((rc->oport = parse_port(r->f[phst.col.oport])) == -2 ||
+	    (rc->rport = parse_port(r->f[phst.col.rport])) == -2) {
 		bh_rec_bad(r, "%s: bad port; record skipped",
 		    rc->oport == -2 ? "orig_port" : "resp_port");
 		return -1;
 	}
-	rc->head[0] = BH_UNSET(r->f[col.ohead]) ? NULL : r->f[col.ohead];
-	rc->head[1] = BH_UNSET(r->f[col.rhead]) ? NULL : r->f[col.rhead];
+	rc->head[0] = BH_UNSET(r->f[phst.col.ohead]) ? NULL : r->f[phst.col.ohead];
+	rc->head[1] = BH_UNSET(r->f[phst.col.rhead]) ? NULL : r->f[phst.col.rhead];
 	rc->headmask = (rc->head[0] != NULL ? HEAD_ORIG : 0) |
 	    (rc->head[1] != NULL ? HEAD_RESP : 0);
-	rc->empty = rc->headmask == 0 && !has_bytes(r, col.obytes) &&
-	    !has_bytes(r, col.rbytes);
-	if (col.ts >= 0 && !BH_UNSET(v = r->f[col.ts])) {
+	rc->empty = rc->headmask == 0 && !has_bytes(r, phst.col.obytes) &&
+	    !has_bytes(r, phst.col.rbytes);
+	if (phst.col.ts >= 0 && !BH_UNSET(v = r->f[phst.col.ts])) {
 		if (bh_parse_usec(v, &rc->ts) == -1 ||
 		    rc->ts > BH_USEC_MAX || rc->ts < -BH_USEC_MAX) {
 			bh_rec_bad(r, "ts: bad timestamp; record skipped");
@@ -93,13 +93,13 @@ rec_read(struct bh_reader *r, struct rec *rc)
 		}
 		rc->has_ts = 1;
 	}
-	if (col.dur >= 0 && !BH_UNSET(v = r->f[col.dur]) &&
+	if (phst.col.dur >= 0 && !BH_UNSET(v = r->f[phst.col.dur]) &&
 	    (bh_parse_usec(v, &dur) == -1 || dur < 0 || dur > BH_USEC_MAX)) {
 		bh_rec_bad(r, "dur: bad duration; record skipped");
 		return -1;
 	}
 	rc->end = rc->ts + dur;
-	rc->dir = col.dir >= 0 ? parse_dir(r->f[col.dir]) : D_NONE;
+	rc->dir = phst.col.dir >= 0 ? parse_dir(r->f[phst.col.dir]) : D_NONE;
 	return 0;
 }
 
@@ -120,23 +120,23 @@ is_tftp_data(const char *h)
 int
 link_role(int rule, const struct rec *rc, int *data)
 {
-	const struct rule *ru = rule >= 0 ? rules[rule] : NULL;
+	const struct rule *ru = rule >= 0 ? phst.rules[rule] : NULL;
 
 	*data = 0;
 	if (ru != NULL && ru->linker == LK_NONE) {
-		if (have_ftp_links && rc->proto == 6 &&
+		if (phst.have_ftp_links && rc->proto == 6 &&
 		    strcmp(ru->app, "ftp") == 0)
 			return LK_FTP_PORT;
-		if (have_tftp_links && rc->proto == 17 &&
+		if (phst.have_tftp_links && rc->proto == 17 &&
 		    strcmp(ru->app, "tftp") == 0 && rc->head[0] != NULL &&
 		    strncmp(rc->head[0], "\\x00\\x01", 8) == 0)
 			return LK_TFTP;
 	}
-	if (rule >= 0 && rule < first_link)
+	if (rule >= 0 && rule < phst.first_link)
 		return LK_NONE;
-	*data = (have_ftp_links && rc->proto == 6 && rc->headmask != 0 &&
+	*data = (phst.have_ftp_links && rc->proto == 6 && rc->headmask != 0 &&
 	    (rc->oport == 20 || rc->rport >= 1024)) ||
-	    (have_tftp_links && rc->proto == 17 &&
+	    (phst.have_tftp_links && rc->proto == 17 &&
 	    (is_tftp_data(rc->head[0]) || is_tftp_data(rc->head[1])));
 	return LK_NONE;
 }
@@ -172,8 +172,8 @@ hold_record(const struct bh_reader *r, const struct rec *rc, int rule,
 	s->rule = rule;
 	s->phase = rule >= 0 ? phase_of(rule, rc->dir) : 0;
 	s->dirfill = rule >= 0 ? dirfill_of(rule, rc->dir) : -1;
-	s->has_end = rc->has_ts || clock_set;
-	s->end = rc->has_ts ? rc->end : clock_us;
+	s->has_end = rc->has_ts || phst.clock_set;
+	s->end = rc->has_ts ? rc->end : phst.clock_us;
 	s->hold = hold;
 	s->proto = rc->proto;
 	s->oport = rc->oport;
@@ -182,8 +182,8 @@ hold_record(const struct bh_reader *r, const struct rec *rc, int rule,
 	s->has_ts = rc->has_ts;
 	s->ts = rc->ts;
 	if (hold) {
-		parse_ip(r->f[col.oip], &s->oip);
-		parse_ip(r->f[col.rip], &s->rip);
+		parse_ip(r->f[phst.col.oip], &s->oip);
+		parse_ip(r->f[phst.col.rip], &s->rip);
 		s->tftp[0] = is_tftp_data(rc->head[0]);
 		s->tftp[1] = is_tftp_data(rc->head[1]);
 		s->mz = starts_mz(rc->head[0]) || starts_mz(rc->head[1]);

@@ -21,41 +21,15 @@ static const char *const default_rules[] = {
 	NULL
 };
 
-/* The state shared by the modules (being moved into one struct). */
 const char *const phase_names[PH_COUNT] = {
 	"scan", "infection", "download", "cnc", "attack",
 };
 const char *const linker_names[LK_COUNT] = {
 	"-", "ftp-port", "ftp-pasv", "ftp-20", "ftp-pair", "tftp",
 };
-struct rule **all_rules;
-size_t nall_rules;
-struct rule **rules;
-size_t nrules;
-int have_ftp_links, have_tftp_links;
-int first_link = -1;	/* index of the first link rule */
-struct phase_cols col;
-struct slot *q;
-size_t qcap, qhead, qcount;
-struct bh_writer pw;
-size_t pw_done;
-uint64_t pend_in, pend_out;
-uint64_t qseq;		/* seq of the next slot */
-struct ctl ctls[NCTL];
-size_t ctlhead, nctl;
-int64_t clock_us;	/* greatest record end seen */
-int clock_set;
-int64_t window_us = DEF_WINDOW_US;
-size_t maxhold = DEF_HOLD;
-char **pat_texts;
-int *pat_keys;
-int npat_ids;
-unsigned *memo_gen;
-unsigned char *memo_val;
-unsigned memo_now;
-char *lower_buf[2];
-size_t lower_cap[2];
-unsigned lower_gen[2];
+/* All of bh-phase's mutable state, in one place; phase_reset() puts it
+ * back as it starts. */
+struct phase_state phst = PHASE_STATE_INIT;
 const char *const dir_names[] = { NULL, "-", "in", "out", NULL };
 
 /* ---- rules ---------------------------------------------------------- */
@@ -441,16 +415,16 @@ pattern_id(const char *src, int side, int icase)
 {
 	int i, key = side * 2 + (icase != 0);
 
-	for (i = 0; i < npat_ids; i++)
-		if (pat_keys[i] == key && strcmp(pat_texts[i], src) == 0)
+	for (i = 0; i < phst.npat_ids; i++)
+		if (phst.pat_keys[i] == key && strcmp(phst.pat_texts[i], src) == 0)
 			return i;
-	pat_texts = xreallocarray(pat_texts, (size_t)npat_ids + 1,
-	    sizeof(*pat_texts));
-	pat_keys = xreallocarray(pat_keys, (size_t)npat_ids + 1,
-	    sizeof(*pat_keys));
-	pat_texts[npat_ids] = xstrdup(src);
-	pat_keys[npat_ids] = key;
-	return npat_ids++;
+	phst.pat_texts = xreallocarray(phst.pat_texts, (size_t)phst.npat_ids + 1,
+	    sizeof(*phst.pat_texts));
+	phst.pat_keys = xreallocarray(phst.pat_keys, (size_t)phst.npat_ids + 1,
+	    sizeof(*phst.pat_keys));
+	phst.pat_texts[phst.npat_ids] = xstrdup(src);
+	phst.pat_keys[phst.npat_ids] = key;
+	return phst.npat_ids++;
 }
 
 static int
@@ -673,9 +647,9 @@ rules_parse(const char *text, size_t len, const char *file,
 		ru->file = xstrdup(file);
 		ru->line = lineno;
 		/* owned by all_rules from here on, so a failure frees it */
-		all_rules = xreallocarray(all_rules, nall_rules + 1,
-		    sizeof(*all_rules));
-		all_rules[nall_rules++] = ru;
+		phst.all_rules = xreallocarray(phst.all_rules, phst.nall_rules + 1,
+		    sizeof(*phst.all_rules));
+		phst.all_rules[phst.nall_rules++] = ru;
 		if ((side == SIDE_ORIG || side == SIDE_RESP) &&
 		    rule_add_pattern(ru, side, tok[7], file, lineno) == -1)
 			goto fail;
@@ -776,25 +750,25 @@ rules_load(int no_builtin, char **files, int nfiles)
 		}
 		free(t);
 	}
-	rules = xreallocarray(NULL, nb + nu + 1, sizeof(*rules));
-	nrules = 0;
+	phst.rules = xreallocarray(NULL, nb + nu + 1, sizeof(*phst.rules));
+	phst.nrules = 0;
 	for (i = 0; i < nu; i++)
 		if (find_rule(b, nb, u[i]->name, NULL) == NULL)
-			rules[nrules++] = u[i];
+			phst.rules[phst.nrules++] = u[i];
 	for (i = 0; i < nb; i++)
-		rules[nrules++] = find_rule(u, nu, b[i]->name, &j) != NULL ?
+		phst.rules[phst.nrules++] = find_rule(u, nu, b[i]->name, &j) != NULL ?
 		    u[j] : b[i];
 	free(b);
 	free(u);
-	memo_gen = xcalloc((size_t)npat_ids + 1, sizeof(*memo_gen));
-	memo_val = xcalloc((size_t)npat_ids + 1, sizeof(*memo_val));
-	for (i = 0; i < nrules; i++) {
-		if (rules[i]->linker != LK_NONE && first_link < 0)
-			first_link = (int)i;
-		if (rules[i]->linker == LK_TFTP)
-			have_tftp_links = 1;
-		else if (rules[i]->linker != LK_NONE)
-			have_ftp_links = 1;
+	phst.memo_gen = xcalloc((size_t)phst.npat_ids + 1, sizeof(*phst.memo_gen));
+	phst.memo_val = xcalloc((size_t)phst.npat_ids + 1, sizeof(*phst.memo_val));
+	for (i = 0; i < phst.nrules; i++) {
+		if (phst.rules[i]->linker != LK_NONE && phst.first_link < 0)
+			phst.first_link = (int)i;
+		if (phst.rules[i]->linker == LK_TFTP)
+			phst.have_tftp_links = 1;
+		else if (phst.rules[i]->linker != LK_NONE)
+			phst.have_ftp_links = 1;
 	}
 	return 0;
 fail:
@@ -809,8 +783,8 @@ rules_print(void)
 	size_t i, k;
 	const struct rule *ru;
 
-	for (i = 0; i < nrules; i++) {
-		ru = rules[i];
+	for (i = 0; i < phst.nrules; i++) {
+		ru = phst.rules[i];
 		if (ru->doc != NULL)
 			fputs(ru->doc, stdout);
 		for (k = 0; k < (ru->npat > 0 ? ru->npat : 1); k++)
@@ -832,8 +806,8 @@ rules_free(void)
 	struct rule *ru;
 	int t;
 
-	for (i = 0; i < nall_rules; i++) {
-		ru = all_rules[i];
+	for (i = 0; i < phst.nall_rules; i++) {
+		ru = phst.all_rules[i];
 		for (k = 0; k < ru->npat; k++) {
 			regfree(&ru->pat[k].re);
 			free(ru->pat[k].src);
@@ -852,14 +826,14 @@ rules_free(void)
 		free(ru->file);
 		free(ru);
 	}
-	free(all_rules);
-	free(rules);
-	for (i = 0; i < (size_t)npat_ids; i++)
-		free(pat_texts[i]);
-	free(pat_texts);
-	free(pat_keys);
-	free(memo_gen);
-	free(memo_val);
-	free(lower_buf[0]);
-	free(lower_buf[1]);
+	free(phst.all_rules);
+	free(phst.rules);
+	for (i = 0; i < (size_t)phst.npat_ids; i++)
+		free(phst.pat_texts[i]);
+	free(phst.pat_texts);
+	free(phst.pat_keys);
+	free(phst.memo_gen);
+	free(phst.memo_val);
+	free(phst.lower_buf[0]);
+	free(phst.lower_buf[1]);
 }

@@ -20,32 +20,32 @@ run_header(void *arg, struct bh_reader *r)
 {
 	struct phase_run *p = arg;
 
-	col.flow = bh_rec_need(r, "flow");
-	col.proto = bh_rec_need(r, "proto");
-	col.oip = bh_rec_need(r, "orig_ip");
-	col.oport = bh_rec_need(r, "orig_port");
-	col.rip = bh_rec_need(r, "resp_ip");
-	col.rport = bh_rec_need(r, "resp_port");
-	col.ohead = bh_rec_need(r, "orig_head");
-	col.rhead = bh_rec_need(r, "resp_head");
-	if (col.flow < 0 || col.proto < 0 || col.oip < 0 || col.oport < 0 ||
-	    col.rip < 0 || col.rport < 0 || col.ohead < 0 || col.rhead < 0)
+	phst.col.flow = bh_rec_need(r, "flow");
+	phst.col.proto = bh_rec_need(r, "proto");
+	phst.col.oip = bh_rec_need(r, "orig_ip");
+	phst.col.oport = bh_rec_need(r, "orig_port");
+	phst.col.rip = bh_rec_need(r, "resp_ip");
+	phst.col.rport = bh_rec_need(r, "resp_port");
+	phst.col.ohead = bh_rec_need(r, "orig_head");
+	phst.col.rhead = bh_rec_need(r, "resp_head");
+	if (phst.col.flow < 0 || phst.col.proto < 0 || phst.col.oip < 0 || phst.col.oport < 0 ||
+	    phst.col.rip < 0 || phst.col.rport < 0 || phst.col.ohead < 0 || phst.col.rhead < 0)
 		return -1;
-	col.ts = bh_rec_col(r, "ts");
-	col.dur = bh_rec_col(r, "dur");
-	col.dir = bh_rec_col(r, "dir");
-	col.obytes = bh_rec_col(r, "orig_bytes");
-	col.rbytes = bh_rec_col(r, "resp_bytes");
-	bh_wr_start(&p->w, p->out, r->col, r->ncol, owned, col.dir >= 0 ? 5 : 4);
+	phst.col.ts = bh_rec_col(r, "ts");
+	phst.col.dur = bh_rec_col(r, "dur");
+	phst.col.dir = bh_rec_col(r, "dir");
+	phst.col.obytes = bh_rec_col(r, "orig_bytes");
+	phst.col.rbytes = bh_rec_col(r, "resp_bytes");
+	bh_wr_start(&p->w, p->out, r->col, r->ncol, owned, phst.col.dir >= 0 ? 5 : 4);
 	if (p->drop) {
 		/* The heads are what this filter reads; the later stages
 		 * (bh-rtt, bh-ttl, bh-hist) do not, and they are two thirds
 		 * of the stream's bytes. */
-		bh_wr_drop(&p->w, col.ohead);
-		bh_wr_drop(&p->w, col.rhead);
+		bh_wr_drop(&p->w, phst.col.ohead);
+		bh_wr_drop(&p->w, phst.col.rhead);
 	}
 	bh_wr_names(&p->w);
-	bh_wr_init_mem(&pw, &p->w);
+	bh_wr_init_mem(&phst.pw, &p->w);
 	p->fbuf = xreallocarray(NULL, r->ncol + 1, sizeof(*p->fbuf));
 	return 0;
 }
@@ -55,7 +55,7 @@ run_comment(void *arg, const char *line, size_t len)
 {
 	struct phase_run *p = arg;
 
-	if (qcount == 0) {
+	if (phst.qcount == 0) {
 		bh_wr_comment(&p->w, p->out, line, len);
 		return 0;
 	}
@@ -74,17 +74,17 @@ run_record(void *arg, struct bh_reader *r)
 
 	if (rec_read(r, &rc) == -1)
 		return 0;
-	if (rc.has_ts && (!clock_set || rc.end > clock_us)) {
-		clock_us = rc.end;
-		clock_set = 1;
+	if (rc.has_ts && (!phst.clock_set || rc.end > phst.clock_us)) {
+		phst.clock_us = rc.end;
+		phst.clock_set = 1;
 	}
 	rule = classify(&rc);
 	ctl = link_role(rule, &rc, &data);
 	if (ctl == LK_NONE && !data) {
-		write_fields(qcount == 0 ? &p->w : pw_next(), r->f, rule,
+		write_fields(phst.qcount == 0 ? &p->w : pw_next(), r->f, rule,
 		    rule >= 0 ? phase_of(rule, rc.dir) : 0,
 		    rule >= 0 ? dirfill_of(rule, rc.dir) : -1, NULL);
-		if (qcount > 0)
+		if (phst.qcount > 0)
 			q_release(&p->w, p->fbuf, 0);
 		return 0;
 	}
@@ -113,7 +113,7 @@ phase_end(struct phase_run *p)
 {
 	if (p->fbuf != NULL)
 		q_release(&p->w, p->fbuf, 1);
-	bh_wr_free(&pw);
+	bh_wr_free(&phst.pw);
 	bh_wr_free(&p->w);
 	q_free();
 	free(p->fbuf);
@@ -123,31 +123,8 @@ phase_end(struct phase_run *p)
 void
 phase_reset(void)
 {
+	static const struct phase_state start = PHASE_STATE_INIT;
+
 	rules_free();
-	all_rules = rules = NULL;
-	nall_rules = nrules = 0;
-	have_ftp_links = have_tftp_links = 0;
-	first_link = -1;
-	memset(&col, 0, sizeof(col));
-	q = NULL;
-	qcap = qhead = qcount = 0;
-	memset(&pw, 0, sizeof(pw));
-	pw_done = 0;
-	pend_in = pend_out = 0;
-	qseq = 0;
-	memset(ctls, 0, sizeof(ctls));
-	ctlhead = nctl = 0;
-	clock_us = 0;
-	clock_set = 0;
-	window_us = DEF_WINDOW_US;
-	maxhold = DEF_HOLD;
-	pat_texts = NULL;
-	pat_keys = NULL;
-	npat_ids = 0;
-	memo_gen = NULL;
-	memo_val = NULL;
-	memo_now = 0;
-	memset(lower_buf, 0, sizeof(lower_buf));
-	memset(lower_cap, 0, sizeof(lower_cap));
-	memset(lower_gen, 0, sizeof(lower_gen));
+	phst = start;
 }

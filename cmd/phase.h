@@ -58,13 +58,6 @@ struct rule {
 	unsigned long	 line;
 };
 
-/* Every rule parsed (owner), and the rule set in force (in order). */
-extern struct rule **all_rules;
-extern size_t nall_rules;
-extern struct rule **rules;
-extern size_t nrules;
-extern int have_ftp_links, have_tftp_links;
-extern int first_link;
 
 struct ip {
 	int		 fam;		/* 0 = unknown */
@@ -141,23 +134,7 @@ struct phase_cols {
 	int	flow, proto, oip, oport, rip, rport, ohead, rhead;
 	int	ts, dur, dir, obytes, rbytes;
 };
-extern struct phase_cols col;
 
-extern struct slot *q;
-extern size_t qcap, qhead, qcount;
-/* The pending output: the lines behind held records, labelled already
- * (only held records change).  pw_done bytes of it are out; pend_in and
- * pend_out count the lines into it and out of it. */
-extern struct bh_writer pw;
-extern size_t pw_done;
-extern uint64_t pend_in, pend_out;
-extern uint64_t qseq;
-extern struct ctl ctls[NCTL];
-extern size_t ctlhead, nctl;
-extern int64_t clock_us;
-extern int clock_set;
-extern int64_t window_us;
-extern size_t maxhold;
 
 /*
  * A prefilter for a pattern: up to PRE_MAX literal tests that every
@@ -182,16 +159,50 @@ struct prefilter {
 	int		  exact;
 };
 
-extern char **pat_texts;
-extern int *pat_keys;
-extern int npat_ids;
-extern unsigned *memo_gen;
-extern unsigned char *memo_val;
-extern unsigned memo_now;
-extern char *lower_buf[2];
-extern size_t lower_cap[2];
-extern unsigned lower_gen[2];
 extern const char *const dir_names[];
+
+/* bh-phase's mutable state, all of it (phase_reset() restores it). */
+struct phase_state {
+	/* every rule parsed (owner), and the rule set in force, in order */
+	struct rule	**all_rules;
+	size_t		  nall_rules;
+	struct rule	**rules;
+	size_t		  nrules;
+	int		  have_ftp_links, have_tftp_links;
+	int		  first_link;	/* index of the first link rule */
+	/* the patterns, deduplicated, and their results per record */
+	char		**pat_texts;
+	int		 *pat_keys;
+	int		  npat_ids;
+	unsigned	 *memo_gen;
+	unsigned char	 *memo_val;
+	unsigned	  memo_now;
+	char		 *lower_buf[2];	/* a head in lower case (REG_ICASE) */
+	size_t		  lower_cap[2];
+	unsigned	  lower_gen[2];
+	/* the input columns */
+	struct phase_cols col;
+	/* the hold queue and the pending output: the lines behind held
+	 * records, labelled already (only held records change); pw_done
+	 * bytes of pw are out, pend_in and pend_out count the lines into
+	 * it and out of it */
+	struct slot	 *q;
+	size_t		  qcap, qhead, qcount;
+	struct bh_writer  pw;
+	size_t		  pw_done;
+	uint64_t	  pend_in, pend_out;
+	uint64_t	  qseq;		/* seq of the next slot */
+	/* the control sessions waiting for data */
+	struct ctl	  ctls[NCTL];
+	size_t		  ctlhead, nctl;
+	int64_t		  clock_us;	/* greatest record end seen */
+	int		  clock_set;
+	int64_t		  window_us;	/* -w */
+	size_t		  maxhold;	/* -W */
+};
+#define PHASE_STATE_INIT { .first_link = -1, .window_us = DEF_WINDOW_US, \
+	.maxhold = DEF_HOLD }
+extern struct phase_state phst;
 
 int	parse_proto(const char *s);
 int	rules_load(int no_builtin, char **files, int nfiles);

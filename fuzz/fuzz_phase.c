@@ -80,11 +80,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    tok = strtok_r(NULL, " \t\r", &save)) {
 		if (want == 'W') {
 			if (bh_parse_uint(tok, 100000000, &ul) == 0 && ul > 0)
-				maxhold = ul;
+				phst.maxhold = ul;
 			want = 0;
 		} else if (want == 'w') {
 			if (bh_parse_duration(tok, &us) == 0)
-				window_us = us;
+				phst.window_us = us;
 			want = 0;
 		} else if (strcmp(tok, "-W") == 0 || strcmp(tok, "-w") == 0)
 			want = tok[1];

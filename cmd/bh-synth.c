@@ -135,7 +135,7 @@ main(int argc, char *argv[])
 			quiet = 1;
 			break;
 		case 's':
-			if (bh_parse_u64(o.arg, &seed) != 0)
+			if (bh_parse_u64(o.arg, &synst.seed) != 0)
 				bh_errx(BH_EXIT_FATAL, "bad seed: %s", o.arg);
 			break;
 		case 't':
@@ -161,65 +161,65 @@ main(int argc, char *argv[])
 		bh_err(BH_EXIT_FATAL, "%s", out);
 	setvbuf(fp, obuf, _IOFBF, sizeof(obuf));
 	if (truth != NULL) {
-		if ((truthfp = fopen(truth, "w")) == NULL)
+		if ((synst.truthfp = fopen(truth, "w")) == NULL)
 			bh_err(BH_EXIT_FATAL, "%s", truth);
-		fputs(truth_header, truthfp);
+		fputs(truth_header, synst.truthfp);
 	}
 	prog = !quiet && isatty(STDERR_FILENO);
 
 	/* pools grow with the capture: ~4 KB a session */
 	est = nmax != 0 ? nmax : bmax / 4096;
-	n_attackers = (uint32_t)(est / 3 < 200 ? 200 : est / 3 > 0x7fffff ?
+	synst.n_attackers = (uint32_t)(est / 3 < 200 ? 200 : est / 3 > 0x7fffff ?
 	    0x7fffff : est / 3);
-	n_http = (uint32_t)(8 + (est / 5000 > 4000 ? 4000 : est / 5000));
-	n_ftp = (uint32_t)(4 + (est / 20000 > 4000 ? 4000 : est / 20000));
-	n_irc = (uint32_t)(4 + (est / 20000 > 4000 ? 4000 : est / 20000));
-	att_port = xcalloc(n_attackers, sizeof(*att_port));
-	rng = mix64(seed ^ 0xb07f00dULL);
+	synst.n_http = (uint32_t)(8 + (est / 5000 > 4000 ? 4000 : est / 5000));
+	synst.n_ftp = (uint32_t)(4 + (est / 20000 > 4000 ? 4000 : est / 20000));
+	synst.n_irc = (uint32_t)(4 + (est / 20000 > 4000 ? 4000 : est / 20000));
+	synst.att_port = xcalloc(synst.n_attackers, sizeof(*synst.att_port));
+	synst.rng = splitmix_hash(synst.seed ^ 0xb07f00dULL);
 	messages_init();
 
-	if (bh_pb_open(&pw, fp, pcapng, BH_DLT_EN10MB, 65535, 0) != 0)
+	if (bh_pb_open(&synst.pw, fp, pcapng, BH_DLT_EN10MB, 65535, 0) != 0)
 		bh_err(BH_EXIT_FATAL, "%s", out);
-	bytes_out = pcapng ? 48 : 24;
+	synst.bytes_out = pcapng ? 48 : 24;
 	next = START_USEC + range(0, SEC);
 	for (;;) {
-		if (!stopped && (nheap == 0 ||
-		    next <= heap[0]->st[heap[0]->cur].t)) {
-			if ((nmax != 0 && nsess_made >= nmax) ||
-			    (bmax != 0 && bytes_out >= bmax))
+		if (!stopped && (synst.nheap == 0 ||
+		    next <= synst.heap[0]->st[synst.heap[0]->cur].t)) {
+			if ((nmax != 0 && synst.nsess_made >= nmax) ||
+			    (bmax != 0 && synst.bytes_out >= bmax))
 				stopped = 1;
 			else {
-				episode(next, nmax != 0 ? nmax - nsess_made :
+				episode(next, nmax != 0 ? nmax - synst.nsess_made :
 				    UINT64_MAX);
 				next += range(0, 600 * MS);
 			}
 			continue;
 		}
-		if (nheap == 0)
+		if (synst.nheap == 0)
 			break;
-		s = heap[0];
+		s = synst.heap[0];
 		if (s->cur == 0 && s->truth)
 			truth_enqueue(s);
 		emit(s, &s->st[s->cur]);
 		queued = s->queued;
 		if (++s->cur == s->nst) {
 			s->done = 1;
-			heap_set(0, heap[--nheap]);
-			if (nheap > 0)
+			heap_set(0, synst.heap[--synst.nheap]);
+			if (synst.nheap > 0)
 				heap_down(0);
 			if (!s->truth || s->flushed)
 				sess_free(s);
 		} else
 			heap_down(0);
-		if (queued && tqlen > 0)
+		if (queued && synst.tqlen > 0)
 			truth_flush();
-		if (prog && bytes_out - lastprog >= (64u << 20)) {
-			lastprog = bytes_out;
+		if (prog && synst.bytes_out - lastprog >= (64u << 20)) {
+			lastprog = synst.bytes_out;
 			fprintf(stderr, "\r%s: %llu MB, %llu packets, %llu "
 			    "sessions", bh_progname,
-			    (unsigned long long)(bytes_out >> 20),
-			    (unsigned long long)pkts_out,
-			    (unsigned long long)nflow);
+			    (unsigned long long)(synst.bytes_out >> 20),
+			    (unsigned long long)synst.pkts_out,
+			    (unsigned long long)synst.nflow);
 		}
 	}
 	truth_flush();
@@ -227,7 +227,7 @@ main(int argc, char *argv[])
 		fputc('\n', stderr);
 	if (fp != stdout && fclose(fp) != 0)
 		bh_err(BH_EXIT_FATAL, "%s", out);
-	if (truthfp != NULL && fclose(truthfp) != 0)
+	if (synst.truthfp != NULL && fclose(synst.truthfp) != 0)
 		bh_err(BH_EXIT_FATAL, "%s", truth);
 	return bh_fshut(BH_EXIT_OK);
 }

@@ -18,10 +18,10 @@
 static void
 pick_attacker(struct host *h, int af)
 {
-	uint32_t a = below(n_attackers), b = below(n_attackers);
+	uint32_t a = below(synst.n_attackers), b = below(synst.n_attackers);
 
 	host_make(h, af, IDX_ATTACKER + (uint32_t)((uint64_t)a * b /
-	    n_attackers), 850, 130);
+	    synst.n_attackers), 850, 130);
 }
 
 /*
@@ -36,23 +36,23 @@ attacker_port(const struct host *h)
 
 	lo = h->os == OS_WINDOWS ? 1025 : 32768;
 	n = h->os == OS_WINDOWS ? 3976 : 28233;
-	if (att_port[idx] == 0)
-		att_port[idx] = h->portbase;
-	att_port[idx] = (uint16_t)(lo + (att_port[idx] + 1 - lo) % n);
-	return att_port[idx];
+	if (synst.att_port[idx] == 0)
+		synst.att_port[idx] = h->portbase;
+	synst.att_port[idx] = (uint16_t)(lo + (synst.att_port[idx] + 1 - lo) % n);
+	return synst.att_port[idx];
 }
 
 /* A download server: mostly Unix. */
 static void
 pick_http(struct host *h, int af)
 {
-	host_make(h, af, IDX_HTTP + below(n_http), 120, 800);
+	host_make(h, af, IDX_HTTP + below(synst.n_http), 120, 800);
 }
 
 static void
 pick_ftp(struct host *h, int af)
 {
-	host_make(h, af, IDX_FTP + below(n_ftp), 300, 650);
+	host_make(h, af, IDX_FTP + below(synst.n_ftp), 300, 650);
 }
 
 /* A C&C server, its port: 6667 for most, odd ports for the rest. */
@@ -61,8 +61,8 @@ pick_irc(struct host *h, int af)
 {
 	static const uint16_t odd[] = { 6668, 7000, 5555, 8080, 1863, 3127,
 	    6666, 9999, 1337, 28000 };
-	uint32_t k = below(n_irc);
-	uint64_t x = mix64(seed ^ (0x1cc0000ULL + k));
+	uint32_t k = below(synst.n_irc);
+	uint64_t x = splitmix_hash(synst.seed ^ (0x1cc0000ULL + k));
 
 	host_make(h, af, IDX_IRC + k, 100, 850);
 	return x % 10 < 6 ? 6667 : odd[(x >> 8) % 10];
@@ -219,12 +219,12 @@ exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 	uint32_t off;
 
 	if (port == 135) {
-		t = tcp_msg(s, c, t, m_rpc_bind.p, m_rpc_bind.n);
-		t = tcp_msg(s, !c, t + lt, m_rpc_bind_r.p, m_rpc_bind_r.n);
+		t = tcp_msg(s, c, t, synst.m_rpc_bind.p, synst.m_rpc_bind.n);
+		t = tcp_msg(s, !c, t + lt, synst.m_rpc_bind_r.p, synst.m_rpc_bind_r.n);
 		if (!full)
 			return t + rt;
 		t += rt + range(200, 3000);
-		stream_add(s, c, m_rpc_req.p, m_rpc_req.n);
+		stream_add(s, c, synst.m_rpc_req.p, synst.m_rpc_req.n);
 		off = s->sd[c].sent;
 		t = tcp_send(s, c, t, 30);
 		t = tcp_ack(s, !c, t + lt);
@@ -240,28 +240,28 @@ exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 		return t + rt;
 	}
 	if (port == 139) {
-		t = tcp_msg(s, c, t, m_nbss_req.p, m_nbss_req.n);
-		t = tcp_msg(s, !c, t + lt, m_nbss_ok.p, m_nbss_ok.n);
+		t = tcp_msg(s, c, t, synst.m_nbss_req.p, synst.m_nbss_req.n);
+		t = tcp_msg(s, !c, t + lt, synst.m_nbss_ok.p, synst.m_nbss_ok.n);
 		t += rt + range(200, 3000);
 	}
-	t = tcp_msg(s, c, t, m_smb_neg.p, m_smb_neg.n);
-	t = tcp_msg(s, !c, t + lt, m_smb_neg_r.p, m_smb_neg_r.n);
+	t = tcp_msg(s, c, t, synst.m_smb_neg.p, synst.m_smb_neg.n);
+	t = tcp_msg(s, !c, t + lt, synst.m_smb_neg_r.p, synst.m_smb_neg_r.n);
 	t += rt + range(200, 3000);
 	if (!full)
 		return t;
-	t = tcp_msg(s, c, t, m_smb_ssx.p, m_smb_ssx.n);
-	t = tcp_msg(s, !c, t + lt, m_smb_ssx_r.p, m_smb_ssx_r.n);
+	t = tcp_msg(s, c, t, synst.m_smb_ssx.p, synst.m_smb_ssx.n);
+	t = tcp_msg(s, !c, t + lt, synst.m_smb_ssx_r.p, synst.m_smb_ssx_r.n);
 	t += rt + range(200, 3000);
-	t = tcp_msg(s, c, t, m_smb_tree.p, m_smb_tree.n);
-	t = tcp_msg(s, !c, t + lt, m_smb_tree_r.p, m_smb_tree_r.n);
+	t = tcp_msg(s, c, t, synst.m_smb_tree.p, synst.m_smb_tree.n);
+	t = tcp_msg(s, !c, t + lt, synst.m_smb_tree_r.p, synst.m_smb_tree_r.n);
 	t += rt + range(200, 3000);
-	t = tcp_msg(s, c, t, m_smb_ntc.p, m_smb_ntc.n);
-	t = tcp_msg(s, !c, t + lt, m_smb_ntc_r.p, m_smb_ntc_r.n);
+	t = tcp_msg(s, c, t, synst.m_smb_ntc.p, synst.m_smb_ntc.n);
+	t = tcp_msg(s, !c, t + lt, synst.m_smb_ntc_r.p, synst.m_smb_ntc_r.n);
 	t += rt + range(200, 3000);
-	t = tcp_msg(s, c, t, m_smb_bind.p, m_smb_bind.n);
-	t = tcp_msg(s, !c, t + lt, m_smb_bind_r.p, m_smb_bind_r.n);
+	t = tcp_msg(s, c, t, synst.m_smb_bind.p, synst.m_smb_bind.n);
+	t = tcp_msg(s, !c, t + lt, synst.m_smb_bind_r.p, synst.m_smb_bind_r.n);
 	t += rt + range(200, 3000);
-	stream_add(s, c, m_smb_expl.p, m_smb_expl.n);
+	stream_add(s, c, synst.m_smb_expl.p, synst.m_smb_expl.n);
 	off = s->sd[c].sent;
 	t = tcp_send(s, c, t, 30);
 	t = tcp_ack(s, !c, t + lt);
@@ -273,7 +273,7 @@ exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 		t = tcp_ack(s, !c, p->t + lt);
 		s->note = "data-retx";
 	}
-	t = tcp_msg(s, !c, t + 2 * MS, m_smb_expl_r.p, m_smb_expl_r.n);
+	t = tcp_msg(s, !c, t + 2 * MS, synst.m_smb_expl_r.p, synst.m_smb_expl_r.n);
 	return t + rt;
 }
 
@@ -401,7 +401,7 @@ dl_http(int64_t t, int af)
 	    "\r\nConnection: close\r\nContent-Type: application/octet-stream"
 	    "\r\n\r\n", servers[h.os], size);
 	stream_add(s, 1, p, n);
-	stream_add(s, 1, body, size);
+	stream_add(s, 1, synst.body, size);
 	dup = chance(80);
 	lose1 = chance(20);
 	t = tcp_bulk(s, 1, t + rtt + range(1 * MS, 40 * MS), rtt, h.gap, dup,
@@ -501,7 +501,7 @@ dl_ftp(int64_t t, const struct host *attacker)
 		td = tcp_handshake(d, t + range(100, 2 * MS), drtt, HS_PLAIN);
 		td += range(100, 2 * MS);
 	}
-	stream_add(d, d->remote, body, size);
+	stream_add(d, d->remote, synst.body, size);
 	t = tcp_bulk(d, d->remote, td, drtt, h.gap, chance(60), 0);
 	t = tcp_close(d, d->remote, t + 1, drtt);
 	c->partner = d;
@@ -560,13 +560,13 @@ dl_tftp(int64_t t, const struct host *h)
 		p = step_add(d, 0, t, 0);
 		p->off = d->sd[0].slen;
 		p->len = 4 + len;
-		stream_add(d, 0, tftp_hdr[b], 4);
-		stream_add(d, 0, body + (b - 1) * TFTP_BLOCK, len);
+		stream_add(d, 0, synst.tftp_hdr[b], 4);
+		stream_add(d, 0, synst.body + (b - 1) * TFTP_BLOCK, len);
 		t += local_delay();
 		p = step_add(d, 1, t, 0);
 		p->off = d->sd[1].slen;
 		p->len = 4;
-		stream_add(d, 1, tftp_ack[b], 4);
+		stream_add(d, 1, synst.tftp_ack[b], 4);
 		t += rtt;
 	}
 	q->partner = d;
@@ -709,9 +709,9 @@ ep_netbios(int64_t t)
 	unsigned char *q;
 	char name[16];
 
-	if (lan_last[k] != 0 && t - lan_last[k] < 120 * SEC)
+	if (synst.lan_last[k] != 0 && t - synst.lan_last[k] < 120 * SEC)
 		return;
-	lan_last[k] = t;
+	synst.lan_last[k] = t;
 	s = sess_new(4, BH_IPPROTO_UDP);
 	side_init(s, 0, NULL, 137);
 	side_init(s, 1, NULL, 137);
@@ -756,15 +756,15 @@ ep_arp(int64_t t)
 	memcpy(s->sd[1].addr, gw, 4);
 	s->dir = DIR_LOCAL;
 	memcpy(q, "\0\1\x08\0\6\4\0\1", 8);
-	bh_pb_mac_from_ip(q + 8, 4, hp4);
-	memcpy(q + 14, hp4, 4);
+	bh_pb_mac_from_ip(q + 8, 4, synst.hp4);
+	memcpy(q + 14, synst.hp4, 4);
 	memset(q + 18, 0, 6);
 	memcpy(q + 24, gw, 4);
 	memcpy(q + 28, "\0\1\x08\0\6\4\0\2", 8);
 	bh_pb_mac_from_ip(q + 36, 4, gw);
 	memcpy(q + 42, gw, 4);
-	bh_pb_mac_from_ip(q + 46, 4, hp4);
-	memcpy(q + 52, hp4, 4);
+	bh_pb_mac_from_ip(q + 46, 4, synst.hp4);
+	memcpy(q + 52, synst.hp4, 4);
 	s->textlen = 56;
 	stream_add(s, 0, q, 28);
 	stream_add(s, 1, q + 28, 28);

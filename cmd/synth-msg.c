@@ -15,12 +15,12 @@
 static unsigned char *
 arena_put(const void *p, size_t n)
 {
-	unsigned char *d = arena + arenalen;
+	unsigned char *d = synst.arena + synst.arenalen;
 
-	if (arenalen + n > sizeof(arena))
+	if (synst.arenalen + n > sizeof(synst.arena))
 		bh_errx(BH_EXIT_FATAL, "internal: message arena full");
 	memcpy(d, p, n);
-	arenalen += n;
+	synst.arenalen += n;
 	return d;
 }
 
@@ -157,79 +157,79 @@ messages_init(void)
 	size_t i, n;
 
 	/* shellcode: a NOP sled, a decoder loop, an encoded body */
-	memset(shellcode, 0x90, 600);
-	for (i = 600; i < sizeof(shellcode); i++)
-		shellcode[i] = (unsigned char)(splitmix(&s) >> 56);
-	memcpy(shellcode + 600, "\xeb\x10\x5a\x4a\x33\xc9\x66\xb9\x7d\x01"
+	memset(synst.shellcode, 0x90, 600);
+	for (i = 600; i < sizeof(synst.shellcode); i++)
+		synst.shellcode[i] = (unsigned char)(splitmix(&s) >> 56);
+	memcpy(synst.shellcode + 600, "\xeb\x10\x5a\x4a\x33\xc9\x66\xb9\x7d\x01"
 	    "\x80\x34\x0a\x99\xe2\xfa", 16);
 	/* the executable: a DOS stub and a PE header, then random bytes
 	 * (packed executables look random) */
-	for (i = 0; i < sizeof(body); i++)
-		body[i] = (unsigned char)(splitmix(&s) >> 56);
-	memcpy(body, "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0"
+	for (i = 0; i < sizeof(synst.body); i++)
+		synst.body[i] = (unsigned char)(splitmix(&s) >> 56);
+	memcpy(synst.body, "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0"
 	    "@\0\0\0\0\0\0\0", 32);
-	memset(body + 32, 0, 32);
-	body[60] = 0x80;
-	memcpy(body + 64, "\x0e\x1f\xba\x0e\0\xb4\x09\xcd\x21\xb8\x01\x4c"
+	memset(synst.body + 32, 0, 32);
+	synst.body[60] = 0x80;
+	memcpy(synst.body + 64, "\x0e\x1f\xba\x0e\0\xb4\x09\xcd\x21\xb8\x01\x4c"
 	    "\xcd\x21This program cannot be run in DOS mode.\r\r\n$", 53);
-	memset(body + 117, 0, 11);
-	memcpy(body + 128, "PE\0\0\x4c\x01\x03\0", 8);
+	memset(synst.body + 117, 0, 11);
+	memcpy(synst.body + 128, "PE\0\0\x4c\x01\x03\0", 8);
 
-	m_nbss_req.p = arena_put(nbss_req, sizeof(nbss_req));
-	m_nbss_req.n = sizeof(nbss_req);
-	m_nbss_ok.p = arena_put(nbss_ok, sizeof(nbss_ok));
-	m_nbss_ok.n = sizeof(nbss_ok);
-	m_smb_neg = mk_smb(0x72, 0, NULL, 0, dialects, sizeof(dialects));
+	synst.m_nbss_req.p = arena_put(nbss_req, sizeof(nbss_req));
+	synst.m_nbss_req.n = sizeof(nbss_req);
+	synst.m_nbss_ok.p = arena_put(nbss_ok, sizeof(nbss_ok));
+	synst.m_nbss_ok.n = sizeof(nbss_ok);
+	synst.m_smb_neg = mk_smb(0x72, 0, NULL, 0, dialects, sizeof(dialects));
 	memcpy(b, "\x1f\x8a\x3c\x55\x0e\x77\x21\x90", 8);
 	memcpy(b + 8, "WORKGROUP\0", 10);
-	m_smb_neg_r = mk_smb(0x72, 1, neg_r_words, sizeof(neg_r_words), b, 18);
-	m_smb_ssx = mk_smb(0x73, 0, ssx_words, sizeof(ssx_words), ssx_data,
+	synst.m_smb_neg_r = mk_smb(0x72, 1, neg_r_words, sizeof(neg_r_words), b, 18);
+	synst.m_smb_ssx = mk_smb(0x73, 0, ssx_words, sizeof(ssx_words), ssx_data,
 	    sizeof(ssx_data));
-	m_smb_ssx_r = mk_smb(0x73, 1, "\xff\0\0\0\0\0", 6, ssx_r_data,
+	synst.m_smb_ssx_r = mk_smb(0x73, 1, "\xff\0\0\0\0\0", 6, ssx_r_data,
 	    sizeof(ssx_r_data));
-	m_smb_tree = mk_smb(0x75, 0, tree_words, sizeof(tree_words), tree_data,
+	synst.m_smb_tree = mk_smb(0x75, 0, tree_words, sizeof(tree_words), tree_data,
 	    sizeof(tree_data));
-	m_smb_tree_r = mk_smb(0x75, 1, "\xff\0\0\0\1\0", 6, "IPC\0", 4);
-	m_smb_ntc = mk_smb(0xa2, 0, ntc_words, sizeof(ntc_words), ntc_data,
+	synst.m_smb_tree_r = mk_smb(0x75, 1, "\xff\0\0\0\1\0", 6, "IPC\0", 4);
+	synst.m_smb_ntc = mk_smb(0xa2, 0, ntc_words, sizeof(ntc_words), ntc_data,
 	    sizeof(ntc_data));
 	memset(c, 0, 68);
 	c[0] = 0xff;
 	c[5] = 0x00;
 	c[6] = 0x40;
-	m_smb_ntc_r = mk_smb(0xa2, 1, c, 68, NULL, 0);
+	synst.m_smb_ntc_r = mk_smb(0xa2, 1, c, 68, NULL, 0);
 	n = mk_rpc(b, 0x0b, bind_ds, sizeof(bind_ds));
-	m_smb_bind = mk_smb(0x25, 0, trans_words, sizeof(trans_words), b, n);
+	synst.m_smb_bind = mk_smb(0x25, 0, trans_words, sizeof(trans_words), b, n);
 	n = mk_rpc(b, 0x0c, bind_ack, sizeof(bind_ack));
-	m_smb_bind_r = mk_smb(0x25, 1, trans_words, 20, b, n);
+	synst.m_smb_bind_r = mk_smb(0x25, 1, trans_words, 20, b, n);
 	/* the exploit: a DsRolerUpgradeDownlevelServer request whose stub
 	 * is the sled and shellcode (MS04-011) */
 	memcpy(c, opnum4, 8);
 	c[6] = 9;
-	memcpy(c + 8, shellcode, 1900);
+	memcpy(c + 8, synst.shellcode, 1900);
 	n = mk_rpc(b, 0x00, c, 1908);
-	m_smb_expl = mk_smb(0x25, 0, trans_words, sizeof(trans_words), b, n);
-	m_smb_expl_r = mk_smb(0x25, 1, trans_words, 20, "\5\0\3\3", 4);
+	synst.m_smb_expl = mk_smb(0x25, 0, trans_words, sizeof(trans_words), b, n);
+	synst.m_smb_expl_r = mk_smb(0x25, 1, trans_words, 20, "\5\0\3\3", 4);
 	n = mk_rpc(b, 0x0b, bind_act, sizeof(bind_act));
-	m_rpc_bind.p = arena_put(b, n);
-	m_rpc_bind.n = (uint32_t)n;
+	synst.m_rpc_bind.p = arena_put(b, n);
+	synst.m_rpc_bind.n = (uint32_t)n;
 	n = mk_rpc(b, 0x0c, bind_ack, sizeof(bind_ack));
-	m_rpc_bind_r.p = arena_put(b, n);
-	m_rpc_bind_r.n = (uint32_t)n;
+	synst.m_rpc_bind_r.p = arena_put(b, n);
+	synst.m_rpc_bind_r.n = (uint32_t)n;
 	/* RemoteActivation with an overlong server name (MS03-026) */
 	memcpy(c, opnum4, 8);
-	memcpy(c + 8, shellcode, 1690);
+	memcpy(c + 8, synst.shellcode, 1690);
 	n = mk_rpc(b, 0x00, c, 1698);
-	m_rpc_req.p = arena_put(b, n);
-	m_rpc_req.n = (uint32_t)n;
+	synst.m_rpc_req.p = arena_put(b, n);
+	synst.m_rpc_req.n = (uint32_t)n;
 
 	for (i = 0; i < 2048; i++) {
-		tftp_hdr[i][0] = 0;
-		tftp_hdr[i][1] = 3;	/* DATA (RFC 1350) */
-		tftp_hdr[i][2] = (unsigned char)(i >> 8);
-		tftp_hdr[i][3] = (unsigned char)i;
-		tftp_ack[i][0] = 0;
-		tftp_ack[i][1] = 4;	/* ACK */
-		tftp_ack[i][2] = (unsigned char)(i >> 8);
-		tftp_ack[i][3] = (unsigned char)i;
+		synst.tftp_hdr[i][0] = 0;
+		synst.tftp_hdr[i][1] = 3;	/* DATA (RFC 1350) */
+		synst.tftp_hdr[i][2] = (unsigned char)(i >> 8);
+		synst.tftp_hdr[i][3] = (unsigned char)i;
+		synst.tftp_ack[i][0] = 0;
+		synst.tftp_ack[i][1] = 4;	/* ACK */
+		synst.tftp_ack[i][2] = (unsigned char)(i >> 8);
+		synst.tftp_ack[i][3] = (unsigned char)i;
 	}
 }

@@ -23,8 +23,8 @@ sess_new(int af, int proto)
 	struct piece *p0, *p1;
 	size_t c0, c1, cs;
 
-	if (nfree > 0) {
-		s = freelist[--nfree];
+	if (synst.nfree > 0) {
+		s = synst.freelist[--synst.nfree];
 		st = s->st;
 		cs = s->capst;
 		p0 = s->sd[0].pc;
@@ -42,7 +42,7 @@ sess_new(int af, int proto)
 		s->sd[1].cappc = c1;
 	} else
 		s = xcalloc(1, sizeof(*s));
-	s->uid = nuid++;
+	s->uid = synst.nuid++;
 	s->af = af;
 	s->proto = proto;
 	s->remote = -1;
@@ -56,11 +56,11 @@ sess_free(struct sess *s)
 {
 	if (s->partner != NULL)
 		s->partner->partner = NULL;
-	if (nfree == capfree) {
-		capfree = capfree ? capfree * 2 : 256;
-		freelist = xreallocarray(freelist, capfree, sizeof(*freelist));
+	if (synst.nfree == synst.capfree) {
+		synst.capfree = synst.capfree ? synst.capfree * 2 : 256;
+		synst.freelist = xreallocarray(synst.freelist, synst.capfree, sizeof(*synst.freelist));
 	}
-	freelist[nfree++] = s;
+	synst.freelist[synst.nfree++] = s;
 }
 
 /* Heap order: time of the next packet, then creation order. */
@@ -75,25 +75,25 @@ heap_less(const struct sess *a, const struct sess *b)
 void
 heap_set(size_t i, struct sess *s)
 {
-	heap[i] = s;
+	synst.heap[i] = s;
 	s->heapidx = i;
 }
 
 void
 heap_down(size_t i)
 {
-	struct sess *s = heap[i];
+	struct sess *s = synst.heap[i];
 	size_t c;
 
 	for (;;) {
 		c = 2 * i + 1;
-		if (c >= nheap)
+		if (c >= synst.nheap)
 			break;
-		if (c + 1 < nheap && heap_less(heap[c + 1], heap[c]))
+		if (c + 1 < synst.nheap && heap_less(synst.heap[c + 1], synst.heap[c]))
 			c++;
-		if (!heap_less(heap[c], s))
+		if (!heap_less(synst.heap[c], s))
 			break;
-		heap_set(i, heap[c]);
+		heap_set(i, synst.heap[c]);
 		i = c;
 	}
 	heap_set(i, s);
@@ -104,13 +104,13 @@ heap_push(struct sess *s)
 {
 	size_t i;
 
-	if (nheap == capheap) {
-		capheap = capheap ? capheap * 2 : 1024;
-		heap = xreallocarray(heap, capheap, sizeof(*heap));
+	if (synst.nheap == synst.capheap) {
+		synst.capheap = synst.capheap ? synst.capheap * 2 : 1024;
+		synst.heap = xreallocarray(synst.heap, synst.capheap, sizeof(*synst.heap));
 	}
-	i = nheap++;
-	while (i > 0 && heap_less(s, heap[(i - 1) / 2])) {
-		heap_set(i, heap[(i - 1) / 2]);
+	i = synst.nheap++;
+	while (i > 0 && heap_less(s, synst.heap[(i - 1) / 2])) {
+		heap_set(i, synst.heap[(i - 1) / 2]);
 		i = (i - 1) / 2;
 	}
 	heap_set(i, s);
@@ -125,10 +125,10 @@ side_init(struct sess *s, int i, const struct host *h, uint16_t port)
 	struct side *d = &s->sd[i];
 
 	if (h == NULL) {
-		memcpy(d->addr, s->af == 4 ? hp4 : hp6, s->af == 4 ? 4 : 16);
+		memcpy(d->addr, s->af == 4 ? synst.hp4 : synst.hp6, s->af == 4 ? 4 : 16);
 		d->os = OS_WINDOWS;
 		d->ttl = 128;
-		d->tsbase = hp_tsbase;
+		d->tsbase = synst.hp_tsbase;
 		d->win = 64240;
 	} else {
 		memcpy(d->addr, h->addr, 16);
@@ -141,7 +141,7 @@ side_init(struct sess *s, int i, const struct host *h, uint16_t port)
 		s->rem_hops_base = h->hops;
 	}
 	d->port = port;
-	d->isn = (uint32_t)(splitmix(&rng) >> 32);
+	d->isn = (uint32_t)(splitmix(&synst.rng) >> 32);
 	d->ipid = (uint16_t)below(65536);
 	d->nxt = 0;
 }
@@ -149,9 +149,9 @@ side_init(struct sess *s, int i, const struct host *h, uint16_t port)
 uint16_t
 hp_ephemeral(void)
 {
-	uint16_t p = hp_port;
+	uint16_t p = synst.hp_port;
 
-	hp_port = hp_port >= 65000 ? 1025 : hp_port + 1;
+	synst.hp_port = synst.hp_port >= 65000 ? 1025 : synst.hp_port + 1;
 	return p;
 }
 
@@ -518,7 +518,7 @@ sess_start(struct sess *s)
 	else if (s->vlan == 2)
 		s->sd[s->remote == 0 ? 1 : 0].vlan = 1;
 	if (s->truth)
-		nsess_made++;
+		synst.nsess_made++;
 	heap_push(s);
 }
 
@@ -580,7 +580,7 @@ truth_write(struct sess *s)
 			    os_ttl[s->rem_os] - min);
 		}
 	}
-	fprintf(truthfp, "%llu\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t"
+	fprintf(synst.truthfp, "%llu\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t"
 	    "%u\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 	    (unsigned long long)s->flow, ts, s->proto == 6 ? "tcp" : "udp",
 	    a0, s->sd[0].port, a1, s->sd[1].port, dirs[s->dir], s->phase,
@@ -597,15 +597,15 @@ truth_flush(void)
 {
 	struct sess *s;
 
-	while (tqlen > 0) {
-		s = tq[tqhead];
+	while (synst.tqlen > 0) {
+		s = synst.tq[synst.tqhead];
 		if (s->partner != NULL && s->link == 0)
 			break;
-		if (truthfp != NULL)
+		if (synst.truthfp != NULL)
 			truth_write(s);
 		s->flushed = 1;
-		tqhead = (tqhead + 1) % tqcap;
-		tqlen--;
+		synst.tqhead = (synst.tqhead + 1) % synst.tqcap;
+		synst.tqlen--;
 		if (s->done)
 			sess_free(s);
 	}
@@ -619,23 +619,23 @@ truth_enqueue(struct sess *s)
 	size_t i;
 	struct sess **n;
 
-	s->flow = ++nflow;
+	s->flow = ++synst.nflow;
 	if (s->partner != NULL) {
 		s->partner->link = s->flow;
 		if (s->partner->flow != 0)
 			s->link = s->partner->flow;
 	}
-	if (tqlen == tqcap) {
-		n = xreallocarray(NULL, tqcap ? tqcap * 2 : 256, sizeof(*n));
-		for (i = 0; i < tqlen; i++)
-			n[i] = tq[(tqhead + i) % tqcap];
-		free(tq);
-		tq = n;
-		tqhead = 0;
-		tqcap = tqcap ? tqcap * 2 : 256;
+	if (synst.tqlen == synst.tqcap) {
+		n = xreallocarray(NULL, synst.tqcap ? synst.tqcap * 2 : 256, sizeof(*n));
+		for (i = 0; i < synst.tqlen; i++)
+			n[i] = synst.tq[(synst.tqhead + i) % synst.tqcap];
+		free(synst.tq);
+		synst.tq = n;
+		synst.tqhead = 0;
+		synst.tqcap = synst.tqcap ? synst.tqcap * 2 : 256;
 	}
-	tq[(tqhead + tqlen) % tqcap] = s;
-	tqlen++;
+	synst.tq[(synst.tqhead + synst.tqlen) % synst.tqcap] = s;
+	synst.tqlen++;
 	s->queued = 1;
 }
 
@@ -662,9 +662,9 @@ payload(const struct side *d, uint32_t off, uint32_t len)
 		n = d->pc[lo].off + d->pc[lo].n - (off + k);
 		if (n > len - k)
 			n = len - k;
-		memcpy(scratch + k, d->pc[lo].p + (off + k - d->pc[lo].off), n);
+		memcpy(synst.scratch + k, d->pc[lo].p + (off + k - d->pc[lo].off), n);
 	}
-	return scratch;
+	return synst.scratch;
 }
 
 void
@@ -707,7 +707,7 @@ emit(struct sess *s, const struct step *st)
 		memset(p.dmac, 0xff, 6);
 	}
 	p.ttl = st->ttl;
-	p.ipid = s->remote >= 0 && st->side != s->remote ? hp_ipid++ :
+	p.ipid = s->remote >= 0 && st->side != s->remote ? synst.hp_ipid++ :
 	    d->ipid++;
 	p.proto = (uint8_t)s->proto;
 	p.sport = d->port;
@@ -736,11 +736,11 @@ emit(struct sess *s, const struct step *st)
 		p.paylen = st->len;
 	}
 write:
-	n = bh_pb_build(frame, sizeof(frame), &p);
+	n = bh_pb_build(synst.frame, sizeof(synst.frame), &p);
 	if (n == 0)
 		bh_errx(BH_EXIT_FATAL, "internal: cannot build a packet");
-	if (bh_pb_write_frame(&pw, (uint64_t)st->t * 1000u, frame, n) != 0)
+	if (bh_pb_write_frame(&synst.pw, (uint64_t)st->t * 1000u, synst.frame, n) != 0)
 		bh_err(BH_EXIT_FATAL, "write");
-	bytes_out += pw.pcapng ? 32 + ((n + 3) & ~(size_t)3) : 16 + n;
-	pkts_out++;
+	synst.bytes_out += synst.pw.pcapng ? 32 + ((n + 3) & ~(size_t)3) : 16 + n;
+	synst.pkts_out++;
 }

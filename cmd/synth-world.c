@@ -10,48 +10,25 @@
 #include "bh.h"
 #include "synth.h"
 
-/* The state shared by the modules (being moved into one struct). */
-uint64_t rng;
 const char *const os_name[] = { "windows", "unix", "solaris/network" };
 const uint8_t os_ttl[] = { 128, 64, 255 };
-uint64_t seed;
-struct sess **heap;
-size_t nheap, capheap;
-struct sess **freelist;
-size_t nfree, capfree;
-struct sess **tq;		/* truth lines waiting for a link */
-size_t tqhead, tqlen, tqcap;
-uint64_t nuid, nflow, nsess_made;
-FILE *truthfp;
-struct bh_pb_writer pw;
-uint64_t bytes_out, pkts_out;
-uint16_t hp_ipid, hp_port = 1025;
-unsigned char hp4[4] = { 192, 168, 56, 101 };
-unsigned char hp6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x56,
-    0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x01 };
-uint32_t hp_tsbase = 0x1a2b3c;
-unsigned char body[BODY_SIZE];	/* the executable all bots share */
-unsigned char shellcode[4096];	/* NOP sled and code of exploits */
-unsigned char frame[BH_PB_MAXFRAME];
-unsigned char scratch[65536];
-int64_t lan_last[NLAN];
-unsigned char arena[16384];
-size_t arenalen;
-struct msg m_smb_neg, m_smb_neg_r, m_smb_ssx, m_smb_ssx_r, m_smb_tree,
-    m_smb_tree_r, m_smb_ntc, m_smb_ntc_r, m_smb_bind, m_smb_bind_r,
-    m_smb_expl, m_smb_expl_r, m_rpc_bind, m_rpc_bind_r, m_rpc_req,
-    m_nbss_req, m_nbss_ok;
-unsigned char tftp_hdr[2048][4], tftp_ack[2048][4];
 const char truth_header[] =
     "#flow\tts\tproto\torig_ip\torig_port\tresp_ip\tresp_port\tdir\tphase\t"
     "app\tlink\tstate\torig_pkts\tresp_pkts\tremote_ip\tremote_pkts\t"
     "remote_ttl\tremote_ttl_init\tremote_hops\tremote_os\trtt_remote_ms\t"
     "rtt_local_ms\trtt_how\tvlan\tnote\n";
-uint32_t n_attackers, n_http, n_ftp, n_irc;
-uint16_t *att_port;	/* per attacker: its last source port */
 const char *const domains[] = { "irc.rizon-bots.net",
     "update.microsofts-dl.com", "x.hacked-box.org", "dl.freeavupdate.info",
     "cc.botnet-irc.cn", "files.fastdl.ru" };
+
+/* All of bh-synth's mutable state, in one place. */
+struct synth_state synst = {
+	.hp_port = 1025,
+	.hp4 = { 192, 168, 56, 101 },
+	.hp6 = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x56, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0x01, 0x01 },
+	.hp_tsbase = 0x1a2b3c,
+};
 
 /* ---- deterministic random numbers ----------------------------------- */
 
@@ -67,9 +44,11 @@ splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* A hash of x: the splitmix64 finalizer, a bijection on 64 bits. */
+/* A hash of x: one splitmix64 step from it, a bijection on 64 bits (not
+ * lib's bh_mix64, MurmurHash3's finalizer: another function, and the
+ * captures must stay as they were). */
 uint64_t
-mix64(uint64_t x)
+splitmix_hash(uint64_t x)
 {
 	return splitmix(&x);
 }
@@ -79,7 +58,7 @@ mix64(uint64_t x)
 uint32_t
 below(uint32_t n)
 {
-	return (uint32_t)(((splitmix(&rng) >> 32) * n) >> 32);
+	return (uint32_t)(((splitmix(&synst.rng) >> 32) * n) >> 32);
 }
 
 /* Uniform in [lo, hi]. */
@@ -111,7 +90,7 @@ addr4_of(unsigned char *a, uint32_t idx)
 	unsigned j, o;
 
 	for (j = 0; j < 16; j++) {
-		x = (idx * 16u + j) ^ (uint32_t)(seed * 0x9e3779b9u);
+		x = (idx * 16u + j) ^ (uint32_t)(synst.seed * 0x9e3779b9u);
 		x ^= x >> 16;
 		x *= 0x85ebca6bu;
 		x ^= x >> 13;
@@ -135,7 +114,7 @@ addr4_of(unsigned char *a, uint32_t idx)
 static void
 addr6_of(unsigned char *a, uint32_t idx)
 {
-	uint64_t h = mix64(seed ^ ((uint64_t)idx << 20) ^ 0x6666);
+	uint64_t h = splitmix_hash(synst.seed ^ ((uint64_t)idx << 20) ^ 0x6666);
 
 	memset(a, 0, 16);
 	a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8;
@@ -159,7 +138,7 @@ void
 host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
     unsigned unix_pm)
 {
-	uint64_t x = mix64(seed * 0x2545f4914f6cdd1dULL + idx + 0x51);
+	uint64_t x = splitmix_hash(synst.seed * 0x2545f4914f6cdd1dULL + idx + 0x51);
 	unsigned r;
 
 	memset(h, 0, sizeof(*h));
@@ -172,11 +151,11 @@ host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
 	r = (unsigned)(x % 1000);
 	h->os = r < win_pm ? OS_WINDOWS : r < win_pm + unix_pm ? OS_UNIX :
 	    OS_SOLARIS;
-	x = mix64(x);
+	x = splitmix_hash(x);
 	h->hops = (uint8_t)(14 + x % 7 + (x >> 8) % 7 + (x >> 16) % 5);
 	h->rtt = 2000 + (int64_t)((x >> 24) % 30000) +
 	    h->hops * (2500 + (int64_t)((x >> 40) % 4500));
-	x = mix64(x);
+	x = splitmix_hash(x);
 	/* 2..40 Mbit/s bottleneck: 1514-byte frame every 300..6000 µs */
 	h->gap = 300 + (int64_t)(x % 5700);
 	h->tsbase = (uint32_t)(x >> 20);

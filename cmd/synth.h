@@ -125,43 +125,53 @@ enum hs {
 
 enum { DIR_IN, DIR_OUT, DIR_LOCAL };
 
-extern uint64_t rng;
 extern const char *const os_name[];
 extern const uint8_t os_ttl[];
-extern uint64_t seed;
-extern struct sess **heap;
-extern size_t nheap, capheap;
-extern struct sess **freelist;
-extern size_t nfree, capfree;
-extern struct sess **tq;
-extern size_t tqhead, tqlen, tqcap;
-extern uint64_t nuid, nflow, nsess_made;
-extern FILE *truthfp;
-extern struct bh_pb_writer pw;
-extern uint64_t bytes_out, pkts_out;
-extern uint16_t hp_ipid, hp_port;
-extern unsigned char hp4[4];
-extern unsigned char hp6[16];
-extern uint32_t hp_tsbase;
-extern unsigned char body[BODY_SIZE];
-extern unsigned char shellcode[4096];
-extern unsigned char frame[BH_PB_MAXFRAME];
-extern unsigned char scratch[65536];
-extern int64_t lan_last[NLAN];
-extern unsigned char arena[16384];
-extern size_t arenalen;
-extern struct msg m_smb_neg, m_smb_neg_r, m_smb_ssx, m_smb_ssx_r, m_smb_tree,
-    m_smb_tree_r, m_smb_ntc, m_smb_ntc_r, m_smb_bind, m_smb_bind_r,
-    m_smb_expl, m_smb_expl_r, m_rpc_bind, m_rpc_bind_r, m_rpc_req,
-    m_nbss_req, m_nbss_ok;
-extern unsigned char tftp_hdr[2048][4], tftp_ack[2048][4];
 extern const char truth_header[];
-extern uint32_t n_attackers, n_http, n_ftp, n_irc;
-extern uint16_t *att_port;
 extern const char *const domains[];
 
+/* bh-synth's mutable state, all of it. */
+struct synth_state {
+	uint64_t	 rng;		/* the splitmix64 stream */
+	uint64_t	 seed;		/* --seed */
+	/* the session pool and the packet heap */
+	struct sess	**heap;
+	size_t		 nheap, capheap;
+	struct sess	**freelist;
+	size_t		 nfree, capfree;
+	struct sess	**tq;		/* truth lines waiting for a link */
+	size_t		 tqhead, tqlen, tqcap;
+	uint64_t	 nuid, nflow, nsess_made;
+	FILE		*truthfp;
+	struct bh_pb_writer pw;
+	uint64_t	 bytes_out, pkts_out;
+	/* the honeypot */
+	uint16_t	 hp_ipid, hp_port;
+	unsigned char	 hp4[4];
+	unsigned char	 hp6[16];
+	uint32_t	 hp_tsbase;
+	unsigned char	 body[BODY_SIZE];	/* the executable all bots share */
+	unsigned char	 shellcode[4096];	/* NOP sled and code of exploits */
+	unsigned char	 frame[BH_PB_MAXFRAME];
+	unsigned char	 scratch[65536];
+	int64_t		 lan_last[NLAN];
+	/* the messages, built once into the arena */
+	unsigned char	 arena[16384];
+	size_t		 arenalen;
+	struct msg	 m_smb_neg, m_smb_neg_r, m_smb_ssx, m_smb_ssx_r,
+			 m_smb_tree, m_smb_tree_r, m_smb_ntc, m_smb_ntc_r,
+			 m_smb_bind, m_smb_bind_r, m_smb_expl, m_smb_expl_r,
+			 m_rpc_bind, m_rpc_bind_r, m_rpc_req, m_nbss_req,
+			 m_nbss_ok;
+	unsigned char	 tftp_hdr[2048][4], tftp_ack[2048][4];
+	/* the scenario's hosts */
+	uint32_t	 n_attackers, n_http, n_ftp, n_irc;
+	uint16_t	*att_port;	/* per attacker: its last source port */
+};
+extern struct synth_state synst;
+
 uint64_t	splitmix(uint64_t *s);
-uint64_t	mix64(uint64_t x);
+uint64_t	splitmix_hash(uint64_t x);
 uint32_t	below(uint32_t n);
 int64_t	range(int64_t lo, int64_t hi);
 int	chance(unsigned permille);

@@ -252,7 +252,7 @@ END {
 	}
 
 	print ""
-	print "## Targets (issue 8; issue 3's memory check)"
+	print "## Targets (the performance targets and the memory-scaling check)"
 	print ""
 	if (V["quick"])
 		print "(Quick mode: the captures are too small for these verdicts to mean anything; fixed costs dominate.)\n"
@@ -310,7 +310,7 @@ END {
 	}
 	if ("seq_s" in G) {
 		x = rss["seq_s"] > 0 ? rss["seq_l"] / rss["seq_s"] : ""
-		check(sprintf("issue 3: %d sequential short sessions vs %d, peak RSS within 10%%: %s vs %s MiB (%s)",
+		check(sprintf("memory scaling: %d sequential short sessions vs %d, peak RSS within 10%%: %s vs %s MiB (%s)",
 		    V["seqn"], V["seqn"] / 10, mib(rss["seq_l"]),
 		    mib(rss["seq_s"]), fm("%.3f", x)), x, "<=", 1.10)
 	}

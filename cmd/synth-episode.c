@@ -777,7 +777,7 @@ ep_arp(int64_t t)
  * One arrival of the scenario at t.  room: how many more sessions -n
  * allows (a large number without -n); the multi-session episodes need
  * up to 7.  The mix is tuned so that a capture has about 10 packets and
- * 4 KB per session, like issue 8's benchmark capture.
+ * 4 KB per session, like the benchmark capture of bench/README.md.
  */
 void
 episode(int64_t t, uint64_t room)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Hostile captures and broken records (issue 9): resource limits that hold
+# Hostile captures and broken records: resource limits that hold
 # (memory under the cap stated in bh-sessions(1), time linear, what was
 # evicted or cut counted), malformed input reported with the file named,
 # the documented exit status and nothing lost from the good part, and no

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The shared library: escaping, numbers (tests/unit.c) and the record
-# stream semantics of DESIGN §1, exercised through bh-cut.
+# stream semantics of bh(7), exercised through bh-cut.
 
 load helper
 

@@ -107,3 +107,42 @@ setup() {
 	[ "$output" = "#n" ]
 	[ -z "$stderr" ]
 }
+
+# ---- the common options (bh(7) COMMON OPTIONS), in every tool ----
+
+@test "-h and --help: the usage on stdout, exit 0, in every tool" {
+	for c in "$BATS_TEST_DIRNAME"/../cmd/bh-*.c; do
+		t=$(basename "$c" .c)
+		[ "$t" = bh-filter ] && [ "$BH_HAVE_JQ" = no ] && continue
+		for o in -h --help; do
+			run -0 --separate-stderr "$t" "$o"
+			[[ "${lines[0]}" == "usage: $t "* ]] || { echo "$t $o: ${lines[0]}"; false; }
+			[ -z "$stderr" ] || { echo "$t $o: stderr $stderr"; false; }
+		done
+	done
+}
+
+@test "--version in every tool; an unknown option is a usage error, exit 2" {
+	for c in "$BATS_TEST_DIRNAME"/../cmd/bh-*.c; do
+		t=$(basename "$c" .c)
+		[ "$t" = bh-filter ] && [ "$BH_HAVE_JQ" = no ] && continue
+		run -0 "$t" --version
+		[[ "$output" =~ ^$t\ bh\ [0-9]+\.[0-9]+$ ]] || { echo "$t: $output"; false; }
+		run -2 --separate-stderr "$t" --no-such-option
+		[ -z "$output" ]
+		[ "${stderr_lines[0]}" = "$t: unknown option --no-such-option" ] || { echo "$t: $stderr"; false; }
+		[[ "${stderr_lines[1]}" == "usage: $t "* ]]
+	done
+}
+
+@test "--strict anywhere among the options of every record filter" {
+	printf '#flow\tproto\tsyn_ts\tsynack_ts\tack_ts\tsyn_n\tsynack_n\torig_ttl\tresp_ttl\n1\ttcp\t-\t-\t-\t0\t0\t64\t-\nbad\n2\ttcp\t-\t-\t-\t0\t0\t64\t-\n' > "$T/s.tsv"
+	for t in bh-rtt bh-ttl bh-cut; do
+		run -1 --separate-stderr "$t" "$T/s.tsv"
+		[ "${#lines[@]}" -eq 3 ]
+		run -2 --separate-stderr "$t" "$T/s.tsv" --strict
+		[ "${#lines[@]}" -eq 2 ] || { echo "$t: ${#lines[@]} lines"; false; }
+		[ "${stderr_lines[0]}" = "$t: $T/s.tsv:3: expected 9 fields, got 1; record skipped" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+	done
+}

@@ -14,10 +14,7 @@ hex() {
 	od -An -tx1 -v "$1"
 }
 
-# mk NAME < description: write $T/NAME.pcap, fail the test on error
-mk() {
-	bh-mkpcap -o "$T/$1.pcap"
-}
+# mkcap NAME < description: write $T/NAME.pcap, fail the test on error
 
 # bytes FILE OFFSET COUNT: COUNT bytes at OFFSET as one hex string
 bytes() {
@@ -82,14 +79,14 @@ EOF
 }
 
 @test "the HTTP example: golden bytes" {
-	http_example | mk http
+	http_example | mkcap http
 	run -0 hex "$T/http.pcap"
 	golden mkpcap/http.hex
 }
 
 @test "the HTTP example: tshark decodes it with relative seq/ack and good checksums" {
 	need tshark
-	http_example | mk http
+	http_example | mkcap http
 	run -0 tsh -r "$T/http.pcap" -T fields -e tcp.flags -e tcp.seq \
 	    -e tcp.ack -e tcp.len -e ip.ttl -e ip.checksum.status \
 	    -e tcp.checksum.status
@@ -103,14 +100,14 @@ EOF
 }
 
 @test "comments and blank lines only, no final newline: header only" {
-	printf '# nothing\n\n   \t\n# but comments' | mk c
+	printf '# nothing\n\n   \t\n# but comments' | mkcap c
 	run -0 bytes "$T/c.pcap" 0 100
 	[ "$output" = d4c3b2a10200040000000000000000000000040001000000 ]
 }
 
 @test "no final newline: the last packet is written" {
-	printf '1 udp 10.0.0.1:1 > 10.0.0.2:2' | mk a
-	printf '1 udp 10.0.0.1:1 > 10.0.0.2:2\n' | mk b
+	printf '1 udp 10.0.0.1:1 > 10.0.0.2:2' | mkcap a
+	printf '1 udp 10.0.0.1:1 > 10.0.0.2:2\n' | mkcap b
 	cmp "$T/a.pcap" "$T/b.pcap"
 	# ts 1.000000, caplen = len = 14 + 20 + 8
 	run -0 bytes "$T/a.pcap" 24 16
@@ -118,14 +115,14 @@ EOF
 }
 
 @test "directives: link, format, snaplen, tsres in the file header" {
-	printf 'link sll2\nsnaplen 96\ntsres ns\n' | mk a
+	printf 'link sll2\nsnaplen 96\ntsres ns\n' | mkcap a
 	run -0 hex "$T/a.pcap"
 	[ "$output" = " 4d 3c b2 a1 02 00 04 00 00 00 00 00 00 00 00 00
  60 00 00 00 14 01 00 00" ]
-	printf 'format pcapng\nlink raw\n' | mk b
+	printf 'format pcapng\nlink raw\n' | mkcap b
 	run -0 hex "$T/b.pcap"
 	golden mkpcap/pcapng-header.hex
-	printf 'format pcapng\ntsres ns\nlink 147\n' | mk c
+	printf 'format pcapng\ntsres ns\nlink 147\n' | mkcap c
 	run -0 hex "$T/c.pcap"
 	golden mkpcap/pcapng-ns-header.hex
 }
@@ -133,7 +130,7 @@ EOF
 @test "link types: one UDP packet on each, golden bytes" {
 	for l in ether sll sll2 raw null loop; do
 		printf 'link %s\n1262304000.25 udp 10.0.0.1:53 > 10.0.0.2:1024 "q"\n' \
-		    "$l" | mk "$l"
+		    "$l" | mkcap "$l"
 		echo "# $l"
 		hex "$T/$l.pcap"
 	done > "$T/all"
@@ -150,7 +147,7 @@ EOF
 	for f in pcap pcapng; do
 	for r in us ns; do
 		{ printf 'link %s\nformat %s\ntsres %s\n' $l $f $r; every_kind; } |
-		    mk "$l-$f-$r"
+		    mkcap "$l-$f-$r"
 	done; done; done
 	mergecap -a -F pcapng -w "$T/all.pcapng" "$T"/*-pcap*-*s.pcap
 	run -0 bash -c "tshark -o tcp.check_checksum:TRUE \
@@ -168,7 +165,7 @@ EOF
 @test "link types: tcpdump reads every kind" {
 	need tcpdump
 	for l in ether sll sll2 raw null loop; do
-		{ printf 'link %s\nformat pcapng\n' $l; every_kind; } | mk m
+		{ printf 'link %s\nformat pcapng\n' $l; every_kind; } | mkcap m
 		tcpdump -nn -vv -r "$T/m.pcap" > "$T/o" 2>/dev/null
 		run -1 grep 'bad cksum\|incorrect' "$T/o"
 		run -0 grep -c ' > ' "$T/o"
@@ -178,7 +175,7 @@ EOF
 
 @test "capinfos: packet count, encapsulation, ns precision" {
 	need capinfos
-	{ printf 'format pcapng\ntsres ns\nlink sll\n'; every_kind; } | mk m
+	{ printf 'format pcapng\ntsres ns\nlink sll\n'; every_kind; } | mkcap m
 	run -0 capinfos -c -E -a "$T/m.pcap"
 	[[ "$output" == *"Number of packets:   16"* ]]
 	[[ "$output" == *"Linux cooked-mode capture v1"* ]]
@@ -186,18 +183,18 @@ EOF
 }
 
 @test "every kind of packet: golden bytes (Ethernet pcap)" {
-	every_kind | mk m
+	every_kind | mkcap m
 	run -0 hex "$T/m.pcap"
 	golden mkpcap/every-kind.hex
 }
 
 @test "time: absolute, relative, ns decimals, pcapng 64-bit units" {
-	printf 'tsres ns\n1262304000.123456789 ip:253 1.1.1.1 > 2.2.2.2\n+0.000000011 ip:253 1.1.1.1 > 2.2.2.2\n' | mk a
+	printf 'tsres ns\n1262304000.123456789 ip:253 1.1.1.1 > 2.2.2.2\n+0.000000011 ip:253 1.1.1.1 > 2.2.2.2\n' | mkcap a
 	run -0 bytes "$T/a.pcap" 24 8
 	[ "$output" = 003b3d4b15cd5b07 ]
 	run -0 bytes "$T/a.pcap" 74 8
 	[ "$output" = 003b3d4b20cd5b07 ]
-	printf 'format pcapng\n1262304000.5 ip:253 1.1.1.1 > 2.2.2.2\n' | mk b
+	printf 'format pcapng\n1262304000.5 ip:253 1.1.1.1 > 2.2.2.2\n' | mkcap b
 	# EPB: type, len, ifid, ts high, ts low (microseconds)
 	run -0 bytes "$T/b.pcap" 48 20
 	[ "$output" = 0600000044000000000000000f7c040020618c0d ]
@@ -217,7 +214,7 @@ EOF
 +1 tcp 10.0.0.2:80 > 10.0.0.1:1000 FA
 +1 tcp 10.0.0.1:1000 > 10.0.0.2:80 . aseq=7 aack=4294967295
 EOF
-	mk d < "$T/d"
+	mkcap d < "$T/d"
 	# absolute seq and ack of each packet (frame bytes 38..45)
 	frames "$T/d.pcap" | cut -c77-92 > "$T/o"
 	run -0 cat "$T/o"
@@ -229,8 +226,8 @@ EOF
 }
 
 @test "TCP: the ISN is a hash of the 4-tuple, the same in any order" {
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S\n' | mk a
-	printf '1 tcp 10.9.9.9:7 > 10.0.0.2:2 S\n2 tcp 10.0.0.1:1 > 10.0.0.2:2 S\n' | mk b
+	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S\n' | mkcap a
+	printf '1 tcp 10.9.9.9:7 > 10.0.0.2:2 S\n2 tcp 10.0.0.1:1 > 10.0.0.2:2 S\n' | mkcap b
 	run -0 bytes "$T/a.pcap" 78 4
 	a=$output
 	run -0 bytes "$T/b.pcap" 148 4
@@ -238,7 +235,7 @@ EOF
 }
 
 @test "isn directive: fixes a side's ISN; between packets it restarts the side" {
-	cat <<'EOF' | mk i
+	cat <<'EOF' | mkcap i
 isn 10.0.0.1:1 > 10.0.0.2:2 1000
 isn 10.0.0.2:2 > 10.0.0.1:1 4294967295
 1 tcp 10.0.0.1:1 > 10.0.0.2:2 S
@@ -256,17 +253,17 @@ ffffffff000003e9
 }
 
 @test "RST answering a SYN takes seq 0 and acks the SYN (RFC 9293 reset generation)" {
-	printf 'isn 10.0.0.9:1 > 10.0.0.1:2 99\n1 tcp 10.0.0.9:1 > 10.0.0.1:2 S\n2 tcp 10.0.0.1:2 > 10.0.0.9:1 RA\n' | mk r
+	printf 'isn 10.0.0.9:1 > 10.0.0.1:2 99\n1 tcp 10.0.0.9:1 > 10.0.0.1:2 S\n2 tcp 10.0.0.1:2 > 10.0.0.9:1 RA\n' | mkcap r
 	run -0 bytes "$T/r.pcap" 148 8
 	[ "$output" = 0000000000000064 ]
 }
 
 @test "TCP flags: letters, tcpdump dot, none" {
 	for f in S SA . P. FA R RA U E C SAFRPUEC; do
-		printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 %s seq=0 ack=0\n' "$f" | mk f
+		printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 %s seq=0 ack=0\n' "$f" | mkcap f
 		bytes "$T/f.pcap" 87 1; echo " $f"
 	done > "$T/o"
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2\n' | mk n
+	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2\n' | mkcap n
 	{ bytes "$T/n.pcap" 87 1; echo " none"; } >> "$T/o"
 	run -0 cat "$T/o"
 	[ "$output" = "02 S
@@ -284,21 +281,21 @@ ff SAFRPUEC
 }
 
 @test "TCP options: mss, sackok, ts, wscale laid out as Linux does; win" {
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S mss=1460 sackok ts=1/2 wscale=7 win=29200\n' | mk o
+	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S mss=1460 sackok ts=1/2 wscale=7 win=29200\n' | mkcap o
 	run -0 bytes "$T/o.pcap" 86 4
 	[ "$output" = a0027210 ]
 	run -0 bytes "$T/o.pcap" 94 20
 	[ "$output" = 020405b40402080a000000010000000201030307 ]
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S ts=1/2\n' | mk t
+	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S ts=1/2\n' | mkcap t
 	run -0 bytes "$T/t.pcap" 94 12
 	[ "$output" = 0101080a0000000100000002 ]
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S sackok\n' | mk s
+	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 S sackok\n' | mkcap s
 	run -0 bytes "$T/s.pcap" 94 4
 	[ "$output" = 01010402 ]
 }
 
 @test "IPv4 fields: ttl, id counter and id=, df, frag and mf" {
-	cat <<'EOF' | mk v
+	cat <<'EOF' | mkcap v
 1 ip:253 10.0.0.1 > 10.0.0.2
 1 ip:253 10.0.0.1 > 10.0.0.2 ttl=1 id=4660 df
 1 ip:253 10.0.0.1 > 10.0.0.2
@@ -314,7 +311,7 @@ EOF
 }
 
 @test "IPv4 fragments: later fragments carry only payload" {
-	printf '1 udp 10.0.0.1:1 > 10.0.0.2:2 frag=0 mf id=9 pad=8\n1 udp 10.0.0.1:1 > 10.0.0.2:2 frag=16 id=9 pad=4\n' | mk f
+	printf '1 udp 10.0.0.1:1 > 10.0.0.2:2 frag=0 mf id=9 pad=8\n1 udp 10.0.0.1:1 > 10.0.0.2:2 frag=16 id=9 pad=4\n' | mkcap f
 	# frame lengths: 14+20+8+8 = 50, then 14+20+4 = 38
 	run -0 bytes "$T/f.pcap" 32 4
 	[ "$output" = 32000000 ]
@@ -327,7 +324,7 @@ EOF
 }
 
 @test "VLAN: 802.1Q, QinQ with 802.1ad outer, qinq=8100, on sll too" {
-	cat <<'EOF' | mk v
+	cat <<'EOF' | mkcap v
 1 udp 10.0.0.1:1 > 10.0.0.2:2 vlan=10
 1 udp 10.0.0.1:1 > 10.0.0.2:2 vlan=10,20
 1 udp 10.0.0.1:1 > 10.0.0.2:2 vlan=4095,1,2 qinq=9100
@@ -338,13 +335,13 @@ EOF
 	[ "$output" = 88a8000a810000140800 ]
 	run -0 bytes "$T/v.pcap" 180 14
 	[ "$output" = 91000fff81000001810000020800 ]
-	printf 'link sll\n1 udp 10.0.0.1:1 > 10.0.0.2:2 vlan=7\n' | mk s
+	printf 'link sll\n1 udp 10.0.0.1:1 > 10.0.0.2:2 vlan=7\n' | mkcap s
 	run -0 bytes "$T/s.pcap" 54 6
 	[ "$output" = 810000070800 ]
 }
 
 @test "IPv6: hop limit, hbh, v6frag with id, dstopt, in RFC 8200 order" {
-	printf '1 udp [2001:db8::1]:1 > [2001:db8::2]:2 ttl=3 hbh v6frag id=305419896 dstopt "z"\n' | mk v
+	printf '1 udp [2001:db8::1]:1 > [2001:db8::2]:2 ttl=3 hbh v6frag id=305419896 dstopt "z"\n' | mkcap v
 	# payload length, next header, hop limit
 	run -0 bytes "$T/v.pcap" 58 4
 	[ "$output" = 00210003 ]
@@ -354,7 +351,7 @@ EOF
 }
 
 @test "ICMP and ICMPv6: echo defaults, type/code, icmpid/icmpseq" {
-	printf '1 icmp 10.0.0.1 > 10.0.0.2\n1 icmp 10.0.0.1 > 10.0.0.2 type=3 code=3\n1 icmp6 ::1 > ::2 icmpid=258 icmpseq=772\n' | mk i
+	printf '1 icmp 10.0.0.1 > 10.0.0.2\n1 icmp 10.0.0.1 > 10.0.0.2 type=3 code=3\n1 icmp6 ::1 > ::2 icmpid=258 icmpseq=772\n' | mkcap i
 	run -0 bytes "$T/i.pcap" 74 8
 	[ "$output" = 0800f7fd00010001 ]
 	run -0 bytes "$T/i.pcap" 132 8
@@ -365,13 +362,13 @@ EOF
 }
 
 @test "ARP request and reply; raw frames as given" {
-	printf '1 arp 10.0.0.1 > 10.0.0.2\n1 arp 10.0.0.2 > 10.0.0.1 type=2\n1 raw hex:0011 "ab"\n' | mk a
+	printf '1 arp 10.0.0.1 > 10.0.0.2\n1 arp 10.0.0.2 > 10.0.0.1 type=2\n1 raw hex:0011 "ab"\n' | mkcap a
 	run -0 hex "$T/a.pcap"
 	golden mkpcap/arp-raw.hex
 }
 
 @test "snaplen, snap=, caplen=, len=: record headers" {
-	printf 'snaplen 40\n1 udp 10.0.0.1:1 > 10.0.0.2:2 pad=100\n1 udp 10.0.0.1:1 > 10.0.0.2:2 snap=20\n1 udp 10.0.0.1:1 > 10.0.0.2:2 caplen=60 len=10\n' | mk s
+	printf 'snaplen 40\n1 udp 10.0.0.1:1 > 10.0.0.2:2 pad=100\n1 udp 10.0.0.1:1 > 10.0.0.2:2 snap=20\n1 udp 10.0.0.1:1 > 10.0.0.2:2 caplen=60 len=10\n' | mkcap s
 	run -0 bytes "$T/s.pcap" 32 8
 	[ "$output" = 280000008e000000 ]
 	run -0 bytes "$T/s.pcap" 88 8
@@ -386,7 +383,7 @@ EOF
 }
 
 @test "hostile overrides: iplen, ihl, doff" {
-	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 . iplen=9999 ihl=15 doff=1\n' | mk h
+	printf '1 tcp 10.0.0.1:1 > 10.0.0.2:2 . iplen=9999 ihl=15 doff=1\n' | mkcap h
 	run -0 bytes "$T/h.pcap" 54 4
 	[ "$output" = 4f00270f ]
 	run -0 bytes "$T/h.pcap" 86 1
@@ -397,13 +394,13 @@ EOF
 }
 
 @test "payload: quoted escapes, hex, several pieces, pad, # inside quotes" {
-	printf '%s\n' '1 udp 10.0.0.1:1 > 10.0.0.2:2 "a b#\r\n\t\\\"\x7f\0" hex:FF00 "z" pad=3 # comment' | mk p
+	printf '%s\n' '1 udp 10.0.0.1:1 > 10.0.0.2:2 "a b#\r\n\t\\\"\x7f\0" hex:FF00 "z" pad=3 # comment' | mkcap p
 	run -0 bytes "$T/p.pcap" 82 100
 	[ "$output" = 612062230d0a095c227f00ff007a414141 ]
 }
 
 @test "repeat=, every=: times, seq and id advance" {
-	printf 'isn 10.0.0.1:1 > 10.0.0.2:2 0\n1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=10 repeat=3 every=0.25\n+1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=1\n' | mk r
+	printf 'isn 10.0.0.1:1 > 10.0.0.2:2 0\n1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=10 repeat=3 every=0.25\n+1 tcp 10.0.0.1:1 > 10.0.0.2:2 PA pad=1\n' | mkcap r
 	frames "$T/r.pcap" | cut -c37-40,77-84 > "$T/o"
 	run -0 cat "$T/o"
 	[ "$output" = "000100000001

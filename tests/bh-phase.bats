@@ -2,7 +2,7 @@
 # bh-phase: the labels of the issue's "done when" list, the rules language
 # and its errors, the links and their look-ahead window, dir from the
 # phase, and the record-filter rules every tool shares.  Input records are
-# written by hand (mk below), so these tests do not depend on bh-sessions;
+# written by hand (mkphase below), so these tests do not depend on bh-sessions;
 # the pipeline tests at the end run from fixture captures when bh-sessions
 # and bh-mkpcap have been built.
 
@@ -12,54 +12,6 @@ COLS="flow proto ts dur orig_ip orig_port resp_ip resp_port dir state
 orig_bytes resp_bytes orig_head resp_head"
 OWN="phase app rule link"
 
-# mk [-c "cols"] < description: a header and one record per line of
-# `name=value ...`; a value may be quoted '...' or "..." (heads: the
-# escaped text, as bh-sessions writes it).  o=IP:PORT and r=IP:PORT set
-# the orig_/resp_ address and port, oh= and rh= the orig_/resp_head;
-# unnamed columns are `-` (proto tcp,
-# ts 100, dur 1); a line that starts with `#` is a comment.
-mk() {
-	local cols=$COLS
-	if [ "$1" = -c ]; then cols=$2; fi
-	awk -v cols="$cols" '
-	BEGIN {
-		n = split(cols, c, /[ \n]+/)
-		for (i = 1; i <= n; i++) { known[c[i]] = 1; h = h (i > 1 ? "\t" : "#") c[i] }
-		print h
-	}
-	/^#/ { print; next }
-	NF == 0 { next }
-	{
-		delete v
-		v["proto"] = "tcp"; v["ts"] = "100.000000"; v["dur"] = "1.000000"
-		s = $0
-		while (match(s, /[a-z_]+=/)) {
-			k = substr(s, RSTART, RLENGTH - 1)
-			s = substr(s, RSTART + RLENGTH)
-			q = substr(s, 1, 1)
-			if (q == "\"" || q == "\x27") {
-				e = index(substr(s, 2), q)
-				val = substr(s, 2, e - 1); s = substr(s, e + 2)
-			} else {
-				e = index(s, " "); if (e == 0) e = length(s) + 1
-				val = substr(s, 1, e - 1); s = substr(s, e)
-			}
-			if (k == "oh") k = "orig_head"
-			if (k == "rh") k = "resp_head"
-			if (k == "o" || k == "r") {
-				p = k == "o" ? "orig_" : "resp_"
-				a = val; sub(/:[0-9-]+$/, "", a); pt = val; sub(/.*:/, "", pt)
-				v[p "ip"] = a; v[p "port"] = pt
-				continue
-			}
-			if (!(k in known)) { print "mk: no column " k > "/dev/stderr"; exit 1 }
-			v[k] = val
-		}
-		line = ""
-		for (i = 1; i <= n; i++) line = line (i > 1 ? "\t" : "") (c[i] in v ? v[c[i]] : "-")
-		print line
-	}'
-}
 
 # vals is in helper.bash.
 
@@ -70,7 +22,7 @@ setup() {
 # ---- the issue's "done when" list ----------------------------------------
 
 @test "IRC on 6667, 5555 and 8080 is cnc/irc; HTTP that merely contains NICK is not" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK bot1\r\nUSER bot 0 * :x\r\n' rh=':irc.example 001 bot1 :Welcome\r\n'
 flow=2 o=10.0.0.5:1041 r=198.51.100.7:5555 oh='USER bot 0 * :x\r\nNICK bot2\r\n' rh=':irc.example NOTICE AUTH :*** Looking up\r\n:irc.example 001 bot2 :hi\r\n'
 flow=3 o=10.0.0.5:1042 r=198.51.100.7:8080 oh='PASS s3cret\r\nNICK [00|DEU|XP]123\r\nUSER x x x :x\r\n' rh='001 bot3 :Welcome\r\n'
@@ -82,7 +34,7 @@ EOF
 }
 
 @test "weaker IRC rules: registration without a reply, other verbs, a server first, lower case" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:7777 oh='NICK a\r\nUSER a 0 * :a\r\n'
 flow=2 o=10.0.0.5:1041 r=198.51.100.7:7777 oh='PASS x\r\nJOIN #botnet key\r\n'
 flow=3 o=10.0.0.5:1042 r=198.51.100.7:7777 rh=':hub.example NOTICE AUTH :*** hello\r\n'
@@ -95,7 +47,7 @@ EOF
 }
 
 @test "GET /bot.exe with an MZ body is download/http; without the body a weaker rule" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1050 r=203.0.113.9:80 oh='GET /bot.exe HTTP/1.0\r\nHost: x\r\n\r\n' rh='HTTP/1.0 200 OK\r\nContent-Length: 5000\r\n\r\nMZ\x90\x00\x03\x00'
 flow=2 o=10.0.0.5:1051 r=203.0.113.9:80 oh='GET /bot.exe HTTP/1.0\r\n\r\n'
 flow=3 o=10.0.0.5:1052 r=203.0.113.9:80 oh='GET /a.php HTTP/1.0\r\n\r\n' rh='HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<b>MZ</b>'
@@ -110,7 +62,7 @@ EOF
 
 @test "FTP control and active data with MZ: download/ftp and ftp-data, each naming the other" {
 	# The data connection ends, and comes, before its control connection.
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=11 ts=202.000000 o=198.51.100.20:20 r=10.0.0.5:1026 state=SF oh='MZ\x90\x00\x03\x00'
 flow=12 ts=203.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
 flow=10 ts=200.000000 dur=10.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER anonymous\r\nPASS x\r\nTYPE I\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 ready\r\n331 ok\r\n230 ok\r\n200 ok\r\n200 PORT ok\r\n150 Opening\r\n226 done\r\n'
@@ -118,7 +70,7 @@ EOF
 	run -0 bh-phase "$T/in"
 	[ "$(vals flow phase app rule link dir)" = "11 12 10 download - download ftp-data - ftp ftp-data-port - ftp 10 - 11 in - out " ]
 	# the other order: control first, data after it
-	mk > "$T/in2" <<'EOF'
+	mkphase > "$T/in2" <<'EOF'
 flow=10 ts=200.000000 dur=10.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
 flow=11 ts=202.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90\x00\x03\x00'
 EOF
@@ -127,7 +79,7 @@ EOF
 }
 
 @test "FTP passive (227, 229), EPRT, port 20 and the same-hosts fallback" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 ts=100.000000 dur=50.000000 o=10.0.0.5:1060 r=198.51.100.40:21 oh='USER a\r\nPASS b\r\nPASV\r\nRETR a.exe\r\nEPSV\r\nRETR b.exe\r\n' rh='220 hi\r\n331 ok\r\n230 ok\r\n227 Entering Passive Mode (198,51,100,40,195,80).\r\n150 ok\r\n226 ok\r\n229 Entering Extended Passive Mode (|||6446|)\r\n'
 flow=2 ts=101.000000 o=10.0.0.5:1061 r=198.51.100.40:50000 rh='MZ\x90'
 flow=3 ts=102.000000 o=10.0.0.5:1062 r=198.51.100.40:6446 rh='MZ\x90'
@@ -145,7 +97,7 @@ EOF
 	# bh-synth -s 1 -n 5000, flows 4813 4816 4817 4827: control 13 (PORT)
 	# and its data 16 end first; the passive data 27 starts after 13 has
 	# ended (within the 10 s slack) and ends before its control 17.
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=16 ts=660.293790 dur=0.991375 o=198.51.100.20:20 r=10.0.0.5:2320 oh='MZ\x90\x00\x03\x00'
 flow=13 ts=659.313546 dur=2.273173 o=10.0.0.5:2319 r=198.51.100.20:21 oh='USER 1\r\nPASS 1\r\nTYPE I\r\nPORT 10,0,0,5,9,16\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 (vsFTPd 2.0.5)\r\n331 Password required\r\n230 User logged in.\r\n200 Type set to I\r\n200 PORT command successful.\r\n'
 flow=27 ts=664.142226 dur=0.522578 o=10.0.0.5:2324 r=198.51.100.20:38671 rh='MZ\x90\x00\x03\x00'
@@ -161,7 +113,7 @@ EOF
 
 @test "overlapping FTP sessions to one server, active: the PORT that names the data wins over port 20 of an earlier session" {
 	# bh-synth -s 2 -n 100000, flows 86215 86218 86222 86225
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=18 ts=888.063122 dur=0.825263 o=198.51.100.39:20 r=10.0.0.5:24482 oh='MZ\x90\x00\x03\x00'
 flow=15 ts=887.319617 dur=1.823052 o=10.0.0.5:24481 r=198.51.100.39:21 oh='USER 1\r\nPASS 1\r\nTYPE I\r\nPORT 10,0,0,5,95,162\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 Serv-U FTP Server v6.0 for WinSock ready...\r\n'
 flow=25 ts=889.975463 dur=0.449161 o=198.51.100.39:20 r=10.0.0.5:24487 oh='MZ\x90\x00\x03\x00'
@@ -170,7 +122,7 @@ EOF
 	run -0 bh-phase "$T/in"
 	[ "$(vals flow rule link dir)" = "18 15 25 22 ftp-data-port ftp ftp-data-port ftp 15 18 22 25 in out in out " ]
 	# both controls before the data: the one whose PORT names it, not the first
-	mk > "$T/in2" <<'EOF'
+	mkphase > "$T/in2" <<'EOF'
 flow=15 ts=887.319617 dur=1.823052 o=10.0.0.5:24481 r=198.51.100.39:21 oh='USER 1\r\nPORT 10,0,0,5,95,162\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
 flow=22 ts=889.233677 dur=0.500000 o=10.0.0.5:24486 r=198.51.100.39:21 oh='USER 1\r\nPORT 10,0,0,5,95,167\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
 flow=25 ts=889.975463 dur=0.449161 o=198.51.100.39:20 r=10.0.0.5:24487 oh='MZ\x90'
@@ -181,7 +133,7 @@ EOF
 
 @test "a guess goes to a control session with no data yet before one that has its own by PORT" {
 	# 1 has its data 3 by PORT; 4 from port 20 is named by no PORT: 1 or 2
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=3 ts=101.000000 dur=1.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90'
 flow=4 ts=103.000000 dur=1.000000 o=198.51.100.20:20 r=10.0.0.5:1030 oh='MZ\x90'
 flow=1 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR a.exe\r\n' rh='220 hi\r\n'
@@ -201,7 +153,7 @@ EOF
 
 @test "a guess waits for the control that names the data until the guessed control is written (-w)" {
 	# 4 names data 2 by PORT but ends 55 s after 1, which 2 is guessed to
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.20:21 oh='USER a\r\nPASS b\r\n' rh='220 hi\r\n'
 flow=2 ts=104.000000 dur=2.000000 o=198.51.100.20:20 r=10.0.0.5:1030 oh='MZ\x90'
 flow=9 ts=156.000000 dur=1.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
@@ -216,7 +168,7 @@ EOF
 }
 
 @test "TFTP RRQ to udp/69 and its data from port 3001: both download/tftp, linked" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=21 proto=udp ts=300.010000 o=198.51.100.30:3001 r=10.0.0.5:2001 oh='\x00\x03\x00\x01MZ\x90\x00' rh='\x00\x04\x00\x01'
 flow=20 proto=udp ts=300.000000 dur=0.000000 o=10.0.0.5:2001 r=198.51.100.30:69 oh='\x00\x01bot.exe\x00octet\x00'
 flow=22 proto=udp ts=310.000000 o=198.51.100.30:3002 r=10.0.0.5:2009 oh='\x00\x03\x00\x01MZ\x90\x00'
@@ -226,7 +178,7 @@ EOF
 }
 
 @test "inbound DCE-RPC to 135 and SMB to 445 are infection; outbound with dir out attack; an unanswered SYN to 445 scan" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 dir=in state=SF o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00' rh='\x05\x00\x0c\x03\x10\x00\x00\x00'
 flow=2 dir=in state=SF o=203.0.113.9:3334 r=10.0.0.5:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8' rh='\x00\x00\x00U\xffSMBr'
 flow=3 dir=out state=SF o=10.0.0.5:3333 r=203.0.113.9:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00'
@@ -243,7 +195,7 @@ EOF
 }
 
 @test "dir '-' is filled from the phase: infection and scan in, download and cnc out; flag r reverses" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00'
 flow=2 state=S0 o=203.0.113.9:3335 r=10.0.0.5:445 orig_bytes=0 resp_bytes=0
 flow=3 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK a\r\nUSER a 0 * :a\r\n'
@@ -263,7 +215,7 @@ mybot-poll   cnc        http  tcp  8888  orig  -  ^GET /gate\.php\?id=[0-9]+[ ]
 # SMB on a second port, in place of the built-in rule.
 smb-port     infection  smb   tcp  445,1445  -  -  -
 EOF
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:8888 oh='GET /gate.php?id=42 HTTP/1.0\r\n\r\n'
 flow=2 o=10.0.0.5:1041 r=198.51.100.7:8888 oh='GET /index.html HTTP/1.0\r\n\r\n'
 flow=3 o=10.0.0.5:1042 r=198.51.100.7:8080 oh='GET /gate.php?id=42 HTTP/1.0\r\n\r\n'
@@ -290,7 +242,7 @@ EOF
 }
 
 @test "every labelled session has a rule; every unlabelled one is - in phase, app, rule, link" {
-	mk < "$DATA/phase/mixed.desc" > "$T/in"
+	mkphase < "$DATA/phase/mixed.desc" > "$T/in"
 	run -0 bh-phase "$T/in"
 	printf '%s\n' "$output" | awk -F'\t' '
 	/^#/ { next }
@@ -306,7 +258,7 @@ EOF
 }
 
 @test "golden: a mixed honeypot day" {
-	mk < "$DATA/phase/mixed.desc" > "$T/in"
+	mkphase < "$DATA/phase/mixed.desc" > "$T/in"
 	run -0 bh-phase "$T/in"
 	golden phase/mixed.out
 }
@@ -323,8 +275,8 @@ EOF
 	[ -z "$output" ]
 }
 
-@test "the man page lists every built-in rule" {
-	local man=$BATS_TEST_DIRNAME/../man/bh-phase.1 r missing=
+@test "bh-phase.rules(5) lists every built-in rule" {
+	local man=$BATS_TEST_DIRNAME/../man/bh-phase.rules.5 r missing=
 	for r in $(bh-phase --print-rules | grep -v '^#' | grep . | awk '{print $1}' | uniq); do
 		grep -q "^\.It Li $r\$" "$man" || missing="$missing $r"
 	done
@@ -395,7 +347,7 @@ both   cnc  two  tcp  *  orig  -  ^A
 both   cnc  two  tcp  *  resp  -  ^B
 ci     cnc  ci   tcp  *  orig  i  ^hello[ ]world$
 EOF
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 oh=Ax rh=Bx
 flow=2 oh=Ax rh=Cx
 flow=3 oh=Ax
@@ -410,7 +362,7 @@ EOF
 tab   cnc  t  tcp  *  orig  -  a\\tb
 esc   cnc  e  tcp  *  orig  -  ^\\x1b\[
 EOF
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 oh='a\tb'
 flow=2 oh='\x1b[2Jx'
 flow=3 oh='a\\tb'
@@ -424,7 +376,7 @@ EOF
 # ---- links and the look-ahead window -----------------------------------
 
 @test "the window bounds the look-ahead: -w in capture time, -W in records" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=11 ts=99.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90'
 flow=12 ts=199.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
 flow=10 ts=95.000000 dur=110.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
@@ -442,7 +394,7 @@ EOF
 }
 
 @test "held records keep their order, comments too" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 ts=100.000000 o=10.0.0.5:1041 r=198.51.100.40:50000 rh='MZ\x90'
 # a comment between held records
 flow=2 ts=100.500000 o=10.0.0.5:1042 r=198.51.100.40:80
@@ -455,7 +407,7 @@ EOF
 }
 
 @test "a comment in a slot that a data session held before is not linked" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1041 r=198.51.100.40:50000 rh=MZ
 flow=2 o=10.0.0.9:1041 r=198.51.100.41:50000 rh=x
 flow=3 o=10.0.0.9:1042 r=198.51.100.41:50000 rh=x
@@ -467,8 +419,8 @@ EOF
 }
 
 @test "-d drops the heads: every other column as without -d, held records and comments too" {
-	mk < "$DATA/phase/mixed.desc" > "$T/in"
-	mk <<'EOF' | tail -n +2 >> "$T/in"
+	mkphase < "$DATA/phase/mixed.desc" > "$T/in"
+	mkphase <<'EOF' | tail -n +2 >> "$T/in"
 flow=101 ts=100.000000 o=10.0.0.5:1041 r=198.51.100.40:50000 rh='MZ\x90'
 # a comment between held records
 flow=102 ts=100.500000 o=10.0.0.5:1042 r=198.51.100.40:80
@@ -493,13 +445,13 @@ EOF
 @test "empty input: no output, exit 0; header only: the header with phase app rule link" {
 	run -0 bh-phase < /dev/null
 	[ -z "$output" ]
-	mk < /dev/null > "$T/h"
+	mkphase < /dev/null > "$T/h"
 	run -0 bh-phase "$T/h"
 	[ "$output" = "$(head -1 "$T/h")	phase	app	rule	link" ]
 }
 
 @test "no final newline: the last record is kept" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667 state=S0 orig_bytes=0 resp_bytes=0
 EOF
 	printf '%s' "$(cat "$T/in")" > "$T/nonl"
@@ -509,7 +461,7 @@ EOF
 }
 
 @test "unknown columns pass through, in order; re-running replaces the columns in place" {
-	mk -c "note flow proto orig_ip orig_port extra resp_ip resp_port orig_head resp_head" > "$T/in" <<'EOF'
+	mkphase -c "note flow proto orig_ip orig_port extra resp_ip resp_port orig_head resp_head" > "$T/in" <<'EOF'
 note=n1 flow=1 o=10.0.0.5:1040 extra=x1 r=198.51.100.7:6667 oh='NICK a\r\nUSER a 0 * :a\r\n'
 note=n2 flow=2 o=10.0.0.5:1041 extra=x2 r=198.51.100.7:80
 EOF
@@ -522,7 +474,7 @@ EOF
 }
 
 @test "a hostile byte in a head stays escaped" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK \x1b[2J\x07\r\nUSER a 0 * :\xff\t\\\r\n' rh=':s 001 \x1b]0;pwn\x07 :hi\r\n'
 EOF
 	run -0 bh-phase "$T/in"
@@ -533,7 +485,7 @@ EOF
 }
 
 @test "a missing column: exit 2 naming it" {
-	mk -c "flow proto orig_ip orig_port resp_ip resp_port orig_head" > "$T/in" <<'EOF'
+	mkphase -c "flow proto orig_ip orig_port resp_ip resp_port orig_head" > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:6667
 EOF
 	run -2 --separate-stderr bh-phase "$T/in"
@@ -541,7 +493,7 @@ EOF
 }
 
 @test "a bad record is reported and skipped, exit 1; --strict exits 2 at the first" {
-	mk > "$T/in" <<'EOF'
+	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:http
 flow=2 proto=sctp o=10.0.0.5:1040 r=198.51.100.7:80
 flow=3 ts=yesterday o=10.0.0.5:1040 r=198.51.100.7:80

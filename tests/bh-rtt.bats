@@ -1,13 +1,13 @@
 #!/usr/bin/env bats
 # bh-rtt: handshake legs, Karn and the timestamp option, the remote leg,
 # the note vocabulary, the data-ACK summary of the remote leg, and the
-# record-filter rules.  Input records are written by hand (mk below), so
+# record-filter rules.  Input records are written by hand (mkrec below), so
 # these tests do not depend on bh-sessions; the pipeline tests at the end
 # run from fixture captures when bh-sessions has been built.
 
 load helper
 
-# The columns the tool owns; COLS, T0, mk and vals are in helper.bash.
+# The columns the tool owns; COLS, T0, mkrec and vals are in helper.bash.
 OWN="rtt_ms rtt_resp_ms rtt_orig_ms rtt_remote_ms rtt_note rtt_remote_data_n rtt_remote_data_min_ms rtt_remote_data_avg_ms rtt_remote_data_max_ms"
 
 setup() {
@@ -15,7 +15,7 @@ setup() {
 }
 
 @test "outbound, 90 ms SYN->SYN/ACK: rtt_resp_ms and rtt_remote_ms 90.000" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=90.000/1.000 dir=out resp_port=80
 	EOF
 	run -0 bh-rtt "$T/in.tsv"
@@ -24,7 +24,7 @@ setup() {
 }
 
 @test "inbound to 445, 180 ms SYN/ACK->ACK: rtt_orig_ms and rtt_remote_ms 180.000" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=0.300/180.000 dir=in resp_port=445
 	EOF
 	run -0 bh-rtt "$T/in.tsv"
@@ -34,7 +34,7 @@ setup() {
 
 @test "times are exact integer microseconds, never through double" {
 	# 0.1 + 0.2 style differences, and 9-decimal input rounded to the us.
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	proto=tcp syn_ts=$T0.100000 synack_ts=$T0.300000 ack_ts=$T0.300001 syn_n=1 synack_n=1
 	proto=tcp syn_ts=$T0.000000400 synack_ts=$T0.090000600 ack_ts=$T0.090001 syn_n=1 synack_n=1
 	proto=tcp syn_ts=1.000000 synack_ts=1.100000 ack_ts=1.100000 syn_n=1 synack_n=1
@@ -45,7 +45,7 @@ setup() {
 }
 
 @test "retransmitted SYN: rtt_resp_ms -, note syn-retx; rtt_orig_ms stands" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	proto=tcp dir=out syn_ts=$T0.000000 synack_ts=$((T0 + 3)).090000 ack_ts=$((T0 + 3)).091000 syn_n=2 synack_n=1
 	EOF
 	run -0 bh-rtt "$T/in.tsv"
@@ -55,7 +55,7 @@ setup() {
 
 @test "retransmitted SYN resolved by the timestamp option: value and note ts" {
 	# The SYN/ACK's TSecr echoes the second SYN, sent at T0+3.
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	proto=tcp dir=out syn_ts=$T0.000000 synack_ts=$((T0 + 3)).090000 ack_ts=$((T0 + 3)).091000 syn_n=2 synack_n=1 syn_ans_ts=$((T0 + 3)).000000
 	EOF
 	run -0 bh-rtt "$T/in.tsv"
@@ -67,7 +67,7 @@ setup() {
 }
 
 @test "retransmitted SYN/ACK: rtt_orig_ms -, note synack-retx; by TSecr: ts" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=90.000/1.000 synack_n=3 dir=in
 	hs=90.000/1.000 synack_n=3 dir=in synack_ans_ts=$T0.090500
 	EOF
@@ -78,7 +78,7 @@ setup() {
 }
 
 @test "note vocabulary, one reason per leg, in the fixed order" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	proto=tcp syn_ts=$T0.000000 syn_n=3 synack_n=0
 	proto=tcp syn_ts=$T0.000000 synack_ts=$T0.090000 syn_n=1 synack_n=1
 	proto=tcp synack_ts=$T0.090000 ack_ts=$T0.091000 syn_n=0 synack_n=1
@@ -101,7 +101,7 @@ setup() {
 }
 
 @test "rtt_remote_ms follows dir: in -> orig leg, out -> resp leg, else -" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=90.000/180.000 dir=in
 	hs=90.000/180.000 dir=out
 	hs=90.000/180.000 dir=local
@@ -116,7 +116,7 @@ setup() {
 @test "data-ACK summary of the remote leg: out -> orig_rtt_*, in -> resp_rtt_*" {
 	d="orig_rtt_n=4 orig_rtt_min_ms=88.5 orig_rtt_avg_ms=90.250 orig_rtt_max_ms=93.000"
 	d="$d resp_rtt_n=2 resp_rtt_min_ms=180.000 resp_rtt_avg_ms=181.000 resp_rtt_max_ms=182.000"
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=90.000/180.000 dir=out $d
 	hs=90.000/180.000 dir=in $d
 	hs=90.000/180.000 dir=local $d
@@ -145,7 +145,7 @@ setup() {
 }
 
 @test "bad values: reported with file:line, record skipped, exit 1" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=90.000/1.000 flow=1
 	hs=90.000/1.000 flow=2 syn_ts=1262304000,5
 	hs=90.000/1.000 flow=3 syn_n=two
@@ -167,7 +167,7 @@ setup() {
 }
 
 @test "--strict: the first bad record is exit 2" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	hs=90.000/1.000 flow=1
 	hs=90.000/1.000 syn_n=x
 	hs=90.000/1.000
@@ -180,13 +180,13 @@ setup() {
 @test "empty input: no output, exit 0; header only: header with the new columns" {
 	run -0 bh-rtt < /dev/null
 	[ -z "$output" ]
-	mk < /dev/null > "$T/in.tsv"
+	mkrec < /dev/null > "$T/in.tsv"
 	run -0 bh-rtt "$T/in.tsv"
 	[ "$output" = "$(cat "$T/in.tsv")	${OWN// /$'\t'}" ]
 }
 
 @test "no final newline: the last record is kept" {
-	mk <<-EOF | head -c -1 > "$T/in.tsv"
+	mkrec <<-EOF | head -c -1 > "$T/in.tsv"
 	hs=90.000/1.000 flow=1
 	hs=90.000/1.000 flow=2
 	EOF
@@ -211,7 +211,7 @@ setup() {
 }
 
 @test "a hostile byte in a payload stays escaped" {
-	mk > "$T/in.tsv" <<-'EOF'
+	mkrec > "$T/in.tsv" <<-'EOF'
 	hs=90.000/1.000 orig_head=\x1b]0;pwned\x07\t\\ resp_head=\x2d
 	EOF
 	run -0 bh-rtt "$T/in.tsv"

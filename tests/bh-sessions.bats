@@ -12,10 +12,6 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# mk NAME < description: write $T/NAME.pcap
-mk() {
-	bh-mkpcap -o "$T/$1.pcap"
-}
 
 # get SPEC [FLOW]: the columns named in SPEC (e.g. `orig_ttl/resp_ttl`)
 # of record FLOW (default 1) of $output, each name replaced by its value
@@ -58,7 +54,7 @@ EOF
 }
 
 @test "header: the session columns, in the contract's order" {
-	http | mk h
+	http | mkcap h
 	run -0 bh-sessions "$T/h.pcap"
 	[ "${lines[0]}" = "$(printf '#%s' "$(printf '%s\t' flow proto ts dur \
 	    orig_ip orig_port resp_ip resp_port dir state orig_pkts orig_bytes \
@@ -71,18 +67,18 @@ EOF
 }
 
 @test "HTTP download: the whole record (golden)" {
-	http | mk h
+	http | mkcap h
 	run -0 bh-sessions "$T/h.pcap"
 	output=$(kv)
 	golden sessions/http.kv
 }
 
 @test "every link type gives the same record" {
-	http ether | mk ref
+	http ether | mkcap ref
 	run -0 bh-sessions "$T/ref.pcap"
 	want=$output
 	for l in sll sll2 raw null loop; do
-		http $l | mk $l
+		http $l | mkcap $l
 		run -0 bh-sessions "$T/$l.pcap"
 		[ "$output" = "$want" ]
 	done
@@ -90,13 +86,13 @@ EOF
 
 @test "DLT_IPV4 (228) and DLT_IPV6 (229) raw frames" {
 	# A UDP datagram 10.0.0.1:53 > 10.0.0.2:1024 with "hi", TTL 9.
-	mk v4 <<EOF
+	mkcap v4 <<EOF
 link 228
 $T0.000000 raw hex:4500001e00010000091100000a0000010a00000200350400000a00006869
 EOF
 	run -0 bh-sessions "$T/v4.pcap"
 	[ "$(get proto/orig_ip/resp_port/orig_ttl/orig_head)" = udp/10.0.0.1/1024/9/hi ]
-	mk v6 <<EOF
+	mkcap v6 <<EOF
 link 229
 $T0.000000 raw hex:6000000000081107200106b8000000000000000000000001200106b80000000000000000000000020035040000080000
 EOF
@@ -105,7 +101,7 @@ EOF
 }
 
 @test "VLAN: tagged, double-tagged and untagged frames of one flow stay one session" {
-	mk v <<EOF
+	mkcap v <<EOF
 $T0.000000 tcp 10.1.1.1:4444 > 10.2.2.2:445 S vlan=10
 +0.010 tcp 10.2.2.2:445 > 10.1.1.1:4444 SA
 +0.001 tcp 10.1.1.1:4444 > 10.2.2.2:445 . vlan=10,20
@@ -120,7 +116,7 @@ EOF
 }
 
 @test "IPv6 with hop-by-hop, destination options and fragment headers" {
-	mk v6 <<EOF
+	mkcap v6 <<EOF
 $T0.000000 tcp [2001:db8::1]:5000 > [2001:db8::2]:80 S ttl=57 hbh
 +0.030 tcp [2001:db8::2]:80 > [2001:db8::1]:5000 SA ttl=60 hbh v6frag
 +0.002 tcp [2001:db8::1]:5000 > [2001:db8::2]:80 . ttl=57 dstopt
@@ -136,7 +132,7 @@ EOF
 }
 
 @test "handshake: planted times to the microsecond; a resent SYN is syn_n 2" {
-	mk hs <<EOF
+	mkcap hs <<EOF
 $T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S
 +3.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S
 +0.123457 tcp 10.0.0.2:80 > 10.0.0.1:1025 SA
@@ -151,7 +147,7 @@ EOF
 }
 
 @test "timestamp option: the SYN and SYN/ACK transmissions that were answered" {
-	mk ts <<EOF
+	mkcap ts <<EOF
 $T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
 +1.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=1100/0
 +2.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=3100/0
@@ -167,7 +163,7 @@ EOF
 }
 
 @test "timestamp option: two SYNs with the same TSval are ambiguous" {
-	mk ts <<EOF
+	mkcap ts <<EOF
 $T0.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
 +1.000000 tcp 10.0.0.1:1025 > 10.0.0.2:80 S ts=100/0
 +0.090000 tcp 10.0.0.2:80 > 10.0.0.1:1025 SA ts=7/100
@@ -178,7 +174,7 @@ EOF
 }
 
 @test "data-ACK RTT: planted legs come back exactly; a resent segment gives no sample" {
-	mk rtt <<EOF
+	mkcap rtt <<EOF
 $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
 +0.010 tcp 10.0.0.1:1000 > 10.0.0.2:80 .
@@ -205,7 +201,7 @@ EOF
 }
 
 @test "data-ACK RTT: Karn -- a segment overtaken by an earlier resend gives no sample" {
-	mk karn <<EOF
+	mkcap karn <<EOF
 $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.050 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
 +0.010 tcp 10.0.0.1:1000 > 10.0.0.2:80 .
@@ -235,14 +231,14 @@ EOF
 		    t0, 91000 + (i - 1) * 100, i * 10 + 1 }'
 		echo "+0.001 tcp 10.0.0.2:80 > 10.0.0.1:1000 PA pad=10 repeat=3 every=0.001"
 		echo "+0.025 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ack=431"
-	} | mk wide
+	} | mkcap wide
 	run -0 bh-sessions "$T/wide.pcap"
 	[ "$(get resp_rtt_n)" = 41 ]
 	[ "$(get resp_rtt_min_ms/resp_rtt_max_ms)" = 25.000/30.000 ]
 }
 
 @test "TTL: first, min, max and changes per side" {
-	mk ttl <<EOF
+	mkcap ttl <<EOF
 $T0.000000 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=50 "a"
 +0.1 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=50 "b"
 +0.1 udp 10.0.0.1:7 > 10.0.0.2:7 ttl=47 "c"
@@ -257,7 +253,7 @@ EOF
 }
 
 @test "heads: reordered and resent segments come out in stream order" {
-	mk ooo <<EOF
+	mkcap ooo <<EOF
 $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:6667 S
 +0.01 tcp 10.0.0.2:6667 > 10.0.0.1:1000 SA
 +0.01 tcp 10.0.0.1:1000 > 10.0.0.2:6667 .
@@ -272,7 +268,7 @@ EOF
 }
 
 @test "heads: -s cuts each side; -s 0 keeps none" {
-	http | mk h
+	http | mkcap h
 	run -0 bh-sessions -s 5 "$T/h.pcap"
 	[ "$(get orig_head/resp_head)" = "GET //HTTP/" ]
 	run -0 bh-sessions -s 0 "$T/h.pcap"
@@ -280,7 +276,7 @@ EOF
 }
 
 @test "heads: hostile bytes stay one escaped field" {
-	mk evil <<EOF
+	mkcap evil <<EOF
 $T0.000000 udp 10.6.6.6:31337 > 10.0.0.2:53 "a\tb\nc\x1b[2J\\\\\x00\xff"
 $T0.100000 udp 10.6.6.7:31337 > 10.0.0.2:53 "-"
 EOF
@@ -295,7 +291,7 @@ EOF
 
 @test "heads: every byte value survives escaping (bh-cut -u gives it back)" {
 	all=$(awk 'BEGIN { for (i = 0; i < 256; i++) printf "%02x", i }')
-	mk bytes <<EOF
+	mkcap bytes <<EOF
 $T0.000000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
 +0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA hex:$all "plain text, then a \\\\ backslash" hex:$all
@@ -312,7 +308,7 @@ EOF
 }
 
 @test "Zeek states: SF REJ S0 RSTO RSTR RSTOS0 SH S1 S2 S3 OTH RSTRH SHR" {
-	mk st <<EOF
+	mkcap st <<EOF
 # 1 SF: FIN both ways
 $T0.000 tcp 10.0.0.1:1001 > 10.0.0.2:80 S
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1001 SA
@@ -383,7 +379,7 @@ EOF
 }
 
 @test "history: zero window, content gap, retransmission, repeated letters" {
-	mk hist <<EOF
+	mkcap hist <<EOF
 $T0.000 tcp 10.0.0.1:1003 > 10.0.0.2:80 S
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1003 SA
 +0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 PA "abc"
@@ -407,7 +403,7 @@ EOF
 }
 
 @test "records come out as sessions end, then the rest by flow id" {
-	mk order <<EOF
+	mkcap order <<EOF
 $T0.000 udp 10.0.0.1:1 > 10.0.0.2:1 "a"
 $T0.001 tcp 10.0.0.1:1002 > 10.0.0.2:81 S
 +0.01 tcp 10.0.0.2:81 > 10.0.0.1:1002 RA
@@ -422,7 +418,7 @@ EOF
 }
 
 @test "idle timeouts in capture time: -t tcp=,udp=,other=" {
-	mk idle <<EOF
+	mkcap idle <<EOF
 $T0.000 udp 10.0.0.1:53 > 10.0.0.2:53 "q"
 $T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 $((T0 + 60)).000 udp 10.0.0.1:53 > 10.0.0.2:53 "q"
@@ -442,7 +438,7 @@ EOF
 }
 
 @test "port reuse: a new SYN with another ISN after a close is a new session" {
-	mk reuse <<EOF
+	mkcap reuse <<EOF
 isn 10.0.0.1:1000 > 10.0.0.2:445 1000
 $T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:445 S
 +0.01 tcp 10.0.0.2:445 > 10.0.0.1:1000 RA
@@ -457,7 +453,7 @@ EOF
 }
 
 @test "mid-stream capture: the SYN/ACK's receiver, else the first sender, originates" {
-	mk mid <<EOF
+	mkcap mid <<EOF
 $T0.000 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA ttl=50
 +0.02 tcp 10.0.0.1:1000 > 10.0.0.2:80 . ttl=60
 +0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA ttl=60 "GET /"
@@ -475,7 +471,7 @@ EOF
 }
 
 @test "ICMP and other protocols are sessions without ports" {
-	mk icmp <<EOF
+	mkcap icmp <<EOF
 $T0.000 icmp 10.0.0.1 > 10.0.0.2 type=8 "ping"
 +0.02 icmp 10.0.0.2 > 10.0.0.1 type=0 "ping"
 +0.02 icmp6 2001:db8::1 > 2001:db8::2 type=128
@@ -490,7 +486,7 @@ EOF
 }
 
 @test "IPv4 fragments: later fragments count toward the session of the first" {
-	mk frag <<EOF
+	mkcap frag <<EOF
 $T0.000 udp 10.0.0.1:500 > 10.0.0.2:500 id=77 frag=0 mf "0123456789abcdef"
 +0.001 udp 10.0.0.1:500 > 10.0.0.2:500 id=77 frag=24 "tail"
 +0.001 udp 10.0.0.1:500 > 10.0.0.2:500 id=78 frag=24 "lost"
@@ -501,7 +497,7 @@ EOF
 }
 
 @test "bytes follow the IP length, not the snap length" {
-	mk snap <<EOF
+	mkcap snap <<EOF
 snaplen 80
 $T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
@@ -514,7 +510,7 @@ EOF
 }
 
 @test "-L and BH_LOCAL fill dir: in, out, local, ext" {
-	mk dir <<EOF
+	mkcap dir <<EOF
 $T0.000 udp 192.0.2.7:1 > 10.0.0.2:1 "in"
 $T0.001 udp 10.0.0.2:2 > 192.0.2.7:2 "out"
 $T0.002 udp 10.0.0.2:3 > 10.9.9.9:3 "local"
@@ -532,7 +528,7 @@ EOF
 }
 
 @test "-m: the longest-idle session is evicted, emitted and counted" {
-	mk cap <<EOF
+	mkcap cap <<EOF
 $T0.000 udp 10.0.0.1:1 > 10.0.0.2:1 "a"
 $T0.001 udp 10.0.0.1:2 > 10.0.0.2:2 "b"
 $T0.002 udp 10.0.0.1:1 > 10.0.0.2:1 "a"
@@ -549,14 +545,14 @@ EOF
 @test "two files split mid-session are one capture and one record" {
 	# The capture rotated after the request; the second file goes on
 	# with the sequence numbers where the first left them.
-	http | head -5 | mk a
-	mk b <<EOF
+	http | head -5 | mkcap a
+	mkcap b <<EOF
 $T0.182000 tcp 203.0.113.9:80 > 192.168.1.5:1055 PA ttl=44 ack=26 "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
 +0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 FA ttl=128 seq=26
 +0.090 tcp 203.0.113.9:80 > 192.168.1.5:1055 FA ttl=44 ack=27
 +0.001 tcp 192.168.1.5:1055 > 203.0.113.9:80 . ttl=128 seq=27
 EOF
-	http | mk whole
+	http | mkcap whole
 	run -0 bh-sessions "$T/whole.pcap"
 	want=$output
 	run -0 bh-sessions "$T/a.pcap" "$T/b.pcap"
@@ -566,8 +562,8 @@ EOF
 }
 
 @test "time going back between files is reported" {
-	http | mk a
-	mk b <<EOF
+	http | mkcap a
+	mkcap b <<EOF
 $((T0 - 100)).000000 udp 10.0.0.1:1 > 10.0.0.2:1 "x"
 EOF
 	run -0 --separate-stderr bh-sessions "$T/a.pcap" "$T/b.pcap"
@@ -576,19 +572,19 @@ EOF
 }
 
 @test "pcapng and nanosecond timestamps read the same" {
-	http | mk ref
+	http | mkcap ref
 	run -0 bh-sessions "$T/ref.pcap"
 	want=$output
-	{ echo "format pcapng"; http; } | mk ng
+	{ echo "format pcapng"; http; } | mkcap ng
 	run -0 bh-sessions "$T/ng.pcap"
 	[ "$output" = "$want" ]
-	{ echo "tsres ns"; http; } | mk ns
+	{ echo "tsres ns"; http; } | mkcap ns
 	run -0 bh-sessions "$T/ns.pcap"
 	[ "$output" = "$want" ]
 }
 
 @test "stdin: no operand or -" {
-	http | mk h
+	http | mkcap h
 	run -0 bash -c "bh-sessions < '$T/h.pcap'"
 	want=$output
 	run -0 bash -c "bh-sessions - < '$T/h.pcap'"
@@ -597,7 +593,7 @@ EOF
 }
 
 @test "header-only capture: the header, exit 0" {
-	: | mk empty
+	: | mkcap empty
 	run -0 --separate-stderr bh-sessions "$T/empty.pcap"
 	[ "${#lines[@]}" -eq 1 ]
 	[ "$stderr" = "" ]
@@ -612,7 +608,7 @@ EOF
 }
 
 @test "truncated capture: records for everything read, a message naming it, exit 1" {
-	http | mk h
+	http | mkcap h
 	size=$(wc -c < "$T/h.pcap")
 	head -c $((size - 10)) "$T/h.pcap" > "$T/cut.pcap"
 	run -1 --separate-stderr bh-sessions "$T/cut.pcap"
@@ -625,7 +621,7 @@ EOF
 }
 
 @test "unreadable file, a non-capture, an unknown link type: exit 2 naming it" {
-	http | mk h
+	http | mkcap h
 	run -2 --separate-stderr bh-sessions "$T/missing.pcap" "$T/h.pcap"
 	[ "$stderr" = "bh-sessions: $T/missing.pcap: No such file or directory" ]
 	# the other operands are still read
@@ -633,7 +629,7 @@ EOF
 	printf 'GET / HTTP/1.0\r\n\r\n' > "$T/text"
 	run -2 --separate-stderr bh-sessions "$T/text"
 	[[ "$stderr" == "bh-sessions: $T/text: not a capture file: "* ]]
-	mk ppp <<EOF
+	mkcap ppp <<EOF
 link 9
 $T0.000 raw hex:ff0300214500
 EOF
@@ -642,7 +638,7 @@ EOF
 }
 
 @test "skipped packets: counted by reason, non-IP ignored, --strict and -q" {
-	mk skip <<EOF
+	mkcap skip <<EOF
 $T0.000 arp 10.0.0.1 > 10.0.0.2
 +0.001 udp 10.0.0.1:1 > 10.0.0.2:1 "ok"
 +0.001 tcp 10.0.0.1:2 > 10.0.0.2:2 S snap=40
@@ -662,7 +658,7 @@ bh-sessions: 1 non-IP frames ignored" ]
 }
 
 @test "deep VLAN stacks and long IPv6 extension chains are cut and counted" {
-	mk deep <<EOF
+	mkcap deep <<EOF
 $T0.000 raw hex:020000000001020000000002810000018100000281000003810000048100000581000006810000078100000881000009080045
 +0.001 raw hex:0200000000010200000000028100000108004500
 EOF
@@ -681,7 +677,7 @@ EOF
 }
 
 @test "the output is a pure function of the input" {
-	http | mk h
+	http | mkcap h
 	run -0 bh-sessions "$T/h.pcap" "$T/h.pcap"
 	a=$output
 	run -0 bh-sessions "$T/h.pcap" "$T/h.pcap"
@@ -689,12 +685,12 @@ EOF
 }
 
 @test "fast pcap reader and libpcap give the same bytes, errors included" {
-	http | mk h
-	{ echo "tsres ns"; http; } | mk ns
+	http | mkcap h
+	{ echo "tsres ns"; http; } | mkcap ns
 	size=$(wc -c < "$T/h.pcap")
 	head -c $((size - 10)) "$T/h.pcap" > "$T/cut.pcap"
 	head -c $((size - 60)) "$T/h.pcap" > "$T/cuthdr.pcap"
-	mk hostile <<EOF
+	mkcap hostile <<EOF
 snaplen 100
 $T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA
@@ -703,7 +699,7 @@ $T0.000 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 2200000000.999999 udp 10.0.0.1:1 > 10.0.0.2:1 "2039"
 +0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA pad=300 caplen=300000
 EOF
-	mk big <<EOF
+	mkcap big <<EOF
 snaplen 100
 $T0.000 udp 10.0.0.1:1 > 10.0.0.2:1 pad=200 caplen=150
 EOF
@@ -741,12 +737,12 @@ be() {
 }
 
 @test "big-endian pcap, micro- and nanoseconds: the same records" {
-	http | mk le
+	http | mkcap le
 	run -0 bh-sessions "$T/le.pcap"
 	want=$output
 	be < "$T/le.pcap" > "$T/be.pcap"
 	[ "$(od -An -tx1 -N4 "$T/be.pcap" | tr -d ' ')" = a1b2c3d4 ]
-	{ echo "tsres ns"; http; } | mk lens
+	{ echo "tsres ns"; http; } | mkcap lens
 	be < "$T/lens.pcap" > "$T/bens.pcap"
 	for f in be bens; do
 		run -0 bh-sessions "$T/$f.pcap"
@@ -759,7 +755,7 @@ be() {
 }
 
 @test "a record longer than the file's snaplen is cut, kept and reported" {
-	mk snap <<EOF
+	mkcap snap <<EOF
 snaplen 64
 $T0.000000 udp 10.0.0.1:1 > 10.0.0.2:53 "one"
 +1 udp 10.0.0.1:2 > 10.0.0.2:53 pad=80 caplen=100

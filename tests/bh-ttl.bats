@@ -1,13 +1,13 @@
 #!/usr/bin/env bats
 # bh-ttl: initial TTL, hops and OS per side and for the remote party, the
 # near-pair, changed-TTL and distance flags, -i/-d/-m, and the record-filter
-# rules.  Input records are written by hand (mk below), so these tests do
+# rules.  Input records are written by hand (mkrec below), so these tests do
 # not depend on bh-sessions; the pipeline tests at the end run from fixture
 # captures when bh-sessions has been built.
 
 load helper
 
-# The columns the tool owns; COLS, T0, mk and vals are in helper.bash.
+# The columns the tool owns; COLS, T0, mkrec and vals are in helper.bash.
 OWN="orig_ttl_init orig_hops orig_os resp_ttl_init resp_hops resp_os remote_ip remote_pkts remote_ttl remote_ttl_init remote_hops remote_os ttl_note"
 
 setup() {
@@ -20,7 +20,7 @@ side() {
 	local t
 	for t in "$@"; do
 		echo "dir=in orig_ip=198.51.100.7 orig_pkts=5 orig_ttl=$t resp_ttl=128"
-	done | mk
+	done | mkrec
 }
 
 @test "the issue's cases: 108 128/20/windows, 42 64/22/unix, 240 255/15, 3 32/29, 200 far" {
@@ -54,7 +54,7 @@ side() {
 }
 
 @test "IPv6 hop limit 54: 64/10/unix, as for IPv4" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	dir=out orig_ip=2001:db8::5 resp_ip=2001:db8:1::9 orig_ttl=64 resp_ttl=54 resp_pkts=3
 	EOF
 	run -0 bh-ttl "$T/in.tsv"
@@ -64,7 +64,7 @@ side() {
 }
 
 @test "remote party follows dir: in -> orig, out -> resp, else -" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	dir=in orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
 	dir=out orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
 	dir=local orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44
@@ -80,7 +80,7 @@ side() {
 }
 
 @test "changed TTL: hops from the minimum, note changed; mixed when above the init" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	dir=in orig_ttl=50 orig_ttl_min=48 orig_ttl_max=50 orig_ttl_chg=2 resp_ttl=128 resp_ttl_min=128 resp_ttl_max=128 resp_ttl_chg=0
 	dir=out orig_ttl=128 resp_ttl=50 resp_ttl_min=50 resp_ttl_max=240 resp_ttl_chg=1
 	dir=out orig_ttl=128 orig_ttl_chg=0 resp_ttl=50 resp_ttl_chg=3
@@ -150,7 +150,7 @@ side() {
 }
 
 @test "bad values: reported with file:line, record skipped, exit 1" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	flow=1 orig_ttl=64 resp_ttl=64
 	flow=2 orig_ttl=256 resp_ttl=64
 	flow=3 orig_ttl=64 resp_ttl=6x
@@ -175,7 +175,7 @@ side() {
 }
 
 @test "--strict: the first bad record is exit 2" {
-	mk > "$T/in.tsv" <<-EOF
+	mkrec > "$T/in.tsv" <<-EOF
 	orig_ttl=64 resp_ttl=64
 	orig_ttl=x resp_ttl=64
 	orig_ttl=64 resp_ttl=64
@@ -188,7 +188,7 @@ side() {
 @test "empty input: no output, exit 0; header only: header with the new columns" {
 	run -0 bh-ttl < /dev/null
 	[ -z "$output" ]
-	mk < /dev/null > "$T/in.tsv"
+	mkrec < /dev/null > "$T/in.tsv"
 	run -0 bh-ttl "$T/in.tsv"
 	[ "$output" = "$(cat "$T/in.tsv")	${OWN// /$'\t'}" ]
 }
@@ -217,7 +217,7 @@ side() {
 }
 
 @test "a hostile byte in a payload stays escaped" {
-	mk > "$T/in.tsv" <<-'EOF'
+	mkrec > "$T/in.tsv" <<-'EOF'
 	orig_ttl=64 resp_ttl=64 orig_head=\x1b]0;pwned\x07\t\\ resp_head=\x2d
 	EOF
 	run -0 bh-ttl "$T/in.tsv"

@@ -39,13 +39,13 @@ resp_rtt_n resp_rtt_min_ms resp_rtt_avg_ms resp_rtt_max_ms
 orig_by end history orig_head resp_head"
 T0=1262304000
 
-# mk [-c "cols"] < description: a header and one record per line of
+# mkrec [-c "cols"] < description: a header and one record per line of
 # `name=value ...` (unnamed columns are `-`; a `#` line is a comment).
 # `hs=A/B` is a TCP handshake: SYN at T0, SYN/ACK A ms later, ACK B ms
 # after that, each packet sent once (A, B with exactly 3 decimals; the
 # sums are exact integers).  One awk for the whole input: bats traces
 # every shell command, so shell loops are slow here.
-mk() {
+mkrec() {
 	local cols=$COLS
 	if [ "$1" = -c ]; then cols=$2; fi
 	awk -v cols="$cols" -v t0=$T0 '
@@ -69,7 +69,7 @@ mk() {
 				v["syn_n"] = v["synack_n"] = 1
 				continue
 			}
-			if (!(k in known)) { print "mk: no column " k > "/dev/stderr"; exit 1 }
+			if (!(k in known)) { print "mkrec: no column " k > "/dev/stderr"; exit 1 }
 			v[k] = val
 		}
 		line = ""
@@ -105,4 +105,60 @@ through() {
 	run -0 --separate-stderr bash -c \
 	    "bh-sessions -L 192.168.1.0/24 -L 2001:db8::/64 '$T/cap.pcap' | $tool $*"
 	[ -z "$stderr" ]
+}
+
+# mkcap NAME < description: write the capture $T/NAME.pcap with bh-mkpcap.
+mkcap() {
+	bh-mkpcap -o "$T/$1.pcap"
+}
+
+# ---- session records for bh-phase (tests/bh-phase.bats) ----
+
+# mkphase [-c "cols"] < description: a header and one record per line of
+# `name=value ...`; a value may be quoted '...' or "..." (heads: the
+# escaped text, as bh-sessions writes it).  o=IP:PORT and r=IP:PORT set
+# the orig_/resp_ address and port, oh= and rh= the orig_/resp_head;
+# unnamed columns are `-` (proto tcp,
+# ts 100, dur 1); a line that starts with `#` is a comment.
+mkphase() {
+	local cols=$COLS
+	if [ "$1" = -c ]; then cols=$2; fi
+	awk -v cols="$cols" '
+	BEGIN {
+		n = split(cols, c, /[ \n]+/)
+		for (i = 1; i <= n; i++) { known[c[i]] = 1; h = h (i > 1 ? "\t" : "#") c[i] }
+		print h
+	}
+	/^#/ { print; next }
+	NF == 0 { next }
+	{
+		delete v
+		v["proto"] = "tcp"; v["ts"] = "100.000000"; v["dur"] = "1.000000"
+		s = $0
+		while (match(s, /[a-z_]+=/)) {
+			k = substr(s, RSTART, RLENGTH - 1)
+			s = substr(s, RSTART + RLENGTH)
+			q = substr(s, 1, 1)
+			if (q == "\"" || q == "\x27") {
+				e = index(substr(s, 2), q)
+				val = substr(s, 2, e - 1); s = substr(s, e + 2)
+			} else {
+				e = index(s, " "); if (e == 0) e = length(s) + 1
+				val = substr(s, 1, e - 1); s = substr(s, e)
+			}
+			if (k == "oh") k = "orig_head"
+			if (k == "rh") k = "resp_head"
+			if (k == "o" || k == "r") {
+				p = k == "o" ? "orig_" : "resp_"
+				a = val; sub(/:[0-9-]+$/, "", a); pt = val; sub(/.*:/, "", pt)
+				v[p "ip"] = a; v[p "port"] = pt
+				continue
+			}
+			if (!(k in known)) { print "mkphase: no column " k > "/dev/stderr"; exit 1 }
+			v[k] = val
+		}
+		line = ""
+		for (i = 1; i <= n; i++) line = line (i > 1 ? "\t" : "") (c[i] in v ? v[c[i]] : "-")
+		print line
+	}'
 }

@@ -27,10 +27,6 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# mk NAME < description: write $T/NAME.pcap
-mk() {
-	bh-mkpcap -o "$T/$1.pcap"
-}
 
 # rss_cpu FILE CMD...: run CMD (stdout to $T/out, stderr to $T/err);
 # then FILE holds "peak-RSS-KiB user+sys-seconds exit-status".
@@ -119,8 +115,8 @@ segs() {
 }
 
 @test "one session with a million one-byte segments: CPU time linear, memory flat" {
-	segs 250000 | mk s1
-	segs 1000000 | mk s4
+	segs 250000 | mkcap s1
+	segs 1000000 | mkcap s4
 	rss_cpu "$T/t1" bh-sessions "$T/s1.pcap"
 	[ "$(col orig_pkts < "$T/out")" = 250002 ]
 	rss_cpu "$T/t4" bh-sessions "$T/s4.pcap"
@@ -138,7 +134,7 @@ segs() {
 }
 
 @test "a head that never fills (its first byte never seen): '-', and memory flat" {
-	segs 200000 seq=2 | mk gap
+	segs 200000 seq=2 | mkcap gap
 	rss_cpu "$T/gap" bh-sessions "$T/gap.pcap"
 	[ "$(col orig_head < "$T/out")" = - ]
 	[ "$(col orig_bytes < "$T/out")" = 200000 ]
@@ -154,7 +150,7 @@ segs() {
 		printf '%s udp 10.0.0.1:1000 > 10.0.0.2:53 id=1 frag=0 mf "first" repeat=100000 every=0.00001\n' $T0
 		printf '+0.001 udp 10.0.0.1:1000 > 10.0.0.2:53 id=60000 frag=1480 "later, alone" repeat=3\n'
 		printf '+0.001 udp 10.0.0.3:1 > 10.0.0.2:53 "whole"\n'
-	} | mk frag
+	} | mkcap frag
 	rss_cpu "$T/frag" bh-sessions "$T/frag.pcap"
 	read -r rss _ rc < "$T/frag"
 	[ "$rc" -eq 1 ]
@@ -168,7 +164,7 @@ segs() {
 # ---- malformed packets ----------------------------------------------------
 
 @test "absurd IP and TCP lengths: skipped by reason and counted, the good sessions kept (exit 1)" {
-	mk len <<EOF
+	mkcap len <<EOF
 $T0 tcp 10.0.0.1:1000 > 10.0.0.2:80 S
 +0.001 tcp 10.0.0.1:1001 > 10.0.0.2:80 S iplen=10
 +0.001 tcp 10.0.0.1:1002 > 10.0.0.2:80 S ihl=3
@@ -199,7 +195,7 @@ eth_vlan() {
 }
 
 @test "deep VLAN stacks: 8 tags are read, 9 are counted as vlan-depth (exit 1)" {
-	mk vlan <<EOF
+	mkcap vlan <<EOF
 $T0 raw $(eth_vlan 8)0
 +0.001 raw $(eth_vlan 9)0
 EOF
@@ -224,7 +220,7 @@ v6_ext() {
 }
 
 @test "IPv6 extension header chains: 8 are walked, 9 are counted as ext-depth (exit 1)" {
-	mk ext <<EOF
+	mkcap ext <<EOF
 link raw
 $T0 raw $(v6_ext 8)
 +0.001 raw $(v6_ext 9)
@@ -249,7 +245,7 @@ EOF
 }
 
 @test "a truncated file: reported naming it, exit 1, the sessions before the cut intact" {
-	three | mk full
+	three | mkcap full
 	run -0 bh-sessions "$T/full.pcap"
 	want=$(printf '%s\n' "${lines[@]:0:3}")
 	# cut inside the third packet's data
@@ -265,22 +261,22 @@ EOF
 }
 
 @test "caplen above the file's snaplen: reported naming the file, exit 1, the other packets kept" {
-	three "snaplen 64" "caplen=100" | mk snap
+	three "snaplen 64" "caplen=100" | mkcap snap
 	run --separate-stderr -1 bh-sessions "$T/snap.pcap"
 	[[ "$stderr" == "bh-sessions: $T/snap.pcap: "*"snaplen"* ]]
 	[ "$(printf '%s\n' "$output" | col orig_port | tr '\n' ' ')" = "1 2 3 " ]
 }
 
 @test "caplen above libpcap's limit: reported as corrupt naming the file, exit 1, the good part kept" {
-	three "" "caplen=300000" | mk huge
+	three "" "caplen=300000" | mkcap huge
 	run --separate-stderr -1 bh-sessions "$T/huge.pcap"
 	[ "$stderr" = "bh-sessions: $T/huge.pcap: truncated or corrupt capture after 1 packets: invalid packet capture length 300000, bigger than snaplen of 262144" ]
 	[ "$(printf '%s\n' "$output" | col orig_port)" = 1 ]
 }
 
 @test "an unknown link type: reported naming the file, exit 2, the other files still read" {
-	printf 'link 147\n%s raw hex:0011223344\n' $T0 | mk lt
-	three | mk good
+	printf 'link 147\n%s raw hex:0011223344\n' $T0 | mkcap lt
+	three | mkcap good
 	run --separate-stderr -2 bh-sessions "$T/lt.pcap" "$T/good.pcap"
 	[ "$stderr" = "bh-sessions: $T/lt.pcap: unsupported link type 147 (unknown)" ]
 	[ "$(printf '%s\n' "$output" | col orig_port | tr '\n' ' ')" = "1 2 3 " ]
@@ -289,7 +285,7 @@ EOF
 @test "not a capture, or empty: reported naming the file; the other files still read" {
 	printf 'GET / HTTP/1.0\r\n\r\n' > "$T/text"
 	: > "$T/empty"
-	three | mk good
+	three | mkcap good
 	run --separate-stderr -2 bh-sessions "$T/text" "$T/empty" "$T/good.pcap"
 	[[ "${stderr%%$'\n'*}" == "bh-sessions: $T/text: not a capture file: "* ]]
 	[[ "$stderr" == *$'\n'"bh-sessions: $T/empty: empty file, no capture header" ]]
@@ -302,7 +298,7 @@ le32() {
 }
 
 @test "a pcapng timestamp beyond the microsecond range: skipped and counted, not undefined" {
-	three "format pcapng" | mk ng
+	three "format pcapng" | mkcap ng
 	# The second Enhanced Packet Block: after the SHB, the IDB and the
 	# first EPB; its 64-bit timestamp (high word first) is at 12.
 	shb=$(le32 "$T/ng.pcap" 4)
@@ -412,7 +408,7 @@ EOF
 }
 
 @test "hostile payload bytes: every tool's output is a well-formed printable stream" {
-	hostile | mk h
+	hostile | mkcap h
 	run -0 bh-sessions -L 192.168.1.0/24 "$T/h.pcap"
 	printf '%s\n' "$output" > "$T/s.tsv"
 	valid_stream "$T/s.tsv"

@@ -82,15 +82,20 @@ main(int argc, char *argv[])
 		default:
 			if ((rc = hist_option(&h, ch, o.arg)) == HIST_USAGE)
 				bh_opt_end(BH_OPT_BAD, usage);
-			if (rc != 0)
+			if (rc != 0) {
+				bh_opt_free(&o);
+				hist_free(&h);
 				return BH_EXIT_FATAL;
+			}
 		}
 	argc -= o.ind;
 	argv += o.ind;
 	if ((rc = hist_setup(&h)) == HIST_USAGE)
 		bh_opt_end(BH_OPT_BAD, usage);
-	if (rc != 0)
+	if (rc != 0) {
+		hist_free(&h);
 		return BH_EXIT_FATAL;
+	}
 
 	hist_loop(&h, &l);
 	status = bh_rec_loop(&r, argc, argv, o.strict, &l);

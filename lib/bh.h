@@ -100,6 +100,9 @@ void	bh_opt_init(struct bh_opt *o, int argc, char **argv,
  * returned.
  */
 int	bh_opt_next(struct bh_opt *o);
+/* What bh_opt_init allocated, freed (done by bh_opt_next at the end of
+ * the options; a caller that stops before calls it). */
+void	bh_opt_free(struct bh_opt *o);
 /* The default case of every tool's option switch: HELP prints
  * usage(stdout, 1) and exits 0; VERSION prints "bh-TOOL bh VERSION" and
  * exits 0; anything else prints usage(stderr, 0) and exits 2. */

@@ -87,10 +87,7 @@ bh_opt_next(struct bh_opt *o)
 		o->arg = optarg;
 		switch (ch) {
 		case -1:
-			free(o->shorts);
-			free(o->longs);
-			o->shorts = NULL;
-			o->longs = NULL;
+			bh_opt_free(o);
 			return -1;
 		case BH_OPT_STRICT:
 			o->strict = 1;
@@ -128,6 +125,15 @@ bh_opt_next(struct bh_opt *o)
 		}
 		return ch;
 	}
+}
+
+void
+bh_opt_free(struct bh_opt *o)
+{
+	free(o->shorts);
+	free(o->longs);
+	o->shorts = NULL;
+	o->longs = NULL;
 }
 
 void

@@ -147,6 +147,7 @@ q_pop_write(struct bh_writer *w, char **fbuf)
 		resolve(s);
 	for (i = 0; i < w->nin; i++)
 		fbuf[i] = s->buf + s->off[i];
+	fbuf[w->nin] = s->buf + s->len + 1;
 	write_fields(w, fbuf, s->rule, s->phase, s->dirfill, s->link);
 	phst.qhead = (phst.qhead + 1) % phst.qcap;
 	phst.qcount--;

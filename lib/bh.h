@@ -200,7 +200,8 @@ struct bh_reader {
 	size_t		  hdrlen;
 	char		**col;		/* column names (into hdr copy) */
 	size_t		  ncol;
-	char		**f;		/* fields of the current record */
+	char		**f;		/* fields of the current record;
+					 * f[ncol]: one past its last NUL */
 	size_t		  nf;
 	int		  infile_header;/* header of the current file seen */
 	int		  status;	/* worst exit status so far */
@@ -318,8 +319,8 @@ void	bh_wr_init_mem(struct bh_writer *w, const struct bh_writer *like);
 /* Write the header line. */
 void	bh_wr_names(struct bh_writer *w);
 /* Write a record: the input fields f[0..ncol-1], laid out as the reader
- * splits them (one buffer, each field ended by one NUL), and the owned
- * values val[0..nown-1] (NULL means "-"). */
+ * splits them (one buffer, each field ended by one NUL, and f[ncol] one
+ * past the last NUL), and the owned values val[0..nown-1] (NULL: "-"). */
 void	bh_wr_fields(struct bh_writer *w, char *const *f,
 	    const char *const *val);
 /* A comment line (without its LF) as it comes: through w once it is

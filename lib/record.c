@@ -347,6 +347,8 @@ bh_rec_next(struct bh_reader *r)
 			continue;
 		}
 		r->nf = nf;
+		/* the end of the record, as bh_wr_fields() wants it */
+		r->f[nf] = r->line + r->linelen + 1;
 		return BH_REC_RECORD;
 	}
 }
@@ -637,10 +639,11 @@ bh_wr_fields(struct bh_writer *w, char *const *f, const char *const *val)
 	size_t i, k, n, need;
 	int v;
 
-	/* The fields lie in one buffer, each ended by a NUL (as the reader
-	 * splits them): their span bounds what the columns take (an owned
-	 * column replaced in place is counted twice). */
-	line_end = w->nin > 0 ? f[w->nin - 1] + strlen(f[w->nin - 1]) : NULL;
+	/* The fields lie in one buffer, each ended by a NUL, and f[nin] is
+	 * one past the last NUL (as the reader splits them): their span
+	 * bounds what the columns take (an owned column replaced in place
+	 * is counted twice). */
+	line_end = w->nin > 0 ? f[w->nin] - 1 : NULL;
 	need = (w->nin > 0 ? (size_t)(line_end - f[0]) : 0) + 1 + w->nown;
 	for (i = 0; i < w->nown; i++) {
 		w->vlen[i] = val[i] != NULL ? strlen(val[i]) : 1;

@@ -39,16 +39,18 @@ usage(FILE *fp, int full)
 		    "  --strict  the first bad record is fatal (exit 2)\n");
 }
 
-/* Whether every name of the list "a,b,c" is a column name ([a-z0-9_]+). */
+/* Whether every name of the list "a,b,c" is a column name (empty items,
+ * which strtok skips, aside). */
 static int
 names_ok(const char *list)
 {
-	const char *p;
+	size_t n;
 
-	for (p = list; *p != '\0'; p++)
-		if (!(*p == ',' || *p == '_' || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9')))
+	for (; *list != '\0'; list += n + (list[n] == ',')) {
+		n = strcspn(list, ",");
+		if (n > 0 && !bh_rec_name_ok(list, n))
 			return 0;
+	}
 	return 1;
 }
 

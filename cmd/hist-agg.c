@@ -410,20 +410,6 @@ hist_spec_id(struct hist *h, const char *const nm[5], uint32_t *idp)
 	return 0;
 }
 
-int
-hist_valid_name(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
 /* One -k argument, "key[:width][,key2[:width]]", into a spec.  Returns
  * 0, or -1 after reporting a bad one. */
 int
@@ -458,7 +444,7 @@ hist_spec_arg(struct hist *h, const char *arg)
 			hist_fmt_num(wbuf[i], wd);
 			nm[2 * i + 1] = wbuf[i];
 		}
-		if (!hist_valid_name(dim[i], strlen(dim[i]))) {
+		if (!bh_rec_name_ok(dim[i], strlen(dim[i]))) {
 			bh_warnx("-k %s: '%s' is not a column name", arg,
 			    dim[i]);
 			goto bad;

@@ -87,8 +87,8 @@ hist_merge_record(struct hist *h, struct bh_reader *r)
 	nm[2] = h->has2d ? f[h->mcol[RC_KEY2]] : "-";
 	nm[3] = h->has2d ? f[h->mcol[RC_WIDTH2]] : "-";
 	nm[4] = f[h->mcol[RC_WEIGHT]];
-	if (!hist_valid_name(nm[0], strlen(nm[0])) || (!BH_UNSET(nm[2]) &&
-	    !hist_valid_name(nm[2], strlen(nm[2])))) {
+	if (!bh_rec_name_ok(nm[0], strlen(nm[0])) || (!BH_UNSET(nm[2]) &&
+	    !bh_rec_name_ok(nm[2], strlen(nm[2])))) {
 		hist_bad(h, r, "key: not a column name; record skipped");
 		return h->fatal ? -1 : 0;
 	}

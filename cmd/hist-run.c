@@ -71,7 +71,7 @@ hist_option(struct hist *h, int ch, const char *arg)
 		h->title = arg;
 		break;
 	case 'w':
-		if (!hist_valid_name(arg, strlen(arg))) {
+		if (!bh_rec_name_ok(arg, strlen(arg))) {
 			bh_warnx("-w %s: not a column name", arg);
 			return HIST_FATAL;
 		}
@@ -127,7 +127,7 @@ hist_setup(struct hist *h)
 	h->stream = !h->bars && (h->svgpath == NULL ||
 	    strcmp(h->svgpath, "-") != 0);
 	for (i = 0; i < h->ngcols; i++) {
-		if (!hist_valid_name(h->gnames[i], strlen(h->gnames[i]))) {
+		if (!bh_rec_name_ok(h->gnames[i], strlen(h->gnames[i]))) {
 			bh_warnx("-b %s: not a column name", h->gnames[i]);
 			return HIST_FATAL;
 		}

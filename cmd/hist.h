@@ -190,8 +190,6 @@ const char *hist_group_label(struct hist *h, uint32_t g);
 /* The spec of the five names key width key2 width2 weight; -1 when a
  * width is not "-" or a number > 0. */
 int	hist_spec_id(struct hist *h, const char *const nm[5], uint32_t *idp);
-/* Whether n bytes at s are a column name ([a-z0-9_]+). */
-int	hist_valid_name(const char *s, size_t n);
 /* One -k argument into a spec; -1 after reporting a bad one. */
 int	hist_spec_arg(struct hist *h, const char *arg);
 /* The cell of (spec, group, row, a, b), new with n = w = 0; NULL after

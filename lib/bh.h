@@ -219,6 +219,8 @@ enum bh_rec_kind { BH_REC_EOF = 0, BH_REC_RECORD, BH_REC_COMMENT };
  * skipped (status 2); a header that differs from the first ends the
  * reading (status 2). */
 enum bh_rec_kind bh_rec_next(struct bh_reader *r);
+/* Whether s[0..n-1] is a column name: [a-z0-9_]+ (bh(7)). */
+int	bh_rec_name_ok(const char *s, size_t n);
 /* Index of the named column, or -1. */
 int	bh_rec_col(const struct bh_reader *r, const char *name);
 /* Index of the named column, or -1 after reporting it missing (status

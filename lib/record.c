@@ -128,6 +128,26 @@ read_line(struct bh_reader *r)
 	}
 }
 
+/* Whether c may be in a column name: [a-z0-9_]. */
+static int
+name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+int
+bh_rec_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!name_char(s[i]))
+			return 0;
+	return 1;
+}
+
 /* Whether line (after '#') is a header: TAB-separated [a-z0-9_]+ names. */
 static int
 is_header(const char *s, size_t n, size_t *nnames)
@@ -142,8 +162,7 @@ is_header(const char *s, size_t n, size_t *nnames)
 				return 0;
 			k++;
 			len = 0;
-		} else if ((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_')
+		} else if (name_char(s[i]))
 			len++;
 		else
 			return 0;

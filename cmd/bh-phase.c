@@ -119,7 +119,7 @@ main(int argc, char *argv[])
 		return BH_EXIT_FATAL;
 	}
 	if (print) {
-		rules_print();
+		rules_print(stdout);
 		rules_free();
 		return bh_fshut(BH_EXIT_OK);
 	}

@@ -778,7 +778,7 @@ fail:
 }
 
 void
-rules_print(void)
+rules_print(FILE *fp)
 {
 	size_t i, k;
 	const struct rule *ru;
@@ -786,9 +786,9 @@ rules_print(void)
 	for (i = 0; i < phst.nrules; i++) {
 		ru = phst.rules[i];
 		if (ru->doc != NULL)
-			fputs(ru->doc, stdout);
+			fputs(ru->doc, fp);
 		for (k = 0; k < (ru->npat > 0 ? ru->npat : 1); k++)
-			printf("%-14s %-9s %-9s %-5s %-6s %-5s %-2s %s\n",
+			fprintf(fp, "%-14s %-9s %-9s %-5s %-6s %-5s %-2s %s\n",
 			    ru->name, phase_names[ru->phase], ru->app,
 			    ru->proto_s, ru->ports_s,
 			    ru->npat > 0 ? (ru->pat[k].side == SIDE_ORIG ?

@@ -206,7 +206,8 @@ extern struct phase_state phst;
 
 int	parse_proto(const char *s);
 int	rules_load(int no_builtin, char **files, int nfiles);
-void	rules_print(void);
+/* The rules in force as a rules file (--print-rules), to fp. */
+void	rules_print(FILE *fp);
 void	rules_free(void);
 int	rule_gate(const struct rule *ru, const struct rec *rc);
 int	classify(const struct rec *rc);

@@ -10,7 +10,7 @@
 #include "bh.h"
 #include "rtt.h"
 
-const char *const rtt_owned[O_COUNT] = {
+static const char *const rtt_owned[O_COUNT] = {
 	"rtt_ms", "rtt_resp_ms", "rtt_orig_ms", "rtt_remote_ms", "rtt_note",
 	"rtt_remote_data_n", "rtt_remote_data_min_ms",
 	"rtt_remote_data_avg_ms", "rtt_remote_data_max_ms",
@@ -181,13 +181,16 @@ rtt_values(struct rtt *t, struct bh_reader *r)
 }
 
 
-int
-rtt_header(struct rtt *t, struct bh_reader *r)
+/* After the header: find the columns (-1 when a needed one is missing,
+ * reported), start the output. */
+static int
+rtt_header(void *arg, struct bh_reader *r)
 {
 	static const char *const side_name[2] = { "orig", "resp" };
 	static const char *const stat_name[4] = {
 		"n", "min_ms", "avg_ms", "max_ms"
 	};
+	struct rtt *t = arg;
 	struct rtt_cols *c = &t->c;
 	char name[64];
 	int i, k;
@@ -215,17 +218,22 @@ rtt_header(struct rtt *t, struct bh_reader *r)
 	return 0;
 }
 
-int
-rtt_record(struct rtt *t, struct bh_reader *r)
+/* One record: its values written, or it is reported and skipped. */
+static int
+rtt_record(void *arg, struct bh_reader *r)
 {
+	struct rtt *t = arg;
+
 	if (rtt_values(t, r) == 0)
 		bh_wr_fields(&t->w, r->f, t->val);
 	return 0;
 }
 
-int
-rtt_comment(struct rtt *t, const char *line, size_t len)
+static int
+rtt_comment(void *arg, const char *line, size_t len)
 {
+	struct rtt *t = arg;
+
 	bh_wr_comment(&t->w, t->out, line, len);
 	return 0;
 }
@@ -236,29 +244,11 @@ rtt_end(struct rtt *t)
 	bh_wr_free(&t->w);
 }
 
-static int
-loop_header(void *arg, struct bh_reader *r)
-{
-	return rtt_header(arg, r);
-}
-
-static int
-loop_record(void *arg, struct bh_reader *r)
-{
-	return rtt_record(arg, r);
-}
-
-static int
-loop_comment(void *arg, const char *line, size_t len)
-{
-	return rtt_comment(arg, line, len);
-}
-
 void
 rtt_loop(struct rtt *t, struct bh_loop *l)
 {
-	l->header = loop_header;
-	l->record = loop_record;
-	l->comment = loop_comment;
+	l->header = rtt_header;
+	l->record = rtt_record;
+	l->comment = rtt_comment;
 	l->arg = t;
 }

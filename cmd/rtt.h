@@ -10,7 +10,6 @@ enum {
 	O_DATA_N, O_DATA_MIN, O_DATA_AVG, O_DATA_MAX,
 	O_COUNT
 };
-extern const char *const rtt_owned[O_COUNT];
 
 /* Input columns; -1 when absent (only the optional ones may be). */
 struct rtt_cols {
@@ -30,15 +29,11 @@ struct rtt {
 	char		 bufs[O_COUNT][BH_NUMBUF + 128];
 };
 
-/* The bh_loop callbacks: the header (find the columns, -1 when a needed
- * one is missing, reported; start the output), each record (its values
- * written, or the record reported and skipped), each comment; rtt_end
- * flushes and frees. */
-int	rtt_header(struct rtt *t, struct bh_reader *r);
-int	rtt_record(struct rtt *t, struct bh_reader *r);
-int	rtt_comment(struct rtt *t, const char *line, size_t len);
-void	rtt_end(struct rtt *t);
-/* The four above as the callbacks of bh_rec_loop, with arg t. */
+/* The bh_rec_loop callbacks with arg t: the header (the columns; -1
+ * when a needed one is missing, reported; the output started), each
+ * record (its values written, or it is reported and skipped), each
+ * comment.  rtt_end flushes and frees. */
 void	rtt_loop(struct rtt *t, struct bh_loop *l);
+void	rtt_end(struct rtt *t);
 
 #endif

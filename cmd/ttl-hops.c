@@ -11,7 +11,7 @@
 
 #define MAXOSNAME	64
 
-const char *const ttl_owned[O_COUNT] = {
+static const char *const ttl_owned[O_COUNT] = {
 	"orig_ttl_init", "orig_hops", "orig_os",
 	"resp_ttl_init", "resp_hops", "resp_os",
 	"remote_ip", "remote_pkts", "remote_ttl", "remote_ttl_init",

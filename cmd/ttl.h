@@ -12,7 +12,6 @@ enum {
 	O_NOTE,
 	O_COUNT
 };
-extern const char *const ttl_owned[O_COUNT];
 
 struct side_cols {
 	int	ttl, min, max, chg, ip, pkts;

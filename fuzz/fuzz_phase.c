@@ -112,9 +112,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rules_load(no_builtin, rfile, nrfiles) == -1)
 		status = BH_EXIT_FATAL;
 	else if (print) {
-		/* to stdout, as the tool: run, not checked */
-		rules_print();
-		fflush(stdout);
+		/* a rules file, not a stream: run, not checked */
+		rules_print(run.out);
 	} else {
 		argv[0] = (char *)bh_fuzz_file(0, p, (size_t)(end - p));
 		phase_loop(&run, &l);

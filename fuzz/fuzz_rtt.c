@@ -21,12 +21,11 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *p = (const char *)data, *end = p + size, *out;
+	const char *p = (const char *)data, *end = p + size;
 	char *opts, *tok, *save = NULL, *argv[1];
 	struct bh_reader r;
 	struct bh_loop l;
 	struct rtt t;
-	size_t outlen;
 	int strict = 0, status;
 
 	memset(&t, 0, sizeof(t));
@@ -42,10 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rtt_loop(&t, &l);
 	status = bh_rec_loop(&r, 1, argv, strict, &l);
 	rtt_end(&t);
-	out = bh_fuzz_out_take(&outlen);
-	bh_fuzz_status(status, out, outlen);
-	bh_fuzz_check_stream(out, outlen,
-	    bh_fuzz_is_text(p, (size_t)(end - p)), 0);
+	bh_fuzz_out_stream(status, bh_fuzz_is_text(p, (size_t)(end - p)), 0);
 	free(opts);
 	return 0;
 }

@@ -48,6 +48,17 @@ bh_fuzz_out_take(size_t *len)
 }
 
 void
+bh_fuzz_out_stream(int status, int printable, size_t want_cols)
+{
+	const char *out;
+	size_t len;
+
+	out = bh_fuzz_out_take(&len);
+	bh_fuzz_status(status, out, len);
+	bh_fuzz_check_stream(out, len, printable, want_cols);
+}
+
+void
 bh_fuzz_status(int status, const char *out, size_t len)
 {
 	/* bh(7): every tool ends with 0, 1 or 2. */

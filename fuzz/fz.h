@@ -50,6 +50,9 @@ void	bh_fuzz_status(int status, const char *out, size_t len);
  */
 void	bh_fuzz_check_stream(const char *buf, size_t len, int printable,
 	    size_t want_cols);
+/* The usual end of a run: take the output, check the status and that
+ * the output is a record stream (bh_fuzz_check_stream's arguments). */
+void	bh_fuzz_out_stream(int status, int printable, size_t want_cols);
 /* Whether len bytes are printable ASCII, TAB or LF only. */
 int	bh_fuzz_is_text(const void *buf, size_t len);
 

@@ -18,7 +18,8 @@ override CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic \
 DEPFLAGS := -MMD -MP
 
 # What the build probes (libpcap's flags, whether libjq links) is found
-# once per build directory, in $(O)/config.mk; `make clean` forgets it.
+# once per build directory, in $(O)/config.mk; `make clean` forgets it,
+# and so does `make deps` when it installs something.
 # Debian 12's libjq-dev ships no .pc file, so libjq is probed by linking.
 .DEFAULT_GOAL := all
 WITH_JQ	?= auto
@@ -177,7 +178,8 @@ deps:
 	if [ "$$(id -u)" = 0 ]; then \
 		echo "bh: installing $(DEPS_PKGS)" >&2; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPS_PKGS) >&2; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPS_PKGS) >&2 && \
+		rm -f $(O)/config.mk; \
 	else \
 		echo "bh: missing build dependencies; run:" >&2; \
 		echo "  sudo apt-get install -y $(DEPS_PKGS)" >&2; \

@@ -202,7 +202,7 @@ hist_quote(struct hist *h, const char *s)
 
 /* Report a bad record as bh_rec_bad does, but only the first MAXSHOWN
  * one by one (a wrong -k on a big stream must not flood the terminal);
- * all are counted and summarised by bh_rec_close.  With --strict the
+ * all are counted and summarised by bh_rec_loop.  With --strict the
  * run ends (h->fatal: the caller returns -1). */
 void
 hist_bad(struct hist *h, struct bh_reader *r, const char *fmt, ...)

@@ -210,15 +210,6 @@ struct bh_reader {
 	int		  stop;		/* a fatal problem ended the reading */
 };
 
-enum bh_rec_kind { BH_REC_EOF = 0, BH_REC_RECORD, BH_REC_COMMENT };
-
-/* Next line: a record (fields in r->f, r->nf == r->ncol), a comment
- * (r->line) or EOF.  A record with the wrong field count is reported
- * with file:line, counted, and skipped (exit 1 at the end; with --strict
- * the reading ends: status 2, EOF).  Unreadable files are reported and
- * skipped (status 2); a header that differs from the first ends the
- * reading (status 2). */
-enum bh_rec_kind bh_rec_next(struct bh_reader *r);
 /* Whether s[0..n-1] is a column name: [a-z0-9_]+ (bh(7)). */
 int	bh_rec_name_ok(const char *s, size_t n);
 /* Index of the named column, or -1. */
@@ -229,9 +220,6 @@ int	bh_rec_need(struct bh_reader *r, const char *name);
 /* Report a bad record (file:line: message), count it, and make the run
  * end with exit 1 (with strict: status 2 and the reading ends). */
 void	bh_rec_bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
-/* Print the "N records skipped" summary if any, close the input and free
- * the reader; return the exit status. */
-int	bh_rec_close(struct bh_reader *r);
 
 /*
  * The record loop every filter shares (after mblaze's blaze822_loop).

@@ -53,7 +53,9 @@ bh_opt_init(struct bh_opt *o, int argc, char **argv, const char *shorts,
 	}
 	memset(&o->longs[k], 0, sizeof(o->longs[k]));
 	o->ind = 1;
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh, its permutation state too
+	 * (a second parse in one process, as the fuzz targets do) */
+	optind = 0;
 	opterr = 0;
 }
 

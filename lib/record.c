@@ -320,18 +320,26 @@ split_fields(char *p, size_t n, char **f, size_t maxf)
 	return nf;
 }
 
-enum bh_rec_kind
-bh_rec_next(struct bh_reader *r)
+enum rec_kind { REC_EOF = 0, REC_RECORD, REC_COMMENT };
+
+/* Next line: a record (fields in r->f, r->nf == r->ncol), a comment
+ * (r->line) or EOF.  A record with the wrong field count is reported
+ * with file:line, counted, and skipped (exit 1 at the end; with --strict
+ * the reading ends: status 2, EOF).  Unreadable files are reported and
+ * skipped (status 2); a header that differs from the first ends the
+ * reading (status 2). */
+static enum rec_kind
+rec_next(struct bh_reader *r)
 {
 	size_t nf, n;
 	int prevfile;
 
 	if (r->ncol == 0 || r->stop)
-		return BH_REC_EOF;
+		return REC_EOF;
 	for (;;) {
 		prevfile = r->cur;
 		if (!read_line(r))
-			return BH_REC_EOF;
+			return REC_EOF;
 		if (r->cur != prevfile || r->lineno == 1)
 			r->infile_header = 0;
 		if (r->linelen > 0 && r->line[0] == '#') {
@@ -345,9 +353,9 @@ bh_rec_next(struct bh_reader *r)
 				    "header differs from the first one");
 				r->status = BH_EXIT_FATAL;
 				r->stop = 1;
-				return BH_REC_EOF;
+				return REC_EOF;
 			}
-			return BH_REC_COMMENT;
+			return REC_COMMENT;
 		}
 		if (!r->infile_header && r->lineno == 1 && r->cur > 0) {
 			bh_warnx_at(r->name, r->lineno,
@@ -362,13 +370,13 @@ bh_rec_next(struct bh_reader *r)
 			bh_rec_bad(r, "expected %zu fields, got %zu; "
 			    "record skipped", r->ncol, nf);
 			if (r->stop)
-				return BH_REC_EOF;
+				return REC_EOF;
 			continue;
 		}
 		r->nf = nf;
 		/* the end of the record, as bh_wr_fields() wants it */
 		r->f[nf] = r->line + r->linelen + 1;
-		return BH_REC_RECORD;
+		return REC_RECORD;
 	}
 }
 
@@ -396,8 +404,10 @@ bh_rec_need(struct bh_reader *r, const char *name)
 	return i;
 }
 
-int
-bh_rec_close(struct bh_reader *r)
+/* Print the "N records skipped" summary if any, close the input and free
+ * the reader; return the exit status. */
+static int
+rec_close(struct bh_reader *r)
 {
 	int status;
 
@@ -422,7 +432,7 @@ int
 bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
     const struct bh_loop *l)
 {
-	enum bh_rec_kind kind;
+	enum rec_kind kind;
 	int rc;
 
 	rec_init(r, argc, argv);
@@ -433,8 +443,8 @@ bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
 			r->stop = 1;
 		}
 		else
-			while ((kind = bh_rec_next(r)) != BH_REC_EOF) {
-				if (kind == BH_REC_COMMENT)
+			while ((kind = rec_next(r)) != REC_EOF) {
+				if (kind == REC_COMMENT)
 					rc = l->comment == NULL ? 0 :
 					    l->comment(l->arg, r->line,
 					    r->linelen);
@@ -449,7 +459,7 @@ bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
 				}
 			}
 	}
-	return bh_rec_close(r);
+	return rec_close(r);
 }
 
 /* ---- writer ---- */

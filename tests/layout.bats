@@ -45,8 +45,8 @@ ROOT=$BATS_TEST_DIRNAME/..
 	    !/const / && !/^(typedef|struct [a-z_]+ \{|enum [a-z_]+ \{)/ { print FILENAME ":" FNR ": " $0 }
 	' "$ROOT"/cmd/phase-*.c "$ROOT"/cmd/hist-*.c "$ROOT"/cmd/synth-*.c \
 	    "$ROOT"/cmd/sessions-*.c "$ROOT"/cmd/rtt-*.c "$ROOT"/cmd/ttl-*.c
-	[ "$output" = "$ROOT/cmd/phase-rules.c:32: struct phase_state phst = PHASE_STATE_INIT;
-$ROOT/cmd/synth-world.c:25: struct synth_state synst = {" ]
+	[ "$(printf '%s\n' "$output" | sed 's/:[0-9]*: / /')" = "$ROOT/cmd/phase-rules.c struct phase_state phst = PHASE_STATE_INIT;
+$ROOT/cmd/synth-world.c struct synth_state synst = {" ]
 }
 
 @test "fuzz/fz.h renames no C library function" {

@@ -99,7 +99,7 @@ main(int argc, char *argv[])
 
 	hist_loop(&h, &l);
 	status = bh_rec_loop(&r, argc, argv, o.strict, &l);
-	if (hist_output(&h) == -1)
+	if (hist_output(&h, r.stop) == -1)
 		status = BH_EXIT_FATAL;
 	hist_free(&h);
 	return bh_fshut(status);

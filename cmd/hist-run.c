@@ -231,9 +231,9 @@ hist_loop(struct hist *h, struct bh_loop *l)
 }
 
 int
-hist_output(struct hist *h)
+hist_output(struct hist *h, int stopped)
 {
-	if (h->fatal)
+	if (h->fatal || stopped)
 		return -1;
 	hist_sort_cells(h);
 	if (h->stream && h->header && hist_write_rows(h) == -1)

@@ -160,9 +160,11 @@ int	hist_setup(struct hist *h);
 /* The callbacks of bh_rec_loop, with arg h.  A fatal problem (a missing
  * column, too many cells, a bad record with --strict) sets h->fatal. */
 void	hist_loop(struct hist *h, struct bh_loop *l);
-/* At the end of input: the rows, the bars, the SVG.  Returns 0, or -1
- * when the run was fatal or writing failed (reported). */
-int	hist_output(struct hist *h);
+/* At the end of input: the rows, the bars, the SVG.  stopped: the
+ * reading ended early (bh_rec_loop's r->stop): like a fatal run, it
+ * writes no aggregate, which would look whole.  Returns 0, or -1 when
+ * the run was fatal or writing failed (reported). */
+int	hist_output(struct hist *h, int stopped);
 /* Flush what the output holds and free everything of the run. */
 void	hist_free(struct hist *h);
 

@@ -115,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		files[0] = (char *)bh_fuzz_file(0, p, (size_t)(end - p));
 		hist_loop(&h, &l);
 		status = bh_rec_loop(&r, 1, files, o.strict, &l);
-		if (hist_output(&h) == -1)
+		if (hist_output(&h, r.stop) == -1)
 			status = BH_EXIT_FATAL;
 	}
 	hist_free(&h);

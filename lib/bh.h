@@ -241,7 +241,9 @@ struct bh_loop {
  * the callbacks), then close and free it.  Returns the exit status: 0;
  * 1 when bad records were reported and skipped; 2 when the input had no
  * header, a file could not be read, a callback failed or strict ended
- * the run.  Empty input calls nothing and returns 0. */
+ * the run.  Empty input calls nothing and returns 0.  Afterwards r->stop
+ * tells whether the reading ended early (--strict, a header that
+ * differs, a callback's -1) rather than at the end of the input. */
 int	bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
 	    const struct bh_loop *l);
 

@@ -409,7 +409,7 @@ bh_rec_need(struct bh_reader *r, const char *name)
 static int
 rec_close(struct bh_reader *r)
 {
-	int status;
+	int status, stop;
 
 	/* A run ended by --strict or a fatal error says why, not how
 	 * many were skipped. */
@@ -424,7 +424,9 @@ rec_close(struct bh_reader *r)
 		free(r->col[0]);
 	free(r->col);
 	free(r->f);
+	stop = r->stop;
 	memset(r, 0, sizeof(*r));
+	r->stop = stop;		/* for the caller of bh_rec_loop */
 	return status;
 }
 

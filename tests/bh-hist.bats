@@ -460,3 +460,15 @@ E
 	done
 	[ ! -e "$T/f.svg" ]
 }
+
+@test "--strict: a bad record ends the run, exit 2, and no partial aggregate is written" {
+	printf '#x\ty\n1\t2\nshort\n3\t4\n' > "$T/h.tsv"
+	run -2 --separate-stderr bh-hist -k x --strict "$T/h.tsv"
+	[ "$output" = "$(printf '#key\twidth\tweight\tbin\tn\tw')" ]
+	[ "$stderr" = "bh-hist: $T/h.tsv:3: expected 2 fields, got 1; record skipped" ]
+	printf '#x\ty\n1\tzz\n' > "$T/k.tsv"
+	run -2 --separate-stderr bh-hist -k y:1 --strict "$T/k.tsv"
+	[ "$output" = "$(printf '#key\twidth\tweight\tbin\tn\tw')" ]
+	run -1 --separate-stderr bh-hist -k x "$T/h.tsv"
+	[ "${#lines[@]}" -eq 3 ]
+}

@@ -59,7 +59,7 @@ bh-hist_LIB	:= $(REC_LIB)
 bh-mkpcap_LIB	:= diag opt num escape pktbuild
 bh-phase_LIB	:= $(REC_LIB)
 bh-rtt_LIB	:= $(REC_LIB)
-bh-sessions_LIB	:= diag opt num escape pkt flow
+bh-sessions_LIB	:= diag opt num escape pkt flow evidence
 bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB)
 bh-sessions_LIBS = $(PCAP_LIBS)
@@ -111,7 +111,7 @@ $(O)/cmd/bh-filter.o $(call tool_mods,bh-filter): TOOL_CFLAGS += -DBH_HAVE_JQ
 endif
 
 # Unit tests of lib/, run by tests/lib.bats.
-UNIT_LIB := diag opt num escape record pkt flow pktbuild
+UNIT_LIB := diag opt num escape record pkt flow evidence pktbuild
 $(O)/tests/unit: tests/unit.c $(patsubst %,$(O)/lib/%.o,$(UNIT_LIB))
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilib -o $@ $^ $(LDLIBS) -lm
@@ -200,7 +200,7 @@ clean:
 # ever broke something, each in a process of its own.  With clang it
 # links with libFuzzer: `make fuzz` runs each target for FUZZ_TIME
 # seconds, `make fuzz-smoke` for a few.
-FUZZ_TARGETS ?= pkt pcap record phase rtt ttl hist \
+FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist \
 	$(if $(filter yes,$(HAVE_JQ)),filter)
 # The tool whose modules a target drives (none: lib/ only), and the lib/
 # objects of a target without a tool.
@@ -210,7 +210,8 @@ FUZZ_TOOL_rtt	:= bh-rtt
 FUZZ_TOOL_ttl	:= bh-ttl
 FUZZ_TOOL_hist	:= bh-hist
 FUZZ_TOOL_filter := bh-filter
-FUZZ_LIB_pkt	:= diag num escape pkt flow
+FUZZ_LIB_pkt	:= diag num escape pkt flow evidence
+FUZZ_LIB_ev	:= diag num escape evidence
 FUZZ_LIB_record	:= $(REC_LIB)
 fuzz_objs = $(if $(FUZZ_TOOL_$(1)),$(call tool_mods,$(FUZZ_TOOL_$(1))) \
 	$(call tool_libs,$(FUZZ_TOOL_$(1))),$(patsubst %,$(O)/lib/%.o,$(FUZZ_LIB_$(1))))
@@ -231,7 +232,7 @@ $(O)/fuzz/libfuzzer-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/fz.o $(call fuzz_objs,
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ \
 	    $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
 endef
-$(foreach t,pkt pcap record phase rtt ttl hist filter,$(eval $(call fuzz_rule,$(t))))
+$(foreach t,pkt ev pcap record phase rtt ttl hist filter,$(eval $(call fuzz_rule,$(t))))
 .SECONDARY: $(O)/fuzz/replay.o $(O)/fuzz/fz.o \
 	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 

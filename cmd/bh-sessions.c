@@ -29,12 +29,14 @@
 static void
 usage(FILE *fp, int full)
 {
-	fprintf(fp, "usage: %s [-hq] [--strict] [-L net] [-m sessions] "
+	fprintf(fp, "usage: %s [-Bhq] [--strict] [-L net] [-m sessions] "
 	    "[-s bytes]\n"
 	    "       [-t tcp=SEC,udp=SEC,other=SEC,linger=SEC] [file ...]\n",
 	    bh_progname);
 	if (full)
 		fprintf(fp,
+		    "  -B          files are separate captures: time may go "
+		    "back between them\n"
 		    "  -L net      a local (honeypot) network, repeatable "
 		    "(also $BH_LOCAL)\n"
 		    "  -m sessions the cap on live sessions (default %d)\n"
@@ -94,12 +96,16 @@ main(int argc, char *argv[])
 	cfg.tmo_udp = 60 * 1000000LL;
 	cfg.tmo_other = 60 * 1000000LL;
 	cfg.linger = 5 * 1000000LL;
+	cfg.ev_pool = EV_SESSIONS;
 	memset(&so, 0, sizeof(so));
 	if (sessions_local_env(&so) == -1)
 		return BH_EXIT_FATAL;
-	bh_opt_init(&o, argc, argv, "L:m:qs:t:", NULL);
+	bh_opt_init(&o, argc, argv, "BL:m:qs:t:", NULL);
 	while ((c = bh_opt_next(&o)) != -1) {
 		switch (c) {
+		case 'B':
+			r.separate = 1;
+			break;
 		case 'L':
 			if ((rc = sessions_add_net(&so, o.arg)) == -2)
 				bh_errx(BH_EXIT_FATAL, "too many local "

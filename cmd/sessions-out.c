@@ -21,7 +21,7 @@ const char *const sessions_columns[NCOLUMNS] = {
 	"orig_rtt_n", "orig_rtt_min_ms", "orig_rtt_avg_ms", "orig_rtt_max_ms",
 	"resp_rtt_n", "resp_rtt_min_ms", "resp_rtt_avg_ms", "resp_rtt_max_ms",
 	"orig_by", "end", "history",
-	"orig_head", "resp_head",
+	"orig_head", "resp_head", "orig_ev", "resp_ev",
 };
 
 
@@ -357,7 +357,7 @@ dir_name(const struct sessions_out *so, const struct bh_flow *f)
 /* The emit callback: one record, formatted only now. */
 void
 sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
-    size_t on, const unsigned char *rh, size_t rn)
+    size_t on, const unsigned char *rh, size_t rn, const struct bh_ev *ev)
 {
 	struct sessions_out *so = arg;
 	static const char *const by[] = { "-", "syn", "synack", "first" };
@@ -439,6 +439,10 @@ sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
 	put_head(so, &o, oh, on);
 	put_tab(&o);
 	put_head(so, &o, rh, rn);
+	put_tab(&o);
+	o.p += bh_ev_format(ev, 0, o.p);
+	put_tab(&o);
+	o.p += bh_ev_format(ev, 1, o.p);
 	*o.p++ = '\n';
 	if (fwrite(so->obuf, 1, (size_t)(o.p - so->obuf), so->fp) !=
 	    (size_t)(o.p - so->obuf))
@@ -471,7 +475,8 @@ sessions_out_start(struct sessions_out *so, FILE *fp, uint32_t head_max)
 {
 	so->fp = fp;
 	esc_init(so);
-	so->obufcap = 2 * (4 * (size_t)head_max + 5) + 2048;
+	so->obufcap = 2 * (4 * (size_t)head_max + 5) +
+	    2 * (bh_ev_format_max() + 1) + 2048;
 	so->obuf = xmalloc(so->obufcap);
 }
 

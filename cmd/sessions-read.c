@@ -292,12 +292,24 @@ sessions_read(struct run *r, const char *fn)
 		}
 		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
 		if (r->have_ts && ts < r->last_ts) {
-			if (first)
-				bh_warnx_at(name, 0, "time goes back %.6f s "
-				    "from the previous file",
-				    (double)(r->last_ts - ts) / 1e6);
-			else
+			if (!first)
 				r->backwards++;
+			else if (r->last_ts - ts <= FILE_BACK_TOLERANCE)
+				;
+			else if (!r->separate) {
+				/* Rotated files are one capture only in
+				 * time order: merging an older file into
+				 * the sessions of a newer one would join
+				 * what never met. */
+				bh_warnx_at(name, 0, "starts %.6f s before "
+				    "the end of %s: give the files in time "
+				    "order, or -B to read them as separate "
+				    "captures", (double)(r->last_ts - ts) /
+				    1e6, r->prev_name);
+				pcap_close(rd.pc);
+				return -1;
+			} else
+				bh_flow_restart(r->table);
 		}
 		first = 0;
 		r->last_ts = ts;
@@ -349,6 +361,7 @@ skip:
 		}
 	}
 	pcap_close(rd.pc);	/* closes fp, stdin included */
+	r->prev_name = name;
 	return 0;
 }
 
@@ -383,6 +396,13 @@ sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	if (r->backwards > 0)
 		bh_warnx("%llu packets earlier than the packet before them",
 		    (unsigned long long)r->backwards);
+	if (fs->late > 0)
+		bh_warnx("%llu late segments of closed connections absorbed "
+		    "(no new sessions)", (unsigned long long)fs->late);
+	if (fs->ev_untracked > 0)
+		bh_warnx("%llu TCP sessions without orig_ev/resp_ev: the "
+		    "evidence of %u sessions at once was in use",
+		    (unsigned long long)fs->ev_untracked, EV_SESSIONS);
 	if (fs->evicted > 0)
 		bh_warnx("%llu sessions evicted early by the cap of %lu live "
 		    "sessions (-m)", (unsigned long long)fs->evicted,

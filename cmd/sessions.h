@@ -15,6 +15,11 @@
  * epoch, microseconds (and their sums and differences in the session
  * table) would not fit an int64_t. */
 #define MAX_TS_SEC	1000000000000LL
+/* A file may start this much (usec) before the previous one ended: the
+ * clock steps of rotated captures written by two sensors. */
+#define FILE_BACK_TOLERANCE	1000000LL
+/* TCP sessions that hold evidence (orig_ev, resp_ev) at once. */
+#define EV_SESSIONS	16384
 
 /* A local network (-L, BH_LOCAL). */
 struct net {
@@ -23,7 +28,7 @@ struct net {
 	unsigned	 bits;
 };
 
-#define NCOLUMNS	42
+#define NCOLUMNS	44
 extern const char *const sessions_columns[NCOLUMNS];
 
 /* The output of one run: zero it, add the networks, start it. */
@@ -45,6 +50,8 @@ struct run {
 	uint64_t	 skip[NSKIP];
 	uint64_t	 backwards;	/* packets older than the one before */
 	int64_t		 last_ts;
+	const char	*prev_name;	/* the file read before */
+	int		 separate;	/* -B: files are separate captures */
 	int		 have_ts;
 	unsigned char	*rd_buf;	/* one block buffer for every file */
 };
@@ -62,7 +69,7 @@ int	sessions_local_env(struct sessions_out *so);
 /* The bh_flow_emit_fn of the table (arg: the sessions_out): one record. */
 void	sessions_emit(void *arg, const struct bh_flow *f,
 	    const unsigned char *oh, size_t on, const unsigned char *rh,
-	    size_t rn);
+	    size_t rn, const struct bh_ev *ev);
 /* Read one capture file ("-": stdin) into r->table, reporting every
  * problem; 0, or -1 when --strict ends the run there (status 2 for the
  * caller, after it flushed the table). */

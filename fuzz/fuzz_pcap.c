@@ -13,10 +13,11 @@
  * whole run (tests/hostile.bats runs the default cap).
  *
  * Checked besides memory safety: the exit status is 0, 1 or 2; stdout is
- * a record stream of exactly the 42 session columns whose every record is
+ * a record stream of exactly the 44 session columns whose every record is
  * printable ASCII (no payload byte reaches it unescaped), whatever the
  * file holds; each head is exactly what bh_escape() writes for the bytes
- * it unescapes to (bh-sessions escapes through a table of its own).
+ * it unescapes to (bh-sessions escapes through a table of its own); each
+ * evidence item unescapes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,38 +26,59 @@
 #include "sessions.h"
 #include "fz.h"
 
-/* The heads (the last two columns) are canonical escapes. */
+/*
+ * Column c of the record line [p, nl) as a NUL-terminated copy (free
+ * it), or NULL when the line has fewer columns.
+ */
+static char *
+column(const char *p, const char *nl, int c)
+{
+	const char *e;
+	char *v;
+
+	for (; c > 0 && p < nl; c--) {
+		if ((p = memchr(p, '\t', (size_t)(nl - p))) == NULL)
+			return NULL;
+		p++;
+	}
+	if (c > 0)
+		return NULL;
+	if ((e = memchr(p, '\t', (size_t)(nl - p))) == NULL)
+		e = nl;
+	if ((v = malloc((size_t)(e - p) + 1)) == NULL)
+		abort();
+	memcpy(v, p, (size_t)(e - p));
+	v[e - p] = '\0';
+	return v;
+}
+
+/*
+ * The heads (orig_head, resp_head) are canonical escapes; the evidence
+ * (orig_ev, resp_ev) is "-" or items "KOFF:TEXT" separated by ',' whose
+ * every text unescapes.
+ */
 static void
 check_heads(const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *nl, *f;
+	const char *p = buf, *end = buf + len, *nl;
 	unsigned char *raw;
-	char *field, *esc;
-	size_t n;
+	char *field, *esc, *item, *save, *colon;
 	long k;
-	int tabs, i;
+	int i;
 
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (*p == '#')
 			continue;
-		/* the start of the second-last field */
-		for (f = nl, tabs = 0; f > p && tabs < 2; f--)
-			if (f[-1] == '\t')
-				tabs++;
-		for (i = 0; i < 2; i++) {
-			f++;
-			n = (size_t)((const char *)memchr(f, i == 0 ? '\t' :
-			    '\n', (size_t)(nl + 1 - f)) - f);
-			if ((field = malloc(n + 1)) == NULL)
+		for (i = NCOLUMNS - 4; i < NCOLUMNS; i++) {
+			if ((field = column(p, nl, i)) == NULL)
+				bh_fuzz_fail("record without its heads", buf, len);
+			if ((raw = malloc(strlen(field) + 1)) == NULL ||
+			    (esc = malloc(4 * strlen(field) + 5)) == NULL)
 				abort();
-			memcpy(field, f, n);
-			field[n] = '\0';
-			if ((raw = malloc(n + 1)) == NULL)
-				abort();
-			if ((esc = malloc(4 * n + 5)) == NULL)
-				abort();
-			if (strcmp(field, "-") != 0) {
+			if (strcmp(field, "-") == 0)
+				;
+			else if (i < NCOLUMNS - 2) {
 				if ((k = bh_unescape(raw, field)) <= 0)
 					bh_fuzz_fail("head does not unescape",
 					    buf, len);
@@ -64,11 +86,21 @@ check_heads(const char *buf, size_t len)
 				if (strcmp(esc, field) != 0)
 					bh_fuzz_fail("head is not bh_escape() "
 					    "of its bytes", buf, len);
-			}
+			} else
+				for (item = strtok_r(field, ",", &save);
+				    item != NULL;
+				    item = strtok_r(NULL, ",", &save)) {
+					if (item[0] == '+')
+						continue;
+					if (strchr("mhl", item[0]) == NULL ||
+					    (colon = strchr(item, ':')) == NULL ||
+					    bh_unescape(raw, colon + 1) < 0)
+						bh_fuzz_fail("evidence item "
+						    "malformed", buf, len);
+				}
 			free(field);
 			free(raw);
 			free(esc);
-			f += n;
 		}
 	}
 }

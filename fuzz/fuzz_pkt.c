@@ -62,9 +62,46 @@ check_head(struct ctx *c, const unsigned char *h, size_t n)
 		    len);
 }
 
+/* The evidence columns: within their bound, printable, and each item
+ * of the list "KOFF:TEXT" unescapes. */
+static void
+check_ev(const struct bh_ev *ev)
+{
+	static char *buf;
+	static unsigned char *raw;
+	size_t max = bh_ev_format_max(), n;
+	char *item, *save;
+	int d;
+
+	if (buf == NULL) {
+		buf = xmalloc(max + 1);
+		raw = xmalloc(max + 1);
+	}
+	for (d = 0; d < 2; d++) {
+		n = bh_ev_format(ev, d, buf);
+		if (n > max || strlen(buf) != n)
+			bh_fuzz_fail("evidence longer than its bound", buf, n);
+		if (!bh_fuzz_is_text(buf, n) || strchr(buf, '\t') != NULL)
+			bh_fuzz_fail("evidence not printable", buf, n);
+		if (strcmp(buf, "-") == 0)
+			continue;
+		for (item = strtok_r(buf, ",", &save); item != NULL;
+		    item = strtok_r(NULL, ",", &save)) {
+			char *colon = strchr(item, ':');
+
+			if (item[0] == '+')
+				continue;
+			if (strchr("mhl", item[0]) == NULL || colon == NULL ||
+			    bh_unescape(raw, colon + 1) < 0)
+				bh_fuzz_fail("evidence item malformed", item,
+				    strlen(item));
+		}
+	}
+}
+
 static void
 emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
-    const unsigned char *rh, size_t rn)
+    const unsigned char *rh, size_t rn, const struct bh_ev *ev)
 {
 	struct ctx *c = arg;
 	int64_t a;
@@ -93,6 +130,7 @@ emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
 	}
 	check_head(c, oh, on);
 	check_head(c, rh, rn);
+	check_ev(ev);
 }
 
 /* The table's limits from the knob bytes (0: bh-sessions' defaults). */

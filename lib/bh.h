@@ -514,6 +514,47 @@ enum bh_pkt_status bh_pkt_decode(int dlt, const unsigned char *data,
 /* Short name of a status for the skip summary ("not-ip", ...). */
 const char *bh_pkt_reason(enum bh_pkt_status st);
 
+/* ---- evidence.c: the messages of a TCP stream -------------------------- */
+
+#define BH_EV_ITEM	128	/* bytes of a message or line kept */
+#define BH_EV_BODY	32	/* HTTP body bytes kept */
+#define BH_EV_PEND	384	/* an item in the making */
+#define BH_EV_ARENA	768	/* items kept, per side */
+
+struct bh_ev_side {
+	uint32_t	 end;		/* stream offset of the next byte */
+	uint32_t	 pend_off;	/* where the pending item starts */
+	uint32_t	 msg_off, msg_len;	/* the current message */
+	uint32_t	 hdr_bytes;	/* HTTP header bytes seen */
+	uint16_t	 pend_len, used, kept, dropped;
+	uint8_t		 pend_kind;	/* 0, 'm', 'h', 'l' */
+	uint8_t		 st, bol, split, hl_len, body;
+	unsigned char	 hl[96];	/* an HTTP header line */
+	unsigned char	 pend[BH_EV_PEND];
+	unsigned char	 arena[BH_EV_ARENA];
+};
+
+struct bh_ev {
+	struct bh_ev_side side[2];
+	uint32_t	 head_max;	/* lines inside the head need no item */
+	uint32_t	 next;		/* free-list link of the table's pool */
+	int8_t		 last;		/* side of the last new bytes, or -1 */
+};
+
+/* Start e for a table whose heads hold head_max bytes. */
+void	bh_ev_init(struct bh_ev *e, uint32_t head_max);
+/* n bytes of side d at stream offset off (bytes already given are
+ * skipped; a hole ends the item in progress); push: the segment had
+ * PSH. */
+void	bh_ev_data(struct bh_ev *e, int d, uint32_t off,
+	    const unsigned char *p, size_t n, int push);
+/* The end of the stream: keep the items in progress. */
+void	bh_ev_end(struct bh_ev *e);
+/* Side d's items as the column bh-sessions(1) describes ("-" when none,
+ * e may be NULL) into dst (bh_ev_format_max() + 1 bytes); the length. */
+size_t	bh_ev_format(const struct bh_ev *e, int d, char *dst);
+size_t	bh_ev_format_max(void);
+
 /* ---- flow.c: the session table ---------------------------------------- */
 
 #define BH_FLOW_UNSET		INT64_MIN	/* a time not seen */
@@ -606,13 +647,17 @@ struct bh_flow {
 	uint32_t	 hash;		/* of the tuple (low bits) */
 	uint32_t	 lprev, lnext;	/* idle list of its class */
 	uint32_t	 iprev, inext;	/* flow id order */
+	uint32_t	 ev;		/* its evidence in the table's pool,
+					   0 none */
+	uint8_t		 ev_lost;	/* the pool was full */
 	struct bh_flow_side side[2];
 };
 
 /* Called for every session as it ends, in emission order. */
 typedef void	bh_flow_emit_fn(void *arg, const struct bh_flow *f,
 		    const unsigned char *orig_head, size_t orig_len,
-		    const unsigned char *resp_head, size_t resp_len);
+		    const unsigned char *resp_head, size_t resp_len,
+		    const struct bh_ev *ev);
 
 struct bh_flow_cfg {
 	uint32_t	 head_max;	/* head bytes per side (-s) */
@@ -622,6 +667,8 @@ struct bh_flow_cfg {
 	uint32_t	 seg_pool;	/* outstanding segments beyond the
 					   inline ones, all sessions (0: a
 					   default of 1 M) */
+	uint32_t	 ev_pool;	/* sessions with evidence at once
+					   (0: a default of 16384) */
 	uint64_t	 seed;		/* hash key */
 	bh_flow_emit_fn	*emit;
 	void		*arg;
@@ -634,6 +681,10 @@ struct bh_flow_stats {
 	uint64_t	 live_max;	/* peak live sessions */
 	uint64_t	 seg_untracked;	/* data segments not remembered for
 					   RTT samples (segment pool full) */
+	uint64_t	 late;		/* late segments of closed connections,
+					   absorbed */
+	uint64_t	 ev_untracked;	/* TCP sessions with payload but no
+					   evidence (evidence pool full) */
 };
 
 struct bh_flow_table;
@@ -650,6 +701,9 @@ int	bh_flow_packet(struct bh_flow_table *t, int64_t ts,
 	    const struct bh_pkt *p);
 /* Emit every live session in flow id order (end of input). */
 void	bh_flow_flush(struct bh_flow_table *t);
+/* Flush, forget the closed connections and the clock: a new capture
+ * whose time may be earlier follows. */
+void	bh_flow_restart(struct bh_flow_table *t);
 const struct bh_flow_stats *bh_flow_stats(const struct bh_flow_table *t);
 /* Bytes one live session costs (state + heads), for the man page. */
 size_t	bh_flow_session_size(uint32_t head_max);

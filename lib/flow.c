@@ -58,12 +58,31 @@ struct frag_ent {
 	uint8_t		 af, proto;
 };
 
+/*
+ * A closed TCP connection remembered after it left the table, so that its
+ * late segments (a slow peer's retransmitted FIN, the last ACKs, a RST)
+ * are absorbed instead of opening a session of their own, until the TCP
+ * idle timeout from its last packet or a SYN on the same tuple.  One
+ * slot per hash value (a collision forgets the older connection): memory
+ * is bounded by the session cap.
+ */
+struct tomb {
+	unsigned char	 addr[2][16];	/* [0] orig */
+	int64_t		 until;		/* forgotten after (usec) */
+	uint32_t	 last_seq[2];	/* one past each side's highest seq */
+	uint16_t	 port[2];
+	uint8_t		 af, used;
+};
+#define TOMB_MIN	1024
+#define TOMB_MAX	(1u << 16)
+
 /* A block of outstanding segments in the shared pool (64 bytes). */
 #define SEGBLK		7
 #define BLK_CHUNK_SHIFT	10
 #define BLK_CHUNK	(1u << BLK_CHUNK_SHIFT)
 #define SIDE_SEG_MAX	2048	/* outstanding segments per side */
 #define SEG_POOL_DEFAULT (1u << 20)
+#define EV_POOL_DEFAULT	16384	/* sessions with evidence */
 
 struct segblk {
 	uint32_t	 next;
@@ -173,6 +192,9 @@ struct bh_flow_table {
 	size_t		 bm_bytes;	/* bitmap bytes per side */
 	struct frag_ent	*frag;
 	struct pool	 blk;		/* blocks of outstanding segments */
+	struct pool	 ev;		/* the sessions' evidence */
+	struct tomb	*tomb;		/* closed connections */
+	uint32_t	 tomb_mask;
 	struct bh_flow_stats st;
 };
 
@@ -330,6 +352,12 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 	pool_init(&t->blk, BLK_CHUNK_SHIFT, sizeof(struct segblk),
 	    offsetof(struct segblk, next),
 	    (t->cfg.seg_pool ? t->cfg.seg_pool : SEG_POOL_DEFAULT) / SEGBLK);
+	for (nb = TOMB_MIN; nb < t->cfg.max_live && nb < TOMB_MAX; nb <<= 1)
+		;
+	t->tomb = xcalloc((size_t)nb, sizeof(*t->tomb));
+	t->tomb_mask = (uint32_t)(nb - 1);
+	pool_init(&t->ev, 4, sizeof(struct bh_ev), offsetof(struct bh_ev, next),
+	    t->cfg.ev_pool ? t->cfg.ev_pool : EV_POOL_DEFAULT);
 	return t;
 }
 
@@ -345,6 +373,8 @@ bh_flow_free(struct bh_flow_table *t)
 	free(t->hchunk);
 	pool_free(&t->sess);
 	pool_free(&t->blk);
+	pool_free(&t->ev);
+	free(t->tomb);
 	free(t->bucket);
 	free(t->frag);
 	free(t);
@@ -388,14 +418,23 @@ static void
 end_flow(struct bh_flow_table *t, uint32_t idx, int end)
 {
 	struct bh_flow *f = FLOW(t, idx);
+	struct bh_ev *ev = NULL;
 
 	f->end = (uint8_t)(f->closed ? f->closed : end);
 	if (f->end == BH_END_EVICT)
 		t->st.evicted++;
+	if (f->ev != 0) {
+		ev = (struct bh_ev *)POOL_ENTRY(&t->ev, f->ev);
+		bh_ev_end(ev);
+	}
 	if (t->cfg.emit != NULL)
 		t->cfg.emit(t->cfg.arg, f, head_buf(t, idx, 0),
 		    f->side[0].head_fill, head_buf(t, idx, 1),
-		    f->side[1].head_fill);
+		    f->side[1].head_fill, ev);
+	if (f->ev != 0) {
+		pool_put(&t->ev, f->ev);
+		f->ev = 0;
+	}
 	seg_clear(t, &f->side[0]);
 	seg_clear(t, &f->side[1]);
 	list_unlink(t, &t->lists[f->klass], f);
@@ -422,12 +461,64 @@ hash_unlink(struct bh_flow_table *t, uint32_t idx, uint64_t h)
 		*pp = FLOW(t, idx)->hnext;
 }
 
+/* Remember closed TCP session f (see struct tomb). */
+static void
+bury(struct bh_flow_table *t, const struct bh_flow *f)
+{
+	struct tomb *b = &t->tomb[f->hash & t->tomb_mask];
+
+	memcpy(b->addr, f->addr, sizeof(b->addr));
+	memcpy(b->port, f->port, sizeof(b->port));
+	b->last_seq[0] = f->side[0].last_seq;
+	b->last_seq[1] = f->side[1].last_seq;
+	b->af = f->af;
+	b->until = f->idle + t->tmo[K_TCP];
+	b->used = 1;
+}
+
+/*
+ * Is p a late segment of a closed connection: no SYN, no new bytes
+ * (nothing beyond what either side had sent), within the idle timeout?
+ * A SYN or new data forgets the connection (port reuse, or a connection
+ * that went on after a RST its hosts ignored).
+ */
+static int
+late_segment(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
+    int64_t ts)
+{
+	struct tomb *b = &t->tomb[h & t->tomb_mask];
+	uint32_t end;
+	int d;
+
+	if (!b->used || b->af != p->af)
+		return 0;
+	if (b->port[0] == p->sport && b->port[1] == p->dport &&
+	    memcmp(b->addr[0], p->src, 16) == 0 &&
+	    memcmp(b->addr[1], p->dst, 16) == 0)
+		d = 0;
+	else if (b->port[0] == p->dport && b->port[1] == p->sport &&
+	    memcmp(b->addr[0], p->dst, 16) == 0 &&
+	    memcmp(b->addr[1], p->src, 16) == 0)
+		d = 1;
+	else
+		return 0;
+	end = p->seq + p->payload_len + ((p->tcp_flags & BH_TH_FIN) != 0);
+	if (ts > b->until || (p->tcp_flags & BH_TH_SYN) ||
+	    (p->payload_len > 0 && seq_delta(end, b->last_seq[d]) > 0)) {
+		b->used = 0;
+		return 0;
+	}
+	return 1;
+}
+
 /* End session idx: emit, unhash, free. */
 static void
 retire(struct bh_flow_table *t, uint32_t idx, int end)
 {
 	struct bh_flow *f = FLOW(t, idx);
 
+	if (f->proto == BH_IPPROTO_TCP && f->closed)
+		bury(t, f);
 	hash_unlink(t, idx, f->hash);
 	end_flow(t, idx, end);
 	pool_put(&t->sess, idx);
@@ -625,6 +716,43 @@ head_tcp(struct bh_flow_table *t, uint32_t idx, int d, uint32_t seq,
 	if (cap < n)
 		n = cap;
 	head_put(t, idx, d, (uint32_t)off, data, n);
+}
+
+/* TCP payload at sequence number seq into the evidence, by stream
+ * offset; the evidence is taken from the pool at the first payload. */
+static void
+ev_tcp(struct bh_flow_table *t, uint32_t idx, int d, uint32_t seq,
+    const struct bh_pkt *p)
+{
+	struct bh_flow *f = FLOW(t, idx);
+	const unsigned char *data = p->payload;
+	uint32_t cap = p->payload_cap;
+	int32_t off;
+	int chunk_new;
+
+	if (cap == 0)
+		return;
+	if (f->ev == 0) {
+		if (f->ev_lost)
+			return;
+		if ((f->ev = pool_get(&t->ev, &chunk_new)) == 0) {
+			f->ev_lost = 1;
+			t->st.ev_untracked++;
+			return;
+		}
+		bh_ev_init((struct bh_ev *)POOL_ENTRY(&t->ev, f->ev),
+		    t->cfg.head_max);
+	}
+	off = seq_delta(seq, f->side[d].head_base);
+	if (off < 0) {
+		if ((uint32_t)-(int64_t)off >= cap)
+			return;
+		data += (uint32_t)-(int64_t)off;
+		cap -= (uint32_t)-(int64_t)off;
+		off = 0;
+	}
+	bh_ev_data((struct bh_ev *)POOL_ENTRY(&t->ev, f->ev), d, (uint32_t)off,
+	    data, cap, (p->tcp_flags & BH_TH_PUSH) != 0);
 }
 
 /* Datagram payloads in arrival order; a datagram cut by the snaplen ends
@@ -1250,8 +1378,10 @@ tcp_packet(struct bh_flow_table *t, uint32_t idx, int d, int64_t ts,
 			    peer->state == BH_TCP_RESET) ? BH_END_RST :
 			    BH_END_FIN;
 	}
-	if (len > 0 && !(fl & BH_TH_RST))
+	if (len > 0 && !(fl & BH_TH_RST)) {
 		head_tcp(t, idx, d, data_seq, p);
+		ev_tcp(t, idx, d, data_seq, p);
+	}
 }
 
 /* ---- fragments ---- */
@@ -1338,9 +1468,33 @@ lookup(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h, int *dir)
 }
 
 /*
+ * A port a server listens on: the well-known ports (RFC 6335 section 6)
+ * and the registered ones of the services bh-phase(1) names (MS SQL,
+ * MySQL, RDP, PostgreSQL, VNC, IRC, HTTP alternates, SOCKS, proxies).
+ */
+static int
+service_port(uint16_t port)
+{
+	static const uint16_t reg[] = {
+		1080, 1433, 1521, 2323, 3128, 3306, 3389, 5432, 5900, 6660,
+		6661, 6662, 6663, 6664, 6665, 6666, 6667, 6668, 6669, 6697,
+		7000, 8000, 8008, 8080, 8443, 8888,
+	};
+	size_t i;
+
+	if (port > 0 && port < 1024)
+		return 1;
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++)
+		if (reg[i] == port)
+			return 1;
+	return 0;
+}
+
+/*
  * A new session for p.  The originator is the SYN sender, else the
  * receiver of a SYN/ACK (Zeek marks such a flip '^'), else the sender of
- * the first packet.  At the cap, the longest-idle session goes first.
+ * the first packet, unless that one sends from a service port to
+ * another (then its receiver, also marked '^').  At the cap, the longest-idle session goes first.
  */
 static uint32_t
 new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
@@ -1367,8 +1521,13 @@ new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
 		    (BH_TH_SYN | BH_TH_ACK)) {
 			f->orig_by = BH_BY_SYNACK;
 			flip = 1;
-		} else
+		} else {
 			f->orig_by = BH_BY_FIRST;
+			/* Mid-stream: the side on a service port is the
+			 * responder (Zeek's likely_server_ports). */
+			flip = service_port(p->sport) &&
+			    !service_port(p->dport);
+		}
 		f->klass = K_TCP;
 	} else
 		f->klass = p->proto == BH_IPPROTO_UDP ? K_UDP : K_OTHER;
@@ -1403,6 +1562,15 @@ new_flow(struct bh_flow_table *t, const struct bh_pkt *p, uint64_t h,
 	return idx;
 }
 
+void
+bh_flow_restart(struct bh_flow_table *t)
+{
+	bh_flow_flush(t);
+	memset(t->tomb, 0, ((size_t)t->tomb_mask + 1) * sizeof(*t->tomb));
+	t->have_now = 0;
+	t->expire_lb = INT64_MAX;
+}
+
 int
 bh_flow_packet(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
 {
@@ -1424,6 +1592,10 @@ bh_flow_packet(struct bh_flow_table *t, int64_t ts, const struct bh_pkt *p)
 	if (idx != 0 && p->proto == BH_IPPROTO_TCP && is_reuse(FLOW(t, idx), p)) {
 		retire(t, idx, BH_END_REUSE);
 		idx = 0;
+	}
+	if (idx == 0 && p->proto == BH_IPPROTO_TCP && late_segment(t, p, h, ts)) {
+		t->st.late++;
+		return 0;
 	}
 	if (idx == 0)
 		idx = new_flow(t, p, h, ts, &d);

@@ -63,7 +63,7 @@ EOF
 	    syn_ts synack_ts ack_ts syn_n synack_n syn_ans_ts synack_ans_ts \
 	    orig_rtt_n orig_rtt_min_ms orig_rtt_avg_ms orig_rtt_max_ms \
 	    resp_rtt_n resp_rtt_min_ms resp_rtt_avg_ms resp_rtt_max_ms \
-	    orig_by end history orig_head | sed 's/\t$//')")	resp_head" ]
+	    orig_by end history orig_head resp_head orig_ev | sed 's/\t$//')")	resp_ev" ]
 }
 
 @test "HTTP download: the whole record (golden)" {
@@ -284,7 +284,7 @@ EOF
 	[ "${#lines[@]}" -eq 3 ]
 	[ "$(get orig_head 1)" = 'a\tb\nc\x1b[2J\\\x00\xff' ]
 	[ "$(get orig_head 2)" = '\x2d' ]
-	printf '%s\n' "$output" | awk -F'\t' 'NF != 42 { exit 1 }'
+	printf '%s\n' "$output" | awk -F'\t' 'NF != 44 { exit 1 }'
 	printf '%s' "$output" > "$T/out"
 	run -1 env LC_ALL=C grep -c $'[\x01-\x08\x0b-\x1f\x7f-\xff]' "$T/out"
 }
@@ -304,7 +304,7 @@ EOF
 	    map(chr, 0..255), "\n"' > "$T/want"
 	bh-cut -u -H -f orig_head "$T/out.tsv" > "$T/got"
 	cmp "$T/want" "$T/got"
-	printf '%s\n' "$output" | awk -F'\t' 'NF != 42 { exit 1 }'
+	printf '%s\n' "$output" | awk -F'\t' 'NF != 44 { exit 1 }'
 }
 
 @test "Zeek states: SF REJ S0 RSTO RSTR RSTOS0 SH S1 S2 S3 OTH RSTRH SHR" {
@@ -459,16 +459,97 @@ $T0.000 tcp 10.0.0.2:80 > 10.0.0.1:1000 SA ttl=50
 +0.01 tcp 10.0.0.1:1000 > 10.0.0.2:80 PA ttl=60 "GET /"
 $((T0 + 1)).000 tcp 10.0.0.3:6667 > 10.0.0.1:2000 PA ":irc PING\r\n"
 +0.1 tcp 10.0.0.1:2000 > 10.0.0.3:6667 PA "PONG\r\n"
+$((T0 + 2)).000 tcp 10.0.0.4:40000 > 10.0.0.5:50000 PA "x"
+$((T0 + 3)).000 tcp 10.0.0.6:22 > 10.0.0.7:50022 PA "SSH-2.0-x\r\n"
 EOF
 	run -0 bh-sessions "$T/mid.pcap"
-	[ "${#lines[@]}" -eq 3 ]
+	[ "${#lines[@]}" -eq 5 ]
 	[ "$(get orig_ip:orig_port 1)" = 10.0.0.1:1000 ]
 	[ "$(get orig_by/history/state 1)" = synack/^hAD/S1 ]
 	[ "$(get syn_ts/synack_ts/ack_ts 1)" = -/$T0.000000/$T0.020000 ]
 	[ "$(get orig_ttl/resp_ttl 1)" = 60/50 ]
-	[ "$(get orig_ip/orig_by/state 2)" = 10.0.0.3/first/OTH ]
-	[ "$(get orig_head 2)" = ':irc PING\r\n' ]
+	# the first packet came from the server's port: its receiver
+	# originates (Zeek's likely_server_ports), flipped '^'
+	[ "$(get orig_ip:orig_port/orig_by/state/history 2)" = 10.0.0.1:2000/first/OTH/^dD ]
+	[ "$(get orig_head/resp_head 2)" = 'PONG\r\n/:irc PING\r\n' ]
+	# no service port on either side: the first sender
+	[ "$(get orig_ip:orig_port/history 3)" = 10.0.0.4:40000/D ]
+	# a well-known port (below 1024) on the sender's side only
+	[ "$(get orig_ip:orig_port/resp_port 4)" = 10.0.0.7:50022/22 ]
 }
+
+@test "late segments of a closed connection are absorbed, never a new session" {
+	# A slow peer: both FINs, then 8 s later (past the 5 s linger) a
+	# retransmitted FIN and the last ACKs, as in the DCOM-exploit
+	# captures where they opened sessions of their own.
+	mkcap late <<EOF
+$T0.000 tcp 10.0.0.9:1200 > 10.0.0.1:135 S
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1200 SA
++0.1 tcp 10.0.0.9:1200 > 10.0.0.1:135 A
++0.1 tcp 10.0.0.9:1200 > 10.0.0.1:135 PA "exploit"
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1200 FA
++0.1 tcp 10.0.0.9:1200 > 10.0.0.1:135 FA
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1200 A
++8 tcp 10.0.0.9:1200 > 10.0.0.1:135 FA seq=7
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1200 A
++4 tcp 10.0.0.1:135 > 10.0.0.9:1200 R seq=1
+EOF
+	run -0 --separate-stderr bh-sessions "$T/late.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(get orig_pkts/resp_pkts/end 1)" = 4/3/fin ]
+	[ "$stderr" = "bh-sessions: 3 late segments of closed connections absorbed (no new sessions)" ]
+	# new bytes past the end, or a SYN, are a connection of their own
+	mkcap more <<EOF
+$T0.000 tcp 10.0.0.9:1200 > 10.0.0.1:135 S
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1200 SA
++0.1 tcp 10.0.0.9:1200 > 10.0.0.1:135 A
++0.1 tcp 10.0.0.9:1200 > 10.0.0.1:135 FA
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1200 FA
++8 tcp 10.0.0.9:1200 > 10.0.0.1:135 PA seq=1 "new data"
++1 tcp 10.0.0.9:1201 > 10.0.0.1:135 S
++0.1 tcp 10.0.0.1:135 > 10.0.0.9:1201 R
++8 tcp 10.0.0.9:1201 > 10.0.0.1:135 S aseq=5000
+EOF
+	run -0 --separate-stderr bh-sessions "$T/more.pcap"
+	[ "${#lines[@]}" -eq 5 ]
+	[ "$(get history 2)" = D ]
+	[ "$(get orig_port/history 4)" = 1201/S ]
+	[ -z "$stderr" ]
+	# a late segment past the TCP idle timeout is a session again
+	run -0 --separate-stderr bh-sessions -t tcp=10 "$T/late.pcap"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$stderr" = "bh-sessions: 2 late segments of closed connections absorbed (no new sessions)" ]
+}
+
+@test "orig_ev, resp_ev: the start of every later message, each HTTP transaction condensed" {
+	# A keep-alive connection: a 302 first, then the executable; a
+	# length-prefixed stage after a turn; a command line deep in text.
+	big=$(awk 'BEGIN { for (i = 0; i < 40; i++) printf "X-Filler-%02d: %s\\r\\n", i, "aaaaaaaaaaaaaaaa" }')
+	mkcap ev <<EOF
+$T0.000 tcp 10.0.0.1:1100 > 10.0.0.2:80 S
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1100 SA
++0.01 tcp 10.0.0.1:1100 > 10.0.0.2:80 A
++0.01 tcp 10.0.0.1:1100 > 10.0.0.2:80 PA "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1100 PA "HTTP/1.1 302 Found\r\n${big}Location: http://x/b.exe\r\nContent-Length: 0\r\n\r\n"
++0.01 tcp 10.0.0.1:1100 > 10.0.0.2:80 PA "GET /b.exe HTTP/1.1\r\nHost: x\r\n\r\n"
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1100 PA "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\nMZ\x90\x00\x03"
++1 tcp 10.0.0.3:4444 > 10.0.0.4:1050 PA "hi"
++0.01 tcp 10.0.0.4:1050 > 10.0.0.3:4444 PA hex:00100000
++0.01 tcp 10.0.0.4:1050 > 10.0.0.3:4444 PA "MZ\x90\x00"
++1 tcp 10.0.0.5:1060 > 10.0.0.6:6667 PA "NICK a\r\nUSER a 0 * :a\r\n${big}:x PRIVMSG #c :.get http://h/x,y.exe\r\nplain line\r\n"
+EOF
+	run -0 bh-sessions "$T/ev.pcap"
+	[ "$(get orig_ev 1)" = 'h28:GET /b.exe HTTP/1.1\r\nHost: x\r\n\r\n' ]
+	[ "$(get resp_ev 1)" = 'h0:HTTP/1.1 302 Found\r\nLocation: http://x/b.exe\r\nContent-Length: 0\r\n\r\n,h1307:HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\nMZ\x90\x00\x03' ]
+	# the stage's 4-byte length is pushed alone: MZ starts a message
+	[ "$(get orig_ev/resp_ev 2)" = '-/m4:MZ\x90\x00' ]
+	# a line deep in the stream that names a URL; the plain line is not
+	# kept, nor the lines the head shows
+	[ "$(get orig_ev/resp_ev 3)" = 'l1263::x PRIVMSG #c :.get http://h/x\x2cy.exe/-' ]
+	# a comma inside an item is \x2c, so the list splits at every ','
+	run -0 bh-cut -H -f orig_ev <(printf '%s\n' "$output")
+}
+
 
 @test "ICMP and other protocols are sessions without ports" {
 	mkcap icmp <<EOF
@@ -561,14 +642,28 @@ EOF
 	[ "$output" = "$want" ]
 }
 
-@test "time going back between files is reported" {
+@test "time going back between files: exit 2 naming both, unless -B" {
 	http | mkcap a
 	mkcap b <<EOF
 $((T0 - 100)).000000 udp 10.0.0.1:1 > 10.0.0.2:1 "x"
 EOF
-	run -0 --separate-stderr bh-sessions "$T/a.pcap" "$T/b.pcap"
-	[ "$stderr" = "bh-sessions: $T/b.pcap: time goes back 100.274000 s from the previous file" ]
+	# rotated files are one capture only in time order: exit 2, the
+	# sessions read so far written
+	run -2 --separate-stderr bh-sessions "$T/a.pcap" "$T/b.pcap"
+	[ "$stderr" = "bh-sessions: $T/b.pcap: starts 100.274000 s before the end of $T/a.pcap: give the files in time order, or -B to read them as separate captures" ]
+	[ "${#lines[@]}" -eq 2 ]
+	# -B: separate captures, each file's sessions its own
+	run -0 --separate-stderr bh-sessions -B "$T/a.pcap" "$T/b.pcap"
+	[ -z "$stderr" ]
 	[ "${#lines[@]}" -eq 3 ]
+	[ "$(get proto/ts 2)" = udp/$((T0 - 100)).000000 ]
+	# one second back is a clock step of two sensors, not an error
+	mkcap c <<EOF
+$((T0)).500000 tcp 203.0.113.9:80 > 192.168.1.5:1055 . ttl=44
+EOF
+	run -0 --separate-stderr bh-sessions "$T/a.pcap" "$T/c.pcap"
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "pcapng and nanosecond timestamps read the same" {

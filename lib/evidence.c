@@ -1,0 +1,480 @@
+/*
+ * evidence.c - the messages of a TCP stream (the orig_ev and resp_ev
+ * columns of bh-sessions(1)): where the head keeps the first bytes of
+ * each side, this keeps, bounded, the start of every later message, so
+ * that a rule can see what the head cannot: the second HTTP transaction
+ * of a keep-alive connection, a stage behind a length prefix, the
+ * commands typed into a shell, an IRC or FTP command deep in the stream.
+ *
+ * Three kinds of item, each with the stream offset where it starts:
+ *   m  the first BH_EV_ITEM bytes of a message: what a side sends after
+ *      the other side spoke (a turn), or after a short pushed binary
+ *      message of its own (a stager and the stage after it);
+ *   h  an HTTP request or response condensed: its first line, the
+ *      headers a rule needs (Host, Content-Type, Content-Length,
+ *      Content-Encoding, Content-Disposition, Location, Transfer-
+ *      Encoding), the empty line and the first BH_EV_BODY body bytes, so
+ *      the patterns written for a head match it (RFC 9112 section 2.1);
+ *   l  a text line inside a message that carries a command or a
+ *      reference (a URL, a transfer command, a shell prompt, an FTP or
+ *      IRC command): the keywords below.
+ * An item is kept while the side's arena has room; later ones are
+ * counted.  Bytes are taken in stream order only (the caller gives the
+ * bytes beyond what it gave before); a hole ends the item in progress.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bh.h"
+
+/* Per-side parse state. */
+enum {
+	ST_NONE = 0,	/* no message yet */
+	ST_TEXT,	/* a text message: lines are scanned */
+	ST_SKIP,	/* a text line too long: skipping to its end */
+	ST_BIN,		/* a binary message: only its start is kept */
+	ST_H_LINE0,	/* HTTP: the request or status line */
+	ST_H_HDR,	/* HTTP: header lines */
+	ST_H_BODY,	/* HTTP: the first body bytes */
+	ST_DONE		/* nothing more to take from this message */
+};
+
+#define ITEM_HDR	7	/* kind, offset (4), length (2) */
+#define LINE0_MAX	128	/* HTTP first line kept */
+#define HDR_LIMIT	16384	/* header bytes looked through */
+#define PUSH_SHORT	512	/* a pushed binary message this short ends */
+
+void
+bh_ev_init(struct bh_ev *e, uint32_t head_max)
+{
+	memset(e, 0, sizeof(*e));
+	e->last = -1;
+	e->head_max = head_max;
+}
+
+static int
+is_text_byte(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' ||
+	    c == '\n';
+}
+
+/* RFC 9110 section 9 methods, and WebDAV's, followed by a blank. */
+static int
+is_http_start(const unsigned char *p, size_t n)
+{
+	static const char *const start[] = {
+		"HTTP/1.", "GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ",
+		"CONNECT ", "DELETE ", "PATCH ", "PROPFIND ", "TRACE ",
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(start) / sizeof(start[0]); i++) {
+		k = strlen(start[i]);
+		if (n >= k && memcmp(p, start[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Does p[0..n) contain s (lower case) without regard to case? */
+static int
+has_word(const unsigned char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s), i, j;
+
+	for (i = 0; i + k <= n; i++) {
+		for (j = 0; j < k && lower(p[i + j]) == s[j]; j++)
+			;
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Does a text line carry a command or a reference?  The keywords were
+ * read from the payloads of public captures: a Windows bind shell after
+ * MS08-067 (its "C:\...>" prompt, "echo open HOST PORT >> o", "ftp -n
+ * -s:o", "tftp -i HOST GET FILE"), the UnrealIRCd backdoor's "sh -c" and
+ * a Unix dropper ("cd /tmp; wget http://...; chmod +x ..."), the IRC of
+ * a bot (a 332 topic or PRIVMSG carrying "!cmd http://..."), a DCC SEND
+ * offer, and FTP (the 227 reply and PORT command that name the data
+ * address, 530 refusals of a brute force, RETR and STOR).
+ */
+static int
+line_wanted(const unsigned char *p, size_t n)
+{
+	static const char *const word[] = {
+		"http://", "https://", "ftp://", "tftp", "wget ", "curl ",
+		"echo ", "ftp ", "cmd ", "cmd.exe", "chmod ", "/bin/", "sh -c",
+		"busybox", ".exe", "powershell", "cd /tmp", "dcc send",
+		"privmsg", "topic", "nc -", "net user", "start ",
+	};
+	static const char *const verb[] = {
+		"PORT ", "EPRT ", "227 ", "229 ", "332 ", "RETR ", "STOR ",
+		"USER ", "PASS ", "530 ", "230 ", "150 ", "226 ",
+	};
+	size_t i, k;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!is_text_byte(p[i]))
+			return 0;
+	/* A drive-letter prompt, "C:\WINDOWS\system32>". */
+	if (n >= 3 && ((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z') &&
+	    p[1] == ':' && p[2] == '\\')
+		return 1;
+	for (i = 0; i < sizeof(verb) / sizeof(verb[0]); i++) {
+		k = strlen(verb[i]);
+		if (n >= k && memcmp(p, verb[i], k) == 0)
+			return 1;
+	}
+	for (i = 0; i < sizeof(word) / sizeof(word[0]); i++)
+		if (has_word(p, n, word[i]))
+			return 1;
+	return 0;
+}
+
+/* Keep the pending item of s (if any) in the arena, or count it.  An
+ * HTTP message that the head holds whole needs no item. */
+static void
+commit(const struct bh_ev *e, struct bh_ev_side *s)
+{
+	size_t need;
+
+	if (s->pend_kind == 0)
+		return;
+	if (s->pend_kind == 'h' && s->pend_off == 0 &&
+	    s->msg_len <= e->head_max) {
+		s->pend_kind = 0;
+		s->pend_len = 0;
+		return;
+	}
+	need = ITEM_HDR + s->pend_len;
+	if (s->pend_len > 0 && s->used + need <= BH_EV_ARENA) {
+		unsigned char *a = s->arena + s->used;
+
+		a[0] = s->pend_kind;
+		memcpy(a + 1, &s->pend_off, 4);
+		memcpy(a + 5, &s->pend_len, 2);
+		memcpy(a + ITEM_HDR, s->pend, s->pend_len);
+		s->used = (uint16_t)(s->used + need);
+		s->kept++;
+	} else if (s->pend_len > 0 && s->dropped < UINT16_MAX)
+		s->dropped++;
+	s->pend_kind = 0;
+	s->pend_len = 0;
+}
+
+static void
+pend_start(struct bh_ev_side *s, int kind, uint32_t off)
+{
+	s->pend_kind = (uint8_t)kind;
+	s->pend_off = off;
+	s->pend_len = 0;
+}
+
+static void
+pend_add(struct bh_ev_side *s, const void *p, size_t n)
+{
+	if (n > BH_EV_PEND - (size_t)s->pend_len)
+		n = BH_EV_PEND - (size_t)s->pend_len;
+	memcpy(s->pend + s->pend_len, p, n);
+	s->pend_len = (uint16_t)(s->pend_len + n);
+}
+
+/* The end of a text line of an 'l' item: keep it if it is wanted. */
+static void
+line_end(struct bh_ev *e, struct bh_ev_side *s)
+{
+	size_t n = s->pend_len;
+
+	while (n > 0 && (s->pend[n - 1] == '\r' || s->pend[n - 1] == '\n'))
+		n--;
+	s->pend_len = (uint16_t)n;
+	/* A line the head shows whole needs no item. */
+	if (line_wanted(s->pend, n) &&
+	    (uint64_t)s->pend_off + s->pend_len + 1 > e->head_max)
+		commit(e, s);
+	else {
+		s->pend_kind = 0;
+		s->pend_len = 0;
+	}
+}
+
+/* End the pending item where it stands: a line is tested first. */
+static void
+finish(struct bh_ev *e, struct bh_ev_side *s)
+{
+	if (s->pend_kind == 'l')
+		line_end(e, s);
+	else
+		commit(e, s);
+}
+
+/* An HTTP header line of interest (RFC 9110 field names). */
+static int
+header_wanted(const unsigned char *p, size_t n)
+{
+	static const char *const name[] = {
+		"host:", "content-type:", "content-length:",
+		"content-encoding:", "content-disposition:", "location:",
+		"transfer-encoding:",
+	};
+	size_t i, k, j;
+
+	for (i = 0; i < sizeof(name) / sizeof(name[0]); i++) {
+		k = strlen(name[i]);
+		if (n < k)
+			continue;
+		for (j = 0; j < k && lower(p[j]) == name[i][j]; j++)
+			;
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+/* One byte at offset off of an HTTP message of side s. */
+static void
+http_byte(const struct bh_ev *e, struct bh_ev_side *s, unsigned char c)
+{
+	switch (s->st) {
+	case ST_H_LINE0:
+		if (c == '\n') {
+			if (s->pend_len > 0 && s->pend[s->pend_len - 1] == '\r')
+				s->pend_len--;
+			s->st = ST_H_HDR;
+			s->hl_len = 0;
+		} else if (s->pend_len < LINE0_MAX)
+			pend_add(s, &c, 1);
+		break;
+	case ST_H_HDR:
+		if (++s->hdr_bytes > HDR_LIMIT) {
+			commit(e, s);
+			s->st = ST_DONE;
+			break;
+		}
+		if (c != '\n') {
+			if (s->hl_len < sizeof(s->hl))
+				s->hl[s->hl_len++] = c;
+			break;
+		}
+		if (s->hl_len > 0 && s->hl[s->hl_len - 1] == '\r')
+			s->hl_len--;
+		if (s->hl_len == 0) {
+			pend_add(s, "\r\n\r\n", 4);
+			s->st = ST_H_BODY;
+			s->body = 0;
+		} else if (header_wanted(s->hl, s->hl_len)) {
+			pend_add(s, "\r\n", 2);
+			pend_add(s, s->hl, s->hl_len);
+		}
+		s->hl_len = 0;
+		break;
+	case ST_H_BODY:
+		pend_add(s, &c, 1);
+		if (++s->body >= BH_EV_BODY) {
+			commit(e, s);
+			s->st = ST_DONE;
+		}
+		break;
+	}
+}
+
+/* A new message of side s at offset off, whose first bytes are p. */
+static void
+message_start(struct bh_ev *e, struct bh_ev_side *s, uint32_t off,
+    const unsigned char *p, size_t n)
+{
+	finish(e, s);
+	s->msg_off = off;
+	s->msg_len = 0;
+	s->hdr_bytes = 0;
+	if (is_http_start(p, n)) {
+		pend_start(s, 'h', off);
+		s->st = ST_H_LINE0;
+		return;
+	}
+	s->st = is_text_byte(p[0]) ? ST_TEXT : ST_BIN;
+	s->bol = 1;
+	/* The message at offset 0 is the head already. */
+	if (off != 0 || e->head_max == 0)
+		pend_start(s, 'm', off);
+}
+
+void
+bh_ev_data(struct bh_ev *e, int d, uint32_t off, const unsigned char *p,
+    size_t n, int push)
+{
+	struct bh_ev_side *s = &e->side[d & 1];
+	size_t i, k;
+	int turn;
+
+	if (n == 0)
+		return;
+	if (s->st != ST_NONE && (int32_t)(s->end - off) > 0) {
+		/* Bytes given before (a retransmission) are not new. */
+		k = s->end - off;
+		if (k >= n)
+			return;
+		p += k;
+		n -= k;
+		off = s->end;
+	}
+	if (s->st != ST_NONE && off != s->end) {
+		/* A hole (bytes not captured): what follows it is no
+		 * longer known to start a line or a message. */
+		finish(e, s);
+		if (s->st == ST_TEXT)
+			s->st = ST_SKIP;
+		else if (s->st != ST_SKIP)
+			s->st = ST_DONE;
+	}
+	s->end = off + (uint32_t)n;
+	turn = e->last != d || s->st == ST_NONE || s->split;
+	s->split = 0;
+	if (turn) {
+		if (e->last >= 0 && e->last != d)
+			finish(e, &e->side[!d]);
+		e->last = (int8_t)d;
+		message_start(e, s, off, p, n);
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		s->msg_len++;
+		switch (s->st) {
+		case ST_TEXT:
+			if (s->pend_kind == 'm') {
+				pend_add(s, &c, 1);
+				if (s->pend_len >= BH_EV_ITEM) {
+					commit(e, s);
+					if (c != '\n')
+						s->st = ST_SKIP;
+				}
+			} else if (s->pend_kind == 'l') {
+				pend_add(s, &c, 1);
+				if (c == '\n')
+					line_end(e, s);
+				else if (s->pend_len >= BH_EV_ITEM) {
+					line_end(e, s);
+					s->st = ST_SKIP;
+				}
+			} else if (s->bol && c != '\n') {
+				pend_start(s, 'l', off + (uint32_t)i);
+				pend_add(s, &c, 1);
+			}
+			s->bol = c == '\n';
+			break;
+		case ST_SKIP:
+			if (c == '\n') {
+				s->st = ST_TEXT;
+				s->bol = 1;
+			}
+			break;
+		case ST_BIN:
+			if (s->pend_kind == 'm') {
+				k = n - i;
+				if (k > BH_EV_ITEM - (size_t)s->pend_len)
+					k = BH_EV_ITEM - (size_t)s->pend_len;
+				pend_add(s, p + i, k);
+				s->msg_len += (uint32_t)k - 1;
+				i += k - 1;
+				if (s->pend_len >= BH_EV_ITEM)
+					commit(e, s);
+			} else {
+				s->msg_len += (uint32_t)(n - i) - 1;
+				i = n;
+			}
+			break;
+		case ST_H_LINE0:
+		case ST_H_HDR:
+		case ST_H_BODY:
+			http_byte(e, s, c);
+			break;
+		default:
+			s->msg_len += (uint32_t)(n - i) - 1;
+			i = n;
+			break;
+		}
+	}
+	/* A short pushed binary message ends there: a stager, then the
+	 * stage it reads, both from the same side. */
+	if (push && s->st == ST_BIN && s->msg_len <= PUSH_SHORT)
+		s->split = 1;
+}
+
+void
+bh_ev_end(struct bh_ev *e)
+{
+	int d;
+
+	for (d = 0; d < 2; d++)
+		finish(e, &e->side[d]);
+}
+
+size_t
+bh_ev_format_max(void)
+{
+	/* Every byte as \xHH, and per item its kind, offset and colon,
+	 * its separator, and the count of the items not kept. */
+	return 4 * (size_t)BH_EV_ARENA +
+	    (BH_EV_ARENA / ITEM_HDR + 1) * 14 + 24;
+}
+
+size_t
+bh_ev_format(const struct bh_ev *e, int d, char *dst)
+{
+	const struct bh_ev_side *s;
+	char *o = dst, tmp[8];
+	size_t pos = 0, i, k;
+	uint32_t off;
+	uint16_t len;
+
+	if (e == NULL || (e->side[d & 1].kept == 0 &&
+	    e->side[d & 1].dropped == 0)) {
+		memcpy(dst, "-", 2);
+		return 1;
+	}
+	s = &e->side[d & 1];
+	while (pos + ITEM_HDR <= s->used) {
+		memcpy(&off, s->arena + pos + 1, 4);
+		memcpy(&len, s->arena + pos + 5, 2);
+		if (o != dst)
+			*o++ = ',';
+		o += sprintf(o, "%c%lu:", s->arena[pos],
+		    (unsigned long)off);
+		for (i = 0; i < len; i++) {
+			/* Zeek's set separator: a comma inside an item is
+			 * written \x2c, so the list splits at every ','. */
+			if (s->arena[pos + ITEM_HDR + i] == ',') {
+				memcpy(o, "\\x2c", 4);
+				o += 4;
+				continue;
+			}
+			k = bh_escape(tmp, s->arena + pos + ITEM_HDR + i, 1);
+			/* bh_escape spells a lone "-" \x2d; inside an
+			 * item it is just itself. */
+			if (s->arena[pos + ITEM_HDR + i] == '-')
+				tmp[0] = '-', k = 1;
+			memcpy(o, tmp, k);
+			o += k;
+		}
+		pos += ITEM_HDR + len;
+	}
+	if (s->dropped > 0)
+		o += sprintf(o, "%s+%u", o == dst ? "" : ",",
+		    (unsigned)s->dropped);
+	*o = '\0';
+	return (size_t)(o - dst);
+}

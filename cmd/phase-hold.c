@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,9 +82,10 @@ slot_copy(struct slot *s, const struct bh_reader *r)
 
 void
 write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
-    int dirfill, const char *link)
+    int dirfill, uint64_t dir_by, const char *link)
 {
-	const char *val[5];
+	const char *val[6];
+	char by[24];
 
 	if (rule >= 0) {
 		val[0] = phase_names[phase];
@@ -92,8 +94,15 @@ write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
 		val[3] = link != NULL && link[0] != '\0' ? link : NULL;
 	} else
 		val[0] = val[1] = val[2] = val[3] = NULL;
-	if (phst.col.dir >= 0)
+	if (phst.col.dir >= 0) {
 		val[4] = dirfill >= 0 ? dir_names[dirfill] : f[phst.col.dir];
+		val[5] = NULL;
+		if (dirfill >= 0 && dir_by > 0) {
+			snprintf(by, sizeof(by), "%llu",
+			    (unsigned long long)dir_by);
+			val[5] = by;
+		}
+	}
 	bh_wr_fields(w, f, val);
 }
 
@@ -140,15 +149,23 @@ q_pop_write(struct bh_writer *w, char **fbuf)
 	struct slot *s = &phst.q[phst.qhead];
 	struct ctl *c;
 	size_t i;
+	int d;
 
 	if (s->ctl && (c = ctl_find(s->seq)) != NULL)
 		ctl_retire(c);
 	else if (s->ncand > 0)
 		resolve(s);
+	if (s->dir_pending && !s->linked && (d = hosts_dir(&s->oip, &s->rip,
+	    s->rule, s->buf + s->off[phst.col.flow], &s->dir_by)) >= 0) {
+		s->dirfill = d;
+		if (s->rule >= 0)
+			s->phase = phase_of(s->rule, d);
+	}
 	for (i = 0; i < w->nin; i++)
 		fbuf[i] = s->buf + s->off[i];
 	fbuf[w->nin] = s->buf + s->len + 1;
-	write_fields(w, fbuf, s->rule, s->phase, s->dirfill, s->link);
+	write_fields(w, fbuf, s->rule, s->phase, s->dirfill, s->dir_by,
+	    s->link);
 	phst.qhead = (phst.qhead + 1) % phst.qcap;
 	phst.qcount--;
 }

@@ -317,22 +317,33 @@ static void
 make_link(struct ctl *c, struct slot *d, int kind, int rule)
 {
 	struct slot *cs;
+	int k;
 
 	drop_cands(d);
 	set_link(d, c->flow);
 	d->linked = 1;
 	d->hold = 0;
+	cs = slot_at(c->seq);
 	if (d->rule < 0 || rule < d->rule) {
 		d->rule = rule;
 		d->phase = phase_of(rule, d->dir);
 		d->dirfill = d->dir != D_UNSET ? -1 :
 		    ip_eq(&d->rip, &c->cli) ? D_IN : D_OUT;
+		if (d->dir == D_UNSET && (k = hosts_dir(&d->oip, &d->rip, rule,
+		    slot_field(d, phst.col.flow), &d->dir_by)) >= 0) {
+			d->dirfill = k;
+			d->phase = phase_of(rule, k);
+		}
+		/* The data of a control that transferred nothing (an
+		 * anonymous LIST, a probe) is what its control is. */
+		if (cs != NULL && cs->rule >= 0 && cs->phase != PH_DOWNLOAD)
+			d->phase = cs->phase;
 	}
 	if (link_exact(kind))
 		c->nexact++;
 	else
 		c->nweak++;
-	if ((cs = slot_at(c->seq)) != NULL &&
+	if (cs != NULL &&
 	    (cs->link[0] == '\0' || (!cs->link_mz && d->mz))) {
 		set_link(cs, slot_field(d, phst.col.flow));
 		cs->link_mz = d->mz;

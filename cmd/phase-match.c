@@ -65,40 +65,162 @@ lower_head(int side, const char *head)
 	return phst.lower_buf[side];
 }
 
-/* Whether one of the test's literals is in head (at its start when
- * anchored); icase literals are in lower case already. */
-static int
-lit_pass(const struct lit *l, int side, const char *head, int icase)
+/* Text k of side (0: the head, else evidence item k - 1) in lower case. */
+static const char *
+lower_text(int side, const struct rec *rc, int k)
 {
-	size_t k;
+	const char *t;
+	size_t n;
+
+	if (k == 0)
+		return lower_head(side, rc->head[side]);
+	t = rc->item[side][k - 1];
+	if (phst.ev_lower_gen[side] != phst.memo_now) {
+		/* The items are NUL-separated in one buffer: one pass. */
+		n = (size_t)(rc->item[side][rc->nitem[side] - 1] -
+		    phst.ev_buf[side]) + strlen(rc->item[side][rc->nitem[side] -
+		    1]) + 1;
+		lower_ascii(phst.ev_lower[side], phst.ev_buf[side], n);
+		phst.ev_lower_gen[side] = phst.memo_now;
+	}
+	return phst.ev_lower[side] + (t - phst.ev_buf[side]);
+}
+
+/* Whether one of the test's literals is in text k of side (at its start
+ * when anchored); icase literals are in lower case already. */
+static int
+lit_pass(const struct lit *l, int side, const struct rec *rc, int k,
+    const char *text, int icase)
+{
+	size_t j;
 
 	if (icase && !l->anchored)
-		head = lower_head(side, head);
-	for (k = 0; k < l->n; k++) {
+		text = lower_text(side, rc, k);
+	for (j = 0; j < l->n; j++) {
 		if (l->anchored) {
-			if ((icase ? strncasecmp(head, l->alt[k],
-			    strlen(l->alt[k])) : strncmp(head, l->alt[k],
-			    strlen(l->alt[k]))) == 0)
+			if ((icase ? strncasecmp(text, l->alt[j],
+			    strlen(l->alt[j])) : strncmp(text, l->alt[j],
+			    strlen(l->alt[j]))) == 0)
 				return 1;
-		} else if (strstr(head, l->alt[k]) != NULL)
+		} else if (strstr(text, l->alt[j]) != NULL)
 			return 1;
 	}
 	return 0;
 }
 
-/* Whether pattern pt matches head, remembered for the current record. */
+/*
+ * The bytes an escaped text starts with, up to cap: the inverse of
+ * bh(7)'s escaping, stopping at the end or at a malformed escape.
+ */
+static size_t
+unescape_prefix(unsigned char *dst, size_t cap, const char *s)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s != '\0' && n < cap) {
+		if (*s != '\\') {
+			dst[n++] = (unsigned char)*s++;
+			continue;
+		}
+		switch (s[1]) {
+		case '\\': dst[n++] = '\\'; s += 2; break;
+		case 't': dst[n++] = '\t'; s += 2; break;
+		case 'n': dst[n++] = '\n'; s += 2; break;
+		case 'r': dst[n++] = '\r'; s += 2; break;
+		case 'x':
+			if ((hi = bh_hexval(s[2])) < 0 || s[2] == '\0' ||
+			    (lo = bh_hexval(s[3])) < 0)
+				return n;
+			dst[n++] = (unsigned char)(hi << 4 | lo);
+			s += 4;
+			break;
+		default:
+			return n;
+		}
+	}
+	return n;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/*
+ * "@exe": the text starts with an executable, after a length prefix of
+ * up to 4 bytes (Metasploit's stages are sent as a 4-byte length and the
+ * image: the Meterpreter stage after EternalRomance starts "/&\x12\x00MZ").
+ * ELF: the magic, a class and a byte order that exist, version 1 (the
+ * ELF specification, e_ident).  PE (Microsoft PE/COFF specification
+ * 3.0): "MZ", then where e_lfanew (offset 0x3c) points, when that is in
+ * the bytes at hand, "PE\0\0"; when it is not, the DOS stub's message or,
+ * with too few bytes for either, a DOS header whose header size
+ * (e_cparhdr, offset 8) is at least the 4 paragraphs of its fields.
+ */
 static int
-pat_match(const struct rule *ru, const struct pat *pt, const char *head)
+det_exe(const char *text)
+{
+	unsigned char b[BH_EV_PEND > 256 ? BH_EV_PEND + 64 : 320];
+	size_t n = unescape_prefix(b, sizeof(b), text), k, i;
+	uint32_t lfa;
+	static const char stub[] = "This program ";
+
+	for (k = 0; k <= 4 && k + 4 <= n; k++) {
+		const unsigned char *m = b + k, *end = b + n;
+
+		if (m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F')
+			return n >= k + 7 && (m[4] == 1 || m[4] == 2) &&
+			    (m[5] == 1 || m[5] == 2) && m[6] == 1;
+		if (m[0] != 'M' || m[1] != 'Z')
+			continue;
+		if (end - m < 0x40)
+			return end - m >= 10 && (m[8] | m[9] << 8) >= 4;
+		lfa = le32(m + 0x3c);
+		if (lfa < 0x40 || lfa > 0x10000)
+			return 0;
+		if ((size_t)(end - m) >= (size_t)lfa + 4)
+			return memcmp(m + lfa, "PE\0\0", 4) == 0;
+		for (i = 0x40; m + i + sizeof(stub) - 1 <= end; i++)
+			if (memcmp(m + i, stub, sizeof(stub) - 1) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Whether pattern pt matches text k of its side (the head or an item). */
+static int
+text_match(const struct rule *ru, const struct pat *pt, const struct rec *rc,
+    int k, const char *text)
 {
 	int m, t;
 
-	if (phst.memo_gen[pt->id] == phst.memo_now)
-		return phst.memo_val[pt->id];
+	if (pt->det == DET_EXE)
+		return det_exe(text);
 	for (t = 0, m = 1; m && t < pt->pre->n; t++)
-		m = lit_pass(&pt->pre->t[t], pt->side == SIDE_RESP, head,
+		m = lit_pass(&pt->pre->t[t], pt->side == SIDE_RESP, rc, k, text,
 		    ru->flags & F_ICASE);
 	if (m && !pt->pre->exact)
-		m = regexec(&pt->re, head, 0, NULL, 0) == 0;
+		m = regexec(&pt->re, text, 0, NULL, 0) == 0;
+	return m;
+}
+
+/* Whether pattern pt matches the head or an evidence item of its side,
+ * remembered for the current record. */
+static int
+pat_match(const struct rule *ru, const struct pat *pt, const struct rec *rc)
+{
+	int side = pt->side == SIDE_RESP, m = 0, k;
+
+	if (phst.memo_gen[pt->id] == phst.memo_now)
+		return phst.memo_val[pt->id];
+	if (rc->head[side] != NULL)
+		m = text_match(ru, pt, rc, 0, rc->head[side]);
+	for (k = 0; !m && k < rc->nitem[side]; k++)
+		m = text_match(ru, pt, rc, k + 1, rc->item[side][k]);
 	phst.memo_gen[pt->id] = phst.memo_now;
 	phst.memo_val[pt->id] = (unsigned char)m;
 	return m;
@@ -118,6 +240,12 @@ rule_gate(const struct rule *ru, const struct rec *rc)
 			return 0;
 	}
 	if ((ru->flags & F_EMPTY) && !rc->empty)
+		return 0;
+	if ((ru->flags & F_ORIG_EMPTY) && (!rc->oempty || !rc->greeting))
+		return 0;
+	/* A payload-less piece of a connection whose SYN was not seen (a
+	 * stray RST, the last ACKs) is no probe. */
+	if ((ru->flags & (F_EMPTY | F_ORIG_EMPTY)) && rc->midstream)
 		return 0;
 	return 1;
 }
@@ -139,8 +267,7 @@ classify(const struct rec *rc)
 		    !rule_gate(ru, rc))
 			continue;
 		for (k = 0; k < ru->npat; k++)
-			if (!pat_match(ru, &ru->pat[k],
-			    rc->head[ru->pat[k].side == SIDE_RESP]))
+			if (!pat_match(ru, &ru->pat[k], rc))
 				break;
 		if (k == ru->npat)
 			return (int)i;
@@ -155,8 +282,11 @@ int
 phase_of(int i, int dir)
 {
 	int ph = phst.rules[i]->phase;
+	/* flag r: the remote party opened it (a shell the victim opens to
+	 * its attacker is inbound in this sense) */
+	int out = (phst.rules[i]->flags & F_REMOTE) ? D_IN : D_OUT;
 
-	if ((ph == PH_SCAN || ph == PH_INFECTION) && dir == D_OUT)
+	if ((ph == PH_SCAN || ph == PH_INFECTION) && dir == out)
 		return PH_ATTACK;
 	return ph;
 }

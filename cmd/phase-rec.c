@@ -58,6 +58,33 @@ has_bytes(const struct bh_reader *r, int c)
 }
 
 /*
+ * Split the evidence column v of side d (bh-sessions(1): items
+ * "KOFF:TEXT" separated by ',', a last "+N" counting those not kept)
+ * into the texts the patterns read, each NUL-terminated in a copy.
+ */
+static void
+ev_split(struct rec *rc, int d, const char *v)
+{
+	size_t n = strlen(v) + 1;
+	char *p, *next, *colon;
+
+	if (n > phst.ev_cap[d]) {
+		phst.ev_cap[d] = n;
+		phst.ev_buf[d] = xrealloc(phst.ev_buf[d], n);
+		phst.ev_lower[d] = xrealloc(phst.ev_lower[d], n);
+	}
+	memcpy(phst.ev_buf[d], v, n);
+	for (p = phst.ev_buf[d]; p != NULL && rc->nitem[d] < EV_ITEMS;
+	    p = next) {
+		if ((next = strchr(p, ',')) != NULL)
+			*next++ = '\0';
+		if ((colon = strchr(p, ':')) == NULL || p[0] == '+')
+			continue;
+		rc->item[d][rc->nitem[d]++] = colon + 1;
+	}
+}
+
+/*
  * Read the facts of the current record into rc.  Returns 0, or -1 after
  * reporting a bad value (the caller skips the record).
  */
@@ -66,6 +93,7 @@ rec_read(struct bh_reader *r, struct rec *rc)
 {
 	const char *v;
 	int64_t dur = 0;
+	unsigned long n;
 
 	memset(rc, 0, sizeof(*rc));
 	v = r->f[phst.col.proto];
@@ -81,10 +109,21 @@ rec_read(struct bh_reader *r, struct rec *rc)
 	}
 	rc->head[0] = BH_UNSET(r->f[phst.col.ohead]) ? NULL : r->f[phst.col.ohead];
 	rc->head[1] = BH_UNSET(r->f[phst.col.rhead]) ? NULL : r->f[phst.col.rhead];
-	rc->headmask = (rc->head[0] != NULL ? HEAD_ORIG : 0) |
-	    (rc->head[1] != NULL ? HEAD_RESP : 0);
-	rc->empty = rc->headmask == 0 && !has_bytes(r, phst.col.obytes) &&
+	if (phst.col.oev >= 0 && !BH_UNSET(r->f[phst.col.oev]))
+		ev_split(rc, 0, r->f[phst.col.oev]);
+	if (phst.col.rev >= 0 && !BH_UNSET(r->f[phst.col.rev]))
+		ev_split(rc, 1, r->f[phst.col.rev]);
+	rc->headmask = (rc->head[0] != NULL || rc->nitem[0] > 0 ?
+	    HEAD_ORIG : 0) | (rc->head[1] != NULL || rc->nitem[1] > 0 ?
+	    HEAD_RESP : 0);
+	rc->oempty = !(rc->headmask & HEAD_ORIG) &&
+	    !has_bytes(r, phst.col.obytes);
+	rc->empty = rc->oempty && !(rc->headmask & HEAD_RESP) &&
 	    !has_bytes(r, phst.col.rbytes);
+	rc->greeting = rc->nitem[1] == 0 && phst.col.rbytes >= 0 &&
+	    bh_parse_uint(r->f[phst.col.rbytes], GREETING_MAX - 1, &n) == 0;
+	rc->midstream = phst.col.state >= 0 &&
+	    strcmp(r->f[phst.col.state], "OTH") == 0;
 	if (phst.col.ts >= 0 && !BH_UNSET(v = r->f[phst.col.ts])) {
 		if (bh_parse_usec(v, &rc->ts) == -1 ||
 		    rc->ts > BH_USEC_MAX || rc->ts < -BH_USEC_MAX) {

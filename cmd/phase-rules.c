@@ -30,7 +30,8 @@ const char *const linker_names[LK_COUNT] = {
 /* All of bh-phase's mutable state, in one place; phase_reset() puts it
  * back as it starts. */
 struct phase_state phst = PHASE_STATE_INIT;
-const char *const dir_names[] = { NULL, "-", "in", "out", NULL };
+const char *const dir_names[] = { NULL, "-", "in", "out", NULL, "local",
+    "ext" };
 
 /* ---- rules ---------------------------------------------------------- */
 
@@ -442,6 +443,21 @@ rule_add_pattern(struct rule *ru, int side, const char *src, const char *file,
 	memset(pt, 0, sizeof(*pt));
 	pt->side = side;
 	pt->src = xstrdup(src);
+	if (src[0] == '@') {
+		/* A test in C (phase-match.c), not an ERE. */
+		if (strcmp(src, "@exe") != 0) {
+			rules_warn(file, line, "rule %s: unknown test '%s' "
+			    "(there is @exe)", ru->name, src);
+			free(pt->src);
+			return -1;
+		}
+		pt->det = DET_EXE;
+		pt->pre = xcalloc(1, sizeof(*pt->pre));
+		pt->id = pattern_id(src, side, 0);
+		ru->npat++;
+		ru->need |= side == SIDE_ORIG ? HEAD_ORIG : HEAD_RESP;
+		return 0;
+	}
 	if ((why = ere_refused(src)) != NULL) {
 		rules_warn(file, line, "rule %s: bad pattern '%s': %s",
 		    ru->name, src, why);
@@ -576,11 +592,12 @@ rules_parse(const char *text, size_t len, const char *file,
 		if (strcmp(tok[6], "-") != 0)
 			for (s = tok[6]; *s != '\0'; s++) {
 				int f = *s == 'e' ? F_EMPTY : *s == 'i' ?
-				    F_ICASE : *s == 'r' ? F_REMOTE : 0;
+				    F_ICASE : *s == 'r' ? F_REMOTE : *s == 'o' ?
+				    F_ORIG_EMPTY : 0;
 
 				if (f == 0 || (flags & f))
 					RULES_FAIL(file, lineno, "rule %s: bad "
-					    "flags '%s' (- or letters of eir)",
+					    "flags '%s' (- or letters of eior)",
 					    tok[0], tok[6]);
 				flags |= f;
 			}
@@ -809,7 +826,8 @@ rules_free(void)
 	for (i = 0; i < phst.nall_rules; i++) {
 		ru = phst.all_rules[i];
 		for (k = 0; k < ru->npat; k++) {
-			regfree(&ru->pat[k].re);
+			if (ru->pat[k].det == DET_NONE)
+				regfree(&ru->pat[k].re);
 			free(ru->pat[k].src);
 			for (t = 0; t < ru->pat[k].pre->n; t++)
 				lit_free(&ru->pat[k].pre->t[t]);

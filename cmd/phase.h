@@ -14,6 +14,9 @@
 #define NCTL		512			/* control sessions remembered */
 #define NEP		8			/* PORT/PASV addresses each */
 #define NCAND		8			/* weak controls per data */
+#define CLOCK_RECENT	4			/* record ends the clock needs */
+#define GREETING_MAX	1024			/* flag o: a greeting's bytes */
+#define EV_ITEMS	128			/* evidence items read per side */
 
 enum { PH_SCAN, PH_INFECTION, PH_DOWNLOAD, PH_CNC, PH_ATTACK, PH_COUNT };
 extern const char *const phase_names[PH_COUNT];
@@ -29,17 +32,22 @@ extern const char *const linker_names[LK_COUNT];
 #define F_EMPTY		0x1	/* e: no payload either way */
 #define F_ICASE		0x2	/* i: patterns ignore case */
 #define F_REMOTE	0x4	/* r: the originator is the remote party */
+#define F_ORIG_EMPTY	0x8	/* o: the originator sent no payload */
 
 #define HEAD_ORIG	0x1
 #define HEAD_RESP	0x2
 
 /* dir values: the input's, and the ones bh-phase writes. */
-enum { D_NONE, D_UNSET, D_IN, D_OUT, D_OTHER };
+enum { D_NONE, D_UNSET, D_IN, D_OUT, D_OTHER, D_LOCAL, D_EXT };
 
 struct prefilter;
 
+/* A pattern that is a test in C, not an ERE ("@exe"). */
+enum { DET_NONE, DET_EXE };
+
 struct pat {
 	int		 side;		/* SIDE_ORIG or SIDE_RESP */
+	int		 det;		/* DET_*: a test instead of re */
 	regex_t		 re;
 	char		*src;
 	struct prefilter *pre;
@@ -69,8 +77,13 @@ struct rec {
 	int		 proto;		/* IP protocol number */
 	int		 oport, rport;	/* -1 for `-` */
 	const char	*head[2];	/* orig, resp; NULL for `-` */
+	const char	*item[2][EV_ITEMS];	/* evidence item texts */
+	int		 nitem[2];
 	int		 headmask;
 	int		 empty;		/* no payload either way */
+	int		 oempty;	/* none from the originator */
+	int		 greeting;	/* the responder sent one short message */
+	int		 midstream;	/* state OTH: no SYN seen */
 	int		 has_ts;
 	int64_t		 ts, end;
 	int		 dir;
@@ -96,6 +109,8 @@ struct slot {
 	int		 data;		/* may be a data connection */
 	int		 ctl;		/* a control session (in ctls) */
 	int		 linked;
+	int		 dir_pending;	/* dir from the hosts when written */
+	uint64_t	 dir_by;	/* the flow that placed it, 0 none */
 	/* the controls that name it only weakly (port 20, same hosts),
 	 * in arrival order, while it waits for one that names it exactly */
 	uint64_t	 cand[NCAND];
@@ -104,6 +119,17 @@ struct slot {
 	int		 proto, oport, rport, dir, has_ts, mz, tftp[2];
 	int64_t		 ts;
 	struct ip	 oip, rip;
+};
+
+/* A host whose place was decided without -L (phase-hosts.c). */
+#define HOSTS_MAX	65536
+#define HOSTS_SLOTS	(2 * HOSTS_MAX)
+enum { HOST_UNKNOWN, HOST_LOCAL, HOST_REMOTE };
+struct host {
+	struct ip	 ip;
+	int		 where;		/* HOST_* */
+	int		 rule;		/* of the session that decided */
+	uint64_t	 flow;
 };
 
 struct ep {
@@ -132,7 +158,7 @@ struct ctl {
 /* Input columns; -1 when absent (only the optional ones may be). */
 struct phase_cols {
 	int	flow, proto, oip, oport, rip, rport, ohead, rhead;
-	int	ts, dur, dir, obytes, rbytes;
+	int	ts, dur, dir, obytes, rbytes, oev, rev, state;
 };
 
 
@@ -198,6 +224,18 @@ struct phase_state {
 	int64_t		  clock_us;	/* greatest record end seen */
 	int		  clock_set;
 	int64_t		  window_us;	/* -w */
+	/* the ends of the last records, whose least moves the clock */
+	int64_t		  recent_end[CLOCK_RECENT];
+	unsigned	  nrecent;
+	/* the evidence of the current record, split into items, and in
+	 * lower case when a case-insensitive test needs it */
+	char		 *ev_buf[2], *ev_lower[2];
+	size_t		  ev_cap[2];
+	unsigned	  ev_lower_gen[2];
+	/* hosts decided without -L */
+	struct host	 *hosts;
+	size_t		  nhosts, nlocal;
+	uint64_t	  hosts_full;
 	size_t		  maxhold;	/* -W */
 };
 #define PHASE_STATE_INIT { .first_link = -1, .window_us = DEF_WINDOW_US, \
@@ -205,6 +243,10 @@ struct phase_state {
 extern struct phase_state phst;
 
 int	parse_proto(const char *s);
+int	hosts_dir(const struct ip *orig, const struct ip *resp, int rule,
+	    const char *flow, uint64_t *by);
+void	hosts_summary(void);
+void	hosts_free(void);
 int	rules_load(int no_builtin, char **files, int nfiles);
 /* The rules in force as a rules file (--print-rules), to fp. */
 void	rules_print(FILE *fp);
@@ -222,7 +264,7 @@ void	add_control(struct slot *s, int kind, const struct rec *rc);
 struct slot	*q_push(void);
 void	slot_copy(struct slot *s, const struct bh_reader *r);
 void	write_fields(struct bh_writer *w, char *const *f, int rule, int phase,
-	    int dirfill, const char *link);
+	    int dirfill, uint64_t dir_by, const char *link);
 struct bh_writer	*pw_next(void);
 void	q_release(struct bh_writer *w, char **fbuf, int all);
 void	q_free(void);

@@ -41,9 +41,12 @@ flow=3 o=10.0.0.5:1042 r=198.51.100.7:7777 rh=':hub.example NOTICE AUTH :*** hel
 flow=4 o=10.0.0.5:1043 r=198.51.100.7:7777 oh='nick a\r\nuser a 0 * :a\r\n' rh=':s 001 a :hi\r\n'
 flow=5 o=10.0.0.5:1044 r=198.51.100.7:110 oh='USER bob\r\nPASS x\r\nSTAT\r\n' rh='+OK POP3 ready\r\n'
 flow=6 o=10.0.0.5:1045 r=198.51.100.7:6667 state=S0 orig_bytes=0 resp_bytes=0
+flow=7 o=10.0.0.5:1046 r=198.51.100.7:7777 oh='\x01hello' rh=':hub.example NOTICE AUTH :*** hello\r\n'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals phase rule)" = "cnc cnc cnc cnc - cnc irc-client irc-verbs irc-server irc - irc-port " ]
+	# 3: a server that greets a silent client is no C&C; 6: nor is a
+	# payload-less session to an IRC port (an attack: 10.0.0.5 is local)
+	[ "$(vals phase rule)" = "cnc cnc - cnc - attack cnc irc-client irc-verbs - irc - irc-scan irc-server " ]
 }
 
 @test "GET /bot.exe with an MZ body is download/http; without the body a weaker rule" {
@@ -57,14 +60,16 @@ flow=6 o=10.0.0.5:1055 r=203.0.113.9:80 oh='GET /x HTTP/1.1\r\n\r\n' rh='HTTP/1.
 flow=7 o=10.0.0.5:1056 r=203.0.113.9:80 oh='GET /x HTTP/1.1\r\n\r\n' rh='HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Len'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals phase app rule dir)" = "download download - - download download download http http - - http http http http-mz http-exe - - http-exe-type http-exe-name http-octet out out - - out out out " ]
+	# 2: an executable asked for but never answered; 7: octet-stream
+	# without an executable body; 3, 4: dir from 10.0.0.5, local by 1
+	[ "$(vals phase app rule dir)" = "download - - - download download - http - - - http http - http-mz - - - http-exe-type http-exe-name - out out out out out out out " ]
 }
 
 @test "FTP control and active data with MZ: download/ftp and ftp-data, each naming the other" {
 	# The data connection ends, and comes, before its control connection.
 	mkphase > "$T/in" <<'EOF'
 flow=11 ts=202.000000 o=198.51.100.20:20 r=10.0.0.5:1026 state=SF oh='MZ\x90\x00\x03\x00'
-flow=12 ts=203.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
+flow=12 ts=203.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET /index.html HTTP/1.0\r\n\r\n'
 flow=10 ts=200.000000 dur=10.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER anonymous\r\nPASS x\r\nTYPE I\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\nQUIT\r\n' rh='220 ready\r\n331 ok\r\n230 ok\r\n200 ok\r\n200 PORT ok\r\n150 Opening\r\n226 done\r\n'
 EOF
 	run -0 bh-phase "$T/in"
@@ -84,13 +89,13 @@ flow=1 ts=100.000000 dur=50.000000 o=10.0.0.5:1060 r=198.51.100.40:21 oh='USER a
 flow=2 ts=101.000000 o=10.0.0.5:1061 r=198.51.100.40:50000 rh='MZ\x90'
 flow=3 ts=102.000000 o=10.0.0.5:1062 r=198.51.100.40:6446 rh='MZ\x90'
 flow=4 ts=103.000000 o=10.0.0.5:1063 r=198.51.100.40:7000 rh='MZ\x90'
-flow=5 ts=103.000000 o=10.0.0.6:1063 r=198.51.100.40:7000 rh='MZ\x90'
+flow=5 ts=103.000000 o=10.0.0.6:1063 r=198.51.100.40:7000 rh='MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff'
 flow=6 ts=300.000000 dur=50.000000 o=10.0.0.7:1070 r=198.51.100.41:21 oh='USER a\r\nEPRT |1|10.0.0.7|6275|\r\nRETR x\r\n' rh='220 hi\r\n'
 flow=7 ts=301.000000 o=198.51.100.41:2020 r=10.0.0.7:6275 oh='MZ'
 flow=8 ts=302.000000 o=198.51.100.41:20 r=10.0.0.7:6276 oh='MZ'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals rule link)" = "ftp ftp-data-pasv ftp-data-pasv ftp-data-pair binary ftp ftp-data-port ftp-data-20 2 1 1 1 - 7 6 6 " ]
+	[ "$(vals rule link)" = "ftp ftp-data-pasv ftp-data-pasv ftp-data-pair exe ftp ftp-data-port ftp-data-20 2 1 1 1 - 7 6 6 " ]
 }
 
 @test "overlapping FTP sessions to one server, passive: the 227 that names the data wins over an earlier session's same-hosts guess" {
@@ -156,15 +161,16 @@ EOF
 	mkphase > "$T/in" <<'EOF'
 flow=1 ts=100.000000 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.20:21 oh='USER a\r\nPASS b\r\n' rh='220 hi\r\n'
 flow=2 ts=104.000000 dur=2.000000 o=198.51.100.20:20 r=10.0.0.5:1030 oh='MZ\x90'
-flow=9 ts=156.000000 dur=1.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
+flow=9 ts=156.000000 dur=1.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET /index.html HTTP/1.0\r\n\r\n'
+flow=8 ts=157.500000 dur=1.000000 o=10.0.0.9:5556 r=10.0.0.5:80 oh='GET /index.html HTTP/1.0\r\n\r\n'
 flow=4 ts=100.000000 dur=60.000000 o=10.0.0.5:1041 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,6\r\nRETR a.exe\r\n' rh='220 hi\r\n'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals flow rule link)" = "1 2 9 4 ftp-login ftp-data-port - ftp - 4 - 2 " ]
+	[ "$(vals flow rule link)" = "1 2 9 8 4 ftp-login ftp-data-port - - ftp - 4 - - 2 " ]
 	run -0 bh-phase -w 60 "$T/in"
-	[ "$(vals flow rule link)" = "1 2 9 4 ftp-login ftp-data-port - ftp - 4 - 2 " ]
+	[ "$(vals flow rule link)" = "1 2 9 8 4 ftp-login ftp-data-port - - ftp - 4 - - 2 " ]
 	run -0 bh-phase -w 50 "$T/in"
-	[ "$(vals flow rule link)" = "1 2 9 4 ftp-login ftp-data-20 - ftp 2 1 - - " ]
+	[ "$(vals flow rule link)" = "1 2 9 8 4 ftp-login ftp-data-20 - - ftp 2 1 - - - " ]
 }
 
 @test "TFTP RRQ to udp/69 and its data from port 3001: both download/tftp, linked" {
@@ -174,38 +180,46 @@ flow=20 proto=udp ts=300.000000 dur=0.000000 o=10.0.0.5:2001 r=198.51.100.30:69 
 flow=22 proto=udp ts=310.000000 o=198.51.100.30:3002 r=10.0.0.5:2009 oh='\x00\x03\x00\x01MZ\x90\x00'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals flow phase app rule link dir)" = "21 20 22 download download - tftp tftp - tftp-data tftp - 20 21 - in out - " ]
+	[ "$(vals flow phase app rule link dir)" = "21 20 22 download download - tftp tftp - tftp-data tftp - 20 21 - in out in " ]
 }
 
 @test "inbound DCE-RPC to 135 and SMB to 445 are infection; outbound with dir out attack; an unanswered SYN to 445 scan" {
 	mkphase > "$T/in" <<'EOF'
-flow=1 dir=in state=SF o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00' rh='\x05\x00\x0c\x03\x10\x00\x00\x00'
-flow=2 dir=in state=SF o=203.0.113.9:3334 r=10.0.0.5:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8' rh='\x00\x00\x00U\xffSMBr'
-flow=3 dir=out state=SF o=10.0.0.5:3333 r=203.0.113.9:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00'
-flow=4 dir=out state=SF o=10.0.0.5:3334 r=203.0.113.9:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8'
+flow=1 dir=in state=SF o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x00\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00' rh='\x05\x00\x0c\x03\x10\x00\x00\x00'
+flow=2 dir=in state=SF o=203.0.113.9:3334 r=10.0.0.5:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8\x00\x00\x00\x40\xffSMBs\x00' rh='\x00\x00\x00U\xffSMBr'
+flow=3 dir=out state=SF o=10.0.0.5:3333 r=203.0.113.9:135 oh='\x05\x00\x00\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00'
+flow=4 dir=out state=SF o=10.0.0.5:3334 r=203.0.113.9:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8\x00\x00\x00\x40\xffSMBs\x00'
 flow=5 dir=in state=S0 o=203.0.113.9:3335 r=10.0.0.5:445 orig_bytes=0 resp_bytes=0
 flow=6 dir=out state=REJ o=10.0.0.5:3336 r=203.0.113.10:445 orig_bytes=0 resp_bytes=0
-flow=7 dir=in state=SF o=203.0.113.9:3337 r=10.0.0.5:139 oh='\x81\x00\x00D CKFDENECFDEFFCFGEFFCCACACACACACA\x00 EOEBFJFCEJEOEDCACACACACACACACAAA\x00\x00\x00\x00\x85\xffSMBr\x00' rh='\x82\x00\x00\x00'
+flow=7 dir=in state=SF o=203.0.113.9:3337 r=10.0.0.5:139 oh='\x81\x00\x00D CKFDENECFDEFFCFGEFFCCACACACACACA\x00 EOEBFJFCEJEOEDCACACACACACACACAAA\x00\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x40\xffSMBu\x00' rh='\x82\x00\x00\x00'
 flow=8 dir=in state=SF o=203.0.113.9:3338 r=10.0.0.5:445 oh='\x00\x00\x81\x00BAAD\x00\x00\x00\x00'
 flow=9 dir=in state=SF o=203.0.113.9:3339 r=10.0.0.5:445 oh='hello'
+flow=10 dir=in state=SF o=203.0.113.9:3340 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00H\x00\x00\x00\x01\x00\x00\x00' rh='\x05\x00\x0c\x03\x10\x00\x00\x00'
+flow=11 dir=in state=SF o=203.0.113.9:3341 r=10.0.0.5:445 oh='\x00\x00\x00\x85\xffSMBr\x00\x00\x00\x00\x18S\xc8' rh='\x00\x00\x00U\xffSMBr'
+flow=12 dir=in state=SF o=203.0.113.9:3342 r=10.0.0.5:445 oh='\x00\x00\x00\x40\xfeSMB@\x00\x00\x00\x00\x00\x00\x00\x01\x00'
+flow=13 dir=in state=SF o=203.0.113.9:3343 r=10.0.0.5:445 oh='\x00\x00\x00\x40\xfeSMB@\x00\x00\x00\x00\x00\x00\x00\x00\x00'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals phase)" = "infection infection attack attack scan attack infection infection infection " ]
-	[ "$(vals app rule)" = "dcerpc smb dcerpc smb smb smb smb smb smb dcerpc smb dcerpc smb smb-scan smb-scan smb ms17-010 smb-port " ]
+	# 9: payload that is no SMB is no infection, whatever the port; 10,
+	# 11: a bind, a negotiation and nothing more are probes; 12: an SMB2
+	# session setup (command 1), 13: an SMB2 negotiate (command 0)
+	[ "$(vals phase)" = "infection infection attack attack scan attack infection infection - scan scan infection scan " ]
+	[ "$(vals app rule)" = "dcerpc smb dcerpc smb smb smb smb smb - dcerpc smb smb smb dcerpc smb dcerpc smb smb-scan smb-scan smb ms17-010 - dcerpc-bind smb-probe smb smb-probe " ]
 }
 
 @test "dir '-' is filled from the phase: infection and scan in, download and cnc out; flag r reverses" {
 	mkphase > "$T/in" <<'EOF'
-flow=1 o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00'
+flow=1 o=203.0.113.9:3333 r=10.0.0.5:135 oh='\x05\x00\x00\x03\x10\x00\x00\x00'
 flow=2 state=S0 o=203.0.113.9:3335 r=10.0.0.5:445 orig_bytes=0 resp_bytes=0
 flow=3 o=10.0.0.5:1040 r=198.51.100.7:6667 oh='NICK a\r\nUSER a 0 * :a\r\n'
-flow=4 o=10.0.0.5:1041 r=198.51.100.7:4444 rh='MZ\x90'
-flow=5 o=198.51.100.7:4445 r=10.0.0.5:1042 oh='MZ\x90'
+flow=4 o=10.0.0.5:1041 r=198.51.100.7:4444 rh='MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff'
+flow=5 o=198.51.100.7:4445 r=10.0.0.5:1042 oh='MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff'
 flow=6 o=10.0.0.5:1043 r=198.51.100.7:4446 oh='hello'
-flow=7 dir=ext o=203.0.113.9:3333 r=203.0.113.10:135 oh='\x05\x00\x0b\x03\x10\x00\x00\x00'
+flow=7 dir=ext o=203.0.113.9:3333 r=203.0.113.10:135 oh='\x05\x00\x00\x03\x10\x00\x00\x00'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals dir phase)" = "in in out out in - ext infection scan cnc download download - infection " ]
+	# 6 has no label, but both its hosts were placed by 1 and 3
+	[ "$(vals dir phase dir_by)" = "in in out out in out ext infection scan cnc download download - infection 1 1 1 1 3 1 - " ]
 }
 
 @test "a user rules file adds a phase for a new port and pattern, and replaces a rule by name" {
@@ -213,23 +227,23 @@ EOF
 # A bot that polls its controller over HTTP on 8888.
 mybot-poll   cnc        http  tcp  8888  orig  -  ^GET /gate\.php\?id=[0-9]+[ ]
 # SMB on a second port, in place of the built-in rule.
-smb-port     infection  smb   tcp  445,1445  -  -  -
+smb-scan     scan       smb   tcp  445,1445  -  e  -
 EOF
 	mkphase > "$T/in" <<'EOF'
 flow=1 o=10.0.0.5:1040 r=198.51.100.7:8888 oh='GET /gate.php?id=42 HTTP/1.0\r\n\r\n'
 flow=2 o=10.0.0.5:1041 r=198.51.100.7:8888 oh='GET /index.html HTTP/1.0\r\n\r\n'
 flow=3 o=10.0.0.5:1042 r=198.51.100.7:8080 oh='GET /gate.php?id=42 HTTP/1.0\r\n\r\n'
-flow=4 dir=in o=203.0.113.9:1043 r=10.0.0.5:1445 oh='hello'
+flow=4 dir=in state=S0 o=203.0.113.9:1043 r=10.0.0.5:1445 orig_bytes=0 resp_bytes=0
 EOF
 	run -0 bh-phase -r "$T/my.rules" "$T/in"
-	[ "$(vals phase app rule)" = "cnc - - infection http - - smb mybot-poll - - smb-port " ]
+	[ "$(vals phase app rule)" = "cnc - - scan http - - smb mybot-poll - - smb-scan " ]
 	run -0 bh-phase "$T/in"
-	[ "$(vals phase)" = "- - - - " ]
+	[ "$(vals phase rule)" = "- - - scan - - - probe " ]
 	# New rules go first; a replacement keeps the built-in's place.
 	run -0 bash -c "bh-phase -r '$T/my.rules' --print-rules | grep -v '^#' | grep . | awk '{print \$1}' | uniq"
 	[ "${lines[0]}" = mybot-poll ]
-	want=$(bh-phase --print-rules | grep -v '^#' | grep . | awk '{print $1}' | uniq | grep -n '^smb-port$')
-	got=$(printf '%s\n' "${lines[@]}" | grep -n '^smb-port$')
+	want=$(bh-phase --print-rules | grep -v '^#' | grep . | awk '{print $1}' | uniq | grep -n '^smb-scan$')
+	got=$(printf '%s\n' "${lines[@]}" | grep -n '^smb-scan$')
 	[ "${got%%:*}" -eq $(( ${want%%:*} + 1 )) ]
 }
 
@@ -248,7 +262,7 @@ EOF
 	/^#/ { next }
 	{
 		n++
-		ph = $(NF-3); app = $(NF-2); rule = $(NF-1); link = $NF
+		ph = $(NF-4); app = $(NF-3); rule = $(NF-2); link = $(NF-1)
 		if (ph == "" || app == "" || rule == "" || link == "") bad = bad " empty:" NR
 		if ((ph == "-") != (rule == "-") || (ph == "-") != (app == "-")) bad = bad " mixed:" NR
 		if (ph == "-" && link != "-") bad = bad " link:" NR
@@ -305,7 +319,7 @@ EOF
 	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad side 'both' (orig resp link -)" ]
 	p 'a cnc x tcp * orig ii x'
 	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
-	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad flags 'ii' (- or letters of eir)" ]
+	[ "$stderr" = "bh-phase: $T/r:1: rule a: bad flags 'ii' (- or letters of eior)" ]
 	p 'a cnc x tcp * - - x'
 	run -2 --separate-stderr bh-phase -r "$T/r" --print-rules
 	[ "$stderr" = "bh-phase: $T/r:1: rule a: side - takes no pattern (write -)" ]
@@ -377,19 +391,25 @@ EOF
 
 @test "the window bounds the look-ahead: -w in capture time, -W in records" {
 	mkphase > "$T/in" <<'EOF'
-flow=11 ts=99.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90'
-flow=12 ts=199.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET / HTTP/1.0\r\n\r\n'
+flow=11 ts=99.000000 o=198.51.100.20:20 r=10.0.0.5:1026 oh='MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff'
+flow=12 ts=199.000000 o=10.0.0.9:5555 r=10.0.0.5:80 oh='GET /index.html HTTP/1.0\r\n\r\n'
+flow=13 ts=199.500000 o=10.0.0.9:5556 r=10.0.0.5:80 oh='GET /index.html HTTP/1.0\r\n\r\n'
 flow=10 ts=95.000000 dur=110.000000 o=10.0.0.5:1050 r=198.51.100.20:21 oh='USER a\r\nPORT 10,0,0,5,4,2\r\nRETR bot.exe\r\n' rh='220 ready\r\n'
 EOF
 	run -0 bh-phase "$T/in"
-	[ "$(vals rule link)" = "ftp-data-port - ftp 10 - 11 " ]
+	[ "$(vals rule link)" = "ftp-data-port - - ftp 10 - - 11 " ]
 	run -0 bh-phase -w 60s "$T/in"
-	[ "$(vals rule link)" = "binary-push - ftp - - - " ]
+	[ "$(vals rule link)" = "exe-push - - ftp - - - - " ]
 	run -0 bh-phase -w 100 "$T/in"
-	[ "$(vals rule link)" = "ftp-data-port - ftp 10 - 11 " ]
+	[ "$(vals rule link)" = "ftp-data-port - - ftp 10 - - 11 " ]
 	run -0 bh-phase -W 1 "$T/in"
-	[ "$(vals rule link)" = "binary-push - ftp - - - " ]
-	run -0 bh-phase -W 2 "$T/in"
+	[ "$(vals rule link)" = "exe-push - - ftp - - - - " ]
+	run -0 bh-phase -W 3 "$T/in"
+	[ "$(vals rule link)" = "ftp-data-port - - ftp 10 - - 11 " ]
+	# one record far ahead of the others does not move the clock:
+	# without 13, 12 alone would have released 11 before 10 came
+	grep -v '^13' "$T/in" > "$T/in1"
+	run -0 bh-phase -w 60s "$T/in1"
 	[ "$(vals rule link)" = "ftp-data-port - ftp 10 - 11 " ]
 }
 
@@ -403,7 +423,10 @@ flow=4 ts=105.000000 o=10.0.0.5:1043 r=198.51.100.40:80
 EOF
 	run -0 bh-phase "$T/in"
 	[ "${lines[2]}" = "# a comment between held records" ]
-	[ "$(vals flow rule link)" = "1 2 3 4 ftp-data-pasv - ftp - 3 - 1 - " ]
+	# 3 transfers nothing: a probe (ftp-login), and so is its data
+	[ "$(vals flow rule link)" = "1 2 3 4 ftp-data-pasv probe ftp-login probe 3 - 1 - " ]
+	# 2, a payload-less probe, is the first to place 10.0.0.5: remote
+	[ "$(vals flow phase)" = "1 2 3 4 scan scan scan scan " ]
 }
 
 @test "a comment in a slot that a data session held before is not linked" {
@@ -415,7 +438,7 @@ flow=3 o=10.0.0.9:1042 r=198.51.100.41:50000 rh=x
 flow=4 dur=5.000000 o=10.0.0.5:1040 r=198.51.100.40:21 oh='USER a\r\nPASV\r\n' rh='220 hi\r\n227 Entering Passive Mode (198,51,100,40,195,80).\r\n'
 EOF
 	run -0 bh-phase -W 2 "$T/in"
-	[ "$(vals flow rule link)" = "1 2 3 4 binary - - ftp - - - - " ]
+	[ "$(vals flow rule link)" = "1 2 3 4 - - - ftp-login - - - - " ]
 }
 
 @test "-d drops the heads: every other column as without -d, held records and comments too" {
@@ -442,12 +465,12 @@ EOF
 
 # ---- the record stream -----------------------------------------------
 
-@test "empty input: no output, exit 0; header only: the header with phase app rule link" {
+@test "empty input: no output, exit 0; header only: the header with phase app rule link dir_by" {
 	run -0 bh-phase < /dev/null
 	[ -z "$output" ]
 	mkphase < /dev/null > "$T/h"
 	run -0 bh-phase "$T/h"
-	[ "$output" = "$(head -1 "$T/h")	phase	app	rule	link" ]
+	[ "$output" = "$(head -1 "$T/h")	phase	app	rule	link	dir_by" ]
 }
 
 @test "no final newline: the last record is kept" {
@@ -457,7 +480,7 @@ EOF
 	printf '%s' "$(cat "$T/in")" > "$T/nonl"
 	run -0 bh-phase "$T/nonl"
 	[ "${#lines[@]}" -eq 2 ]
-	[ "$(vals rule)" = "irc-port " ]
+	[ "$(vals rule)" = "irc-scan " ]
 }
 
 @test "unknown columns pass through, in order; re-running replaces the columns in place" {
@@ -467,7 +490,7 @@ note=n2 flow=2 o=10.0.0.5:1041 extra=x2 r=198.51.100.7:80
 EOF
 	run -0 bh-phase "$T/in"
 	[ "${lines[0]}" = "$(printf '#note\tflow\tproto\torig_ip\torig_port\textra\tresp_ip\tresp_port\torig_head\tresp_head\tphase\tapp\trule\tlink')" ]
-	[ "$(vals note extra phase)" = "n1 n2 x1 x2 cnc - " ]
+	[ "$(vals note extra phase)" = "n1 n2 x1 x2 cnc scan " ]
 	first=$output
 	run -0 bash -c "bh-phase '$T/in' | bh-phase"
 	[ "$output" = "$first" ]
@@ -500,7 +523,7 @@ flow=3 ts=yesterday o=10.0.0.5:1040 r=198.51.100.7:80
 flow=4 o=10.0.0.5:1040 r=198.51.100.7:6667 state=S0 orig_bytes=0 resp_bytes=0
 EOF
 	run -1 --separate-stderr bh-phase "$T/in"
-	[ "$(vals flow rule)" = "4 irc-port " ]
+	[ "$(vals flow rule)" = "4 irc-scan " ]
 	[ "${stderr_lines[0]}" = "bh-phase: $T/in:2: resp_port: bad port; record skipped" ]
 	[ "${stderr_lines[1]}" = "bh-phase: $T/in:3: proto: bad value; record skipped" ]
 	[ "${stderr_lines[2]}" = "bh-phase: $T/in:4: ts: bad timestamp; record skipped" ]
@@ -570,7 +593,7 @@ pipe() {
 +0.090 tcp 198.51.100.8:8080 > 192.168.1.5:1043 FA
 +0.001 tcp 192.168.1.5:1043 > 198.51.100.8:8080 .
 EOF
-	[ "$(vals phase app rule dir)" = "cnc cnc cnc - irc irc irc - irc irc irc - out out out - " ]
+	[ "$(vals phase app rule dir)" = "cnc cnc cnc - irc irc irc - irc irc irc - out out out out " ]
 }
 
 @test "pipeline: GET /bot.exe with an MZ body is download/http" {
@@ -635,17 +658,20 @@ EOF
 +0.180 tcp 203.0.113.9:3333 > 192.168.1.5:135 . ttl=113
 +0.001 tcp 203.0.113.9:3333 > 192.168.1.5:135 PA ttl=113 hex:05000b0310000000480000007f000000
 +0.001 tcp 192.168.1.5:135 > 203.0.113.9:3333 PA ttl=128 hex:05000c0310000000
++0.001 tcp 203.0.113.9:3333 > 192.168.1.5:135 PA ttl=113 hex:05000003100000001800000001000000
 +0.180 tcp 203.0.113.9:3333 > 192.168.1.5:135 R ttl=113
 +1.000 tcp 203.0.113.9:3334 > 192.168.1.5:445 S ttl=113
 +0.001 tcp 192.168.1.5:445 > 203.0.113.9:3334 SA ttl=128
 +0.180 tcp 203.0.113.9:3334 > 192.168.1.5:445 . ttl=113
 +0.001 tcp 203.0.113.9:3334 > 192.168.1.5:445 PA ttl=113 hex:00000085ff534d4272000000001853c8
 +0.001 tcp 192.168.1.5:445 > 203.0.113.9:3334 PA ttl=128 hex:00000055ff534d4272
++0.001 tcp 203.0.113.9:3334 > 192.168.1.5:445 PA ttl=113 hex:00000040ff534d4273000000001853c8
 +0.180 tcp 203.0.113.9:3334 > 192.168.1.5:445 R ttl=113
 +1.000 tcp 192.168.1.5:1040 > 203.0.113.70:445 S ttl=128
 +0.200 tcp 203.0.113.70:445 > 192.168.1.5:1040 SA ttl=50
 +0.001 tcp 192.168.1.5:1040 > 203.0.113.70:445 . ttl=128
 +0.001 tcp 192.168.1.5:1040 > 203.0.113.70:445 PA ttl=128 hex:00000085ff534d4272000000001853c8
++0.001 tcp 192.168.1.5:1040 > 203.0.113.70:445 PA ttl=128 hex:00000040ff534d4273000000001853c8
 +0.200 tcp 203.0.113.70:445 > 192.168.1.5:1040 R ttl=50
 +1.000 tcp 203.0.113.50:4101 > 192.168.1.5:445 S ttl=113
 +3.000 tcp 203.0.113.50:4101 > 192.168.1.5:445 S ttl=113
@@ -653,7 +679,8 @@ EOF
 '
 	pipe smb -L 192.168.1.0/24 <<< "$desc"
 	[ "$(vals dir phase rule)" = "in in out in out infection infection attack scan attack dcerpc smb smb smb-scan smb-scan " ]
-	# without -L the remote side is taken to be the originator
+	# without -L the first labelled session places both its hosts, and
+	# then every session of theirs: the same as -L here
 	pipe smb <<< "$desc"
-	[ "$(vals dir phase)" = "in in in in in infection infection infection scan scan " ]
+	[ "$(vals dir phase dir_by)" = "in in out in out infection infection attack scan attack 1 1 1 1 1 " ]
 }

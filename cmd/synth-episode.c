@@ -212,7 +212,7 @@ ep_scan(int64_t t)
 int64_t
 exploit(struct sess *s, int64_t t, int64_t rtt, uint16_t port, int full)
 {
-	int c = s->remote == 0 ? 0 : 1;
+	int c = 0;	/* the originator attacks, in and out */
 	struct step *p;
 	int64_t rt = s->remote == c ? rtt : local_delay();
 	int64_t lt = s->remote == c ? local_delay() : rtt;
@@ -296,6 +296,10 @@ ep_infection(int64_t t, const struct host *h, int full)
 	 * and the bytes must not depend on the compiler */
 	t += range(100, 2000);
 	full = full || chance(400);
+	/* an attacker that negotiates and gives up has probed the service:
+	 * a scan (bh-phase.rules(5): smb-probe, dcerpc-bind) */
+	if (!full)
+		s->phase = "scan";
 	t = exploit(s, t, rtt, port, full);
 	r = below(100);
 	if (r < 70)

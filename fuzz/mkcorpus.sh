@@ -14,7 +14,7 @@
 # coverage are kept.
 set -eu
 cd "$(dirname "$0")/.."
-B=${1:-build/bin}
+B=$(cd "${1:-build/bin}" && pwd)
 PATH=$B:$PATH
 export LC_ALL=C TZ=UTC
 tmp=$(mktemp -d)
@@ -72,10 +72,34 @@ put() {
 	h=$(sha1sum < "$2" | cut -c1-40)
 	cp "$2" "fuzz/corpus/$1/$h"
 }
-for t in pkt pcap record phase rtt ttl hist filter; do
+for t in pkt ev pcap record phase rtt ttl hist filter; do
 	mkdir -p "fuzz/corpus/$t"
 	rm -f "fuzz/corpus/$t"/*
 done
+# ev_seed SESSIONS: each TCP session's heads as fuzz_ev.c segments, the
+# originator's head in two pushed pieces, the responder's, then the
+# originator's again (a second message), for the capture's sessions.
+ev_seed() {
+	bh-cut -H -f proto,orig_head,resp_head "$1" | perl -e '
+	sub unesc { my $s = shift; return "" if $s eq "-";
+		$s =~ s/\\(x([0-9a-f]{2})|\\|t|n|r)/
+		    defined $2 ? chr(hex $2) : $1 eq "\\" ? "\\" :
+		    $1 eq "t" ? "\t" : $1 eq "n" ? "\n" : "\r"/ge; $s }
+	sub seg { my ($side, $push, $step, $b) = @_;
+		$b = substr($b, 0, 255);
+		print chr($side | ($push ? 2 : 0)), pack("v", $step & 0xffff),
+		    chr(length $b), $b }
+	my $k = 0;
+	print chr(3);
+	while (<STDIN>) {
+		chomp; my ($p, $o, $r) = split /\t/;
+		next unless $p eq "tcp" && $k++ < 8;
+		($o, $r) = (unesc($o), unesc($r));
+		my $h = int(length($o) / 2);
+		seg(0, 0, 0, substr($o, 0, $h)); seg(0, 1, 0, substr($o, $h));
+		seg(1, 1, 0, $r); seg(0, 1, 0, $o);
+	}'
+}
 osmap=$tmp/osmap
 printf '# TTL OS\n64 linux\n128 windows\n255 -\n60 aix # old\n' > "$osmap"
 rules=$tmp/rules
@@ -100,6 +124,8 @@ for p in "$tmp"/pcap/*; do
 	[ "$(wc -l < "$s")" -gt 1 ] || continue
 	bh-phase < "$s" > "$tmp/ph.tsv" 2>/dev/null || true
 	bh-rtt < "$tmp/ph.tsv" 2>/dev/null | bh-ttl > "$tmp/all.tsv" 2>/dev/null || true
+	ev_seed "$s" > "$tmp/x"
+	[ "$(wc -c < "$tmp/x")" -gt 1 ] && put ev "$tmp/x"
 	put record "$s"
 	put record "$tmp/all.tsv"
 	{ echo; cat "$s"; } > "$tmp/x"; put phase "$tmp/x"
@@ -117,7 +143,7 @@ for p in "$tmp"/pcap/*; do
 	3) o="-k app -k remote_hops:2 -b phase --svg -X x -Y y" ;;
 	esac
 	{ echo "$o"; cat "$tmp/all.tsv"; } > "$tmp/x"; put hist "$tmp/x"
-	bh-hist $o < "$tmp/all.tsv" > "$tmp/h.tsv" 2>/dev/null &&
+	(cd "$tmp" && bh-hist $o < all.tsv > h.tsv 2>/dev/null) &&
 	    { echo "--merge"; cat "$tmp/h.tsv"; } > "$tmp/x" && put hist "$tmp/x"
 	for b in 0 3 5 133 137; do
 		{ printf "\\$(printf %03o "$b")"; cat "$tmp/all.tsv"; } > "$tmp/x"
@@ -126,7 +152,7 @@ for p in "$tmp"/pcap/*; do
 done
 # Keep only the seeds that add coverage, when the libFuzzer binaries are
 # built (make fuzz-build).
-for t in pkt pcap record phase rtt ttl hist filter; do
+for t in pkt ev pcap record phase rtt ttl hist filter; do
 	f=build-fuzz/fuzz/libfuzzer-$t
 	if [ -x "$f" ]; then
 		mkdir "$tmp/min-$t"

@@ -15,7 +15,7 @@
  * printable ASCII without TAB, "-" or a list of items "KOFF:TEXT" of the
  * kinds m, h, l (and a last "+N") whose offset is a 32-bit number, whose
  * text unescapes (bh_unescape) to at most an item's bytes, and which
- * together fit the arena.
+ * together fit the arena; a line item (l) is text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@ check(const struct bh_ev *e, int d)
 {
 	static char *buf;
 	static unsigned char *raw;
-	size_t max = bh_ev_format_max(), n, bytes = 0;
+	size_t max = bh_ev_format_max(), n, bytes = 0, j;
 	char *item, *save, *colon, *endp;
 	unsigned long off;
 	long k;
@@ -65,6 +65,13 @@ check(const struct bh_ev *e, int d)
 		if (k > BH_EV_PEND)
 			bh_fuzz_fail("evidence item longer than an item", item,
 			    strlen(item));
+		/* a line item is a text line (a pending line ended by a
+		 * turn was once kept untested) */
+		for (j = 0; item[0] == 'l' && j < (size_t)k; j++)
+			if ((raw[j] < 0x20 || raw[j] >= 0x7f) &&
+			    raw[j] != '\t' && raw[j] != '\r')
+				bh_fuzz_fail("line item is not text", item,
+				    strlen(item));
 		bytes += (size_t)k;
 	}
 	if (bytes > BH_EV_ARENA)

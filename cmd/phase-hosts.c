@@ -89,6 +89,19 @@ hosts_dir(const struct ip *orig, const struct ip *resp, int rule,
 	struct host *o, *r;
 	int ow, rw, fill;
 
+	/* One address at both ends (a capture on "any" sees loopback):
+	 * that host talking to itself, local. */
+	if (orig->fam != 0 && orig->fam == resp->fam &&
+	    memcmp(orig->a, resp->a, 16) == 0) {
+		o = host_slot(orig, 1);
+		*by = strtoull(flow, NULL, 10);
+		if (o == NULL)
+			return -1;
+		if (o->where == 0)
+			decide(o, HOST_LOCAL, flow, rule);
+		*by = o->flow;
+		return o->where == HOST_LOCAL ? D_LOCAL : D_EXT;
+	}
 	o = host_slot(orig, 0);
 	r = host_slot(resp, 0);
 	ow = o != NULL ? o->where : 0;

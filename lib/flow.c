@@ -1240,7 +1240,8 @@ update_state(struct bh_flow *f, int d, uint8_t fl, uint32_t seq,
 	return do_close;
 }
 
-/* Zeek's IsReuse: a new SYN with another ISN on a closed connection. */
+/* Zeek's IsReuse: a new SYN with another ISN on a closed connection;
+ * and one after an attempt that was never answered. */
 static int
 is_reuse(const struct bh_flow *f, const struct bh_pkt *p)
 {
@@ -1253,6 +1254,15 @@ is_reuse(const struct bh_flow *f, const struct bh_pkt *p)
 			return 0;
 		o = &f->side[1];
 	}
+	/* An attempt given up: a SYN with a new ISN from the originator
+	 * whose earlier SYNs were never answered starts a connection of its
+	 * own, as Wireshark's tcp.stream has it (its handshake times are its
+	 * own, not the old attempt's retransmissions). */
+	if (!(p->tcp_flags & BH_TH_ACK) && f->side[0].state ==
+	    BH_TCP_SYN_SENT && f->side[1].state == BH_TCP_INACTIVE &&
+	    p->sport == f->port[0] && memcmp(p->src, f->addr[0], 16) == 0 &&
+	    p->seq != f->side[0].start_seq)
+		return 1;
 	if (!((f->side[0].fl | f->side[1].fl) & BH_SIDE_DID_CLOSE))
 		return 0;
 	if (p->seq == o->start_seq)

@@ -390,14 +390,16 @@ $T0.000 tcp 10.0.0.1:1003 > 10.0.0.2:80 S
 +0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 FPA seq=13 "g"
 +0.01 tcp 10.0.0.2:80 > 10.0.0.1:1003 FA ack=15
 +0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 .
-# a SYN again with the same ISN (no letter), then with another (S again)
+# a SYN again with the same ISN (no letter), then with another: a new
+# attempt, a session of its own (Wireshark's tcp.stream does the same)
 $((T0 + 1)).000 tcp 10.0.0.1:1004 > 10.0.0.2:80 S
 +1 tcp 10.0.0.1:1004 > 10.0.0.2:80 S
 +1 tcp 10.0.0.1:1004 > 10.0.0.2:80 S aseq=77
 EOF
 	run -0 bh-sessions "$T/hist.pcap"
 	[ "$(get history/state)" = ShDawGTFfA/SF ]
-	[ "$(get history/syn_n/state 2)" = SS/3/S0 ]
+	[ "$(get history/syn_n/state/end 2)" = S/2/S0/reuse ]
+	[ "$(get history/syn_n/state/syn_ts 3)" = S/1/S0/$((T0 + 3)).000000 ]
 	# the head stops at the hole
 	[ "$(get orig_head/orig_bytes)" = abc/10 ]
 }

@@ -151,6 +151,9 @@ int	bh_hexval(int c);
  * 0x7f and >= 0x80; a value that is exactly "-" becomes "\x2d"; the
  * empty value stays empty. */
 size_t	bh_escape(char *dst, const unsigned char *src, size_t n);
+/* Like bh_escape, for an item of a list field (bh(7)): a comma is
+ * written \x2c and a lone "-" stays itself.  dst needs 4 * n + 1. */
+size_t	bh_escape_item(char *dst, const unsigned char *src, size_t n);
 /* Like bh_escape, but writes at most cap bytes (excluding the NUL) and
  * never splits an escape sequence; *used reports how many source bytes
  * were consumed. */

@@ -70,7 +70,12 @@ is_http_start(const unsigned char *p, size_t n)
 	};
 	size_t i, k;
 
+	/* Every start is upper case: most messages end the test here. */
+	if (n == 0 || p[0] < 'C' || p[0] > 'T')
+		return 0;
 	for (i = 0; i < sizeof(start) / sizeof(start[0]); i++) {
+		if (start[i][0] != p[0])
+			continue;
 		k = strlen(start[i]);
 		if (n >= k && memcmp(p, start[i], k) == 0)
 			return 1;
@@ -84,19 +89,16 @@ lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* Does p[0..n) contain s (lower case) without regard to case? */
+/* Does p[0..n) start with s (lower case) without regard to case? */
 static int
-has_word(const unsigned char *p, size_t n, const char *s)
+has_prefix(const unsigned char *p, size_t n, const char *s)
 {
-	size_t k = strlen(s), i, j;
+	size_t j;
 
-	for (i = 0; i + k <= n; i++) {
-		for (j = 0; j < k && lower(p[i + j]) == s[j]; j++)
-			;
-		if (j == k)
-			return 1;
-	}
-	return 0;
+	for (j = 0; s[j] != '\0'; j++)
+		if (j >= n || lower(p[j]) != s[j])
+			return 0;
+	return 1;
 }
 
 /*
@@ -122,6 +124,7 @@ line_wanted(const unsigned char *p, size_t n)
 		"PORT ", "EPRT ", "227 ", "229 ", "332 ", "RETR ", "STOR ",
 		"USER ", "PASS ", "530 ", "230 ", "150 ", "226 ",
 	};
+	static unsigned char first[256];
 	size_t i, k;
 
 	if (n == 0)
@@ -138,9 +141,21 @@ line_wanted(const unsigned char *p, size_t n)
 		if (n >= k && memcmp(p, verb[i], k) == 0)
 			return 1;
 	}
-	for (i = 0; i < sizeof(word) / sizeof(word[0]); i++)
-		if (has_word(p, n, word[i]))
-			return 1;
+	/* One pass: the words are tried only where their first letter
+	 * stands (a line is at most BH_EV_ITEM bytes). */
+	if (!first[(unsigned char)word[0][0]])
+		for (i = 0; i < sizeof(word) / sizeof(word[0]); i++)
+			first[(unsigned char)word[i][0]] = 1;
+	for (i = 0; i < n; i++) {
+		int c = lower(p[i]);
+		size_t w;
+
+		if (!first[c])
+			continue;
+		for (w = 0; w < sizeof(word) / sizeof(word[0]); w++)
+			if (word[w][0] == c && has_prefix(p + i, n - i, word[w]))
+				return 1;
+	}
 	return 0;
 }
 
@@ -202,8 +217,8 @@ line_end(struct bh_ev *e, struct bh_ev_side *s)
 		n--;
 	s->pend_len = (uint16_t)n;
 	/* A line the head shows whole needs no item. */
-	if (line_wanted(s->pend, n) &&
-	    (uint64_t)s->pend_off + s->pend_len + 1 > e->head_max)
+	if ((uint64_t)s->pend_off + s->pend_len + 1 > e->head_max &&
+	    line_wanted(s->pend, n))
 		commit(e, s);
 	else {
 		s->pend_kind = 0;
@@ -349,64 +364,84 @@ bh_ev_data(struct bh_ev *e, int d, uint32_t off, const unsigned char *p,
 		e->last = (int8_t)d;
 		message_start(e, s, off, p, n);
 	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = p[i];
+	/* Each state takes the bytes it can in one step (memchr for the
+	 * line ends, one copy for the kept bytes): every payload byte of
+	 * the capture passes here. */
+	for (i = 0; i < n; i += k) {
+		const unsigned char *nl;
+		size_t room;
 
-		s->msg_len++;
+		k = n - i;
 		switch (s->st) {
 		case ST_TEXT:
 			if (s->pend_kind == 'm') {
-				pend_add(s, &c, 1);
+				room = BH_EV_ITEM - (size_t)s->pend_len;
+				if (k > room)
+					k = room;
+				pend_add(s, p + i, k);
+				s->bol = p[i + k - 1] == '\n';
 				if (s->pend_len >= BH_EV_ITEM) {
 					commit(e, s);
-					if (c != '\n')
+					if (!s->bol)
 						s->st = ST_SKIP;
 				}
 			} else if (s->pend_kind == 'l') {
-				pend_add(s, &c, 1);
-				if (c == '\n')
+				room = BH_EV_ITEM - (size_t)s->pend_len;
+				if (k > room)
+					k = room;
+				nl = memchr(p + i, '\n', k);
+				if (nl != NULL)
+					k = (size_t)(nl - (p + i)) + 1;
+				pend_add(s, p + i, k);
+				s->bol = nl != NULL;
+				if (nl != NULL)
 					line_end(e, s);
 				else if (s->pend_len >= BH_EV_ITEM) {
 					line_end(e, s);
 					s->st = ST_SKIP;
 				}
-			} else if (s->bol && c != '\n') {
+			} else if (!s->bol) {
+				nl = memchr(p + i, '\n', k);
+				if (nl != NULL) {
+					k = (size_t)(nl - (p + i)) + 1;
+					s->bol = 1;
+				}
+			} else if (p[i] == '\n')
+				k = 1;
+			else {
+				/* A line starts: the 'l' case takes it. */
 				pend_start(s, 'l', off + (uint32_t)i);
-				pend_add(s, &c, 1);
+				k = 0;
 			}
-			s->bol = c == '\n';
 			break;
 		case ST_SKIP:
-			if (c == '\n') {
+			nl = memchr(p + i, '\n', k);
+			if (nl != NULL) {
+				k = (size_t)(nl - (p + i)) + 1;
 				s->st = ST_TEXT;
 				s->bol = 1;
 			}
 			break;
 		case ST_BIN:
 			if (s->pend_kind == 'm') {
-				k = n - i;
-				if (k > BH_EV_ITEM - (size_t)s->pend_len)
-					k = BH_EV_ITEM - (size_t)s->pend_len;
+				room = BH_EV_ITEM - (size_t)s->pend_len;
+				if (k > room)
+					k = room;
 				pend_add(s, p + i, k);
-				s->msg_len += (uint32_t)k - 1;
-				i += k - 1;
 				if (s->pend_len >= BH_EV_ITEM)
 					commit(e, s);
-			} else {
-				s->msg_len += (uint32_t)(n - i) - 1;
-				i = n;
 			}
 			break;
 		case ST_H_LINE0:
 		case ST_H_HDR:
 		case ST_H_BODY:
-			http_byte(e, s, c);
+			http_byte(e, s, p[i]);
+			k = 1;
 			break;
 		default:
-			s->msg_len += (uint32_t)(n - i) - 1;
-			i = n;
 			break;
 		}
+		s->msg_len += (uint32_t)k;
 	}
 	/* A short pushed binary message ends there: a stager, then the
 	 * stage it reads, both from the same side. */
@@ -436,8 +471,8 @@ size_t
 bh_ev_format(const struct bh_ev *e, int d, char *dst)
 {
 	const struct bh_ev_side *s;
-	char *o = dst, tmp[8];
-	size_t pos = 0, i, k;
+	char *o = dst;
+	size_t pos = 0;
 	uint32_t off;
 	uint16_t len;
 
@@ -452,24 +487,10 @@ bh_ev_format(const struct bh_ev *e, int d, char *dst)
 		memcpy(&len, s->arena + pos + 5, 2);
 		if (o != dst)
 			*o++ = ',';
-		o += sprintf(o, "%c%lu:", s->arena[pos],
-		    (unsigned long)off);
-		for (i = 0; i < len; i++) {
-			/* Zeek's set separator: a comma inside an item is
-			 * written \x2c, so the list splits at every ','. */
-			if (s->arena[pos + ITEM_HDR + i] == ',') {
-				memcpy(o, "\\x2c", 4);
-				o += 4;
-				continue;
-			}
-			k = bh_escape(tmp, s->arena + pos + ITEM_HDR + i, 1);
-			/* bh_escape spells a lone "-" \x2d; inside an
-			 * item it is just itself. */
-			if (s->arena[pos + ITEM_HDR + i] == '-')
-				tmp[0] = '-', k = 1;
-			memcpy(o, tmp, k);
-			o += k;
-		}
+		*o++ = (char)s->arena[pos];
+		o += bh_fmt_u64(o, off);
+		*o++ = ':';
+		o += bh_escape_item(o, s->arena + pos + ITEM_HDR, len);
 		pos += ITEM_HDR + len;
 	}
 	if (s->dropped > 0)

@@ -86,17 +86,88 @@ lower_text(int side, const struct rec *rc, int k)
 	return phst.ev_lower[side] + (t - phst.ev_buf[side]);
 }
 
+/*
+ * Which letter pairs text k of side holds, in lower case: a 4096-bit
+ * set made once per text and record.  A literal one of whose pairs is
+ * not in the set is not in the text, so most strstr() calls -- some
+ * forty rules' literals over every head and evidence item -- end
+ * there.  The set is of lower-cased pairs, so it serves the
+ * case-sensitive tests as well as the icase ones.
+ */
+#define BIGRAM(a, b) ((((unsigned)lower_c(a) << 4) ^ (unsigned)lower_c(b)) & \
+	(BIGRAM_WORDS * 64 - 1))
+
+static unsigned
+lower_c(int c)
+{
+	return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+static const uint64_t *
+text_bigrams(int side, const struct rec *rc, int k)
+{
+	const unsigned char *t;
+	size_t slot = (size_t)side * (EV_ITEMS + 1) + (size_t)k, i, n;
+	uint64_t *b;
+
+	if (phst.bigrams == NULL) {
+		phst.bigrams = xreallocarray(NULL, 2 * (EV_ITEMS + 1),
+		    sizeof(*phst.bigrams));
+		phst.bigrams_gen = xreallocarray(NULL, 2 * (EV_ITEMS + 1),
+		    sizeof(*phst.bigrams_gen));
+		memset(phst.bigrams_gen, 0, 2 * (EV_ITEMS + 1) *
+		    sizeof(*phst.bigrams_gen));
+	}
+	b = phst.bigrams[slot];
+	if (phst.bigrams_gen[slot] == phst.memo_now)
+		return b;
+	memset(b, 0, sizeof(phst.bigrams[0]));
+	/* From the text in lower case (made with SSE2, and needed by the
+	 * icase tests anyway). */
+	t = (const unsigned char *)lower_text(side, rc, k);
+	n = strlen((const char *)t);
+	for (i = 0; i + 1 < n; i++) {
+		unsigned h = ((unsigned)t[i] << 4 ^ t[i + 1]) &
+		    (BIGRAM_WORDS * 64 - 1);
+
+		b[h >> 6] |= (uint64_t)1 << (h & 63);
+	}
+	phst.bigrams_gen[slot] = phst.memo_now;
+	return b;
+}
+
+/* Whether every letter pair of s is in the set b (then s may be in the
+ * text; if not, it is not). */
+static int
+bigrams_admit(const uint64_t *b, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && s[i + 1] != '\0'; i++) {
+		unsigned h = BIGRAM(s[i], s[i + 1]);
+
+		if (!(b[h >> 6] & (uint64_t)1 << (h & 63)))
+			return 0;
+	}
+	return 1;
+}
+
 /* Whether one of the test's literals is in text k of side (at its start
  * when anchored); icase literals are in lower case already. */
 static int
 lit_pass(const struct lit *l, int side, const struct rec *rc, int k,
     const char *text, int icase)
 {
+	const uint64_t *bg = NULL;
 	size_t j;
 
+	if (!l->anchored)
+		bg = text_bigrams(side, rc, k);
 	if (icase && !l->anchored)
 		text = lower_text(side, rc, k);
 	for (j = 0; j < l->n; j++) {
+		if (bg != NULL && !bigrams_admit(bg, l->alt[j]))
+			continue;
 		if (l->anchored) {
 			if ((icase ? strncasecmp(text, l->alt[j],
 			    strlen(l->alt[j])) : strncmp(text, l->alt[j],
@@ -259,6 +330,9 @@ classify(const struct rec *rc)
 
 	if (++phst.memo_now == 0) {
 		memset(phst.memo_gen, 0, (size_t)phst.npat_ids * sizeof(*phst.memo_gen));
+		if (phst.bigrams_gen != NULL)
+			memset(phst.bigrams_gen, 0, 2 * (EV_ITEMS + 1) *
+			    sizeof(*phst.bigrams_gen));
 		phst.memo_now = 1;
 	}
 	for (i = 0; i < phst.nrules; i++) {

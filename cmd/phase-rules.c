@@ -264,21 +264,29 @@ pre_offer(struct prefilter *pf, struct lit *c)
 }
 
 /*
- * The alternatives of the group p[from..to) when every one is a plain
- * literal (no operator, GNU \w-style escapes count as operators), into
- * *c; c->n stays 0 when not.
+ * The literals one of which every match of the group p[from..to)
+ * contains: the literal prefix of each alternative (up to its first
+ * operator; a character a quantifier makes optional is left out), into
+ * *c.  c->n stays 0 when an alternative has no literal prefix (it
+ * starts with an operator, a group or a GNU \w-style escape).  The
+ * alternatives are split at the group's own '|' only: the rest of an
+ * alternative after its prefix (nested groups, brackets) is skipped.
+ * The shell rules' "(echo[ ]+(open|user...)[ ]|ftp[ ]+...|tftp...)"
+ * gives {echo, ftp, tftp, cmd, start}: without it every head and item
+ * of every record went to regexec.
  */
 static void
 group_literals(const char *p, size_t from, size_t to, struct lit *c)
 {
 	char *cur = xmalloc(to - from + 1);
 	size_t i, len = 0;
-	int ok = 1;
+	int ok = 1, open = 1, done = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->alt = xreallocarray(NULL, LIT_MAXALT, sizeof(*c->alt));
-	for (i = from; ok && i <= to; i++) {
+	for (i = from; ok && i <= to; ) {
 		if (i == to || p[i] == '|') {
+			done = i == to;
 			if (len == 0 || c->n == LIT_MAXALT) {
 				ok = 0;
 				break;
@@ -288,16 +296,43 @@ group_literals(const char *p, size_t from, size_t to, struct lit *c)
 			if (c->n == 1 || len < c->minlen)
 				c->minlen = len;
 			len = 0;
+			open = 1;
+			i++;
 		} else if (p[i] == '\\' && i + 1 < to &&
 		    !isalnum((unsigned char)p[i + 1])) {
-			cur[len++] = p[++i];
-		} else if (strchr("\\()[]{}.*+?^$", p[i]) != NULL)
-			ok = 0;
-		else
-			cur[len++] = p[i];
+			if (open && i + 2 < to && strchr("*?{", p[i + 2]) != NULL)
+				open = 0;
+			if (open)
+				cur[len++] = p[i + 1];
+			i += 2;
+		} else if (p[i] == '\\') {
+			open = 0;
+			i += 2;
+		} else if (p[i] == '[') {
+			open = 0;
+			i = skip_bracket(p, i);
+		} else if (p[i] == '(') {
+			open = 0;
+			i = skip_group(p, i);
+		} else if (strchr("*?{", p[i]) != NULL) {
+			/* The quantified character is optional. */
+			if (open && len > 0)
+				len--;
+			open = 0;
+			i++;
+		} else if (strchr(")]}.+^$", p[i]) != NULL) {
+			open = 0;
+			i++;
+		} else {
+			if (open)
+				cur[len++] = p[i];
+			i++;
+		}
 	}
 	free(cur);
-	if (!ok)
+	/* A skip that ran past the group's end would leave its last
+	 * alternative out: then the test would not be safe. */
+	if (!ok || !done)
 		lit_free(c);
 }
 
@@ -306,7 +341,7 @@ group_literals(const char *p, size_t from, size_t to, struct lit *c)
  * its top-level groups of literal alternatives.  Leaving a character out
  * is always safe, so anything not plainly literal (a quantified atom, a
  * bracket of more than one character, GNU \w) ends a run; a top-level |
- * gives no prefilter at all.
+ * gives the test of its alternatives' literal prefixes alone.
  */
 static void
 ere_literal(const char *p, struct prefilter *pf)
@@ -325,6 +360,10 @@ ere_literal(const char *p, struct prefilter *pf)
 		else if (p[i] == '(')
 			i = skip_group(p, i);
 		else if (p[i] == '|') {
+			/* A top-level alternation: the literal prefix of
+			 * each alternative, one of which a match holds. */
+			group_literals(p, 0, n, &c);
+			pre_offer(pf, &c);
 			free(run);
 			return;
 		} else

@@ -185,6 +185,10 @@ phase_end(struct phase_run *p)
 		phst.ev_buf[i] = phst.ev_lower[i] = NULL;
 		phst.ev_cap[i] = 0;
 	}
+	free(phst.bigrams);
+	free(phst.bigrams_gen);
+	phst.bigrams = NULL;
+	phst.bigrams_gen = NULL;
 }
 
 void

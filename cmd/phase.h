@@ -17,6 +17,7 @@
 #define CLOCK_RECENT	4			/* record ends the clock needs */
 #define GREETING_MAX	1024			/* flag o: a greeting's bytes */
 #define EV_ITEMS	128			/* evidence items read per side */
+#define BIGRAM_WORDS	64			/* 4096 bits: a text's letter pairs */
 
 enum { PH_SCAN, PH_INFECTION, PH_DOWNLOAD, PH_CNC, PH_ATTACK, PH_COUNT };
 extern const char *const phase_names[PH_COUNT];
@@ -232,6 +233,11 @@ struct phase_state {
 	char		 *ev_buf[2], *ev_lower[2];
 	size_t		  ev_cap[2];
 	unsigned	  ev_lower_gen[2];
+	/* per text of the current record (side, then head and items):
+	 * which letter pairs it holds, made when a literal test first
+	 * needs it (phase-match.c) */
+	uint64_t	(*bigrams)[BIGRAM_WORDS];
+	unsigned	 *bigrams_gen;
 	/* hosts decided without -L */
 	struct host	 *hosts;
 	size_t		  nhosts, nlocal;

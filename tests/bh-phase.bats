@@ -387,6 +387,34 @@ EOF
 	[ "$output" = 1 ]
 }
 
+@test "the literal prefilter never hides a match: alternatives, optional letters, case, evidence items" {
+	# Each pattern is tried with its literals first (strstr and a
+	# letter-pair set per text) and regexec only when they pass: every
+	# record below matches by regexec, so a prefilter that demanded a
+	# letter the match does not hold would leave it unlabelled.
+	cat > "$T/r" <<'EOF'
+top    cnc  a  tcp  *  orig  -  xyzzy[0-9]|plugh
+grp    cnc  b  tcp  *  orig  -  (^|;)[ ]*(colou?r:|ab+c|q\.z?w)
+grp2   cnc  b  tcp  *  orig  -  (^|;)((de)?fg[ ]h|nope)
+opt    cnc  c  tcp  *  orig  -  ^kk(lm)*n{0,2}o
+ci     cnc  d  tcp  *  orig  i  (^|\\n)(WhoAmI|uname[ ]+-a)
+EOF
+	mkphase -c "$COLS orig_ev" > "$T/in" <<'EOF'
+flow=1 oh=xyzzy7
+flow=2 oh='..plugh..'
+flow=3 oh='a; color:'
+flow=4 oh=abbbc
+flow=5 oh='fg h'
+flow=6 oh=q.w
+flow=7 oh=kko
+flow=8 oh='x\nUNAME  -A'
+flow=9 oh=x orig_ev='m300:whoami'
+flow=10 oh='colr: ab c q.zzw'
+EOF
+	run -0 bh-phase -n -r "$T/r" "$T/in"
+	[ "$(vals rule)" = "top top grp grp grp2 grp opt ci ci - " ]
+}
+
 # ---- links and the look-ahead window -----------------------------------
 
 @test "the window bounds the look-ahead: -w in capture time, -W in records" {

@@ -34,7 +34,8 @@ ip_eq(const struct ip *a, const struct ip *b)
 }
 
 /* Parse n comma-separated numbers (each <= 255) at s; returns the length
- * used, or 0. */
+ * used, or 0.  In an evidence item a comma is written \x2c
+ * (bh-sessions(1)), which reads as one. */
 static size_t
 parse_commas(const char *s, int n, int *v)
 {
@@ -43,9 +44,12 @@ parse_commas(const char *s, int n, int *v)
 
 	for (i = 0; i < n; i++) {
 		if (i > 0) {
-			if (*p != ',')
+			if (*p == ',')
+				p++;
+			else if (strncmp(p, "\\x2c", 4) == 0)
+				p += 4;
+			else
 				return 0;
-			p++;
 		}
 		if (!isdigit((unsigned char)*p))
 			return 0;
@@ -116,38 +120,35 @@ parse_ext(const char *s, int with_addr, struct ep *ep)
 }
 
 /*
- * Collect the data addresses of an FTP control session from its escaped
- * heads: PORT and EPRT commands of the client (active mode), 227 and 229
+ * The data addresses in one side's escaped text (a head or an evidence
+ * item): PORT and EPRT commands of the client (active mode), 227 and 229
  * replies of the server (passive mode; a 229 names only the port, the
  * host is the server).  Lines are found after each escaped \n.
  */
 static void
-ftp_addresses(struct ctl *c, const char *ohead, const char *rhead)
+ftp_text(struct ctl *c, int side, const char *p)
 {
-	const char *p, *s;
+	const char *s;
 	struct ep ep;
 
-	for (p = ohead; p != NULL && *p != '\0'; ) {
-		if (c->nact < NEP) {
+	while (p != NULL && *p != '\0') {
+		if (side == 0 && c->nact < NEP) {
 			if (strncasecmp(p, "PORT ", 5) == 0 &&
 			    parse_hostport(p + 5 + strspn(p + 5, " "), &ep))
 				c->act[c->nact++] = ep;
 			else if (strncasecmp(p, "EPRT ", 5) == 0 &&
 			    parse_ext(p + 5 + strspn(p + 5, " "), 1, &ep))
 				c->act[c->nact++] = ep;
-		}
-		if ((p = strstr(p, "\\n")) != NULL)
-			p += 2;
-	}
-	for (p = rhead; p != NULL && *p != '\0'; ) {
-		if (c->npas < NEP && strncmp(p, "227", 3) == 0) {
+		} else if (side == 1 && c->npas < NEP &&
+		    strncmp(p, "227", 3) == 0) {
 			for (s = p + 3; *s != '\0' && *s != '\\'; s++)
 				if (isdigit((unsigned char)*s) &&
 				    parse_hostport(s, &ep)) {
 					c->pas[c->npas++] = ep;
 					break;
 				}
-		} else if (c->npas < NEP && strncmp(p, "229", 3) == 0) {
+		} else if (side == 1 && c->npas < NEP &&
+		    strncmp(p, "229", 3) == 0) {
 			for (s = p + 3; *s != '\0' && *s != '\\'; s++)
 				if (*s == '(' && parse_ext(s + 1, 0, &ep)) {
 					c->pas[c->npas++] = ep;
@@ -156,6 +157,24 @@ ftp_addresses(struct ctl *c, const char *ohead, const char *rhead)
 		}
 		if ((p = strstr(p, "\\n")) != NULL)
 			p += 2;
+	}
+}
+
+/*
+ * Collect the data addresses of an FTP control session from its heads
+ * and from the lines of its evidence beyond them (bh-sessions(1): an
+ * `l` item is a PORT command or a 227 reply deep in the stream; on a
+ * real FTP download most 227 replies are past byte 256).
+ */
+static void
+ftp_addresses(struct ctl *c, const struct rec *rc)
+{
+	int side, k;
+
+	for (side = 0; side < 2; side++) {
+		ftp_text(c, side, rc->head[side]);
+		for (k = 0; k < rc->nitem[side]; k++)
+			ftp_text(c, side, rc->item[side][k]);
 	}
 }
 
@@ -488,7 +507,7 @@ add_control(struct slot *s, int kind, const struct rec *rc)
 	}
 	memcpy(c->flow, slot_field(s, phst.col.flow), n);
 	if (kind != LK_TFTP)
-		ftp_addresses(c, rc->head[0], rc->head[1]);
+		ftp_addresses(c, rc);
 	for (i = 0; i < phst.qcount; i++) {
 		d = &phst.q[(phst.qhead + i) % phst.qcap];
 		if (d->data && !d->linked)

@@ -668,6 +668,39 @@ EOF
 	[ "$(vals flow orig_port phase app rule link dir)" = "2 1 20 1050 download download ftp-data ftp ftp-data-port ftp 1 2 in out " ]
 }
 
+@test "pipeline: a 227 reply past the head links the passive data by its address (the evidence), not by the same-hosts guess" {
+	# A multi-line 220 greeting, as real servers send, puts the 227 reply
+	# past byte 256 of the server's stream: it is an l item of resp_ev.
+	pipe ftp-late <<'EOF'
+1262304000.000000 tcp 192.168.1.5:1050 > 198.51.100.20:21 S
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 SA
++0.001 tcp 192.168.1.5:1050 > 198.51.100.20:21 .
++0.010 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "220-Welcome to the archive of the example project. All transfers are logged.\r\n220-Please read the file README it explains the layout of the mirror and its rules\r\n220-for anonymous users, and the addresses of our other mirrors near you.\r\n220 ready\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "USER anonymous\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "331 ok\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "PASS x\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "230 ok\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "PASV\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "227 Entering Passive Mode (198,51,100,20,195,80).\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "RETR bot.exe\r\n"
++0.010 tcp 192.168.1.5:1027 > 198.51.100.20:50000 S
++0.050 tcp 198.51.100.20:50000 > 192.168.1.5:1027 SA
++0.001 tcp 192.168.1.5:1027 > 198.51.100.20:50000 .
++0.050 tcp 198.51.100.20:50000 > 192.168.1.5:1027 PA "MZ" hex:90000300
++0.001 tcp 198.51.100.20:50000 > 192.168.1.5:1027 FA
++0.050 tcp 192.168.1.5:1027 > 198.51.100.20:50000 FA
++0.050 tcp 198.51.100.20:50000 > 192.168.1.5:1027 .
++0.010 tcp 198.51.100.20:21 > 192.168.1.5:1050 PA "150 ok\r\n226 done\r\n"
++1.000 tcp 192.168.1.5:1050 > 198.51.100.20:21 PA "QUIT\r\n"
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 FA "221 bye\r\n"
++0.010 tcp 192.168.1.5:1050 > 198.51.100.20:21 FA
++0.050 tcp 198.51.100.20:21 > 192.168.1.5:1050 .
+EOF
+	[ "$(vals flow resp_port rule link)" = "1 2 21 50000 ftp ftp-data-pasv 2 1 " ]
+	# the 227 is not in the head
+	[ "$(bh-sessions "$T/ftp-late.pcap" | col resp_head | grep -c 227)" = 0 ]
+}
+
 @test "pipeline: TFTP RRQ and data from port 3001, both download/tftp, linked" {
 	pipe tftp <<'EOF'
 1262304000.000000 udp 192.168.1.5:2001 > 198.51.100.30:69 "\0\x01bot.exe\0octet\0"

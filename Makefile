@@ -62,6 +62,7 @@ bh-rtt_LIB	:= $(REC_LIB)
 bh-sessions_LIB	:= diag opt num escape pkt flow evidence
 bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB)
+bh-story_LIB	:= $(REC_LIB)
 bh-sessions_LIBS = $(PCAP_LIBS)
 ifeq ($(HAVE_JQ),yes)
 bh-filter_LIBS	= $(JQ_LIBS)
@@ -200,7 +201,7 @@ clean:
 # ever broke something, each in a process of its own.  With clang it
 # links with libFuzzer: `make fuzz` runs each target for FUZZ_TIME
 # seconds, `make fuzz-smoke` for a few.
-FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist \
+FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist story \
 	$(if $(filter yes,$(HAVE_JQ)),filter)
 # The tool whose modules a target drives (none: lib/ only), and the lib/
 # objects of a target without a tool.
@@ -208,6 +209,7 @@ FUZZ_TOOL_pcap	:= bh-sessions
 FUZZ_TOOL_phase	:= bh-phase
 FUZZ_TOOL_rtt	:= bh-rtt
 FUZZ_TOOL_ttl	:= bh-ttl
+FUZZ_TOOL_story	:= bh-story
 FUZZ_TOOL_hist	:= bh-hist
 FUZZ_TOOL_filter := bh-filter
 FUZZ_LIB_pkt	:= diag num escape pkt flow evidence
@@ -232,7 +234,7 @@ $(O)/fuzz/libfuzzer-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/fz.o $(call fuzz_objs,
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ \
 	    $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
 endef
-$(foreach t,pkt ev pcap record phase rtt ttl hist filter,$(eval $(call fuzz_rule,$(t))))
+$(foreach t,pkt ev pcap record phase rtt ttl hist story filter,$(eval $(call fuzz_rule,$(t))))
 .SECONDARY: $(O)/fuzz/replay.o $(O)/fuzz/fz.o \
 	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 

@@ -8,7 +8,8 @@
 # also with the other link types and as pcapng; the captures seed pcap and
 # pkt (pkt: pcap only, some with the table knobs of fuzz_pkt.c set); the
 # records bh-sessions, bh-phase, bh-rtt and bh-ttl make of them seed the
-# record-stream targets, with the options line each of those expects.
+# record-stream targets (bh-story: the whole labelled stream), with the
+# options line each of those expects.
 # Files are named by their SHA-1, as libFuzzer names its own; with the
 # libFuzzer binaries built (make fuzz-build) only the seeds that add
 # coverage are kept.
@@ -72,7 +73,7 @@ put() {
 	h=$(sha1sum < "$2" | cut -c1-40)
 	cp "$2" "fuzz/corpus/$1/$h"
 }
-for t in pkt ev pcap record phase rtt ttl hist filter; do
+for t in pkt ev pcap record phase rtt ttl hist story filter; do
 	mkdir -p "fuzz/corpus/$t"
 	rm -f "fuzz/corpus/$t"/*
 done
@@ -136,6 +137,9 @@ for p in "$tmp"/pcap/*; do
 	put ttl "$tmp/x"
 	{ echo "-W 3 -w 2s"; cat "$rules"; echo "%%"; cat "$s"; } > "$tmp/x"
 	put phase "$tmp/x"
+	{ echo; cat "$tmp/all.tsv"; } > "$tmp/x"; put story "$tmp/x"
+	{ echo "-s --svg -W 2 -n 2 -w 5s"; cat "$tmp/all.tsv"; } > "$tmp/x"
+	put story "$tmp/x"
 	case $((n % 4)) in
 	0) o="-k orig_ttl -b proto -w orig_pkts -S" ;;
 	1) o="-k dur:0.5,orig_bytes:100 -b dir,phase" ;;
@@ -152,7 +156,7 @@ for p in "$tmp"/pcap/*; do
 done
 # Keep only the seeds that add coverage, when the libFuzzer binaries are
 # built (make fuzz-build).
-for t in pkt ev pcap record phase rtt ttl hist filter; do
+for t in pkt ev pcap record phase rtt ttl hist story filter; do
 	f=build-fuzz/fuzz/libfuzzer-$t
 	if [ -x "$f" ]; then
 		mkdir "$tmp/min-$t"

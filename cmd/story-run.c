@@ -1,0 +1,824 @@
+/*
+ * story-run.c - bh-story's engine: each labelled session becomes a step
+ * of a local host's episode (bh(7), bh-story(1)).
+ *
+ * A session is a step when its phase gives it a role (an infection or its
+ * shell, a download, the C&C, the host's own scans and attacks) or when
+ * it belongs to a beacon: connections from the host to one server (and
+ * for HTTP one path) at regular intervals carrying small messages both
+ * ways, the C&C of HTTP-polling bots and RATs that no single session
+ * reveals.  Steps are held until the stream's time has passed their start
+ * by the window (records come when sessions end, so an exploit that
+ * outlasts the download it caused comes after it) and then placed in
+ * start order.  An infection opens an episode; every other step joins the
+ * open episode of its host that the strongest evidence names (a link, a
+ * reference in an earlier step's payload, the same remote party, the
+ * beacon it continues), else the latest by time alone, and opens one
+ * when none is open (the capture began later).  An episode stays open
+ * while a step can still reach it: until the window has passed the end
+ * of its last step.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "story.h"
+
+/* ---- small helpers ------------------------------------------------- */
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return bh_mix64(h);
+}
+
+/* Append item to a comma-separated list (bounded; "+" when full). */
+static void
+list_add(char *list, const char *item)
+{
+	size_t have = strlen(list), n = strlen(item);
+	const char *p;
+
+	/* already there? */
+	for (p = list; (p = strstr(p, item)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == '\0' || p[n] == ','))
+			return;
+	if (have > 0 && list[have - 1] == '+')
+		return;
+	if (have + n + 2 >= LIST_MAX) {
+		if (have + 2 < LIST_MAX)
+			memcpy(list + have, have > 0 ? ",+" : "+", have > 0 ?
+			    3 : 2);
+		return;
+	}
+	if (have > 0)
+		list[have++] = ',';
+	memcpy(list + have, item, n + 1);
+}
+
+static void
+put(struct story *s, const char *v)
+{
+	bh_wr_raw(&s->w, v, strlen(v));
+}
+
+static void
+put_tab(struct story *s, const char *v)
+{
+	bh_wr_raw(&s->w, "\t", 1);
+	put(s, v != NULL && *v != '\0' ? v : "-");
+}
+
+static void
+put_u(struct story *s, uint64_t v, int tab)
+{
+	char b[24];
+
+	bh_fmt_u64(b, v);
+	if (tab)
+		bh_wr_raw(&s->w, "\t", 1);
+	put(s, b);
+}
+
+static void
+put_secs(struct story *s, int64_t a, int64_t b)
+{
+	char t[32];
+
+	if (a == INT64_MIN || b == INT64_MIN) {
+		put_tab(s, "-");
+		return;
+	}
+	if (b < a) {
+		bh_fmt_usec_s(t + 1, a - b);
+		t[0] = '-';
+	} else
+		bh_fmt_usec_s(t, b - a);
+	put_tab(s, t);
+}
+
+/* ---- the hosts ----------------------------------------------------- */
+
+static void
+lru_unlink(struct story *s, struct host *h)
+{
+	if (h->lru_prev != NULL)
+		h->lru_prev->lru_next = h->lru_next;
+	else
+		s->lru_head = h->lru_next;
+	if (h->lru_next != NULL)
+		h->lru_next->lru_prev = h->lru_prev;
+	else
+		s->lru_tail = h->lru_prev;
+	h->lru_prev = h->lru_next = NULL;
+}
+
+static void
+lru_front(struct story *s, struct host *h)
+{
+	if (s->lru_head == h)
+		return;
+	if (h->lru_prev != NULL || h->lru_next != NULL || s->lru_tail == h)
+		lru_unlink(s, h);
+	h->lru_next = s->lru_head;
+	if (s->lru_head != NULL)
+		s->lru_head->lru_prev = h;
+	s->lru_head = h;
+	if (s->lru_tail == NULL)
+		s->lru_tail = h;
+}
+
+static void ep_close(struct story *s, struct host *h, unsigned i);
+
+static void
+host_forget(struct story *s, struct host *h)
+{
+	struct host **pp;
+	unsigned i;
+
+	while (h->nep > 0)
+		ep_close(s, h, 0);
+	for (i = 0; i < h->nser; i++)
+		free(h->ser[i]);
+	for (pp = &s->bucket[h->hash & (s->nbucket - 1)]; *pp != h;
+	    pp = &(*pp)->next)
+		;
+	*pp = h->next;
+	lru_unlink(s, h);
+	free(h);
+	s->nhosts--;
+}
+
+struct host *
+host_get(struct story *s, const char *ip, int create)
+{
+	uint64_t hv = hash_str(ip);
+	struct host *h;
+
+	for (h = s->bucket[hv & (s->nbucket - 1)]; h != NULL; h = h->next)
+		if (h->hash == hv && strcmp(h->ip, ip) == 0) {
+			lru_front(s, h);
+			return h;
+		}
+	if (!create)
+		return NULL;
+	if (s->nhosts >= s->hosts_max) {
+		host_forget(s, s->lru_tail);
+		s->forgotten++;
+	}
+	h = xcalloc(1, sizeof(*h));
+	strcpy(h->ip, ip);
+	h->hash = hv;
+	h->next = s->bucket[hv & (s->nbucket - 1)];
+	s->bucket[hv & (s->nbucket - 1)] = h;
+	s->nhosts++;
+	lru_front(s, h);
+	return h;
+}
+
+/* ---- the beacon series --------------------------------------------- */
+
+struct series *
+series_get(struct story *s, struct host *h, const struct step *st,
+    int create)
+{
+	uint64_t path = st->kind == SK_HTTP && st->http_path[0] != '\0' ?
+	    hash_str(st->http_path) : 0;
+	struct series *sr;
+	unsigned i, old = 0;
+
+	for (i = 0; i < h->nser; i++) {
+		sr = h->ser[i];
+		if (sr->rport == st->rport && sr->path == path &&
+		    strcmp(sr->rip, st->rip) == 0) {
+			sr->used = ++s->use;
+			return sr;
+		}
+		if (sr->used < h->ser[old]->used)
+			old = i;
+	}
+	if (!create)
+		return NULL;
+	if (h->nser < BT_MAX)
+		sr = h->ser[h->nser++] = xmalloc(sizeof(*sr));
+	else
+		sr = h->ser[old];
+	memset(sr, 0, sizeof(*sr));
+	strcpy(sr->rip, st->rip);
+	sr->rport = st->rport;
+	sr->path = path;
+	sr->used = ++s->use;
+	return sr;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Add a connection time to its series and decide whether the series is
+ * regular: at least BEACON_N connections whose gaps (the last up to 8)
+ * all lie within half of their median either way, the median at least a
+ * second (parallel connections are no beacon).  Once regular, a series
+ * stays so.
+ */
+void
+series_add(struct series *sr, int64_t ts)
+{
+	int64_t gap[BT_TIMES], med;
+	unsigned i, n, first;
+
+	if (sr->n == BT_TIMES) {
+		memmove(sr->t, sr->t + 1, (BT_TIMES - 1) * sizeof(sr->t[0]));
+		sr->n--;
+	}
+	for (i = sr->n; i > 0 && sr->t[i - 1] > ts; i--)
+		sr->t[i] = sr->t[i - 1];
+	sr->t[i] = ts;
+	sr->n++;
+	if (sr->regular || sr->n < BEACON_N)
+		return;
+	first = sr->n > 9 ? sr->n - 9 : 0;
+	for (n = 0, i = first + 1; i < sr->n; i++)
+		gap[n++] = sr->t[i] - sr->t[i - 1];
+	qsort(gap, n, sizeof(gap[0]), cmp_i64);
+	med = gap[n / 2];
+	if (med < 1000000)
+		return;
+	for (i = 0; i < n; i++)
+		if (gap[i] * 2 < med || gap[i] * 2 > med * 3)
+			return;
+	sr->regular = 1;
+	sr->period = med;
+}
+
+/* ---- the hold queue ------------------------------------------------ */
+
+static int
+heap_less(const struct step *a, const struct step *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+void
+heap_push(struct story *s, struct step *st)
+{
+	size_t i;
+
+	if (s->nheap == s->capheap) {
+		s->capheap = s->capheap ? s->capheap * 2 : 256;
+		s->heap = xreallocarray(s->heap, s->capheap, sizeof(*s->heap));
+	}
+	for (i = s->nheap++; i > 0 && heap_less(st, s->heap[(i - 1) / 2]);
+	    i = (i - 1) / 2)
+		s->heap[i] = s->heap[(i - 1) / 2];
+	s->heap[i] = st;
+}
+
+static struct step *
+heap_pop(struct story *s)
+{
+	struct step *top = s->heap[0], *last = s->heap[--s->nheap];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < s->nheap) {
+		if (c + 1 < s->nheap && heap_less(s->heap[c + 1], s->heap[c]))
+			c++;
+		if (!heap_less(s->heap[c], last))
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	if (s->nheap > 0)
+		s->heap[i] = last;
+	return top;
+}
+
+static void
+step_free(struct step *st)
+{
+	free(st->str);
+	free(st->ref);
+	free(st);
+}
+
+/* ---- episodes ------------------------------------------------------ */
+
+static void
+write_summary(struct story *s, const struct episode *e)
+{
+	const int R[3] = { R_INFECTION, R_DOWNLOAD, R_CNC };
+	char end[32];
+	int k;
+
+	put_u(s, e->id, 0);
+	put_tab(s, e->host);
+	put_tab(s, e->start_s);
+	bh_fmt_usec_s(end, e->last_end);
+	put_tab(s, end);
+	put_u(s, e->nstep, 1);
+	put_tab(s, e->inf_src);
+	put_tab(s, e->inf_app);
+	for (k = 0; k < 3; k++) {
+		if (R[k] == R_DOWNLOAD) {
+			put_tab(s, e->dl_srv);
+			put_tab(s, e->dl_files);
+		} else if (R[k] == R_CNC) {
+			put_tab(s, e->cnc_srv);
+			put_tab(s, e->cnc_detail);
+		}
+		put_tab(s, e->role_hops[R[k]]);
+		put_tab(s, e->role_rtt[R[k]]);
+		put_tab(s, e->role_os[R[k]]);
+	}
+	put_secs(s, e->t_infection, e->t_download);
+	put_secs(s, e->t_infection, e->t_cnc);
+	put_u(s, e->nprop, 1);
+	put_tab(s, e->evs);
+	bh_wr_raw(&s->w, "\n", 1);
+}
+
+/* Close episode i of host h: its summary (-s), its slot freed. */
+static void
+ep_close(struct story *s, struct host *h, unsigned i)
+{
+	struct episode *e = h->ep[i];
+
+	if (s->summary)
+		write_summary(s, e);
+	free(e);
+	memmove(h->ep + i, h->ep + i + 1, (h->nep - i - 1) * sizeof(h->ep[0]));
+	h->nep--;
+}
+
+static struct episode *
+ep_open(struct story *s, struct host *h, const struct step *st)
+{
+	struct episode *e;
+
+	if (h->nep == EP_OPEN) {
+		ep_close(s, h, 0);
+		s->closed_full++;
+	}
+	e = h->ep[h->nep++] = xcalloc(1, sizeof(*e));
+	e->id = ++s->next_episode;
+	e->start = st->ts;
+	e->reach = st->end;
+	e->t_infection = e->t_download = e->t_cnc = INT64_MIN;
+	strcpy(e->host, h->ip);
+	snprintf(e->start_s, sizeof(e->start_s), "%s", st->f_ts);
+	if (s->svg_file != NULL) {
+		if (s->nsvg < s->svg_max) {
+			e->svg = &s->svg[s->nsvg++];
+			e->svg->id = e->id;
+			strcpy(e->svg->host, h->ip);
+			e->svg->start = st->ts;
+		} else
+			s->svg_more++;
+	}
+	return e;
+}
+
+static void
+ep_party(struct episode *e, const char *ip, unsigned step)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nparty; i++)
+		if (strcmp(e->party[i].ip, ip) == 0)
+			return;
+	if (e->nparty < EP_SRC * 2) {
+		strcpy(e->party[e->nparty].ip, ip);
+		e->party[e->nparty++].step = step;
+	}
+}
+
+/* The step number of ip's first step in e, or 0. */
+static unsigned
+ep_has_party(const struct episode *e, const char *ip)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nparty; i++)
+		if (strcmp(e->party[i].ip, ip) == 0)
+			return e->party[i].step;
+	return 0;
+}
+
+static int
+ref_matches(const struct sref *r, const struct step *st)
+{
+	unsigned port = r->port;
+	int host_ok = strcmp(r->host, st->rip) == 0 ||
+	    (st->http_host[0] != '\0' && strcmp(r->host, st->http_host) == 0);
+
+	if (!host_ok)
+		return 0;
+	switch (r->kind) {
+	case RK_FTP:
+		return st->kind == SK_FTP && (port ? port : 21) == st->rport;
+	case RK_TFTP:
+		return st->kind == SK_TFTP;
+	case RK_DCC:
+		return port == st->rport;
+	default:
+		if (port == 0)
+			port = strcmp(r->scheme, "https") == 0 ? 443 : 80;
+		return port == st->rport;
+	}
+}
+
+/*
+ * The strongest evidence that joins st to e, and the step it points to;
+ * EV_TIME when nothing but time does.
+ */
+static int
+ep_evidence(const struct episode *e, const struct step *st,
+    const struct series *sr, unsigned *via)
+{
+	unsigned i, k;
+	int best = EV_TIME;
+
+	*via = 0;
+	if (st->f_link[0] != '-')
+		for (i = 0; i < e->nflows; i++)
+			if (strcmp(e->flows[i].flow, st->f_link) == 0) {
+				*via = e->flows[i].step;
+				return st->kind == SK_TFTP ? EV_TFTP_DATA :
+				    EV_FTP_DATA;
+			}
+	for (i = 0; i < e->nref; i++)
+		if (ref_matches(&e->ref[i], st) && e->ref[i].ev > best) {
+			best = e->ref[i].ev;
+			*via = e->ref[i].from;
+		}
+	if (best > EV_TIME)
+		return best;
+	if (sr != NULL && sr->regular && sr->episode == e->id) {
+		*via = sr->last_step;
+		return EV_BEACON;
+	}
+	if ((k = ep_has_party(e, st->rip)) != 0) {
+		*via = k;
+		return EV_SAME_SOURCE;
+	}
+	return EV_TIME;
+}
+
+static void
+step_record(struct story *s, const struct episode *e, const struct step *st,
+    int ev, unsigned via)
+{
+	put_u(s, e->id, 0);
+	put_tab(s, st->host);
+	put_u(s, e->nstep, 1);
+	put_tab(s, st->f_ts);
+	put_tab(s, role_names[st->role]);
+	put_tab(s, st->f_flow);
+	put_tab(s, st->rip);
+	put_u(s, st->rport, 1);
+	put_tab(s, st->f_app);
+	put_tab(s, ev_names[ev]);
+	if (via)
+		put_u(s, via, 1);
+	else
+		put_tab(s, "-");
+	if (st->period > 0) {
+		char b[48];
+
+		snprintf(b, sizeof(b), "\tbeacon every %llds",
+		    (long long)(st->period / 1000000));
+		put(s, b);
+		if (!BH_UNSET(st->f_detail)) {
+			put(s, " ");
+			put(s, st->f_detail);
+		}
+	} else
+		put_tab(s, st->f_detail);
+	put_tab(s, st->f_hops);
+	put_tab(s, st->f_rtt);
+	put_tab(s, st->f_os);
+	bh_wr_raw(&s->w, "\n", 1);
+}
+
+/* st joins e with evidence ev (via: the step it points to). */
+static void
+ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
+    int ev, unsigned via)
+{
+	char item[HOSTLEN + 32];
+	unsigned i, n;
+	int r = st->role;
+
+	n = ++e->nstep;
+	if (st->end > e->last_end || n == 1)
+		e->last_end = st->end;
+	if (st->end + s->window > e->reach)
+		e->reach = st->end + s->window;
+	if (!s->summary)
+		step_record(s, e, st, ev, via);
+	if (e->svg != NULL) {
+		struct svg_ep *v = e->svg;
+		struct svg_step *p;
+
+		if (v->nstep == v->cap) {
+			v->cap = v->cap ? v->cap * 2 : 8;
+			v->step = xreallocarray(v->step, v->cap, sizeof(*p));
+		}
+		p = &v->step[v->nstep++];
+		p->ts = st->ts;
+		p->end = st->end;
+		p->role = (uint8_t)r;
+		p->ev = (uint8_t)ev;
+		p->via = via;
+		snprintf(p->label, sizeof(p->label), "%s %sh %sms", st->rip,
+		    st->f_hops, st->f_rtt);
+	}
+	if (ev != EV_START)
+		list_add(e->evs, ev_names[ev]);
+	if (r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD || r == R_CNC)
+		ep_party(e, st->rip, n);
+	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
+		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
+		strcpy(e->flows[i].flow, st->f_flow);
+		e->flows[i].step = n;
+	}
+	for (i = 0; i < st->nref; i++) {
+		unsigned k = e->nref < EREF_MAX ? e->nref++ : EREF_MAX - 1;
+
+		e->ref[k] = st->ref[i];
+		e->ref[k].from = n;
+	}
+	if (sr != NULL && sr->regular) {
+		sr->episode = e->id;
+		sr->last_step = n;
+	}
+	snprintf(item, sizeof(item), "%s:%u", st->rip, (unsigned)st->rport);
+	switch (r) {
+	case R_INFECTION:
+		if (e->t_infection == INT64_MIN)
+			e->t_infection = st->ts;
+		list_add(e->inf_src, item);
+		list_add(e->inf_app, st->f_app);
+		break;
+	case R_DOWNLOAD:
+		if (e->t_download == INT64_MIN)
+			e->t_download = st->ts;
+		e->has_dl_cnc = 1;
+		if (st->kind != SK_OTHER || st->f_link[0] == '-')
+			list_add(e->dl_srv, item);
+		{
+			const char *d = st->f_detail, *f = strrchr(d, '/');
+
+			if (f != NULL && f[1] != '\0' && st->kind != SK_OTHER)
+				list_add(e->dl_files, f + 1);
+		}
+		break;
+	case R_CNC:
+		if (e->t_cnc == INT64_MIN)
+			e->t_cnc = st->ts;
+		e->has_dl_cnc = 1;
+		list_add(e->cnc_srv, item);
+		if (e->cnc_detail[0] == '\0')
+			snprintf(e->cnc_detail, sizeof(e->cnc_detail), "%s",
+			    st->f_detail);
+		break;
+	case R_PROPAGATION:
+		e->nprop++;
+		break;
+	}
+	if (r < R_COUNT && !e->role_seen[r]) {
+		e->role_seen[r] = 1;
+		snprintf(e->role_hops[r], sizeof(e->role_hops[r]), "%s",
+		    st->f_hops);
+		snprintf(e->role_rtt[r], sizeof(e->role_rtt[r]), "%s",
+		    st->f_rtt);
+		snprintf(e->role_os[r], sizeof(e->role_os[r]), "%s", st->f_os);
+	}
+}
+
+/* Close the episodes that no held step can reach any more. */
+static void
+sweep(struct story *s, struct host *h, int64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nep; )
+		if (h->ep[i]->reach + s->window < now)
+			ep_close(s, h, i);
+		else
+			i++;
+}
+
+/* Place a released step. */
+static void
+place(struct story *s, struct step *st)
+{
+	struct host *h;
+	struct series *sr = NULL;
+	struct episode *e, *best = NULL;
+	unsigned i, via = 0, bvia = 0;
+	int ev, bev = -1;
+
+	h = host_get(s, st->host, st->role != ROLE_BEACON);
+	if (h != NULL && st->kind != SK_FTP && st->kind != SK_TFTP)
+		sr = series_get(s, h, st, 0);
+	if (st->role == ROLE_BEACON) {
+		if (h == NULL || sr == NULL || !sr->regular)
+			return;
+		st->role = R_CNC;
+		st->period = sr->period;
+	}
+	sweep(s, h, st->ts);
+	if (st->role == R_INFECTION) {
+		/* an exploit in several connections from one source, before
+		 * anything came of it, is one infection */
+		for (i = h->nep; i-- > 0; ) {
+			e = h->ep[i];
+			if (!e->has_dl_cnc && st->ts <= e->reach &&
+			    (via = ep_has_party(e, st->rip)) != 0) {
+				ep_add(s, e, st, sr, EV_SAME_SOURCE, via);
+				return;
+			}
+		}
+		ep_add(s, ep_open(s, h, st), st, sr, EV_START, 0);
+		return;
+	}
+	for (i = 0; i < h->nep; i++) {
+		e = h->ep[i];
+		if (st->ts < e->start || st->ts > e->reach)
+			continue;
+		ev = ep_evidence(e, st, sr, &via);
+		if (ev >= bev) {		/* the later of equals */
+			bev = ev;
+			best = e;
+			bvia = via;
+		}
+	}
+	if (best == NULL)
+		ep_add(s, ep_open(s, h, st), st, sr, EV_START, 0);
+	else
+		ep_add(s, best, st, sr, bev, bvia);
+}
+
+void
+release(struct story *s, int all)
+{
+	struct step *st;
+	struct host *h, *prev;
+
+	/* now and then, close the episodes of the hosts gone quiet */
+	if (s->clock_set && s->clock - s->last_sweep > s->window / 4) {
+		s->last_sweep = s->clock;
+		for (h = s->lru_tail; h != NULL; h = prev) {
+			prev = h->lru_prev;
+			sweep(s, h, s->clock);
+		}
+	}
+
+	while (s->nheap > 0 && (all || s->nheap > s->hold_max ||
+	    (s->clock_set && s->heap[0]->ts + s->window <= s->clock))) {
+		if (!all && s->nheap > s->hold_max &&
+		    !(s->clock_set && s->heap[0]->ts + s->window <= s->clock))
+			s->early++;
+		st = heap_pop(s);
+		place(s, st);
+		step_free(st);
+	}
+}
+
+/* ---- the whole run ------------------------------------------------- */
+
+struct story *
+story_new(FILE *out)
+{
+	struct story *s = xcalloc(1, sizeof(*s));
+
+	s->out = out;
+	s->window = STORY_WINDOW_US;
+	s->hold_max = STORY_HOLD;
+	s->hosts_max = STORY_HOSTS;
+	s->nbucket = 1024;
+	s->bucket = xcalloc(s->nbucket, sizeof(*s->bucket));
+	return s;
+}
+
+void
+story_set(struct story *s, int64_t window_us, size_t hold, size_t hosts,
+    int summary)
+{
+	size_t nb = 1024;
+
+	s->window = window_us;
+	s->hold_max = hold;
+	s->hosts_max = hosts;
+	s->summary = summary;
+	while (nb < hosts && nb < (1u << 20))
+		nb *= 2;
+	free(s->bucket);
+	s->nbucket = nb;
+	s->bucket = xcalloc(nb, sizeof(*s->bucket));
+}
+
+void
+story_svg(struct story *s, const char *file, unsigned max)
+{
+	s->svg_file = file;
+	s->svg_max = max;
+	free(s->svg);
+	s->svg = xcalloc(max ? max : 1, sizeof(*s->svg));
+}
+
+void
+story_loop(struct story *s, struct bh_loop *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->header = story_header;
+	l->record = story_record;
+	l->arg = s;
+}
+
+int
+story_end(struct story *s)
+{
+	struct host *h;
+	int status = 0;
+	FILE *fp;
+
+	if (s->w.fp == NULL && s->out != NULL) {
+		/* empty input: nothing was laid out */
+		return 0;
+	}
+	release(s, 1);
+	while ((h = s->lru_tail) != NULL) {
+		while (h->nep > 0)
+			ep_close(s, h, 0);
+		host_forget(s, h);
+	}
+	bh_wr_flush(&s->w);
+	if (s->early > 0)
+		bh_warnx("%llu steps placed before the window had passed "
+		    "(more than %zu held; -W)", (unsigned long long)s->early,
+		    s->hold_max);
+	if (s->forgotten > 0)
+		bh_warnx("%llu hosts forgotten, their episodes closed early "
+		    "(more than %zu hosts; -n)",
+		    (unsigned long long)s->forgotten, s->hosts_max);
+	if (s->closed_full > 0)
+		bh_warnx("%llu episodes closed early: a host had %d open",
+		    (unsigned long long)s->closed_full, EP_OPEN);
+	if (s->unplaced > 0)
+		bh_warnx("%llu labelled sessions with no local side skipped "
+		    "(dir `-' or ext: run bh-phase, or bh-sessions -L)",
+		    (unsigned long long)s->unplaced);
+	if (s->svg_file != NULL) {
+		if ((fp = fopen(s->svg_file, "w")) == NULL) {
+			bh_warn("%s", s->svg_file);
+			return -1;
+		}
+		if (story_svg_write(fp, s->svg, s->nsvg, s->svg_more) == -1 ||
+		    fclose(fp) == EOF) {
+			bh_warn("%s", s->svg_file);
+			status = -1;
+		}
+	}
+	return status;
+}
+
+void
+story_free(struct story *s)
+{
+	struct host *h;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	while (s->nheap > 0)
+		step_free(heap_pop(s));
+	while ((h = s->lru_tail) != NULL) {
+		int sum = s->summary;
+
+		s->summary = 0;	/* nothing more is written */
+		host_forget(s, h);
+		s->summary = sum;
+	}
+	for (i = 0; i < s->nsvg; i++)
+		free(s->svg[i].step);
+	free(s->svg);
+	free(s->heap);
+	free(s->bucket);
+	free(s->txt[0]);
+	free(s->txt[1]);
+	bh_wr_free(&s->w);
+	free(s);
+}

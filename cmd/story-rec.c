@@ -94,6 +94,53 @@ side_text(struct story *s, int d, const char *head, const char *ev)
 	return n;
 }
 
+/* Whether an escaped text may hold a reference story-refs.c reads in an
+ * exploit's or a shell's payload: a URL, an FTP script's "open", a tftp
+ * command. */
+static int
+may_name(const char *t)
+{
+	const char *p;
+
+	if (t == NULL || BH_UNSET(t))
+		return 0;
+	/* strpbrk: the C library's vectorised scan; a hex escape holds
+	 * none of these letters */
+	for (p = t; (p = strpbrk(p, ":oOtT")) != NULL; p++)
+		if ((p[0] == ':' && p[1] == '/' && p[2] == '/') ||
+		    strncasecmp(p, "open", 4) == 0 ||
+		    strncasecmp(p, "tftp", 4) == 0)
+			return 1;
+	return 0;
+}
+
+/* The same for the `l` items of an evidence column (bh-sessions(1):
+ * the text lines deep in a stream that carry a command or a reference);
+ * an exploit's other messages are binary. */
+static int
+lines_name(const char *ev)
+{
+	const char *p, *e;
+	char tmp[1024];
+	size_t n;
+
+	if (ev == NULL || BH_UNSET(ev))
+		return 0;
+	for (p = ev; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		e = strchr(p, ',');
+		if (*p != 'l')
+			continue;
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (n >= sizeof(tmp))
+			n = sizeof(tmp) - 1;
+		memcpy(tmp, p, n);
+		tmp[n] = '\0';
+		if (may_name(tmp))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 kind_of(const char *app, const char *ohead)
 {
@@ -200,15 +247,17 @@ detail(char *d, const struct step *st, const struct sfacts *f,
 		    f->cmd[0] ? " cmd=" : "", f->cmd);
 		break;
 	case SK_SHELL:
-		snprintf(b, sizeof(b), "%s", f->cmd);
+		story_cpy(b, sizeof(b), f->cmd);
 		break;
 	}
 	if (b[0] == '\0' && st->f_link != NULL && st->f_link[0] != '-')
 		snprintf(b, sizeof(b), "data of flow %.64s", st->f_link);
-	if (b[0] == '\0' && !BH_UNSET(rule))
-		snprintf(b, sizeof(b), "rule=%.64s", rule);
+	if (b[0] == '\0' && !BH_UNSET(rule)) {
+		memcpy(b, "rule=", 5);
+		story_cpy(b + 5, 65, rule);
+	}
 	if (b[0] == '\0' && f->cmd[0] != '\0')
-		snprintf(b, sizeof(b), "%s", f->cmd);
+		story_cpy(b, sizeof(b), f->cmd);
 	cut_escaped(b, DETAIL_MAX);
 	memcpy(d, b, strlen(b) + 1);
 }
@@ -225,6 +274,8 @@ story_record(void *arg, struct bh_reader *r)
 	unsigned long op, rp, ob = 0, rb = 0;
 	int dir, role, orig_local, small = 0, k;
 	size_t on, rn, len[8], off;
+	const char *oh, *rh, *oe, *re;
+	int kind;
 	const char *v[8];
 	char det[DETAIL_MAX + 1];
 	struct host *h;
@@ -301,19 +352,38 @@ story_record(void *arg, struct bh_reader *r)
 	st->role = (uint8_t)role;
 	st->kind = (uint8_t)kind_of(app, fld(r, s, C_OHEAD));
 	st->rport = (uint16_t)(orig_local ? rp : op);
-	snprintf(st->host, sizeof(st->host), "%s",
+	story_cpy(st->host, sizeof(st->host),
 	    fld(r, s, orig_local ? C_OIP : C_RIP));
-	snprintf(st->rip, sizeof(st->rip), "%s",
+	story_cpy(st->rip, sizeof(st->rip),
 	    fld(r, s, orig_local ? C_RIP : C_OIP));
-	on = side_text(s, 0, s->col[C_OHEAD] >= 0 ? fld(r, s, C_OHEAD) : NULL,
-	    s->col[C_OEV] >= 0 ? fld(r, s, C_OEV) : NULL);
-	rn = side_text(s, 1, s->col[C_RHEAD] >= 0 ? fld(r, s, C_RHEAD) : NULL,
-	    s->col[C_REV] >= 0 ? fld(r, s, C_REV) : NULL);
-	/* the commands are the remote party's: the originator's in a bind
-	 * shell, the responder's in a reverse one */
-	story_facts(&f, st->kind == SK_OTHER && role != R_INFECTION &&
-	    role != R_SHELL ? -1 : st->kind, orig_local ? 1 : 0,
-	    s->txt[0], on, s->txt[1], rn);
+	/* only the texts that can say something are unescaped and read: an
+	 * exploit's binary payload only when it holds a URL, "open" or
+	 * "tftp" (it passes the escaping unchanged); a beacon candidate's
+	 * request line and Host only */
+	oh = s->col[C_OHEAD] >= 0 ? fld(r, s, C_OHEAD) : NULL;
+	rh = s->col[C_RHEAD] >= 0 ? fld(r, s, C_RHEAD) : NULL;
+	oe = s->col[C_OEV] >= 0 ? fld(r, s, C_OEV) : NULL;
+	re = s->col[C_REV] >= 0 ? fld(r, s, C_REV) : NULL;
+	kind = st->kind;
+	if (kind == SK_OTHER && role != R_INFECTION && role != R_SHELL)
+		kind = -1;
+	else if (kind == SK_OTHER && !may_name(oh) && !may_name(rh) &&
+	    !lines_name(oe) && !lines_name(re))
+		kind = -1;
+	if (kind == -1) {
+		f.nref = 0;
+		f.http_host[0] = f.http_path[0] = f.file[0] = f.cmd[0] = '\0';
+		f.irc_srv[0] = f.irc_chan[0] = f.irc_nick[0] = '\0';
+	} else {
+		if (role == ROLE_BEACON)
+			re = oe = rh = NULL;
+		on = side_text(s, 0, oh, oe);
+		rn = side_text(s, 1, rh, re);
+		/* the commands are the remote party's: the originator's in a
+		 * bind shell, the responder's in a reverse one */
+		story_facts(&f, kind, orig_local ? 1 : 0, s->txt[0], on,
+		    s->txt[1], rn);
+	}
 	memcpy(st->http_host, f.http_host, sizeof(st->http_host));
 	memcpy(st->http_path, f.http_path, sizeof(st->http_path));
 	if (f.nref > 0 && (role == R_INFECTION || role == R_SHELL ||

@@ -22,6 +22,7 @@
  *   - an IRC DCC SEND offer (CTCP, "\x01DCC SEND file ip port size\x01",
  *     the address as a 32-bit decimal number).
  */
+#define _GNU_SOURCE	/* memmem */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
@@ -112,6 +113,17 @@ skip_blank(const unsigned char *p, size_t n, size_t i)
 	while (i < n && is_blank(p[i]))
 		i++;
 	return i;
+}
+
+void
+story_cpy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 int
@@ -249,7 +261,7 @@ line_urls(struct sfacts *f, const struct line *l, int ev, unsigned *found)
 	const unsigned char *p = l->p, *end = l->p + l->n, *q;
 	struct sref r;
 
-	while (p < end && (q = find_word(p, (size_t)(end - p), "://")) != NULL) {
+	while (p < end && (q = memmem(p, (size_t)(end - p), "://", 3)) != NULL) {
 		const unsigned char *s = q;
 
 		while (s > l->p && isalpha(s[-1]))
@@ -356,7 +368,8 @@ line_dcc(struct sfacts *f, const struct line *l)
 	unsigned char a[4];
 	size_t used;
 
-	if ((w = find_word(p, n, "dcc send ")) == NULL)
+	/* CTCP writes the command in capitals */
+	if ((w = memmem(p, n, "DCC SEND ", 9)) == NULL)
 		return;
 	memset(&r, 0, sizeof(r));
 	k = (size_t)(w - p) + 9;
@@ -506,6 +519,47 @@ http_request(struct sfacts *f, const struct line *l, int first)
 	}
 }
 
+/*
+ * One IRC line (RFC 2812 §2.3.1: [":" prefix SPACE] command params): the
+ * client's NICK and JOIN; the server's name from its 001 reply; the
+ * topic (332, TOPIC) and the orders (PRIVMSG, a user's NOTICE), whose text is the
+ * commands and whose URLs and DCC offers are references.  The command
+ * word is read in place, so a line costs one pass.
+ */
+static void
+irc_line(struct sfacts *f, const struct line *l, int side, unsigned *found)
+{
+	const unsigned char *p = l->p, *c;
+	size_t n = l->n, k = 0, t;
+
+	if (side == 0) {
+		if (f->irc_nick[0] == '\0')
+			irc_arg(l, "NICK", f->irc_nick, sizeof(f->irc_nick));
+		if (f->irc_chan[0] == '\0')
+			irc_arg(l, "JOIN", f->irc_chan, sizeof(f->irc_chan));
+		return;
+	}
+	if (n > 0 && p[0] == ':')
+		k = skip_blank(p, n, token_len(p, n));
+	t = token_len(p + k, n - k);
+	if (t == 3 && memcmp(p + k, "001", 3) == 0) {
+		if (f->irc_srv[0] == '\0' && k > 1)
+			copy_text(f->irc_srv, sizeof(f->irc_srv), p + 1,
+			    token_len(p + 1, n - 1));
+		return;
+	}
+	if (!((t == 3 && memcmp(p + k, "332", 3) == 0) ||
+	    (t == 5 && memcmp(p + k, "TOPIC", 5) == 0) ||
+	    (t == 6 && memcmp(p + k, "NOTICE", 6) == 0 && k > 0 &&
+	    memchr(p, '!', k) != NULL) ||	/* a user's, not the server's */
+	    (t == 7 && memcmp(p + k, "PRIVMSG", 7) == 0)))
+		return;
+	line_urls(f, l, EV_IRC_URL, found);
+	line_dcc(f, l);
+	if ((c = memchr(p + k, ':', n - k)) != NULL)
+		add_cmd(f, c + 1, (size_t)(p + n - c - 1));
+}
+
 void
 story_facts(struct sfacts *f, int kind, int cmdside, const unsigned char *o,
     size_t on, const unsigned char *r, size_t rn)
@@ -515,7 +569,11 @@ story_facts(struct sfacts *f, int kind, int cmdside, const unsigned char *o,
 	unsigned found = 0;
 	int side, first;
 
-	memset(f, 0, sizeof(*f));
+	/* not memset: the struct is 2 KiB and most of it stays unused */
+	f->nref = 0;
+	f->http_host[0] = f->http_path[0] = f->file[0] = '\0';
+	f->irc_srv[0] = f->irc_chan[0] = f->irc_nick[0] = f->cmd[0] = '\0';
+	f->cmd_last = 0;
 	for (side = 0; side < 2; side++) {
 		s = side == 0 ? o : r;
 		end = s + (side == 0 ? on : rn);
@@ -536,34 +594,7 @@ story_facts(struct sfacts *f, int kind, int cmdside, const unsigned char *o,
 		while (next_line(&s, end, &l)) {
 			switch (kind) {
 			case SK_IRC:
-				line_urls(f, &l, EV_IRC_URL, &found);
-				line_dcc(f, &l);
-				if (side == 0) {
-					if (f->irc_nick[0] == '\0')
-						irc_arg(&l, "NICK", f->irc_nick,
-						    sizeof(f->irc_nick));
-					if (f->irc_chan[0] == '\0')
-						irc_arg(&l, "JOIN", f->irc_chan,
-						    sizeof(f->irc_chan));
-				} else {
-					if (f->irc_srv[0] == '\0' && l.n > 1 &&
-					    l.p[0] == ':' &&
-					    find_word(l.p, l.n, " 001 ") != NULL)
-						copy_text(f->irc_srv,
-						    sizeof(f->irc_srv), l.p + 1,
-						    token_len(l.p + 1, l.n - 1));
-					/* the topic and the orders */
-					if (find_word(l.p, l.n, " 332 ") != NULL ||
-					    find_word(l.p, l.n, " PRIVMSG ") != NULL ||
-					    find_word(l.p, l.n, " TOPIC ") != NULL) {
-						const unsigned char *c =
-						    memchr(l.p + 1, ':', l.n - 1);
-
-						if (c != NULL)
-							add_cmd(f, c + 1, (size_t)
-							    (l.p + l.n - c - 1));
-					}
-				}
+				irc_line(f, &l, side, &found);
 				break;
 			case SK_HTTP:
 				if (side == 0)

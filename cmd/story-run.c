@@ -522,6 +522,8 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	int r = st->role;
 
 	n = ++e->nstep;
+	if (r < R_COUNT)
+		e->roles |= 1u << r;
 	if (st->end > e->last_end || n == 1)
 		e->last_end = st->end;
 	if (st->end + s->window > e->reach)
@@ -630,7 +632,7 @@ place(struct story *s, struct step *st)
 	struct series *sr = NULL;
 	struct episode *e, *best = NULL;
 	unsigned i, via = 0, bvia = 0;
-	int ev, bev = -1;
+	int ev, bev = -1, rank, brank = 0;
 
 	h = host_get(s, st->host, st->role != ROLE_BEACON);
 	if (h != NULL && st->kind != SK_FTP && st->kind != SK_TFTP)
@@ -661,8 +663,18 @@ place(struct story *s, struct step *st)
 		if (st->ts < e->start || st->ts > e->reach)
 			continue;
 		ev = ep_evidence(e, st, sr, &via);
-		if (ev >= bev) {		/* the later of equals */
+		/* time alone: the dialog's order decides first (BotHunter,
+		 * Gu et al. 2007: infection, egg download, C&C, outbound
+		 * scan), so a bot's C&C goes to the episode that downloaded
+		 * a bot, its scans to one that has a C&C */
+		rank = ev != EV_TIME ? 0 :
+		    st->role == R_CNC ? (e->roles & 1u << R_DOWNLOAD) != 0 :
+		    st->role == R_PROPAGATION ? (e->roles & 1u << R_CNC) != 0 :
+		    0;
+		if (ev > bev || (ev == bev && rank >= brank)) {
+			/* the later of equals */
 			bev = ev;
+			brank = rank;
 			best = e;
 			bvia = via;
 		}

@@ -151,6 +151,7 @@ struct episode {
 	int64_t		 t_infection, t_download, t_cnc;
 	unsigned	 nstep;
 	int		 has_dl_cnc;
+	unsigned	 roles;		/* 1 << role of each step */
 	struct sref	*ref;		/* EREF_MAX, allocated at the first */
 	unsigned	 nref;
 	struct party	 party[EP_SRC * 2];

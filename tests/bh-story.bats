@@ -221,6 +221,18 @@ EOF
 	[ "$(vals flow episode step evidence via_step)" = "1 2 3 4 1 2 1 2 1 1 2 2 start start same-source time - - 1 - " ]
 }
 
+@test "time alone: a C&C goes to the episode that downloaded a bot, not to a later bare exploit (the dialog's order)" {
+	srec > "$T/in" <<'EOF'
+flow=1 ts=1000.000000 dur=1.000000 proto=tcp orig_ip=203.0.113.1 orig_port=1100 resp_ip=192.168.1.5 resp_port=445 dir=in phase=infection app=smb
+flow=2 ts=1003.000000 dur=1.000000 proto=tcp orig_ip=192.168.1.5 orig_port=1030 resp_ip=198.51.100.5 resp_port=80 dir=out phase=download app=http
+flow=3 ts=1005.000000 dur=1.000000 proto=tcp orig_ip=203.0.113.2 orig_port=1100 resp_ip=192.168.1.5 resp_port=135 dir=in phase=infection app=dcerpc
+flow=4 ts=1008.000000 dur=1.000000 proto=tcp orig_ip=192.168.1.5 orig_port=1031 resp_ip=198.51.100.7 resp_port=6667 dir=out phase=cnc app=irc
+flow=5 ts=1009.000000 dur=1.000000 proto=tcp orig_ip=192.168.1.5 orig_port=1032 resp_ip=203.0.113.9 resp_port=445 dir=out phase=scan app=smb
+EOF
+	run -0 bh-story "$T/in"
+	[ "$(vals flow episode step evidence)" = "1 2 3 4 5 1 1 2 1 1 1 2 1 3 4 start time start time time " ]
+}
+
 @test "records in end order are placed in start order; an exploit in two connections is one infection" {
 	# the exploit's second connection (flow 2) outlasts the download
 	srec > "$T/in" <<'EOF'

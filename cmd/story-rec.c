@@ -251,10 +251,11 @@ detail(char *d, const struct step *st, const struct sfacts *f,
 		break;
 	}
 	if (b[0] == '\0' && st->f_link != NULL && st->f_link[0] != '-')
-		snprintf(b, sizeof(b), "data of flow %.64s", st->f_link);
+		snprintf(b, sizeof(b), "data of flow %s", st->f_link);
 	if (b[0] == '\0' && !BH_UNSET(rule)) {
 		memcpy(b, "rule=", 5);
 		story_cpy(b + 5, 65, rule);
+		cut_escaped(b + 5, 64);		/* escaped: not inside a \xHH */
 	}
 	if (b[0] == '\0' && f->cmd[0] != '\0')
 		story_cpy(b, sizeof(b), f->cmd);
@@ -271,7 +272,7 @@ story_record(void *arg, struct bh_reader *r)
 	const char *phase = fld(r, s, C_PHASE), *app = fld(r, s, C_APP);
 	const char *rule = fld(r, s, C_RULE);
 	int64_t ts, dur = 0;
-	unsigned long op, rp, ob = 0, rb = 0;
+	unsigned long op = 0, rp = 0, ob = 0, rb = 0;
 	int dir, role, orig_local, small = 0, k;
 	size_t on, rn, len[8], off;
 	const char *oh, *rh, *oe, *re;
@@ -303,6 +304,8 @@ story_record(void *arg, struct bh_reader *r)
 	    &rb) == -1)
 		return 0;
 	clock_tick(s, ts + dur);
+	if (dur > s->longest)
+		s->longest = dur < LONGEST_MAX_US ? dur : LONGEST_MAX_US;
 
 	/* the role, and which side is the local host */
 	role = -1;

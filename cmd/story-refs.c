@@ -151,12 +151,14 @@ story_host(char *dst, const char *s, size_t n)
 		if (!isalnum((unsigned char)tmp[i]) && tmp[i] != '-' &&
 		    tmp[i] != '.' && tmp[i] != '_')
 			return 0;
-		dst[i] = (char)tolower((unsigned char)tmp[i]);
+		tmp[i] = (char)tolower((unsigned char)tmp[i]);
 	}
-	dst[n] = '\0';
+	/* dst is written only for a name: a caller may keep what it had */
 	for (i = 0; i < n; i++)
-		if (isalpha((unsigned char)tmp[i]))
+		if (isalpha((unsigned char)tmp[i])) {
+			memcpy(dst, tmp, n + 1);
 			return 1;
+		}
 	return 0;
 }
 

@@ -611,14 +611,17 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	}
 }
 
-/* Close the episodes that no held step can reach any more. */
+/* Close the episodes that no step still to come can reach: one held for
+ * the window, or one as long as the longest session seen so far, which
+ * comes when it ends (a C&C of an hour comes an hour after its
+ * infection's download). */
 static void
 sweep(struct story *s, struct host *h, int64_t now)
 {
 	unsigned i;
 
 	for (i = 0; i < h->nep; )
-		if (h->ep[i]->reach + s->window < now)
+		if (h->ep[i]->reach + s->window + s->longest < now)
 			ep_close(s, h, i);
 		else
 			i++;
@@ -646,10 +649,11 @@ place(struct story *s, struct step *st)
 	sweep(s, h, st->ts);
 	if (st->role == R_INFECTION) {
 		/* an exploit in several connections from one source, before
-		 * anything came of it, is one infection */
+		 * anything came of it and within a minute, is one infection */
 		for (i = h->nep; i-- > 0; ) {
 			e = h->ep[i];
-			if (!e->has_dl_cnc && st->ts <= e->reach &&
+			if (!e->has_dl_cnc &&
+			    st->ts <= e->last_end + EXPLOIT_GAP_US &&
 			    (via = ep_has_party(e, st->rip)) != 0) {
 				ep_add(s, e, st, sr, EV_SAME_SOURCE, via);
 				return;

@@ -17,10 +17,12 @@
 #define STORY_HOSTS	16384			/* -n: local hosts at most */
 #define STORY_SVG_MAX	40			/* --svg-max: episodes drawn */
 #define CLOCK_RECENT	4			/* record ends the clock needs */
+#define EXPLOIT_GAP_US	(60LL * 1000000)	/* one exploit's connections */
+#define LONGEST_MAX_US	(6LL * 3600 * 1000000)	/* late steps waited for */
 
 #define SREF_MAX	8	/* references kept from one session */
 #define EREF_MAX	16	/* references an episode remembers */
-#define EP_OPEN		32	/* open episodes per host */
+#define EP_OPEN		256	/* open episodes per host */
 #define EP_SRC		4	/* parties an episode remembers */
 #define EP_FLOWS	32	/* flows an episode remembers (links) */
 #define BT_MAX		32	/* beacon series per host */
@@ -195,6 +197,7 @@ struct story {
 	int		 col[C_COUNT];
 	/* the clock */
 	int64_t		 clock, recent[CLOCK_RECENT], last_sweep;
+	int64_t		 longest;	/* the longest session seen */
 	unsigned	 nrecent;
 	int		 clock_set;
 	/* the hold queue: a binary heap by (ts, seq) */

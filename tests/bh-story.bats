@@ -161,6 +161,23 @@ http://198.51.100.90:8080/b.exe' ]
 	[ "$(col resp_head < "$T/irc.tsv" | grep -c download)" = 0 ]
 }
 
+@test "a Host that is no host name leaves the address in the detail, whatever came before (found by fuzz_story)" {
+	# the first request's Host fills the buffer, the second's bad byte
+	# once left a name cut short and unterminated
+	story badhost <<'EOF'
+session 1262304000.000000 192.168.1.5:1041 198.51.100.80:80 ttl=128/50
+c "GET /a.exe HTTP/1.0\r\nHost: averyveryverylongname.example.net\r\n\r\n"
+s "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
+end
+session 1262304004.000000 192.168.1.5:1042 198.51.100.81:80 ttl=128/50
+c "GET /b.exe HTTP/1.0\r\nHost: dl.ex\xc4\xbfZU\r\n\r\n"
+s "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
+end
+EOF
+	[ "$(printf '%s\n' "$output" | col detail)" = "http://averyveryverylongname.example.net/a.exe
+http://198.51.100.81/b.exe" ]
+}
+
 @test "a DCC SEND offer names the connection to the offered address and port (dcc)" {
 	# 3325256807 = 198.51.100.103
 	story dcc <<'EOF'

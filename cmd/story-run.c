@@ -135,17 +135,23 @@ lru_front(struct story *s, struct host *h)
 }
 
 static void ep_close(struct story *s, struct host *h, unsigned i);
+static void tomb_end(struct story *s, struct tomb *t);
 
 static void
 host_forget(struct story *s, struct host *h)
 {
 	struct host **pp;
-	unsigned i;
+	unsigned i, first;
 
 	while (h->nep > 0)
 		ep_close(s, h, 0);
+	/* the summaries still due, oldest first */
+	first = h->ntomb > TOMB_MAX ? h->ntomb % TOMB_MAX : 0;
+	for (i = 0; i < h->ntomb && i < TOMB_MAX; i++)
+		tomb_end(s, &h->tomb[(first + i) % TOMB_MAX]);
 	for (i = 0; i < h->nser; i++)
 		free(h->ser[i]);
+	free(h->tomb);
 	for (pp = &s->bucket[h->hash & (s->nbucket - 1)]; *pp != h;
 	    pp = &(*pp)->next)
 		;
@@ -348,24 +354,65 @@ write_summary(struct story *s, const struct episode *e)
 	bh_wr_raw(&s->w, "\n", 1);
 }
 
-/* Close episode i of host h: its summary (-s), its slot freed. */
+/* Close episode i of host h: its slot freed, a tomb kept. */
 static void
 ep_close(struct story *s, struct host *h, unsigned i)
 {
 	struct episode *e = h->ep[i];
+	struct tomb *t;
+	unsigned k;
 
-	if (s->summary)
-		write_summary(s, e);
-	free(e->ref);
-	free(e);
+	/* what a step that comes late (a session longer than the window,
+	 * which comes when it ends) still needs to join it; with -s the
+	 * whole episode, whose summary waits until its tomb goes */
+	if (h->ntomb == h->tombcap && h->tombcap < TOMB_MAX) {
+		h->tombcap = h->tombcap ? h->tombcap * 2 : 16;
+		h->tomb = xreallocarray(h->tomb, h->tombcap, sizeof(*h->tomb));
+	}
+	t = &h->tomb[h->ntomb++ % TOMB_MAX];
+	if (h->ntomb > TOMB_MAX)
+		tomb_end(s, t);
+	t->ep = NULL;
+	t->id = e->id;
+	t->start = e->start;
+	t->reach = e->reach;
+	t->nstep = e->nstep;
+	t->roles = e->roles;
+	memcpy(t->first, e->first, sizeof(t->first));
+	for (k = 0; k < EP_SRC && k < e->nparty; k++) {
+		t->party[k] = hash_str(e->party[k].ip);
+		t->pstep[k] = e->party[k].step;
+	}
+	t->nparty = k;
 	memmove(h->ep + i, h->ep + i + 1, (h->nep - i - 1) * sizeof(h->ep[0]));
 	h->nep--;
+	if (s->summary) {
+		t->ep = e;
+		return;
+	}
+	free(e->ref);
+	free(e);
 }
+
+/* A tomb goes: the summary of its episode (-s) is written. */
+static void
+tomb_end(struct story *s, struct tomb *t)
+{
+	if (t->ep != NULL) {
+		if (s->summary)		/* (not when freeing after an error) */
+			write_summary(s, t->ep);
+		free(t->ep->ref);
+		free(t->ep);
+		t->ep = NULL;
+	}
+}
+
 
 static struct episode *
 ep_open(struct story *s, struct host *h, const struct step *st)
 {
 	struct episode *e;
+	int k;
 
 	if (h->nep == EP_OPEN) {
 		ep_close(s, h, 0);
@@ -376,6 +423,8 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 	e->start = st->ts;
 	e->reach = st->end;
 	e->t_infection = e->t_download = e->t_cnc = INT64_MIN;
+	for (k = 0; k < R_COUNT; k++)
+		e->first[0][k] = e->first[1][k] = INT64_MAX;
 	strcpy(e->host, h->ip);
 	story_cpy(e->start_s, sizeof(e->start_s), st->f_ts);
 	if (s->svg_file != NULL) {
@@ -435,7 +484,17 @@ ref_matches(const struct sref *r, const struct step *st)
 	default:
 		if (port == 0)
 			port = strcmp(r->scheme, "https") == 0 ? 443 : 80;
-		return port == st->rport;
+		if (port != st->rport)
+			return 0;
+		/* the path too, when both are known (the query cut) */
+		if (r->path[0] == '/' && r->path[1] != '\0' &&
+		    r->path[1] != '?' && st->http_path[0] != '\0') {
+			size_t n = strcspn(r->path, "?#");
+
+			return strlen(st->http_path) == n &&
+			    strncmp(r->path, st->http_path, n) == 0;
+		}
+		return 1;
 	}
 }
 
@@ -477,12 +536,12 @@ ep_evidence(const struct episode *e, const struct step *st,
 }
 
 static void
-step_record(struct story *s, const struct episode *e, const struct step *st,
+step_record(struct story *s, uint64_t id, unsigned n, const struct step *st,
     int ev, unsigned via)
 {
-	put_u(s, e->id, 0);
+	put_u(s, id, 0);
 	put_tab(s, st->host);
-	put_u(s, e->nstep, 1);
+	put_u(s, n, 1);
 	put_tab(s, st->f_ts);
 	put_tab(s, role_names[st->role]);
 	put_tab(s, st->f_flow);
@@ -524,12 +583,16 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	n = ++e->nstep;
 	if (r < R_COUNT)
 		e->roles |= 1u << r;
+	if (r < R_COUNT && st->ts < e->first[0][r])
+		e->first[0][r] = st->ts;
+	if (r < R_COUNT && ev != EV_TIME && st->ts < e->first[1][r])
+		e->first[1][r] = st->ts;
 	if (st->end > e->last_end || n == 1)
 		e->last_end = st->end;
 	if (st->end + s->window > e->reach)
 		e->reach = st->end + s->window;
 	if (!s->summary)
-		step_record(s, e, st, ev, via);
+		step_record(s, e->id, e->nstep, st, ev, via);
 	if (e->svg != NULL) {
 		struct svg_ep *v = e->svg;
 		struct svg_step *p;
@@ -549,7 +612,9 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	}
 	if (ev != EV_START)
 		list_add(e->evs, ev_names[ev]);
-	if (r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD || r == R_CNC)
+	/* a party joined by time alone is no source for same-source */
+	if ((r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD ||
+	    r == R_CNC) && ev != EV_TIME)
 		ep_party(e, st->rip, n);
 	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
 		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
@@ -627,6 +692,78 @@ sweep(struct story *s, struct host *h, int64_t now)
 			i++;
 }
 
+/*
+ * How well an episode with roles (those joined by evidence: roles_ev)
+ * fits a step of role r that only time joins, by the order of a bot's
+ * dialog (BotHunter, Gu et al. 2007: infection, egg download, C&C,
+ * outbound scan): a C&C fits an episode that downloaded a bot, best by
+ * evidence; a scan or attack one that has a C&C.
+ */
+static int
+dialog_rank(int64_t first[2][R_COUNT], const struct step *st)
+{
+	int want = st->role == R_CNC ? R_DOWNLOAD :
+	    st->role == R_PROPAGATION ? R_CNC : -1;
+
+	/* as the episode was when the step began (a late step comes after
+	 * steps that began after it) */
+	if (want < 0)
+		return 0;
+	return first[1][want] < st->ts ? 2 : first[0][want] < st->ts ? 1 : 0;
+}
+
+/*
+ * A step that comes after its episode closed (a C&C of an hour comes when
+ * it ends): the closed episodes it falls in, by the same source or by
+ * time and the dialog's order, when one beats the best open one (bev,
+ * brank, bstart).  Its record names the closed episode; a summary (-s)
+ * written already does not count it (counted).  Returns 1 when placed.
+ */
+static int
+late_join(struct story *s, struct host *h, const struct step *st, int bev,
+    int brank, int64_t bstart)
+{
+	struct tomb *t, *best = NULL;
+	uint64_t hv = hash_str(st->rip);
+	unsigned i, k, n, via = 0, bvia = 0;
+	int ev, rank, tev = -1, trank = 0;
+
+	n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX;
+	for (i = 0; i < n; i++) {
+		t = &h->tomb[i];
+		if (st->ts < t->start || st->ts > t->reach)
+			continue;
+		ev = EV_TIME;
+		via = 0;
+		for (k = 0; k < t->nparty; k++)
+			if (t->party[k] == hv) {
+				ev = EV_SAME_SOURCE;
+				via = t->pstep[k];
+			}
+		rank = ev != EV_TIME ? 0 : dialog_rank(t->first, st);
+		if (ev > tev || (ev == tev && (rank > trank || (rank == trank &&
+		    best != NULL && t->start > best->start)))) {
+			tev = ev;
+			trank = rank;
+			best = t;
+			bvia = via;
+		}
+	}
+	if (best == NULL || tev < bev || (tev == bev && (trank < brank ||
+	    (trank == brank && best->start <= bstart))))
+		return 0;
+	if (best->ep != NULL) {
+		ep_add(s, best->ep, (struct step *)st, NULL, tev, bvia);
+		return 1;
+	}
+	best->nstep++;
+	best->roles |= 1u << st->role;
+	if (st->ts < best->first[0][st->role])
+		best->first[0][st->role] = st->ts;
+	step_record(s, best->id, best->nstep, st, tev, bvia);
+	return 1;
+}
+
 /* Place a released step. */
 static void
 place(struct story *s, struct step *st)
@@ -671,10 +808,7 @@ place(struct story *s, struct step *st)
 		 * Gu et al. 2007: infection, egg download, C&C, outbound
 		 * scan), so a bot's C&C goes to the episode that downloaded
 		 * a bot, its scans to one that has a C&C */
-		rank = ev != EV_TIME ? 0 :
-		    st->role == R_CNC ? (e->roles & 1u << R_DOWNLOAD) != 0 :
-		    st->role == R_PROPAGATION ? (e->roles & 1u << R_CNC) != 0 :
-		    0;
+		rank = ev != EV_TIME ? 0 : dialog_rank(e->first, st);
 		if (ev > bev || (ev == bev && rank >= brank)) {
 			/* the later of equals */
 			bev = ev;
@@ -683,6 +817,9 @@ place(struct story *s, struct step *st)
 			bvia = via;
 		}
 	}
+	if (late_join(s, h, st, bev, brank, best != NULL ? best->start :
+	    INT64_MIN))
+		return;
 	if (best == NULL)
 		ep_add(s, ep_open(s, h, st), st, sr, EV_START, 0);
 	else
@@ -792,9 +929,10 @@ story_end(struct story *s)
 		bh_warnx("%llu hosts forgotten, their episodes closed early "
 		    "(more than %zu hosts; -n)",
 		    (unsigned long long)s->forgotten, s->hosts_max);
-	if (s->closed_full > 0)
-		bh_warnx("%llu episodes closed early: a host had %d open",
-		    (unsigned long long)s->closed_full, EP_OPEN);
+	if (s->late > 0)
+		bh_warnx("%llu steps came after their episode's summary was "
+		    "written (sessions longer than the window)",
+		    (unsigned long long)s->late);
 	if (s->unplaced > 0)
 		bh_warnx("%llu labelled sessions with no local side skipped "
 		    "(dir `-' or ext: run bh-phase, or bh-sessions -L)",

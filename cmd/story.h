@@ -22,8 +22,9 @@
 
 #define SREF_MAX	8	/* references kept from one session */
 #define EREF_MAX	16	/* references an episode remembers */
-#define EP_OPEN		256	/* open episodes per host */
+#define EP_OPEN		64	/* open episodes per host */
 #define EP_SRC		4	/* parties an episode remembers */
+#define TOMB_MAX	1024	/* closed episodes a host remembers */
 #define EP_FLOWS	32	/* flows an episode remembers (links) */
 #define BT_MAX		32	/* beacon series per host */
 #define BT_TIMES	16	/* connection times per series */
@@ -154,6 +155,9 @@ struct episode {
 	unsigned	 nstep;
 	int		 has_dl_cnc;
 	unsigned	 roles;		/* 1 << role of each step */
+	/* the first start of each role: [0] any step, [1] one joined by
+	 * more than time (the dialog's order for time joins) */
+	int64_t		 first[2][R_COUNT];
 	struct sref	*ref;		/* EREF_MAX, allocated at the first */
 	unsigned	 nref;
 	struct party	 party[EP_SRC * 2];
@@ -177,6 +181,15 @@ struct episode {
 	struct svg_ep	*svg;
 };
 
+/* A closed episode, as a late step needs it. */
+struct tomb {
+	struct episode	*ep;		/* -s: the episode, its summary due */
+	uint64_t	 id, party[EP_SRC];	/* parties: hashed addresses */
+	int64_t		 start, reach;
+	unsigned	 nstep, roles, nparty, pstep[EP_SRC];
+	int64_t		 first[2][R_COUNT];
+};
+
 struct host {
 	char		 ip[HOSTLEN];
 	uint64_t	 hash;
@@ -186,6 +199,8 @@ struct host {
 	unsigned	 nep;
 	struct series	*ser[BT_MAX];
 	unsigned	 nser;
+	struct tomb	*tomb;		/* the last TOMB_MAX closed */
+	unsigned	 ntomb, tombcap;
 };
 
 struct story {
@@ -213,7 +228,7 @@ struct story {
 	unsigned char	*txt[2];
 	size_t		 txtcap[2];
 	/* counts for the end */
-	uint64_t	 early, forgotten, unplaced, closed_full, bad;
+	uint64_t	 early, forgotten, unplaced, closed_full, bad, late;
 	/* --svg */
 	const char	*svg_file;
 	unsigned	 svg_max;
@@ -246,7 +261,7 @@ struct svg_step {
 	int64_t		 ts, end;
 	uint8_t		 role, ev;
 	unsigned	 via;		/* step its evidence points to, 0 none */
-	char		 label[48];	/* remote, hops, RTT */
+	char		 label[112];	/* remote, hops, RTT */
 };
 struct svg_ep {
 	uint64_t	 id;

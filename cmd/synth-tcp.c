@@ -48,6 +48,8 @@ sess_new(int af, int proto)
 	s->remote = -1;
 	s->rtt_remote = s->rtt_local = -1;
 	s->how = s->note = s->state = s->app = s->phase = "-";
+	s->episode = synst.cur_episode;
+	s->evidence = "-";
 	return s;
 }
 
@@ -524,7 +526,7 @@ sess_start(struct sess *s)
 
 /* ---- the truth -------------------------------------------------------- */
 
-static void
+void
 addr_fmt(char *buf, int af, const unsigned char *a)
 {
 	inet_ntop(af == 4 ? AF_INET : AF_INET6, a, buf, INET6_ADDRSTRLEN);
@@ -541,7 +543,7 @@ truth_write(struct sess *s)
 {
 	char ts[BH_NUMBUF], r1[BH_NUMBUF], r2[BH_NUMBUF], lk[BH_NUMBUF];
 	char a0[INET6_ADDRSTRLEN], a1[INET6_ADDRSTRLEN], ar[INET6_ADDRSTRLEN];
-	char ttl[16], init[16], hops[16], rp[16];
+	char ttl[16], init[16], hops[16], rp[16], ep[16];
 	static const char *const dirs[] = { "in", "out", "local" };
 	unsigned first = 0, min = 256;
 	size_t i;
@@ -580,14 +582,17 @@ truth_write(struct sess *s)
 			    os_ttl[s->rem_os] - min);
 		}
 	}
+	strcpy(ep, "-");
+	if (s->episode != 0)
+		snprintf(ep, sizeof(ep), "%u", (unsigned)s->episode);
 	fprintf(synst.truthfp, "%llu\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t"
-	    "%u\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+	    "%u\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 	    (unsigned long long)s->flow, ts, s->proto == 6 ? "tcp" : "udp",
 	    a0, s->sd[0].port, a1, s->sd[1].port, dirs[s->dir], s->phase,
 	    s->app, lk, s->state, s->sd[0].npkts, s->sd[1].npkts, ar, rp,
 	    ttl, init, hops, first != 0 ? os_name[s->rem_os] : "-", r1, r2,
 	    s->how, s->vlan == 0 ? "-" : s->vlan == 1 ? "56" : "mixed",
-	    s->note);
+	    s->note, ep, s->evidence);
 }
 
 /* Write the waiting truth lines, in flow order, as far as their links

@@ -16,7 +16,7 @@ const char truth_header[] =
     "#flow\tts\tproto\torig_ip\torig_port\tresp_ip\tresp_port\tdir\tphase\t"
     "app\tlink\tstate\torig_pkts\tresp_pkts\tremote_ip\tremote_pkts\t"
     "remote_ttl\tremote_ttl_init\tremote_hops\tremote_os\trtt_remote_ms\t"
-    "rtt_local_ms\trtt_how\tvlan\tnote\n";
+    "rtt_local_ms\trtt_how\tvlan\tnote\tepisode\tevidence\n";
 const char *const domains[] = { "irc.rizon-bots.net",
     "update.microsofts-dl.com", "x.hacked-box.org", "dl.freeavupdate.info",
     "cc.botnet-irc.cn", "files.fastdl.ru" };

@@ -93,6 +93,8 @@ struct sess {
 	int		 rem_os;
 	uint8_t		 rem_hops_base;	/* hops of the first packet */
 	struct sess	*partner;	/* linked session (FTP, TFTP) */
+	uint32_t	 episode;	/* the bot's life it belongs to, 0 none */
+	const char	*evidence;	/* what links it to the episode */
 	uint64_t	 flow, link;	/* 0 = not known yet */
 	int		 vlan;		/* 0 none, 1 every frame, 2 mixed */
 	int		 done, queued, flushed;
@@ -167,6 +169,9 @@ struct synth_state {
 	/* the scenario's hosts */
 	uint32_t	 n_attackers, n_http, n_ftp, n_irc;
 	uint16_t	*att_port;	/* per attacker: its last source port */
+	/* the planted episodes: the one being written, and how many */
+	uint32_t	 cur_episode, n_episodes;
+	int64_t		 last_chain;	/* when the last one began */
 };
 extern struct synth_state synst;
 
@@ -186,6 +191,8 @@ void	side_init(struct sess *s, int i, const struct host *h, uint16_t port);
 uint16_t	hp_ephemeral(void);
 struct step *	step_add(struct sess *s, int i, int64_t t, uint8_t flags);
 void	stream_add(struct sess *s, int i, const void *p, size_t n);
+/* The text of address a of family af, into buf (INET6_ADDRSTRLEN). */
+void	addr_fmt(char *buf, int af, const unsigned char *a);
 const unsigned char *text(struct sess *s, size_t *n, const char *fmt, ...)
 	    BH_PRINTF(3, 4);
 int64_t	local_delay(void);

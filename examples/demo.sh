@@ -87,6 +87,14 @@ say "scoring the pipeline against the synthesizer's truth"
 "$here/score.sh" "$out/truth.tsv" "$out/sessions.tsv" > "$out/score.txt" ||
     say "the pipeline disagrees with the truth: see $out/score.txt"
 
+say "bh-story: the episodes, one summary per bot, the timeline"
+bh-story --svg "$out/story.svg" --svg-max 12 "$out/sessions.tsv" \
+    > "$out/story.tsv"
+bh-story -s "$out/sessions.tsv" > "$out/bots.tsv"
+"$here/score-story.sh" "$out/truth.tsv" "$out/story.tsv" \
+    > "$out/score-story.txt" ||
+    say "bh-story disagrees with the planted episodes: see $out/score-story.txt"
+
 say "drawing the figures"
 # The study's Figures 3-5: TTL as received, counting packets, coloured by
 # the OS family the initial TTL gives (so the two groups are named).

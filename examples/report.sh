@@ -236,13 +236,6 @@ END {
 			print line
 	print "```"
 	print ""
-	print "## Reproduce"
-	print ""
-	print "    make demo                      # this report, in demo/"
-	print "    BH_DEMO_SESSIONS=20000 BH_DEMO_SEED=7 make demo"
-	print ""
-	print "The same analysis over a directory of captures, in parallel: " \
-	    "see `examples/README`."
 }
 # how the servers of phase p compare with the infection sources, by hops
 # and by RTT (medians)
@@ -264,3 +257,61 @@ function fig(name, caption) {
 	printf "![%s](%s.svg)\n\n", caption, name
 }
 ' "$tmp/tot" "$tmp/os" "$tmp/stat"
+
+# The bots one by one (bh-story -s): each episode that came to a download
+# or a C&C, where its infection source, download and C&C servers sit.
+if [ -f "$dir/bots.tsv" ]; then
+	awk -F '\t' -v score="$dir/score-story.txt" -v max=25 '
+	NR == 1 { for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }; next }
+	/^#/ { next }
+	{ n++ }
+	$c["download_servers"] != "-" || $c["cnc_servers"] != "-" {
+		bots++
+		if ($c["infection_src"] != "-" && $c["download_servers"] != "-") full++
+		if (shown >= max) next
+		shown++
+		row[shown] = sprintf("| %s | %s | %s / %s / %s | %s | %s / %s | %s | %s / %s | %s | %s | %s |",
+		    $c["episode"], $c["infection_src"], $c["infection_hops"],
+		    $c["infection_rtt_ms"], $c["infection_os"], $c["download_servers"],
+		    $c["download_hops"], $c["download_rtt_ms"], $c["cnc_servers"],
+		    $c["cnc_hops"], $c["cnc_rtt_ms"], $c["t_download_s"], $c["t_cnc_s"],
+		    $c["evidence"])
+	}
+	END {
+		print "## The bots, one by one (bh-story)"
+		print ""
+		printf "`bh-story -s` joins each local host'"'"'s sessions into episodes: " \
+		    "%d episodes, %d of them came to a download or a C&C, %d from an " \
+		    "infection in the capture to a download.  Where each bot'"'"'s " \
+		    "infection source, download server and C&C server sit (hops / " \
+		    "RTT ms / OS; times in seconds from the exploit; the first %d):\n\n",
+		    n, bots, full, shown
+		print "| episode | infection source | hops / RTT / OS | download | hops / RTT | C&C | hops / RTT | to download | to C&C | evidence |"
+		print "|---|---|---|---|---|---|---|---|---|---|"
+		for (i = 1; i <= shown; i++)
+			print row[i]
+		print ""
+		print "![Timeline of the first episodes (bh-story --svg)](story.svg)"
+		print ""
+		if ((getline line < score) > 0) {
+			print "Against the episodes `bh-synth` planted (exploit, shell, " \
+			    "the download its order names, C&C), `examples/score-story.sh`, " \
+			    "per evidence (steps right, of):"
+			print ""
+			print "```"
+			do
+				if (line !~ /^episode /)
+					print line
+			while ((getline line < score) > 0)
+			print "```"
+			print ""
+		}
+	}' "$dir/bots.tsv"
+fi
+
+echo "## Reproduce"
+echo ""
+echo "    make demo                      # this report, in demo/"
+echo "    BH_DEMO_SESSIONS=20000 BH_DEMO_SEED=7 make demo"
+echo ""
+echo "The same analysis over a directory of captures, in parallel: see \`examples/README\`."

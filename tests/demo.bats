@@ -119,6 +119,14 @@ setup() {
 	done
 	grep -q "^sessions: 4000 in the truth, 0 missing, 0 extra, 0 duplicate" \
 	    "$T/demo/score.txt"
+	# bh-story's episodes agree with the planted ones, every step
+	awk '$1 == "episodes" && $2 > 0 && $2 == $3 { ok = 1 } END { exit !ok }' \
+	    "$T/demo/score-story.txt"
+	awk '$1 == "steps" && $2 > 0 && $2 == $3 { ok = 1 } END { exit !ok }' \
+	    "$T/demo/score-story.txt"
+	grep -q '^## The bots, one by one (bh-story)' "$T/demo/REPORT.md"
+	grep -q '(story.svg)' "$T/demo/REPORT.md"
+	[ -s "$T/demo/story.svg" ]
 	# the figure the README shows is this run's (UPDATE=1 rewrites it)
 	if [ -n "${UPDATE:-}" ]; then
 		cp "$T/demo/fig10-rtt-hops.svg" "$EX/demo-rtt-hops.svg"

@@ -414,10 +414,8 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 	struct episode *e;
 	int k;
 
-	if (h->nep == EP_OPEN) {
+	if (h->nep == EP_OPEN)
 		ep_close(s, h, 0);
-		s->closed_full++;
-	}
 	e = h->ep[h->nep++] = xcalloc(1, sizeof(*e));
 	e->id = ++s->next_episode;
 	e->start = st->ts;
@@ -929,10 +927,6 @@ story_end(struct story *s)
 		bh_warnx("%llu hosts forgotten, their episodes closed early "
 		    "(more than %zu hosts; -n)",
 		    (unsigned long long)s->forgotten, s->hosts_max);
-	if (s->late > 0)
-		bh_warnx("%llu steps came after their episode's summary was "
-		    "written (sessions longer than the window)",
-		    (unsigned long long)s->late);
 	if (s->unplaced > 0)
 		bh_warnx("%llu labelled sessions with no local side skipped "
 		    "(dir `-' or ext: run bh-phase, or bh-sessions -L)",

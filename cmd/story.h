@@ -228,7 +228,7 @@ struct story {
 	unsigned char	*txt[2];
 	size_t		 txtcap[2];
 	/* counts for the end */
-	uint64_t	 early, forgotten, unplaced, closed_full, bad, late;
+	uint64_t	 early, forgotten, unplaced;
 	/* --svg */
 	const char	*svg_file;
 	unsigned	 svg_max;

@@ -431,6 +431,8 @@ story_record(void *arg, struct bh_reader *r)
 	st->f_rtt = st->f_hops + len[4] + 1;
 	st->f_os = st->f_rtt + len[5] + 1;
 	st->f_detail = st->f_os + len[6] + 1;
+	st->rip_h = hash_str(st->rip);
+	st->link_h = hash_str(st->f_link);
 	heap_push(s, st);
 	release(s, 0);
 	return 0;

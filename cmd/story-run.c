@@ -27,7 +27,7 @@
 
 /* ---- small helpers ------------------------------------------------- */
 
-static uint64_t
+uint64_t
 hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -376,11 +376,13 @@ ep_close(struct story *s, struct host *h, unsigned i)
 	t->id = e->id;
 	t->start = e->start;
 	t->reach = e->reach;
+	if (e->reach > h->tomb_reach)
+		h->tomb_reach = e->reach;
 	t->nstep = e->nstep;
 	t->roles = e->roles;
 	memcpy(t->first, e->first, sizeof(t->first));
 	for (k = 0; k < EP_SRC && k < e->nparty; k++) {
-		t->party[k] = hash_str(e->party[k].ip);
+		t->party[k] = e->party[k].h;
 		t->pstep[k] = e->party[k].step;
 	}
 	t->nparty = k;
@@ -438,27 +440,28 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 }
 
 static void
-ep_party(struct episode *e, const char *ip, unsigned step)
+ep_party(struct episode *e, const char *ip, uint64_t h, unsigned step)
 {
 	unsigned i;
 
 	for (i = 0; i < e->nparty; i++)
-		if (strcmp(e->party[i].ip, ip) == 0)
+		if (e->party[i].h == h && strcmp(e->party[i].ip, ip) == 0)
 			return;
 	if (e->nparty < EP_SRC * 2) {
 		strcpy(e->party[e->nparty].ip, ip);
+		e->party[e->nparty].h = h;
 		e->party[e->nparty++].step = step;
 	}
 }
 
 /* The step number of ip's first step in e, or 0. */
 static unsigned
-ep_has_party(const struct episode *e, const char *ip)
+ep_has_party(const struct episode *e, const char *ip, uint64_t h)
 {
 	unsigned i;
 
 	for (i = 0; i < e->nparty; i++)
-		if (strcmp(e->party[i].ip, ip) == 0)
+		if (e->party[i].h == h && strcmp(e->party[i].ip, ip) == 0)
 			return e->party[i].step;
 	return 0;
 }
@@ -510,7 +513,8 @@ ep_evidence(const struct episode *e, const struct step *st,
 	*via = 0;
 	if (st->f_link[0] != '-')
 		for (i = 0; i < e->nflows; i++)
-			if (strcmp(e->flows[i].flow, st->f_link) == 0) {
+			if (e->flows[i].h == st->link_h &&
+			    strcmp(e->flows[i].flow, st->f_link) == 0) {
 				*via = e->flows[i].step;
 				return st->kind == SK_TFTP ? EV_TFTP_DATA :
 				    EV_FTP_DATA;
@@ -526,7 +530,7 @@ ep_evidence(const struct episode *e, const struct step *st,
 		*via = sr->last_step;
 		return EV_BEACON;
 	}
-	if ((k = ep_has_party(e, st->rip)) != 0) {
+	if ((k = ep_has_party(e, st->rip, st->rip_h)) != 0) {
 		*via = k;
 		return EV_SAME_SOURCE;
 	}
@@ -613,10 +617,11 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	/* a party joined by time alone is no source for same-source */
 	if ((r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD ||
 	    r == R_CNC) && ev != EV_TIME)
-		ep_party(e, st->rip, n);
+		ep_party(e, st->rip, st->rip_h, n);
 	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
 		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
 		strcpy(e->flows[i].flow, st->f_flow);
+		e->flows[i].h = hash_str(st->f_flow);
 		e->flows[i].step = n;
 	}
 	for (i = 0; i < st->nref; i++) {
@@ -722,7 +727,7 @@ late_join(struct story *s, struct host *h, const struct step *st, int bev,
     int brank, int64_t bstart)
 {
 	struct tomb *t, *best = NULL;
-	uint64_t hv = hash_str(st->rip);
+	uint64_t hv = st->rip_h;
 	unsigned i, k, n, via = 0, bvia = 0;
 	int ev, rank, tev = -1, trank = 0;
 
@@ -789,7 +794,7 @@ place(struct story *s, struct step *st)
 			e = h->ep[i];
 			if (!e->has_dl_cnc &&
 			    st->ts <= e->last_end + EXPLOIT_GAP_US &&
-			    (via = ep_has_party(e, st->rip)) != 0) {
+			    (via = ep_has_party(e, st->rip, st->rip_h)) != 0) {
 				ep_add(s, e, st, sr, EV_SAME_SOURCE, via);
 				return;
 			}
@@ -815,8 +820,10 @@ place(struct story *s, struct step *st)
 			bvia = via;
 		}
 	}
-	if (late_join(s, h, st, bev, brank, best != NULL ? best->start :
-	    INT64_MIN))
+	/* a closed episode can take the step only when one reached as far
+	 * as its start */
+	if (st->ts <= h->tomb_reach && late_join(s, h, st, bev, brank,
+	    best != NULL ? best->start : INT64_MIN))
 		return;
 	if (best == NULL)
 		ep_add(s, ep_open(s, h, st), st, sr, EV_START, 0);

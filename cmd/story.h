@@ -128,6 +128,7 @@ struct step {
 	struct sref	*ref;
 	unsigned	 nref;
 	int64_t		 period;	/* a beacon's, once placed */
+	uint64_t	 rip_h, link_h;	/* hashes of rip and the link */
 };
 
 struct series {				/* a beacon candidate series */
@@ -145,6 +146,7 @@ struct series {				/* a beacon candidate series */
 
 struct party {
 	char		 ip[HOSTLEN];
+	uint64_t	 h;		/* hash of ip: compared first */
 	unsigned	 step;
 };
 
@@ -164,6 +166,7 @@ struct episode {
 	unsigned	 nparty;
 	struct {
 		char	 flow[24];
+		uint64_t h;
 		unsigned step;
 	}		 flows[EP_FLOWS];
 	unsigned	 nflows;
@@ -201,6 +204,7 @@ struct host {
 	unsigned	 nser;
 	struct tomb	*tomb;		/* the last TOMB_MAX closed */
 	unsigned	 ntomb, tombcap;
+	int64_t		 tomb_reach;	/* the furthest reach of a tomb */
 };
 
 struct story {
@@ -239,6 +243,7 @@ struct story {
 };
 
 /* story-run.c */
+uint64_t hash_str(const char *s);
 struct host *host_get(struct story *s, const char *ip, int create);
 struct series *series_get(struct story *s, struct host *h,
 	    const struct step *st, int create);

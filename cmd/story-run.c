@@ -44,6 +44,8 @@ list_add(char *list, const char *item)
 	size_t have = strlen(list), n = strlen(item);
 	const char *p;
 
+	if (n == 0)		/* an empty field: nothing to list */
+		return;
 	/* already there? */
 	for (p = list; (p = strstr(p, item)) != NULL; p += n)
 		if ((p == list || p[-1] == ',') &&

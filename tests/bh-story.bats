@@ -319,6 +319,14 @@ EOF
 	if command -v xmllint >/dev/null; then xmllint --noout "$T/t.svg"; fi
 }
 
+@test "-s: an empty field is listed as nothing, and the run ends (found by fuzz_story)" {
+	srec > "$T/in" <<'EOF'
+flow=1 ts=1000.000000 dur=1.000000 proto=tcp orig_ip=203.0.113.1 orig_port=1100 resp_ip=192.168.1.5 resp_port=445 dir=in phase=infection app=
+EOF
+	run -0 timeout 20 bh-story -s "$T/in"
+	[ "$(vals episode infection_src infection_app)" = "1 203.0.113.1:1100 - " ]
+}
+
 @test "bad input: a missing column and a bad option are exit 2, a bad time exit 1 with the rest kept, empty input nothing" {
 	printf '#flow\tts\n1\t1000.0\n' > "$T/in"
 	run -2 --separate-stderr bh-story "$T/in"

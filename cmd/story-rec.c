@@ -336,12 +336,16 @@ story_record(void *arg, struct bh_reader *r)
 		return 0;
 	}
 	if (role < 0) {
-		/* a beacon candidate: the host's own TCP connection with
-		 * small messages both ways */
-		small = orig_local && strcmp(fld(r, s, C_PROTO), "tcp") == 0 &&
-		    ob > 0 && rb > 0 && ob <= BEACON_BYTES &&
-		    rb <= BEACON_BYTES && strcmp(phase, "scan") != 0;
-		if (!small) {
+		/* a candidate: an unlabelled TCP session with payload, a step
+		 * if a beacon (the host's own connection with small messages
+		 * both ways) or if a reference of its episode names it (a DCC
+		 * offer, a shell's telnet or nc) */
+		int tcp = strcmp(fld(r, s, C_PROTO), "tcp") == 0;
+
+		small = orig_local && tcp && ob > 0 && rb > 0 &&
+		    ob <= BEACON_BYTES && rb <= BEACON_BYTES &&
+		    strcmp(phase, "scan") != 0;
+		if (!tcp || (ob == 0 && rb == 0) || strcmp(phase, "scan") == 0) {
 			release(s, 0);
 			return 0;
 		}
@@ -355,6 +359,10 @@ story_record(void *arg, struct bh_reader *r)
 	st->role = (uint8_t)role;
 	st->kind = (uint8_t)kind_of(app, fld(r, s, C_OHEAD));
 	st->rport = (uint16_t)(orig_local ? rp : op);
+	st->lport = (uint16_t)(orig_local ? op : rp);
+	st->small = (uint8_t)small;
+	st->remote_sent = orig_local ? rb : ob;
+	st->local_sent = orig_local ? ob : rb;
 	story_cpy(st->host, sizeof(st->host),
 	    fld(r, s, orig_local ? C_OIP : C_RIP));
 	story_cpy(st->rip, sizeof(st->rip),

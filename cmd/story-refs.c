@@ -35,7 +35,8 @@ const char *const role_names[R_COUNT] = {
 
 const char *const ev_names[EV_COUNT] = {
 	"start", "time", "same-source", "beacon", "cmd-url", "irc-url",
-	"http-location", "cmd-ftp", "cmd-tftp", "dcc", "ftp-data",
+	"http-location", "cmd-ftp", "cmd-tftp", "cmd-connect", "dcc",
+	"ftp-data",
 	"tftp-data"
 };
 
@@ -357,8 +358,54 @@ line_tftp(struct sfacts *f, const struct line *l)
 	}
 }
 
-/* "DCC SEND file ip port [size]" (CTCP); the address as a decimal
- * 32-bit number or dotted. */
+/* "telnet HOST PORT", "nc [-e PROG] HOST PORT", "ncat HOST PORT": a shell
+ * told to connect back (the UnrealIRCd 3.2.8.1 backdoor's "sh -c
+ * '(sleep 3701|telnet H 4444|while : ; do sh && break; done ...)'"). */
+static void
+line_connect(struct sfacts *f, const struct line *l)
+{
+	static const char *const words[] = { "telnet", "ncat", "nc" };
+	const unsigned char *p = l->p;
+	size_t n = l->n, i, k, t, used;
+	struct sref r;
+	unsigned w;
+
+	for (i = 0; i < n; i++) {
+		for (w = 0; w < 3; w++)
+			if (has_word(p + i, n - i, words[w]) &&
+			    i + strlen(words[w]) < n &&
+			    is_blank(p[i + strlen(words[w])]) &&
+			    (i == 0 || !isalnum(p[i - 1])))
+				break;
+		if (w == 3)
+			continue;
+		memset(&r, 0, sizeof(r));
+		k = i + strlen(words[w]);
+		/* options, and the argument of -e */
+		while ((k = skip_blank(p, n, k)) < n && p[k] == '-') {
+			t = token_len(p + k, n - k);
+			k += t;
+			if (t == 2 && p[k - 1] == 'e') {
+				k = skip_blank(p, n, k);
+				k += token_len(p + k, n - k);
+			}
+		}
+		t = token_len(p + k, n - k);
+		if (t == 0 || !story_host(r.host, (const char *)p + k, t))
+			continue;
+		k = skip_blank(p, n, k + t);
+		if ((r.port = (uint16_t)parse_port(p + k, n - k, &used)) == 0)
+			continue;
+		r.kind = RK_CONNECT;
+		r.ev = EV_CMD_CONNECT;
+		strcpy(r.path, "-");
+		add_ref(f, &r);
+	}
+}
+
+/* "DCC SEND file ip port [size]" or "DCC CHAT chat ip port" (CTCP, as
+ * in Zeek's irc-dcc-send trace); the address as a decimal 32-bit number
+ * or dotted. */
 static void
 line_dcc(struct sfacts *f, const struct line *l)
 {
@@ -370,16 +417,21 @@ line_dcc(struct sfacts *f, const struct line *l)
 	unsigned char a[4];
 	size_t used;
 
-	/* CTCP writes the command in capitals */
-	if ((w = memmem(p, n, "DCC SEND ", 9)) == NULL)
-		return;
+	/* CTCP writes the command in capitals; "DCC CHAT chat ip port" has
+	 * the protocol where SEND has the file name */
 	memset(&r, 0, sizeof(r));
-	k = (size_t)(w - p) + 9;
-	k = skip_blank(p, n, k);
-	t = token_len(p + k, n - k);
-	if (t == 0)
+	if ((w = memmem(p, n, "DCC SEND ", 9)) != NULL) {
+		k = skip_blank(p, n, (size_t)(w - p) + 9);
+		t = token_len(p + k, n - k);
+		if (t == 0)
+			return;
+		copy_text(r.path, sizeof(r.path), p + k, t);
+	} else if ((w = memmem(p, n, "DCC CHAT ", 9)) != NULL) {
+		k = skip_blank(p, n, (size_t)(w - p) + 9);
+		t = token_len(p + k, n - k);
+		strcpy(r.path, "/chat");	/* no file name has a '/' */
+	} else
 		return;
-	copy_text(r.path, sizeof(r.path), p + k, t);
 	k = skip_blank(p, n, k + t);
 	t = token_len(p + k, n - k);
 	if (t == 0 || t >= sizeof(tmp))
@@ -539,6 +591,9 @@ irc_line(struct sfacts *f, const struct line *l, int side, unsigned *found)
 			irc_arg(l, "NICK", f->irc_nick, sizeof(f->irc_nick));
 		if (f->irc_chan[0] == '\0')
 			irc_arg(l, "JOIN", f->irc_chan, sizeof(f->irc_chan));
+		/* the client's own offer: the other party connects to it */
+		if (has_word(p, n, "PRIVMSG "))
+			line_dcc(f, l);
 		return;
 	}
 	if (n > 0 && p[0] == ':')
@@ -623,6 +678,7 @@ story_facts(struct sfacts *f, int kind, int cmdside, const unsigned char *o,
 				line_urls(f, &l, EV_CMD_URL, &found);
 				line_ftp_open(f, &l);
 				line_tftp(f, &l);
+				line_connect(f, &l);
 				if (kind == SK_SHELL && side == cmdside)
 					add_cmd(f, l.p, l.n);
 				break;

@@ -475,6 +475,11 @@ ref_matches(const struct sref *r, const struct step *st)
 	int host_ok = strcmp(r->host, st->rip) == 0 ||
 	    (st->http_host[0] != '\0' && strcmp(r->host, st->http_host) == 0);
 
+	/* a DCC offer of the local host's own: the other party connects
+	 * to the offered address and port */
+	if (r->kind == RK_DCC && port == st->lport &&
+	    strcmp(r->host, st->host) == 0)
+		return 1;
 	if (!host_ok)
 		return 0;
 	switch (r->kind) {
@@ -483,6 +488,8 @@ ref_matches(const struct sref *r, const struct step *st)
 	case RK_TFTP:
 		return st->kind == SK_TFTP;
 	case RK_DCC:
+		return port == st->rport;
+	case RK_CONNECT:
 		return port == st->rport;
 	default:
 		if (port == 0)
@@ -568,7 +575,8 @@ step_record(struct story *s, uint64_t id, unsigned n, const struct step *st,
 			put(s, st->f_detail);
 		}
 	} else
-		put_tab(s, st->f_detail);
+		put_tab(s, st->det2[0] != '\0' && BH_UNSET(st->f_detail) ?
+		    st->det2 : st->f_detail);
 	put_tab(s, st->f_hops);
 	put_tab(s, st->f_rtt);
 	put_tab(s, st->f_os);
@@ -585,6 +593,10 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	int r = st->role;
 
 	n = ++e->nstep;
+	if (st->ts < e->start) {
+		e->start = st->ts;
+		story_cpy(e->start_s, sizeof(e->start_s), st->f_ts);
+	}
 	if (r < R_COUNT)
 		e->roles |= 1u << r;
 	if (r < R_COUNT && st->ts < e->first[0][r])
@@ -769,6 +781,43 @@ late_join(struct story *s, struct host *h, const struct step *st, int bev,
 	return 1;
 }
 
+/*
+ * An unlabelled session that a reference of an open episode names (a DCC
+ * offer, a shell's telnet or nc, a URL) is a step: its role from what
+ * named it and which way its bytes went.  Returns 1 when it is.
+ */
+static int
+named(struct host *h, struct step *st)
+{
+	unsigned i, k;
+
+	for (i = h->nep; i-- > 0; ) {
+		struct episode *e = h->ep[i];
+
+		if (st->ts < e->start || st->ts > e->reach)
+			continue;
+		for (k = 0; k < e->nref; k++) {
+			const struct sref *r = &e->ref[k];
+
+			if (!ref_matches(r, st))
+				continue;
+			if (r->kind == RK_CONNECT)
+				st->role = R_SHELL;
+			else if (r->kind == RK_DCC && strcmp(r->path,
+			    "/chat") == 0)
+				st->role = R_CNC;
+			else
+				st->role = st->remote_sent >= st->local_sent ?
+				    R_DOWNLOAD : R_PROPAGATION;
+			if (r->kind == RK_DCC)
+				snprintf(st->det2, sizeof(st->det2), "dcc %s",
+				    r->path[0] == '/' ? "chat" : r->path);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Place a released step. */
 static void
 place(struct story *s, struct step *st)
@@ -783,10 +832,13 @@ place(struct story *s, struct step *st)
 	if (h != NULL && st->kind != SK_FTP && st->kind != SK_TFTP)
 		sr = series_get(s, h, st, 0);
 	if (st->role == ROLE_BEACON) {
-		if (h == NULL || sr == NULL || !sr->regular)
+		if (h == NULL)
 			return;
-		st->role = R_CNC;
-		st->period = sr->period;
+		if (st->small && sr != NULL && sr->regular) {
+			st->role = R_CNC;
+			st->period = sr->period;
+		} else if (!named(h, st))
+			return;
 	}
 	sweep(s, h, st->ts);
 	if (st->role == R_INFECTION) {
@@ -806,9 +858,13 @@ place(struct story *s, struct step *st)
 	}
 	for (i = 0; i < h->nep; i++) {
 		e = h->ep[i];
-		if (st->ts < e->start || st->ts > e->reach)
+		if (st->ts > e->reach)
 			continue;
 		ev = ep_evidence(e, st, sr, &via);
+		/* a step that began before the episode (a session that came
+		 * late, longer than the others) joins it only by evidence */
+		if (st->ts < e->start && ev == EV_TIME)
+			continue;
 		/* time alone: the dialog's order decides first (BotHunter,
 		 * Gu et al. 2007: infection, egg download, C&C, outbound
 		 * scan), so a bot's C&C goes to the episode that downloaded

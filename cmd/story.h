@@ -40,12 +40,13 @@ extern const char *const role_names[R_COUNT];
 
 /* The evidence that joins a step to its episode, weakest first. */
 enum evk { EV_START, EV_TIME, EV_SAME_SOURCE, EV_BEACON, EV_CMD_URL,
-	EV_IRC_URL, EV_HTTP_LOCATION, EV_CMD_FTP, EV_CMD_TFTP, EV_DCC,
+	EV_IRC_URL, EV_HTTP_LOCATION, EV_CMD_FTP, EV_CMD_TFTP, EV_CMD_CONNECT,
+	EV_DCC,
 	EV_FTP_DATA, EV_TFTP_DATA, EV_COUNT };
 extern const char *const ev_names[EV_COUNT];
 
 /* What a reference names. */
-enum refk { RK_URL, RK_FTP, RK_TFTP, RK_DCC };
+enum refk { RK_URL, RK_FTP, RK_TFTP, RK_DCC, RK_CONNECT };
 
 /* A reference one session's payload made to a later session. */
 struct sref {
@@ -129,6 +130,10 @@ struct step {
 	unsigned	 nref;
 	int64_t		 period;	/* a beacon's, once placed */
 	uint64_t	 rip_h, link_h;	/* hashes of rip and the link */
+	uint16_t	 lport;		/* the local host's port */
+	uint8_t		 small;		/* may be a beacon's */
+	char		 det2[PATHLEN + 8];	/* a detail found at placing */
+	uint64_t	 remote_sent, local_sent;	/* payload bytes */
 };
 
 struct series {				/* a beacon candidate series */

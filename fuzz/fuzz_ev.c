@@ -15,7 +15,8 @@
  * printable ASCII without TAB, "-" or a list of items "KOFF:TEXT" of the
  * kinds m, h, l (and a last "+N") whose offset is a 32-bit number, whose
  * text unescapes (bh_unescape) to at most an item's bytes, and which
- * together fit the arena; a line item (l) is text.
+ * together fit the arena; a line item (l) is text (IRC's in-line
+ * controls 0x01-0x03, 0x0f, 0x16, 0x1d and 0x1f allowed).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,7 +70,9 @@ check(const struct bh_ev *e, int d)
 		 * turn was once kept untested) */
 		for (j = 0; item[0] == 'l' && j < (size_t)k; j++)
 			if ((raw[j] < 0x20 || raw[j] >= 0x7f) &&
-			    raw[j] != '\t' && raw[j] != '\r')
+			    raw[j] != '\t' && raw[j] != '\r' && (raw[j] == 0 ||
+			    strchr("\001\002\003\017\026\035\037",
+			    raw[j]) == NULL))
 				bh_fuzz_fail("line item is not text", item,
 				    strlen(item));
 		bytes += (size_t)k;

@@ -60,6 +60,17 @@ is_text_byte(unsigned char c)
 	    c == '\n';
 }
 
+/* A byte of a text line: text, or one of IRC's in-line controls (CTCP's
+ * 0x01 around "DCC SEND ...", mIRC's bold 0x02, colour 0x03, reset
+ * 0x0f, reverse 0x16, italic 0x1d, underline 0x1f), which bots' channels
+ * are full of. */
+static int
+is_line_byte(unsigned char c)
+{
+	return is_text_byte(c) || c == 0x01 || c == 0x02 || c == 0x03 ||
+	    c == 0x0f || c == 0x16 || c == 0x1d || c == 0x1f;
+}
+
 /* RFC 9110 section 9 methods, and WebDAV's, followed by a blank. */
 static int
 is_http_start(const unsigned char *p, size_t n)
@@ -130,7 +141,7 @@ line_wanted(const unsigned char *p, size_t n)
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!is_text_byte(p[i]))
+		if (!is_line_byte(p[i]))
 			return 0;
 	/* A drive-letter prompt, "C:\WINDOWS\system32>". */
 	if (n >= 3 && ((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z') &&

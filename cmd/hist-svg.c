@@ -16,39 +16,6 @@
 #define FONT		"Helvetica, Arial, 'Liberation Sans', " \
 			"'DejaVu Sans', sans-serif"
 
-/* XML character data / attribute text: markup escaped, and any byte that
- * is not printable ASCII shown as \xHH (valid XML whatever the input). */
-static void
-xml_str(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			if (c < 0x20 || c >= 0x7f)
-				fprintf(f, "\\x%02x", c);
-			else
-				fputc(c, f);
-		}
-	}
-}
-
 /* Width of s in a sans-serif face at size px, for layout only: average
  * advance widths (em) of Helvetica and DejaVu Sans by class of glyph. */
 static double
@@ -77,7 +44,7 @@ text_at(FILE *f, double x, double y, const char *anchor, double size,
 	    x, y, size, anchor != NULL ? " text-anchor=\"" : "",
 	    anchor != NULL ? anchor : "", anchor != NULL ? "\"" : "",
 	    extra != NULL ? extra : "");
-	xml_str(f, s);
+	bh_xml_str(f, s);
 	fputs("</text>\n", f);
 }
 
@@ -464,10 +431,10 @@ draw_ylabel(FILE *f, double ymid, const char *lab, const char *weight)
 	    "font-size=\"13\" text-anchor=\"middle\" "
 	    "transform=\"rotate(-90 20 %.1f)\">", ymid, ymid);
 	if (lab != NULL)
-		xml_str(f, lab);
+		bh_xml_str(f, lab);
 	else {
-		xml_str(f, "sum of ");
-		xml_str(f, weight);
+		bh_xml_str(f, "sum of ");
+		bh_xml_str(f, weight);
 	}
 	fputs("</text>\n", f);
 }
@@ -486,13 +453,13 @@ bar_rect(struct hist *h, FILE *f, double x0, double x1, double y0, double y1,
 	fprintf(f, "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
 	    "height=\"%.2f\"><title>", x0, y1, w, y0 - y1);
 	if (h->ngcols > 0) {
-		xml_str(f, hist_group_label(h, c->group));
+		bh_xml_str(f, hist_group_label(h, c->group));
 		fputs(": ", f);
 	}
 	hist_cell_label(h, lab, sizeof(lab), c);
-	xml_str(f, p->sp->name[0]);
+	bh_xml_str(f, p->sp->name[0]);
 	fputs(" ", f);
-	xml_str(f, lab);
+	bh_xml_str(f, lab);
 	hist_fmt_wsum(num, &c->w);
 	fprintf(f, ", w %s", num);
 	bh_fmt_u64(num, c->n);
@@ -594,7 +561,7 @@ draw_hist(struct hist *h, FILE *f, const struct panel *p, double y)
 	memset(stack, 0, (ax.ncat + 1) * sizeof(*stack));
 	for (gi = 0; gi < ng; gi++) {
 		fprintf(f, "<g class=\"series\" data-group=\"");
-		xml_str(f, hist_group_label(h, p->grp[gi]));
+		bh_xml_str(f, hist_group_label(h, p->grp[gi]));
 		fprintf(f, "\" fill=\"%s\" shape-rendering=\"crispEdges\">\n",
 		    hist_colour_of(h, p->grp[gi]));
 		for (k = p->c0; k < p->c1; k++) {
@@ -763,7 +730,7 @@ draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
 	draw_yaxis(h, f, &ay, 0);
 	for (gi = 0; gi < ng; gi++) {
 		fprintf(f, "<g class=\"series\" data-group=\"");
-		xml_str(f, hist_group_label(h, p->grp[gi]));
+		bh_xml_str(f, hist_group_label(h, p->grp[gi]));
 		fprintf(f, "\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"%s\" "
 		    "stroke-width=\"0.9\">\n", hist_colour_of(h, p->grp[gi]),
 		    hist_colour_of(h, p->grp[gi]));
@@ -784,11 +751,11 @@ draw_scatter(struct hist *h, FILE *f, const struct panel *p, double y)
 			    axis_centre(h, &ax, c->k1, c->v1),
 			    axis_centre(h, &ay, c->k2, c->v2), r);
 			if (h->ngcols > 0) {
-				xml_str(f, hist_group_label(h, c->group));
+				bh_xml_str(f, hist_group_label(h, c->group));
 				fputs(": ", f);
 			}
 			hist_cell_label(h, lab, sizeof(lab), c);
-			xml_str(f, lab);
+			bh_xml_str(f, lab);
 			hist_fmt_wsum(num, &c->w);
 			fprintf(f, ", w %s", num);
 			bh_fmt_u64(num, c->n);
@@ -887,7 +854,7 @@ hist_svg_write(struct hist *h, const char *path)
 	    "font-family=\"%s\" fill=\"#222\">\n", FIG_W, ceil(total), FIG_W,
 	    ceil(total), FONT);
 	fputs("<title>", f);
-	xml_str(f, *ttl != '\0' ? ttl : "bh-hist");
+	bh_xml_str(f, *ttl != '\0' ? ttl : "bh-hist");
 	fputs("</title>\n", f);
 	fprintf(f, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
 	    FIG_W, ceil(total));
@@ -902,10 +869,10 @@ hist_svg_write(struct hist *h, const char *path)
 		    "no data");
 	for (i = 0; i < h->npanels; i++) {
 		fprintf(f, "<g class=\"panel\" data-key=\"");
-		xml_str(f, h->panels[i].sp->name[0]);
+		bh_xml_str(f, h->panels[i].sp->name[0]);
 		if (h->panels[i].sp->two) {
 			fputs(",", f);
-			xml_str(f, h->panels[i].sp->name[2]);
+			bh_xml_str(f, h->panels[i].sp->name[2]);
 		}
 		fprintf(f, "\" transform=\"translate(0 %.1f)\">\n", y);
 		fwrite(buf[i], 1, len[i], f);

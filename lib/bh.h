@@ -159,6 +159,9 @@ size_t	bh_escape_item(char *dst, const unsigned char *src, size_t n);
  * were consumed. */
 size_t	bh_escape_bounded(char *dst, size_t cap, const unsigned char *src,
 	    size_t n, size_t *used);
+/* XML character data / attribute text to f: markup escaped, any byte
+ * that is not printable ASCII shown as \xHH (the SVG writers). */
+void	bh_xml_str(FILE *f, const char *s);
 /* Inverse: unescape src (NUL-terminated) into dst (room for strlen(src)
  * + 1 bytes).  Returns the decoded length, or -1 on a malformed escape. */
 long	bh_unescape(unsigned char *dst, const char *src);

@@ -197,3 +197,36 @@ bh_unescape(unsigned char *dst, const char *src)
 	dst[o] = '\0';
 	return o;
 }
+
+/* XML character data / attribute text: markup escaped, and any byte that
+ * is not printable ASCII shown as \xHH (valid XML whatever the input). */
+void
+bh_xml_str(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				fprintf(f, "\\x%02x", c);
+			else
+				fputc(c, f);
+		}
+	}
+}

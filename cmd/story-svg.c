@@ -33,29 +33,6 @@ xpos(int64_t t, int64_t span)
 	return LEFT + (W - LEFT - RIGHT) * (a / b);
 }
 
-/* Write text escaped for XML. */
-static void
-xml(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '"':
-			fputs("&quot;", fp);
-			break;
-		default:
-			fputc(*s, fp);
-		}
-}
-
 int
 story_svg_write(FILE *fp, const struct svg_ep *ep, size_t n, uint64_t more)
 {
@@ -89,7 +66,7 @@ story_svg_write(FILE *fp, const struct svg_ep *ep, size_t n, uint64_t more)
 		y0 = 40 + (int)i * ph;
 		fprintf(fp, "<g>\n<text x=\"8\" y=\"%d\" font-weight=\"bold\">"
 		    "episode %llu, host ", y0 + 12, (unsigned long long)e->id);
-		xml(fp, e->host);
+		bh_xml_str(fp, e->host);
 		fprintf(fp, ", %u steps</text>\n", e->nstep);
 		for (r = 0; r < R_COUNT; r++) {
 			int y = y0 + HEAD + r * LANE;
@@ -141,14 +118,14 @@ story_svg_write(FILE *fp, const struct svg_ep *ep, size_t n, uint64_t more)
 			    "height=\"8\" fill=\"%s\"><title>step %zu: %s, ",
 			    x1, y - 4, x2 - x1, colour[s->role], k + 1,
 			    ev_names[s->ev]);
-			xml(fp, s->label);
+			bh_xml_str(fp, s->label);
 			fputs("</title></rect>\n", fp);
 			/* a label for the first steps of a lane only */
 			if (k < 24) {
 				fprintf(fp, "<text x=\"%.1f\" y=\"%d\" "
 				    "fill=\"#333\" font-size=\"8\">", x1 + 2,
 				    y - 6);
-				xml(fp, s->label);
+				bh_xml_str(fp, s->label);
 				fprintf(fp, " (%s)</text>\n", ev_names[s->ev]);
 			}
 		}

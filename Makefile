@@ -59,7 +59,7 @@ bh-hist_LIB	:= $(REC_LIB)
 bh-mkpcap_LIB	:= diag opt num escape pktbuild
 bh-phase_LIB	:= $(REC_LIB)
 bh-rtt_LIB	:= $(REC_LIB)
-bh-sessions_LIB	:= diag opt num escape pkt flow evidence
+bh-sessions_LIB	:= diag opt num escape pkt tcpfp flow evidence
 bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB)
 bh-story_LIB	:= $(REC_LIB)
@@ -112,7 +112,7 @@ $(O)/cmd/bh-filter.o $(call tool_mods,bh-filter): TOOL_CFLAGS += -DBH_HAVE_JQ
 endif
 
 # Unit tests of lib/, run by tests/lib.bats.
-UNIT_LIB := diag opt num escape record pkt flow evidence pktbuild
+UNIT_LIB := diag opt num escape record pkt tcpfp flow evidence pktbuild
 $(O)/tests/unit: tests/unit.c $(patsubst %,$(O)/lib/%.o,$(UNIT_LIB))
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilib -o $@ $^ $(LDLIBS) -lm
@@ -212,7 +212,7 @@ FUZZ_TOOL_ttl	:= bh-ttl
 FUZZ_TOOL_story	:= bh-story
 FUZZ_TOOL_hist	:= bh-hist
 FUZZ_TOOL_filter := bh-filter
-FUZZ_LIB_pkt	:= diag num escape pkt flow evidence
+FUZZ_LIB_pkt	:= diag num escape pkt tcpfp flow evidence
 FUZZ_LIB_ev	:= diag num escape evidence
 FUZZ_LIB_record	:= $(REC_LIB)
 fuzz_objs = $(if $(FUZZ_TOOL_$(1)),$(call tool_mods,$(FUZZ_TOOL_$(1))) \

@@ -528,6 +528,36 @@ key_needs(const struct line *l, const char *key, int ok, const char *what)
 		    ptype_name[l->type]);
 }
 
+/* opts=mss,nop,ws,...: an option layout in p0f's names (eol nop mss ws
+ * sok sack ts, or ?N for kind N). */
+static void
+opt_layout(struct bh_pb_pkt *p, char *v)
+{
+	static const char *const names[] = { "eol", "nop", "mss", "ws",
+	    "sok", "sack", NULL, NULL, "ts" };
+	char *o, *save = NULL;
+	unsigned k;
+
+	p->optn = 0;
+	for (o = strtok_r(v, ",", &save); o != NULL;
+	    o = strtok_r(NULL, ",", &save)) {
+		if (p->optn >= BH_PB_MAXOPT)
+			fail("opts: more than %d options", BH_PB_MAXOPT);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (names[k] != NULL && strcmp(o, names[k]) == 0)
+				break;
+		if (k == sizeof(names) / sizeof(names[0])) {
+			if (o[0] != '?')
+				fail("opts: unknown option '%s' (eol nop mss "
+				    "ws sok sack ts ?N)", o);
+			k = (unsigned)num("opts", o + 1, 255);
+		}
+		p->optlayout[p->optn++] = (uint8_t)k;
+	}
+	if (p->optn == 0)
+		fail("opts: an option list expected");
+}
+
 /* TCP flag letters (tcpdump style, '.' is ACK); -1 if not a flag word. */
 static int
 parse_flags(const char *s)
@@ -636,6 +666,9 @@ parse_key(struct bh_pb_pkt *p, struct line *l, char *t)
 	} else if (strcmp(t, "wscale") == 0) {
 		key_needs(l, t, tcp, "tcp");
 		p->wscale = (int)num(t, v, 255);
+	} else if (strcmp(t, "opts") == 0) {
+		key_needs(l, t, tcp, "tcp");
+		opt_layout(p, v);
 	} else if (strcmp(t, "ts") == 0) {
 		key_needs(l, t, tcp, "tcp");
 		if ((e = strchr(v, '/')) == NULL)

@@ -97,6 +97,7 @@ main(int argc, char *argv[])
 	cfg.tmo_other = 60 * 1000000LL;
 	cfg.linger = 5 * 1000000LL;
 	cfg.ev_pool = EV_SESSIONS;
+	cfg.ts_pool = TS_SESSIONS;
 	memset(&so, 0, sizeof(so));
 	if (sessions_local_env(&so) == -1)
 		return BH_EXIT_FATAL;

@@ -21,6 +21,11 @@ const char *const sessions_columns[NCOLUMNS] = {
 	"orig_rtt_n", "orig_rtt_min_ms", "orig_rtt_avg_ms", "orig_rtt_max_ms",
 	"resp_rtt_n", "resp_rtt_min_ms", "resp_rtt_avg_ms", "resp_rtt_max_ms",
 	"orig_by", "end", "history",
+	"orig_tsrtt_n", "orig_tsrtt_min_ms", "orig_tsrtt_med_ms",
+	"orig_tsrtt_max_ms",
+	"resp_tsrtt_n", "resp_tsrtt_min_ms", "resp_tsrtt_med_ms",
+	"resp_tsrtt_max_ms",
+	"syn_sig", "synack_sig", "syn_muon", "synack_muon",
 	"orig_head", "resp_head", "orig_ev", "resp_ev",
 };
 
@@ -186,6 +191,56 @@ put_rtt(struct out *o, const struct bh_flow *f, const struct bh_flow_side *s)
 	    s->rtt_n));
 	put_tab(o);
 	o->p += bh_fmt_usec_ms(o->p, s->rtt_max);
+}
+
+/* n/min/median/max of a side's TS-RTT samples: '-' when not TCP. */
+static void
+put_tsrtt(struct out *o, const struct bh_flow *f,
+    const struct bh_flow_side *s)
+{
+	if (f->proto != BH_IPPROTO_TCP) {
+		put(o, "-\t-\t-\t-");
+		return;
+	}
+	put_u64(o, s->tsr_n);
+	if (s->tsr_n == 0) {
+		put(o, "\t-\t-\t-");
+		return;
+	}
+	put_tab(o);
+	o->p += bh_fmt_usec_ms(o->p, s->tsr_min);
+	put_tab(o);
+	o->p += bh_fmt_usec_ms(o->p, s->tsr_med);
+	put_tab(o);
+	o->p += bh_fmt_usec_ms(o->p, s->tsr_max);
+}
+
+/* The SYN's and the SYN/ACK's p0f signature and MuonFP string. */
+static void
+put_sigs(struct out *o, const struct bh_flow *f)
+{
+	unsigned syn_mss = f->fp[0].have ? f->fp[0].mss : 0;
+	int n;
+
+	n = bh_tcpfp_p0f(&f->fp[0], 0, o->p, BH_TCPFP_SIGMAX);
+	o->p += n > 0 ? (size_t)n : 0;
+	if (n <= 0)
+		put(o, "-");
+	put_tab(o);
+	n = bh_tcpfp_p0f(&f->fp[1], syn_mss, o->p, BH_TCPFP_SIGMAX);
+	o->p += n > 0 ? (size_t)n : 0;
+	if (n <= 0)
+		put(o, "-");
+	put_tab(o);
+	n = bh_tcpfp_muon(&f->fp[0], o->p, BH_TCPFP_SIGMAX);
+	o->p += n > 0 ? (size_t)n : 0;
+	if (n <= 0)
+		put(o, "-");
+	put_tab(o);
+	n = bh_tcpfp_muon(&f->fp[1], o->p, BH_TCPFP_SIGMAX);
+	o->p += n > 0 ? (size_t)n : 0;
+	if (n <= 0)
+		put(o, "-");
 }
 
 /*
@@ -436,6 +491,12 @@ sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
 	put_tab(&o);
 	put(&o, f->hist_len > 0 ? hist : "-");
 	put_tab(&o);
+	put_tsrtt(&o, f, &f->side[0]);
+	put_tab(&o);
+	put_tsrtt(&o, f, &f->side[1]);
+	put_tab(&o);
+	put_sigs(&o, f);
+	put_tab(&o);
 	put_head(so, &o, oh, on);
 	put_tab(&o);
 	put_head(so, &o, rh, rn);
@@ -476,7 +537,7 @@ sessions_out_start(struct sessions_out *so, FILE *fp, uint32_t head_max)
 	so->fp = fp;
 	esc_init(so);
 	so->obufcap = 2 * (4 * (size_t)head_max + 5) +
-	    2 * (bh_ev_format_max() + 1) + 2048;
+	    2 * (bh_ev_format_max() + 1) + 4 * BH_TCPFP_SIGMAX + 2048;
 	so->obuf = xmalloc(so->obufcap);
 }
 

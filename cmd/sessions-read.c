@@ -403,6 +403,10 @@ sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 		bh_warnx("%llu TCP sessions without orig_ev/resp_ev: the "
 		    "evidence of %u sessions at once was in use",
 		    (unsigned long long)fs->ev_untracked, EV_SESSIONS);
+	if (fs->tsr_untracked > 0)
+		bh_warnx("%llu TCP sessions without TS-RTT samples: the "
+		    "timestamp state of %u sessions at once was in use",
+		    (unsigned long long)fs->tsr_untracked, TS_SESSIONS);
 	if (fs->evicted > 0)
 		bh_warnx("%llu sessions evicted early by the cap of %lu live "
 		    "sessions (-m)", (unsigned long long)fs->evicted,

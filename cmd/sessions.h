@@ -20,6 +20,7 @@
 #define FILE_BACK_TOLERANCE	1000000LL
 /* TCP sessions that hold evidence (orig_ev, resp_ev) at once. */
 #define EV_SESSIONS	16384
+#define TS_SESSIONS	16384	/* sessions with TS-RTT state at once */
 
 /* A local network (-L, BH_LOCAL). */
 struct net {
@@ -28,7 +29,7 @@ struct net {
 	unsigned	 bits;
 };
 
-#define NCOLUMNS	44
+#define NCOLUMNS	56
 extern const char *const sessions_columns[NCOLUMNS];
 
 /* The output of one run: zero it, add the networks, start it. */

@@ -407,6 +407,8 @@ int	bh_pb_write_frame(struct bh_pb_writer *w, uint64_t ts_ns,
  * them to -1 unless wanted.  Addresses are in network order (4 or 16
  * bytes).  af 0 means a non-IP frame: ethertype + payload as the body.
  */
+#define BH_PB_MAXOPT	20	/* option kinds of an explicit layout */
+
 struct bh_pb_pkt {
 	uint32_t	 linktype;	/* BH_DLT_* (LINKTYPE_ values) */
 	int		 nvlan;		/* 802.1Q tags, outer first */
@@ -435,6 +437,11 @@ struct bh_pb_pkt {
 	uint16_t	 mss;
 	int		 wscale;	/* -1: no option */
 	int		 sackok;
+	/* An explicit option layout (kinds in order, 0 = default layout):
+	 * the values come from mss, wscale, tsval/tsecr; a SACK block is
+	 * empty (length 2 is not valid: 10, one edge pair of zeros). */
+	uint8_t		 optlayout[BH_PB_MAXOPT];
+	int		 optn;
 	int		 has_ts;
 	uint32_t	 tsval, tsecr;
 	uint8_t		 icmp_type, icmp_code;
@@ -496,6 +503,16 @@ struct bh_pkt {
 	uint32_t	 frag_id;	/* IPv4 id / IPv6 fragment id */
 	uint32_t	 seq, ack;
 	uint32_t	 tsval, tsecr;
+	/* What a SYN's fingerprint reads (lib/tcpfp.c, p0f 3's fields) */
+	uint8_t		 ip_tos;	/* IPv4 TOS / IPv6 traffic class */
+	uint8_t		 ip_optlen;	/* IPv4 option bytes */
+	uint8_t		 ip_fl;		/* IPv4 flags: 0x40 DF, 0x80 MBZ */
+	uint8_t		 tcp_x2;	/* TCP's 4 bits after data offset */
+	uint32_t	 ip6_flow;	/* IPv6 flow label */
+	uint16_t	 tcp_urp;	/* urgent pointer */
+	uint8_t		 tcp_optlen;	/* option bytes (header - 20) */
+	uint8_t		 tcp_opt_cap;	/* all option bytes were captured */
+	const unsigned char *tcp_opt;	/* the options, when captured */
 	uint32_t	 ip_len;	/* IP bytes on the wire (header+payload) */
 	uint32_t	 payload_len;	/* transport payload bytes per IP length */
 	uint32_t	 payload_cap;	/* of which captured */
@@ -519,6 +536,61 @@ enum bh_pkt_status bh_pkt_decode(int dlt, const unsigned char *data,
 	    uint32_t caplen, uint32_t wirelen, struct bh_pkt *out);
 /* Short name of a status for the skip summary ("not-ip", ...). */
 const char *bh_pkt_reason(enum bh_pkt_status st);
+
+/* ---- tcpfp.c: the fingerprint of a SYN or SYN/ACK (p0f 3, MuonFP) ---- */
+
+#define BH_TCPFP_OPTS	24	/* option kinds kept (p0f's MAX_TCP_OPT) */
+#define BH_TCPFP_SIGMAX	320	/* a signature's longest text, NUL too */
+
+/* p0f 3's quirks (p0f's README, "quirks"), in its order of printing */
+#define BH_TCPFP_DF		0x00001	/* df: IPv4 don't fragment */
+#define BH_TCPFP_NZ_ID		0x00002	/* id+: DF and a nonzero IP id */
+#define BH_TCPFP_ZERO_ID	0x00004	/* id-: no DF and IP id 0 */
+#define BH_TCPFP_ECN		0x00008	/* ecn */
+#define BH_TCPFP_NZ_MBZ		0x00010	/* 0+: IPv4's reserved flag */
+#define BH_TCPFP_FLOW		0x00020	/* flow: IPv6 flow label */
+#define BH_TCPFP_ZERO_SEQ	0x00040	/* seq-: sequence number 0 */
+#define BH_TCPFP_NZ_ACK		0x00080	/* ack+: ACK field without ACK */
+#define BH_TCPFP_ZERO_ACK	0x00100	/* ack-: ACK flag, field 0 */
+#define BH_TCPFP_NZ_URG		0x00200	/* uptr+: urgent ptr without URG */
+#define BH_TCPFP_URG		0x00400	/* urgf+ */
+#define BH_TCPFP_PUSH		0x00800	/* pushf+ */
+#define BH_TCPFP_TS1_ZERO	0x01000	/* ts1-: own timestamp 0 */
+#define BH_TCPFP_TS2_NZ		0x02000	/* ts2+: echo nonzero on a SYN */
+#define BH_TCPFP_OPT_NZ		0x04000	/* opt+: data after EOL */
+#define BH_TCPFP_EXWS		0x08000	/* exws: window scale above 14 */
+#define BH_TCPFP_BAD		0x10000	/* bad: malformed options */
+
+struct bh_tcpfp {
+	uint8_t		 have, synack, ver, ttl;
+	uint8_t		 olen;		/* IPv4 option bytes */
+	uint8_t		 ocnt, eol_pad, wscale;
+	uint8_t		 pclass, has_mss, has_ws, ts1_nz;
+	uint16_t	 mss, win;
+	uint16_t	 tot_hdr;	/* IP + TCP header bytes */
+	uint32_t	 quirks;	/* BH_TCPFP_* */
+	uint8_t		 layout[BH_TCPFP_OPTS];	/* option kinds */
+};
+
+/*
+ * Take the fingerprint of p, a decoded SYN or SYN/ACK, into *fp.
+ * Returns 0, or -1 (fp->have 0) when p is none or p0f would not read
+ * it (a fragment, flags beside SYN/ACK/PSH/URG/ECE/CWR, options not
+ * captured whole).
+ */
+int	bh_tcpfp_take(const struct bh_pkt *p, struct bh_tcpfp *fp);
+/*
+ * Write fp as p0f 3's raw signature (ver:ttl+dist:olen:mss:wsize,scale:
+ * olayout:quirks:pclass, the TTL as seen) into buf[n], NUL-terminated;
+ * syn_mss is the MSS of the SYN a SYN/ACK answers (0: none).  Returns
+ * the length, or -1 when fp has none or n is too small.
+ */
+int	bh_tcpfp_p0f(const struct bh_tcpfp *fp, unsigned syn_mss, char *buf,
+	    size_t n);
+/* The same as MuonFP's window:kinds:mss:scale (kinds joined by '-'). */
+int	bh_tcpfp_muon(const struct bh_tcpfp *fp, char *buf, size_t n);
+/* p0f's name of one quirk bit, or NULL. */
+const char *bh_tcpfp_quirk_name(uint32_t bit);
 
 /* ---- evidence.c: the messages of a TCP stream -------------------------- */
 
@@ -623,6 +695,9 @@ struct bh_flow_side {
 		uint32_t tsval, toff;
 	}		 tx[BH_FLOW_HS_TX];
 	uint32_t	 tx_lost_max;	/* highest TSval forgotten */
+	/* TCP-timestamp RTT samples of this side's TSvals (usec); the
+	 * median is set when the session ends (lib/flow.c, ts_rtt) */
+	uint32_t	 tsr_n, tsr_min, tsr_max, tsr_med;
 };
 #define BH_SIDE_DID_CLOSE	0x01	/* Zeek: this side closed (FIN/RST) */
 #define BH_SIDE_HEAD_OK		0x02	/* head_base known */
@@ -656,6 +731,10 @@ struct bh_flow {
 	uint32_t	 ev;		/* its evidence in the table's pool,
 					   0 none */
 	uint8_t		 ev_lost;	/* the pool was full */
+	uint8_t		 tsr_lost;	/* the TS-RTT pool was full */
+	uint32_t	 tsr;		/* its TS-RTT state in the table's
+					   pool, 0 none */
+	struct bh_tcpfp	 fp[2];		/* the first SYN, the first SYN/ACK */
 	struct bh_flow_side side[2];
 };
 
@@ -675,6 +754,8 @@ struct bh_flow_cfg {
 					   default of 1 M) */
 	uint32_t	 ev_pool;	/* sessions with evidence at once
 					   (0: a default of 16384) */
+	uint32_t	 ts_pool;	/* sessions with TS-RTT state at once
+					   (0: a default of 16384) */
 	uint64_t	 seed;		/* hash key */
 	bh_flow_emit_fn	*emit;
 	void		*arg;
@@ -691,6 +772,8 @@ struct bh_flow_stats {
 					   absorbed */
 	uint64_t	 ev_untracked;	/* TCP sessions with payload but no
 					   evidence (evidence pool full) */
+	uint64_t	 tsr_untracked;	/* TCP sessions with timestamps but
+					   no TS-RTT (its pool full) */
 };
 
 struct bh_flow_table;

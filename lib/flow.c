@@ -83,6 +83,41 @@ struct tomb {
 #define SIDE_SEG_MAX	2048	/* outstanding segments per side */
 #define SEG_POOL_DEFAULT (1u << 20)
 #define EV_POOL_DEFAULT	16384	/* sessions with evidence */
+#define TSR_POOL_DEFAULT 16384	/* sessions with TS-RTT state */
+
+/*
+ * TCP-timestamp RTT (pping's rule, RFC 7323 §4.3): a side's TSval is
+ * remembered with the time it was first seen; the first TSecr of the
+ * other side that echoes it gives a sample.  Up to TSR_RING TSvals per
+ * side wait for their echo (the oldest is forgotten).  The samples go
+ * into a log-linear histogram for the median: values below 16 usec
+ * exactly, then 8 buckets per octave up to 2^27 usec (134 s, larger
+ * samples counted in the last bucket); the median written is its
+ * bucket's middle, within 1/16 of the true lower median (bh-sessions(1)).
+ * The first TSR_KEEP samples are also kept as they are: up to that
+ * many, the median is exact.
+ */
+#define TSR_RING	8
+#define TSR_KEEP	8
+#define TSR_EXACT	16
+#define TSR_OCT_LO	4		/* 2^4 = TSR_EXACT */
+#define TSR_OCT_HI	27
+#define TSR_BUCKETS	(TSR_EXACT + (TSR_OCT_HI - TSR_OCT_LO) * 8)
+#define TSR_BAD		0x1	/* ring flags: resent, no sample */
+#define TSR_USED	0x2	/* echoed once already */
+
+struct tsr {
+	uint32_t	 next;		/* pool link */
+	struct {
+		uint32_t tsval, toff;	/* toff: first seen (mod 2^32) */
+		uint8_t	 fl;
+	}		 ring[2][TSR_RING];
+	uint8_t		 first[2], n[2];
+	uint8_t		 has_last[2];
+	uint32_t	 last[2];	/* the newest TSval of each side */
+	uint32_t	 keep[2][TSR_KEEP];	/* the first samples */
+	uint32_t	 hist[2][TSR_BUCKETS];
+};
 
 struct segblk {
 	uint32_t	 next;
@@ -193,12 +228,15 @@ struct bh_flow_table {
 	struct frag_ent	*frag;
 	struct pool	 blk;		/* blocks of outstanding segments */
 	struct pool	 ev;		/* the sessions' evidence */
+	struct pool	 tsr;		/* their TS-RTT state */
 	struct tomb	*tomb;		/* closed connections */
 	uint32_t	 tomb_mask;
 	struct bh_flow_stats st;
 };
 
 static void	seg_clear(struct bh_flow_table *, struct bh_flow_side *);
+struct tsr;
+static void	tsr_median(struct bh_flow *, const struct tsr *);
 
 /* Typed, so that the entry size is a constant of the multiplication. */
 #define FLOW(t, i)	((struct bh_flow *)(void *)(t)->sess.chunk[(i) >> \
@@ -358,6 +396,8 @@ bh_flow_new(const struct bh_flow_cfg *cfg)
 	t->tomb_mask = (uint32_t)(nb - 1);
 	pool_init(&t->ev, 4, sizeof(struct bh_ev), offsetof(struct bh_ev, next),
 	    t->cfg.ev_pool ? t->cfg.ev_pool : EV_POOL_DEFAULT);
+	pool_init(&t->tsr, 4, sizeof(struct tsr), offsetof(struct tsr, next),
+	    t->cfg.ts_pool ? t->cfg.ts_pool : TSR_POOL_DEFAULT);
 	return t;
 }
 
@@ -374,6 +414,7 @@ bh_flow_free(struct bh_flow_table *t)
 	pool_free(&t->sess);
 	pool_free(&t->blk);
 	pool_free(&t->ev);
+	pool_free(&t->tsr);
 	free(t->tomb);
 	free(t->bucket);
 	free(t->frag);
@@ -426,6 +467,11 @@ end_flow(struct bh_flow_table *t, uint32_t idx, int end)
 	if (f->ev != 0) {
 		ev = (struct bh_ev *)POOL_ENTRY(&t->ev, f->ev);
 		bh_ev_end(ev);
+	}
+	if (f->tsr != 0) {
+		tsr_median(f, (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr));
+		pool_put(&t->tsr, f->tsr);
+		f->tsr = 0;
 	}
 	if (t->cfg.emit != NULL)
 		t->cfg.emit(t->cfg.arg, f, head_buf(t, idx, 0),
@@ -1287,6 +1333,150 @@ flow_off(const struct bh_flow *f, int64_t ts)
 	return (uint32_t)off;
 }
 
+/* The histogram bucket of v usec, and the middle of bucket b. */
+static unsigned
+tsr_bucket(uint32_t v)
+{
+	unsigned k;
+
+	if (v < TSR_EXACT)
+		return v;
+	for (k = TSR_OCT_LO; k + 1 < TSR_OCT_HI && v >> (k + 1) != 0; k++)
+		;
+	if (v >> (k + 1) != 0)	/* beyond the last octave */
+		return TSR_BUCKETS - 1;
+	return TSR_EXACT + (k - TSR_OCT_LO) * 8 + ((v >> (k - 3)) & 7);
+}
+
+static uint32_t
+tsr_middle(unsigned b)
+{
+	unsigned k, j;
+
+	if (b < TSR_EXACT)
+		return b;
+	k = TSR_OCT_LO + (b - TSR_EXACT) / 8;
+	j = (b - TSR_EXACT) % 8;
+	return ((uint32_t)(8 + j) << (k - 3)) + ((uint32_t)1 << (k - 4));
+}
+
+/* The lower median of side d's samples into the side, when it ends. */
+static void
+tsr_median(struct bh_flow *f, const struct tsr *r)
+{
+	uint32_t want, seen, m;
+	unsigned b;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		struct bh_flow_side *s = &f->side[d];
+
+		if (s->tsr_n == 0)
+			continue;
+		want = (s->tsr_n + 1) / 2;
+		if (s->tsr_n <= TSR_KEEP) {
+			uint32_t v[TSR_KEEP], x;
+			unsigned i, j;
+
+			/* Few: sort them (insertion, at most 8). */
+			for (i = 0; i < s->tsr_n; i++) {
+				x = r->keep[d][i];
+				for (j = i; j > 0 && v[j - 1] > x; j--)
+					v[j] = v[j - 1];
+				v[j] = x;
+			}
+			s->tsr_med = v[want - 1];
+			continue;
+		}
+		for (b = 0, seen = 0; b < TSR_BUCKETS; b++)
+			if ((seen += r->hist[d][b]) >= want)
+				break;
+		m = tsr_middle(b < TSR_BUCKETS ? b : TSR_BUCKETS - 1);
+		if (m < s->tsr_min)
+			m = s->tsr_min;
+		if (m > s->tsr_max)
+			m = s->tsr_max;
+		s->tsr_med = m;
+	}
+}
+
+/*
+ * The timestamps of a packet from side d seen at toff: its TSval waits
+ * for an echo (a TSval seen again in a retransmission, resent, gives
+ * no sample: which copy the echo answers is unknown), its TSecr may
+ * answer one of the other side's.  A TSval or TSecr of 0 is none (RFC
+ * 7323 §3.2: a SYN's TSecr; p0f's ts1-).
+ */
+static void
+ts_rtt(struct bh_flow_table *t, struct bh_flow *f, int d,
+    const struct bh_pkt *p, uint32_t toff, int resent)
+{
+	struct bh_flow_side *s = &f->side[!d];
+	struct tsr *r;
+	unsigned i, k, j;
+	int chunk_new;
+	uint32_t v;
+
+	if (f->tsr == 0) {
+		if (f->tsr_lost)
+			return;
+		if ((f->tsr = pool_get(&t->tsr, &chunk_new)) == 0) {
+			f->tsr_lost = 1;
+			t->st.tsr_untracked++;
+			return;
+		}
+		r = (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr);
+		if (!chunk_new)
+			memset(r, 0, sizeof(*r));
+	}
+	r = (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr);
+	if (p->tsval != 0) {
+		if (!r->has_last[d] || seq_delta(p->tsval, r->last[d]) > 0) {
+			if (r->n[d] == TSR_RING) {
+				r->first[d] = (r->first[d] + 1) % TSR_RING;
+				r->n[d]--;
+			}
+			k = (r->first[d] + r->n[d]++) % TSR_RING;
+			r->ring[d][k].tsval = p->tsval;
+			r->ring[d][k].toff = toff;
+			r->ring[d][k].fl = 0;
+			r->last[d] = p->tsval;
+			r->has_last[d] = 1;
+		} else if (resent) {
+			for (i = 0; i < r->n[d]; i++) {
+				k = (r->first[d] + i) % TSR_RING;
+				if (r->ring[d][k].tsval == p->tsval)
+					r->ring[d][k].fl |= TSR_BAD;
+			}
+		}
+	}
+	if (!(p->tcp_flags & BH_TH_ACK) || p->tsecr == 0)
+		return;
+	for (i = 0; i < r->n[!d]; i++) {
+		k = (r->first[!d] + i) % TSR_RING;
+		if (r->ring[!d][k].tsval != p->tsecr)
+			continue;
+		if (!(r->ring[!d][k].fl & (TSR_BAD | TSR_USED))) {
+			v = toff - r->ring[!d][k].toff;
+			if (s->tsr_n == 0 || v < s->tsr_min)
+				s->tsr_min = v;
+			if (s->tsr_n == 0 || v > s->tsr_max)
+				s->tsr_max = v;
+			if (s->tsr_n < TSR_KEEP)
+				r->keep[!d][s->tsr_n] = v;
+			s->tsr_n++;
+			j = tsr_bucket(v);
+			if (r->hist[!d][j] < UINT32_MAX)
+				r->hist[!d][j]++;
+		}
+		r->ring[!d][k].fl |= TSR_USED;
+		/* The echo only moves forward: older TSvals are done. */
+		r->first[!d] = (uint8_t)k;
+		r->n[!d] = (uint8_t)(r->n[!d] - i);
+		return;
+	}
+}
+
 /* syn_ts, synack_ts, ack_ts and the transmissions they may answer. */
 static void
 handshake(struct bh_flow *f, int d, int64_t ts, const struct bh_pkt *p)
@@ -1297,10 +1487,14 @@ handshake(struct bh_flow *f, int d, int64_t ts, const struct bh_pkt *p)
 		f->syn_n++;
 		if (f->syn_off == BH_FLOW_NOOFF)
 			f->syn_off = flow_off(f, ts);
+		if (!f->fp[0].have)
+			(void)bh_tcpfp_take(p, &f->fp[0]);
 		tx_note(&f->side[0], p->has_ts, p->tsval, ts - f->ts);
 	} else if (d == 1 && (fl & (BH_TH_SYN | BH_TH_ACK)) ==
 	    (BH_TH_SYN | BH_TH_ACK)) {
 		f->synack_n++;
+		if (!f->fp[1].have)
+			(void)bh_tcpfp_take(p, &f->fp[1]);
 		if (f->synack_off == BH_FLOW_NOOFF && (f->syn_off ==
 		    BH_FLOW_NOOFF || p->ack == f->side[0].start_seq + 1)) {
 			f->synack_off = flow_off(f, ts);
@@ -1374,6 +1568,11 @@ tcp_packet(struct bh_flow_table *t, uint32_t idx, int d, int64_t ts,
 			hist_scaled(f, !d, &peer->gap_n, 'G');
 		rtt_ack(t, f, !d, p->ack, toff);
 	}
+	if (p->has_ts)
+		ts_rtt(t, f, d, p, toff, (fl & BH_TH_SYN) ? (d == 0 ?
+		    f->syn_n : f->synack_n) > 0 : len > 0 &&
+		    seq_delta(end_seq, ep->last_seq) <= 0 &&
+		    ep->state != BH_TCP_RESET);
 	handshake(f, d, ts, p);
 	update_last_seq(f, d, end_seq, fl, len);
 	if (update_state(f, d, fl, p->seq, len) &&

@@ -193,9 +193,16 @@ transport(const struct cur *c, uint32_t off, uint32_t l4len,
 		out->ack = BE32(h + 8);
 		out->tcp_flags = h[13];
 		out->win = BE16(h + 14);
+		out->tcp_x2 = h[12] & 15;
 		hlen = (uint32_t)(h[12] >> 4) * 4;
 		if (hlen < 20 || hlen > l4len)
 			return BH_PKT_BAD_L4;
+		(void)get16(c, off + 18, &out->tcp_urp);
+		out->tcp_optlen = (uint8_t)(hlen - 20);
+		if (c->n - off >= hlen) {
+			out->tcp_opt_cap = 1;
+			out->tcp_opt = h + 20;
+		}
 		if (hlen > 20)
 			tcp_options(c, off + 20, off + hlen, out);
 		break;
@@ -269,6 +276,9 @@ ipv4(const struct cur *c, uint32_t off, uint32_t wire_avail,
 	fr = BE16(h + 6);
 	out->ttl = h[8];
 	out->proto = h[9];
+	out->ip_tos = h[1];
+	out->ip_optlen = (uint8_t)(hlen - 20);
+	out->ip_fl = (uint8_t)(fr >> 8 & 0xc0);
 	memcpy(out->src, h + 12, 4);
 	memcpy(out->dst, h + 16, 4);
 	out->af = 4;
@@ -318,6 +328,10 @@ ipv6(const struct cur *c, uint32_t off, uint32_t wire_avail,
 	    getbytes(c, off + 24, out->dst, 16) == -1)
 		return BH_PKT_SHORT_IP;
 	out->af = 6;
+	/* Version, traffic class, flow label: the 4 bytes at off. */
+	out->ip_tos = (uint8_t)(c->p[off] << 4 | c->p[off + 1] >> 4);
+	out->ip6_flow = (uint32_t)(c->p[off + 1] & 15) << 16 |
+	    (uint32_t)c->p[off + 2] << 8 | c->p[off + 3];
 	if (wire_avail < 40)
 		return BH_PKT_BAD_IP;
 	/* Payload length 0 is a jumbogram (RFC 2675) or TSO: use the frame. */

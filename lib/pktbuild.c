@@ -321,6 +321,68 @@ static size_t
 tcp_options(unsigned char *o, const struct bh_pb_pkt *p)
 {
 	size_t n = 0;
+	int i;
+
+	if (p->optn > 0) {
+		/* The layout given, then zeros (EOL) to a multiple of 4;
+		 * at most 40 bytes (the builder's caller checks). */
+		for (i = 0; i < p->optn && n < 40; i++) {
+			switch (p->optlayout[i]) {
+			case 0:
+			case 1:
+				o[n++] = p->optlayout[i];
+				break;
+			case 2:
+				if (n + 4 > 40)
+					return n;
+				o[n++] = 2;
+				o[n++] = 4;
+				put_be16(o + n, p->mss);
+				n += 2;
+				break;
+			case 3:
+				if (n + 3 > 40)
+					return n;
+				o[n++] = 3;
+				o[n++] = 3;
+				o[n++] = (unsigned char)(p->wscale < 0 ? 0 :
+				    p->wscale);
+				break;
+			case 4:
+				if (n + 2 > 40)
+					return n;
+				o[n++] = 4;
+				o[n++] = 2;
+				break;
+			case 5:
+				if (n + 10 > 40)
+					return n;
+				o[n++] = 5;
+				o[n++] = 10;
+				memset(o + n, 0, 8);
+				n += 8;
+				break;
+			case 8:
+				if (n + 10 > 40)
+					return n;
+				o[n++] = 8;
+				o[n++] = 10;
+				put_be32(o + n, p->tsval);
+				put_be32(o + n + 4, p->tsecr);
+				n += 8;
+				break;
+			default:	/* an unknown kind, 2 bytes */
+				if (n + 2 > 40)
+					return n;
+				o[n++] = p->optlayout[i];
+				o[n++] = 2;
+				break;
+			}
+		}
+		while (n % 4 != 0)
+			o[n++] = 0;
+		return n;
+	}
 
 	if (p->has_mss) {
 		o[n++] = 2;

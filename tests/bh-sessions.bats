@@ -63,7 +63,11 @@ EOF
 	    syn_ts synack_ts ack_ts syn_n synack_n syn_ans_ts synack_ans_ts \
 	    orig_rtt_n orig_rtt_min_ms orig_rtt_avg_ms orig_rtt_max_ms \
 	    resp_rtt_n resp_rtt_min_ms resp_rtt_avg_ms resp_rtt_max_ms \
-	    orig_by end history orig_head resp_head orig_ev | sed 's/\t$//')")	resp_ev" ]
+	    orig_by end history \
+	    orig_tsrtt_n orig_tsrtt_min_ms orig_tsrtt_med_ms orig_tsrtt_max_ms \
+	    resp_tsrtt_n resp_tsrtt_min_ms resp_tsrtt_med_ms resp_tsrtt_max_ms \
+	    syn_sig synack_sig syn_muon synack_muon \
+	    orig_head resp_head orig_ev | sed 's/\t$//')")	resp_ev" ]
 }
 
 @test "HTTP download: the whole record (golden)" {
@@ -284,7 +288,7 @@ EOF
 	[ "${#lines[@]}" -eq 3 ]
 	[ "$(get orig_head 1)" = 'a\tb\nc\x1b[2J\\\x00\xff' ]
 	[ "$(get orig_head 2)" = '\x2d' ]
-	printf '%s\n' "$output" | awk -F'\t' 'NF != 44 { exit 1 }'
+	printf '%s\n' "$output" | awk -F'\t' 'NF != 56 { exit 1 }'
 	printf '%s' "$output" > "$T/out"
 	run -1 env LC_ALL=C grep -c $'[\x01-\x08\x0b-\x1f\x7f-\xff]' "$T/out"
 }
@@ -304,7 +308,7 @@ EOF
 	    map(chr, 0..255), "\n"' > "$T/want"
 	bh-cut -u -H -f orig_head "$T/out.tsv" > "$T/got"
 	cmp "$T/want" "$T/got"
-	printf '%s\n' "$output" | awk -F'\t' 'NF != 44 { exit 1 }'
+	printf '%s\n' "$output" | awk -F'\t' 'NF != 56 { exit 1 }'
 }
 
 @test "Zeek states: SF REJ S0 RSTO RSTR RSTOS0 SH S1 S2 S3 OTH RSTRH SHR" {
@@ -866,4 +870,113 @@ EOF
 	run -2 --separate-stderr bh-sessions --strict "$T/snap.pcap"
 	[ "$stderr" = "bh-sessions: $T/snap.pcap: packet 2: longer than the file's snaplen 64" ]
 	[ "${#lines[@]}" -eq 2 ]
+}
+
+# tsrtt: orig_tsrtt_* then resp_tsrtt_* of $output, space-separated.
+tsrtt() {
+	printf '%s\n' "$output" | awk -F'\t' 'NR == 1 {
+		for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ print $(c["orig_tsrtt_n"]), $(c["orig_tsrtt_min_ms"]),
+	    $(c["orig_tsrtt_med_ms"]), $(c["orig_tsrtt_max_ms"]),
+	    $(c["resp_tsrtt_n"]), $(c["resp_tsrtt_min_ms"]),
+	    $(c["resp_tsrtt_med_ms"]), $(c["resp_tsrtt_max_ms"]) }'
+}
+
+@test "TS-RTT: a TSval timed to its first echo; resent, echoed twice, or TSecr 0 gives no sample" {
+	# orig: 100 echoed by the SYN/ACK 50 ms on, 102 after 40 ms (the
+	# second echo of 102 is no sample); 103 was resent with the same
+	# TSval, so its echo is ambiguous.  resp: 9000 echoed 10 ms on,
+	# 9002 100 ms on (the originator waited: pping counts that too),
+	# 9004 5 ms on; the PA with TSecr 0 echoes nothing.
+	mkcap ts <<EOF
+$T0.000000 tcp 10.0.0.1:1001 > 10.0.0.2:80 S ts=100/0
++0.050 tcp 10.0.0.2:80 > 10.0.0.1:1001 SA ts=9000/100
++0.010 tcp 10.0.0.1:1001 > 10.0.0.2:80 . ts=101/9000
++0.001 tcp 10.0.0.1:1001 > 10.0.0.2:80 PA ts=102/9000 "hello"
++0.040 tcp 10.0.0.2:80 > 10.0.0.1:1001 . ts=9001/102
++0.001 tcp 10.0.0.2:80 > 10.0.0.1:1001 . ts=9002/102
++0.100 tcp 10.0.0.1:1001 > 10.0.0.2:80 PA ts=103/9002 "again"
++0.200 tcp 10.0.0.1:1001 > 10.0.0.2:80 PA seq=6 ts=103/9002 "again"
++0.020 tcp 10.0.0.2:80 > 10.0.0.1:1001 . ts=9003/103
++0.030 tcp 10.0.0.2:80 > 10.0.0.1:1001 PA ts=9004/0 "x"
++0.005 tcp 10.0.0.1:1001 > 10.0.0.2:80 . ts=104/9004
+EOF
+	run -0 bh-sessions "$T/ts.pcap"
+	[ "$(tsrtt)" = "2 40.000 40.000 50.000 3 5.000 10.000 100.000" ]
+}
+
+@test "TS-RTT: TSvals that wrap past 2^32 are still new; no timestamps, no samples" {
+	mkcap w <<EOF
+$T0.000000 tcp 10.0.0.1:1001 > 10.0.0.2:80 S ts=4294967295/0
++0.030 tcp 10.0.0.2:80 > 10.0.0.1:1001 SA ts=7/4294967295
++0.002 tcp 10.0.0.1:1001 > 10.0.0.2:80 . ts=1/7
++0.001 tcp 10.0.0.1:1001 > 10.0.0.2:80 PA ts=2/7 "hi"
++0.020 tcp 10.0.0.2:80 > 10.0.0.1:1001 . ts=8/2
++1 tcp 10.0.0.1:1002 > 10.0.0.2:80 S
++0.030 tcp 10.0.0.2:80 > 10.0.0.1:1002 SA
++0.002 tcp 10.0.0.1:1002 > 10.0.0.2:80 .
+EOF
+	run -0 bh-sessions "$T/w.pcap"
+	[ "$(tsrtt | sed -n 1p)" = "2 20.000 20.000 30.000 1 2.000 2.000 2.000" ]
+	[ "$(tsrtt | sed -n 2p)" = "0 - - - 0 - - -" ]
+}
+
+@test "TS-RTT: past 8 samples the median comes from the histogram, within 1/16" {
+	# The SYN's 1 ms, then 20 segments echoed 1, 2, ..., 20 ms on: 21
+	# samples, the lower median (rank 11) 10 ms; its bucket
+	# [9.216, 10.240) ms has the middle 9.728.
+	{
+		printf '%s tcp 10.0.0.1:1001 > 10.0.0.2:80 S ts=1/0\n' $T0
+		printf '+0.001 tcp 10.0.0.2:80 > 10.0.0.1:1001 SA ts=500/1\n'
+		printf '+0.001 tcp 10.0.0.1:1001 > 10.0.0.2:80 . ts=2/500\n'
+		for i in $(seq 1 20); do
+			printf '+0.1 tcp 10.0.0.1:1001 > 10.0.0.2:80 PA ts=%d/%d "x"\n' $((i + 2)) $((i + 499))
+			printf '+0.%03d tcp 10.0.0.2:80 > 10.0.0.1:1001 . ts=%d/%d\n' $i $((i + 500)) $((i + 2))
+		done
+	} | mkcap h
+	run -0 bh-sessions "$T/h.pcap"
+	[ "$(tsrtt | cut -d' ' -f1-4)" = "21 1.000 9.728 20.000" ]
+}
+
+@test "fingerprints: the SYN's and SYN/ACK's p0f raw signature and MuonFP string" {
+	# Each signature is the one p0f 3.09b prints for the same packet
+	# (p0f -r): Windows' option layout with TTL 113 (15 hops), a Linux
+	# SYN/ACK whose window is 20 times its MSS.
+	mkcap fp <<EOF
+$T0 tcp 10.0.0.1:1055 > 10.0.0.2:445 S ttl=113 mss=1460 wscale=8 win=8192 df opts=mss,nop,ws,nop,nop,sok
++0.01 tcp 10.0.0.2:445 > 10.0.0.1:1055 SA ttl=64 mss=1460 wscale=7 win=29200 df ts=500/0 sackok
++0.001 tcp 10.0.0.1:1055 > 10.0.0.2:445 . ttl=113
+EOF
+	run -0 bh-sessions "$T/fp.pcap"
+	[ "$(printf '%s\n' "$output" | col syn_sig)" = "4:113+15:0:1460:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0" ]
+	[ "$(printf '%s\n' "$output" | col synack_sig)" = "4:64+0:0:1460:mss*20,7:mss,sok,ts,nop,ws:df,id+:0" ]
+	[ "$(printf '%s\n' "$output" | col syn_muon)" = "8192:2-1-3-1-1-4:1460:8" ]
+	[ "$(printf '%s\n' "$output" | col synack_muon)" = "29200:2-4-8-1-3:1460:7" ]
+}
+
+@test "fingerprints: p0f's quirks, distance past 35 hops, a payload, a stray SYN/ACK" {
+	# The signatures p0f 3.09b prints for these packets.  ack+ is p0f's
+	# own reading: the lowest bit of the ACK field's first byte.
+	mkcap q <<EOF
+$T0 tcp 10.0.0.1:1001 > 10.0.0.2:80 S ttl=64 id=0 mss=1460 ts=0/7 wscale=15 sackok win=5840
++0.01 tcp 10.0.0.1:1002 > 10.0.0.2:80 SEC ttl=250 aseq=0 aack=16777216 mss=536 win=2144 df opts=mss,nop,?30,nop,sack
++0.01 tcp 10.0.0.1:1003 > 10.0.0.2:80 SPU ttl=80 win=1024 "GET"
++0.01 tcp 10.0.0.3:22 > 10.0.0.1:1004 SA ttl=128 aack=0 win=0
++0.01 tcp 10.0.0.1:1005 > 10.0.0.2:80 S ttl=64 aack=1 win=1024
+EOF
+	run -0 bh-sessions "$T/q.pcap"
+	printf '%s\n' "$output" | col syn_sig > "$T/syn"
+	printf '%s\n' "$output" | col synack_sig > "$T/synack"
+	printf '%s\n' "$output" | col syn_muon > "$T/muon"
+	cat > "$T/want" <<EOF
+4:64+0:0:1460:mss*4,15:mss,sok,ts,nop,ws:id-,ts1-,ts2+,exws:0
+4:250+5:0:536:mss*4,0:mss,nop,?30,nop,sack,eol+1:df,id+,ecn,seq-,ack+:0
+4:80+?:0:0:1024,0::urgf+,pushf+:+
+-
+4:64+0:0:0:1024,0:::0
+EOF
+	diff -u "$T/want" "$T/syn"
+	[ "$(sed -n 4p "$T/synack")" = "4:128+0:0:0:0,0::ack-:0" ]
+	[ "$(sed -n 2p "$T/muon")" = "2144:2-1-30-1-5-0:536:" ]
+	[ "$(sed -n 3p "$T/muon")" = "1024:::" ]
 }

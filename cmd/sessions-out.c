@@ -215,32 +215,48 @@ put_tsrtt(struct out *o, const struct bh_flow *f,
 	o->p += bh_fmt_usec_ms(o->p, s->tsr_max);
 }
 
+/* The texts of one fingerprint: from the memo, else written into it. */
+static const struct sig_memo *
+sig_texts(struct sessions_out *so, const struct bh_tcpfp *fp,
+    unsigned syn_mss)
+{
+	struct sig_memo *m;
+	uint64_t h = syn_mss;
+	uint64_t w[sizeof(*fp) / 8];
+	size_t i;
+
+	memcpy(w, fp, sizeof(w));
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		h = bh_mix64(h ^ w[i]);
+	m = &so->sigs[h % SIG_MEMO];
+	if (m->plen != 0 && m->syn_mss == syn_mss &&
+	    memcmp(&m->fp, fp, sizeof(*fp)) == 0)
+		return m;
+	m->fp = *fp;
+	m->syn_mss = syn_mss;
+	m->plen = bh_tcpfp_p0f(fp, syn_mss, m->p0f, sizeof(m->p0f));
+	m->mlen = bh_tcpfp_muon(fp, m->muon, sizeof(m->muon));
+	return m;
+}
+
 /* The SYN's and the SYN/ACK's p0f signature and MuonFP string. */
 static void
-put_sigs(struct out *o, const struct bh_flow *f)
+put_sigs(struct sessions_out *so, struct out *o, const struct bh_flow *f)
 {
-	unsigned syn_mss = f->fp[0].have ? f->fp[0].mss : 0;
-	int n;
+	const struct sig_memo *s0 = NULL, *s1 = NULL;
 
-	n = bh_tcpfp_p0f(&f->fp[0], 0, o->p, BH_TCPFP_SIGMAX);
-	o->p += n > 0 ? (size_t)n : 0;
-	if (n <= 0)
-		put(o, "-");
+	if (f->fp[0].have)
+		s0 = sig_texts(so, &f->fp[0], 0);
+	if (f->fp[1].have)
+		s1 = sig_texts(so, &f->fp[1], f->fp[0].have ?
+		    f->fp[0].mss : 0);
+	put(o, s0 != NULL && s0->plen > 0 ? s0->p0f : "-");
 	put_tab(o);
-	n = bh_tcpfp_p0f(&f->fp[1], syn_mss, o->p, BH_TCPFP_SIGMAX);
-	o->p += n > 0 ? (size_t)n : 0;
-	if (n <= 0)
-		put(o, "-");
+	put(o, s1 != NULL && s1->plen > 0 ? s1->p0f : "-");
 	put_tab(o);
-	n = bh_tcpfp_muon(&f->fp[0], o->p, BH_TCPFP_SIGMAX);
-	o->p += n > 0 ? (size_t)n : 0;
-	if (n <= 0)
-		put(o, "-");
+	put(o, s0 != NULL && s0->mlen > 0 ? s0->muon : "-");
 	put_tab(o);
-	n = bh_tcpfp_muon(&f->fp[1], o->p, BH_TCPFP_SIGMAX);
-	o->p += n > 0 ? (size_t)n : 0;
-	if (n <= 0)
-		put(o, "-");
+	put(o, s1 != NULL && s1->mlen > 0 ? s1->muon : "-");
 }
 
 /*
@@ -495,7 +511,7 @@ sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
 	put_tab(&o);
 	put_tsrtt(&o, f, &f->side[1]);
 	put_tab(&o);
-	put_sigs(&o, f);
+	put_sigs(so, &o, f);
 	put_tab(&o);
 	put_head(so, &o, oh, on);
 	put_tab(&o);
@@ -539,6 +555,7 @@ sessions_out_start(struct sessions_out *so, FILE *fp, uint32_t head_max)
 	so->obufcap = 2 * (4 * (size_t)head_max + 5) +
 	    2 * (bh_ev_format_max() + 1) + 4 * BH_TCPFP_SIGMAX + 2048;
 	so->obuf = xmalloc(so->obufcap);
+	so->sigs = xcalloc(SIG_MEMO, sizeof(*so->sigs));
 }
 
 void
@@ -560,4 +577,6 @@ sessions_out_free(struct sessions_out *so)
 {
 	free(so->obuf);
 	so->obuf = NULL;
+	free(so->sigs);
+	so->sigs = NULL;
 }

@@ -41,6 +41,17 @@ struct sessions_out {
 	size_t		 obufcap;
 	char		 esc_str[256][4];	/* each byte of a head, escaped */
 	unsigned char	 esc_len[256];
+	struct sig_memo	*sigs;		/* SIG_MEMO fingerprints' texts */
+};
+
+/* A fingerprint and its texts, remembered: a capture holds few distinct
+ * ones, and writing them costs more than finding them again. */
+#define SIG_MEMO	256
+struct sig_memo {
+	struct bh_tcpfp	 fp;
+	unsigned	 syn_mss;
+	int		 plen, mlen;	/* -1: none; 0: slot empty */
+	char		 p0f[BH_TCPFP_SIGMAX], muon[BH_TCPFP_SIGMAX];
 };
 
 /* A run over the capture files: zero it, set table and strict. */

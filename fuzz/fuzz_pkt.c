@@ -14,7 +14,10 @@
  * Checked besides memory safety: the decoder is deterministic and its
  * payload lies inside the captured bytes; every session is emitted
  * exactly once, with heads within the cap that escape to printable text
- * and unescape back; the live count never passes the cap.
+ * and unescape back; the live count never passes the cap; every TCP
+ * packet's fingerprint (lib/tcpfp.c) writes a p0f signature of 8 fields
+ * and a MuonFP string of 4 within their bound, and a session's TS-RTT
+ * median lies between its minimum and maximum.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,6 +102,36 @@ check_ev(const struct bh_ev *ev)
 	}
 }
 
+/* A fingerprint's texts: within the bound, printable, 8 and 4 fields. */
+static void
+check_fp(const struct bh_tcpfp *fp, unsigned syn_mss)
+{
+	char buf[BH_TCPFP_SIGMAX];
+	int n, i, colons;
+
+	if (!fp->have)
+		return;
+	if (fp->ocnt > BH_TCPFP_OPTS)
+		bh_fuzz_fail("more option kinds than kept", NULL, 0);
+	n = bh_tcpfp_p0f(fp, syn_mss, buf, sizeof(buf));
+	if (n <= 0 || (size_t)n != strlen(buf) || !bh_fuzz_is_text(buf, n))
+		bh_fuzz_fail("p0f signature cut or not text", buf,
+		    n > 0 ? (size_t)n : 0);
+	for (i = 0, colons = 0; i < n; i++)
+		colons += buf[i] == ':';
+	if (colons != 7 || (strcmp(buf + n - 2, ":0") != 0 &&
+	    strcmp(buf + n - 2, ":+") != 0))
+		bh_fuzz_fail("p0f signature malformed", buf, (size_t)n);
+	n = bh_tcpfp_muon(fp, buf, sizeof(buf));
+	if (n <= 0 || (size_t)n != strlen(buf) || !bh_fuzz_is_text(buf, n))
+		bh_fuzz_fail("MuonFP string cut or not text", buf,
+		    n > 0 ? (size_t)n : 0);
+	for (i = 0, colons = 0; i < n; i++)
+		colons += buf[i] == ':';
+	if (colons != 3)
+		bh_fuzz_fail("MuonFP string malformed", buf, (size_t)n);
+}
+
 static void
 emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
     const unsigned char *rh, size_t rn, const struct bh_ev *ev)
@@ -128,6 +161,18 @@ emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
 			bh_fuzz_fail("answered transmission before the "
 			    "session", NULL, 0);
 	}
+	for (a = 0; a < 2; a++) {
+		const struct bh_flow_side *sd = &f->side[a];
+
+		if (sd->tsr_n > 0 && (sd->tsr_min > sd->tsr_med ||
+		    sd->tsr_med > sd->tsr_max))
+			bh_fuzz_fail("TS-RTT median outside min..max", NULL,
+			    0);
+	}
+	if (f->fp[0].have && f->fp[0].synack)
+		bh_fuzz_fail("the SYN's fingerprint is a SYN/ACK's", NULL, 0);
+	check_fp(&f->fp[0], 0);
+	check_fp(&f->fp[1], f->fp[0].have ? f->fp[0].mss : 0);
 	check_head(c, oh, on);
 	check_head(c, rh, rn);
 	check_ev(ev);
@@ -156,6 +201,7 @@ config(struct bh_flow_cfg *cfg, const uint8_t *k)
 		cfg->linger = (int64_t)(k[2] >> 5) * 100000;
 	}
 	cfg->seg_pool = k[3] != 0 ? (uint32_t)k[3] * 3 : 0;
+	cfg->ts_pool = (uint32_t)(k[1] >> 4);
 	cfg->seed = le32(k + 4);
 }
 
@@ -214,6 +260,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    p.vlan_n > BH_PKT_MAX_VLAN || p.frag > 2)
 				bh_fuzz_fail("decoded fields out of range",
 				    NULL, 0);
+			if (p.tcp_opt != NULL && (p.tcp_opt < frame ||
+			    p.tcp_opt + p.tcp_optlen > frame + caplen))
+				bh_fuzz_fail("TCP options outside the "
+				    "captured bytes", NULL, 0);
+			if (p.proto == BH_IPPROTO_TCP) {
+				struct bh_tcpfp fp;
+
+				if (bh_tcpfp_take(&p, &fp) == 0)
+					check_fp(&fp, (unsigned)(ts & 0xffff));
+			}
 			(void)bh_flow_packet(t, ts, &p);
 		}
 		free(frame);

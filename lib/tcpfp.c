@@ -10,7 +10,6 @@
  * a field in its own way (noted below): the point is that the signature
  * bh writes is the one p0f prints for the same packet.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "bh.h"
@@ -267,17 +266,33 @@ guess_dist(unsigned ttl)
 	return 255 - ttl;
 }
 
-/* Append to buf[*len..n); a cut is caught by the caller's final check. */
+/*
+ * Appending to buf[*len..n): a text, a number.  A cut is caught by the
+ * caller's final check (*len >= n).  No stdio: a record has four of
+ * these texts, and bh-sessions writes hundreds of thousands of records.
+ */
 static void
-add(char *buf, size_t n, size_t *len, const char *fmt, unsigned a,
-    unsigned b)
+put_s(char *buf, size_t n, size_t *len, const char *s)
 {
-	int w;
+	while (*s != '\0' && *len + 1 < n)
+		buf[(*len)++] = *s++;
+	if (*s != '\0')
+		*len = n;
+}
 
-	if (*len >= n)
-		return;
-	w = snprintf(buf + *len, n - *len, fmt, a, b);
-	*len += w < 0 ? n : (size_t)w;
+static void
+put_u(char *buf, size_t n, size_t *len, unsigned v)
+{
+	char d[12];
+	int i = 0;
+
+	do
+		d[i++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (i > 0 && *len + 1 < n)
+		buf[(*len)++] = d[--i];
+	if (i > 0)
+		*len = n;
 }
 
 static const struct {
@@ -316,47 +331,60 @@ bh_tcpfp_p0f(const struct bh_tcpfp *fp, unsigned syn_mss, char *buf,
 	unsigned dist = guess_dist(fp->ttl), m;
 	int mtu, first = 1;
 
-	if (!fp->have)
+	if (!fp->have || n == 0)
 		return -1;
+	put_u(buf, n, &len, fp->ver);
+	put_s(buf, n, &len, ":");
+	put_u(buf, n, &len, fp->ttl);
+	put_s(buf, n, &len, "+");
 	if (dist > MAX_DIST)
-		add(buf, n, &len, "%u:%u+?:", fp->ver, fp->ttl);
-	else {
-		add(buf, n, &len, "%u:%u+", fp->ver, fp->ttl);
-		add(buf, n, &len, "%u:", dist, 0);
-	}
-	add(buf, n, &len, "%u:", fp->olen, 0);
+		put_s(buf, n, &len, "?");
+	else
+		put_u(buf, n, &len, dist);
+	put_s(buf, n, &len, ":");
+	put_u(buf, n, &len, fp->olen);
+	put_s(buf, n, &len, ":");
 	if (fp->mss == SPECIAL_MSS && fp->synack)
-		add(buf, n, &len, "*:", 0, 0);
+		put_s(buf, n, &len, "*");
 	else
-		add(buf, n, &len, "%u:", fp->mss, 0);
-	if ((m = win_multi(fp, syn_mss, &mtu)) > 0)
-		add(buf, n, &len, mtu ? "mtu*%u," : "mss*%u,", m, 0);
-	else
-		add(buf, n, &len, "%u,", fp->win, 0);
-	add(buf, n, &len, "%u:", fp->wscale, 0);
+		put_u(buf, n, &len, fp->mss);
+	put_s(buf, n, &len, ":");
+	if ((m = win_multi(fp, syn_mss, &mtu)) > 0) {
+		put_s(buf, n, &len, mtu ? "mtu*" : "mss*");
+		put_u(buf, n, &len, m);
+	} else
+		put_u(buf, n, &len, fp->win);
+	put_s(buf, n, &len, ",");
+	put_u(buf, n, &len, fp->wscale);
+	put_s(buf, n, &len, ":");
 	for (i = 0; i < fp->ocnt; i++) {
-		const char *sep = i ? "," : "";
 		uint8_t k = fp->layout[i];
 
-		add(buf, n, &len, sep, 0, 0);
-		if (k == OPT_EOL)
-			add(buf, n, &len, "eol+%u", fp->eol_pad, 0);
-		else if (k < sizeof(kinds) / sizeof(kinds[0]) &&
+		if (i > 0)
+			put_s(buf, n, &len, ",");
+		if (k == OPT_EOL) {
+			put_s(buf, n, &len, "eol+");
+			put_u(buf, n, &len, fp->eol_pad);
+		} else if (k < sizeof(kinds) / sizeof(kinds[0]) &&
 		    kinds[k] != NULL)
-			add(buf, n, &len, kinds[k], 0, 0);
-		else
-			add(buf, n, &len, "?%u", k, 0);
+			put_s(buf, n, &len, kinds[k]);
+		else {
+			put_s(buf, n, &len, "?");
+			put_u(buf, n, &len, k);
+		}
 	}
-	add(buf, n, &len, ":", 0, 0);
+	put_s(buf, n, &len, ":");
 	for (i = 0; i < sizeof(quirk_names) / sizeof(quirk_names[0]); i++)
 		if (fp->quirks & quirk_names[i].bit) {
-			add(buf, n, &len, first ? "" : ",", 0, 0);
-			add(buf, n, &len, quirk_names[i].name, 0, 0);
+			if (!first)
+				put_s(buf, n, &len, ",");
+			put_s(buf, n, &len, quirk_names[i].name);
 			first = 0;
 		}
-	add(buf, n, &len, fp->pclass ? ":+" : ":0", 0, 0);
+	put_s(buf, n, &len, fp->pclass ? ":+" : ":0");
 	if (len >= n)
 		return -1;
+	buf[len] = '\0';
 	return (int)len;
 }
 
@@ -365,18 +393,23 @@ bh_tcpfp_muon(const struct bh_tcpfp *fp, char *buf, size_t n)
 {
 	size_t len = 0, i;
 
-	if (!fp->have)
+	if (!fp->have || n == 0)
 		return -1;
-	add(buf, n, &len, "%u:", fp->win, 0);
-	for (i = 0; i < fp->ocnt; i++)
-		add(buf, n, &len, i ? "-%u" : "%u", fp->layout[i], 0);
-	add(buf, n, &len, ":", 0, 0);
+	put_u(buf, n, &len, fp->win);
+	put_s(buf, n, &len, ":");
+	for (i = 0; i < fp->ocnt; i++) {
+		if (i > 0)
+			put_s(buf, n, &len, "-");
+		put_u(buf, n, &len, fp->layout[i]);
+	}
+	put_s(buf, n, &len, ":");
 	if (fp->has_mss)
-		add(buf, n, &len, "%u", fp->mss, 0);
-	add(buf, n, &len, ":", 0, 0);
+		put_u(buf, n, &len, fp->mss);
+	put_s(buf, n, &len, ":");
 	if (fp->has_ws)
-		add(buf, n, &len, "%u", fp->wscale, 0);
+		put_u(buf, n, &len, fp->wscale);
 	if (len >= n)
 		return -1;
+	buf[len] = '\0';
 	return (int)len;
 }

@@ -239,24 +239,32 @@ sig_texts(struct sessions_out *so, const struct bh_tcpfp *fp,
 	return m;
 }
 
-/* The SYN's and the SYN/ACK's p0f signature and MuonFP string. */
+/*
+ * The SYN's and the SYN/ACK's p0f signature and MuonFP string.  The two
+ * may share a memo slot: the SYN's texts are taken before the SYN/ACK's
+ * are looked up.
+ */
 static void
 put_sigs(struct sessions_out *so, struct out *o, const struct bh_flow *f)
 {
-	const struct sig_memo *s0 = NULL, *s1 = NULL;
+	const struct sig_memo *m;
+	char muon0[BH_TCPFP_SIGMAX];
 
-	if (f->fp[0].have)
-		s0 = sig_texts(so, &f->fp[0], 0);
-	if (f->fp[1].have)
-		s1 = sig_texts(so, &f->fp[1], f->fp[0].have ?
-		    f->fp[0].mss : 0);
-	put(o, s0 != NULL && s0->plen > 0 ? s0->p0f : "-");
+	strcpy(muon0, "-");
+	if (f->fp[0].have && (m = sig_texts(so, &f->fp[0], 0))->plen > 0) {
+		put(o, m->p0f);
+		if (m->mlen > 0)
+			memcpy(muon0, m->muon, (size_t)m->mlen + 1);
+	} else
+		put(o, "-");
 	put_tab(o);
-	put(o, s1 != NULL && s1->plen > 0 ? s1->p0f : "-");
+	m = f->fp[1].have ? sig_texts(so, &f->fp[1], f->fp[0].have ?
+	    f->fp[0].mss : 0) : NULL;
+	put(o, m != NULL && m->plen > 0 ? m->p0f : "-");
 	put_tab(o);
-	put(o, s0 != NULL && s0->mlen > 0 ? s0->muon : "-");
+	put(o, muon0);
 	put_tab(o);
-	put(o, s1 != NULL && s1->mlen > 0 ? s1->muon : "-");
+	put(o, m != NULL && m->mlen > 0 ? m->muon : "-");
 }
 
 /*

@@ -980,3 +980,28 @@ EOF
 	[ "$(sed -n 2p "$T/muon")" = "2144:2-1-30-1-5-0:536:" ]
 	[ "$(sed -n 3p "$T/muon")" = "1024:::" ]
 }
+
+@test "fingerprints: each session gets its own SYN's and SYN/ACK's texts, however many distinct ones" {
+	# 1000 sessions, each with a SYN window and a SYN/ACK window of
+	# its own: more fingerprints than the texts remembered, so some
+	# SYN and SYN/ACK of one session share a memo slot.
+	{
+		for i in $(seq 1 1000); do
+			printf '%s.%06d tcp 10.0.0.1:%d > 10.0.0.2:80 S win=%d\n' $T0 $i $((i + 1024)) $((i + 1000))
+		done
+		for i in $(seq 1 1000); do
+			printf '%s.%06d tcp 10.0.0.2:80 > 10.0.0.1:%d SA win=%d\n' $T0 $((i + 500000)) $((i + 1024)) $((i + 20000))
+		done
+	} | mkcap many
+	run -0 bh-sessions "$T/many.pcap"
+	printf '%s\n' "$output" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{
+		p = $(c["orig_port"]) - 1024
+		if ($(c["syn_muon"]) != (p + 1000) ":::" ||
+		    $(c["synack_muon"]) != (p + 20000) ":::" ||
+		    $(c["syn_sig"]) != "4:64+0:0:0:" (p + 1000) ",0:::0" ||
+		    $(c["synack_sig"]) != "4:64+0:0:0:" (p + 20000) ",0:::0") {
+			print "session " p ": " $(c["syn_sig"]) " " $(c["synack_sig"]); bad++ }
+	}
+	END { exit bad > 0 || NR != 1001 }'
+}

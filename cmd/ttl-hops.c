@@ -12,12 +12,16 @@
 #define MAXOSNAME	64
 
 static const char *const ttl_owned[O_COUNT] = {
-	"orig_ttl_init", "orig_hops", "orig_os",
-	"resp_ttl_init", "resp_hops", "resp_os",
+	"orig_ttl_init", "orig_hops", "orig_os", "orig_os_sig",
+	"orig_os_match",
+	"resp_ttl_init", "resp_hops", "resp_os", "resp_os_sig",
+	"resp_os_match",
 	"remote_ip", "remote_pkts", "remote_ttl", "remote_ttl_init",
-	"remote_hops", "remote_os",
+	"remote_hops", "remote_os", "remote_os_sig", "remote_os_match",
 	"ttl_note",
 };
+static const char *const match_names[] = { NULL, "exact", "generic",
+    "fuzzy" };
 
 /*
  * ttl_note flags of one side; the note lists `orig:FLAG` then `resp:FLAG`
@@ -29,10 +33,13 @@ enum {
 	F_CHANGED	= 1 << 2,	/* TTL changed within the session */
 	F_MIXED		= 1 << 3,	/* max TTL above the initial TTL */
 	F_FAR		= 1 << 4,	/* hops above -d: hops `-` */
-	F_NO_INIT	= 1 << 5	/* TTL above every candidate */
+	F_NO_INIT	= 1 << 5,	/* TTL above every candidate */
+	F_OS_CONFLICT	= 1 << 6	/* the signature's OS class is not the
+					   TTL's family */
 };
 static const char *const flag_names[] = {
 	"30/32", "60/64", "changed", "mixed", "far", "no-init",
+	"os-conflict",
 };
 #define NFLAGS	(sizeof(flag_names) / sizeof(flag_names[0]))
 
@@ -42,6 +49,8 @@ struct side {
 	int	flags;
 	char	ttl[BH_NUMBUF], init[BH_NUMBUF], hops[BH_NUMBUF];
 	const char *init_v, *hops_v, *os_v;
+	unsigned init_n;		/* initial TTL, 0 none */
+	const char *ossig_v, *osmatch_v;
 };
 
 
@@ -191,7 +200,9 @@ ttl_side(const struct ttl *t, struct bh_reader *r, const struct side_cols *sc,
 
 	s->set = 0;
 	s->flags = 0;
+	s->init_n = 0;
 	s->init_v = s->hops_v = s->os_v = NULL;
+	s->ossig_v = s->osmatch_v = NULL;
 	if ((h = bh_rec_get_uint(r, sc->ttl, 255, "TTL", &ttl)) == -1 ||
 	    (hmin = bh_rec_get_uint(r, sc->min, 255, "TTL", &mn)) == -1 ||
 	    (hmax = bh_rec_get_uint(r, sc->max, 255, "TTL", &mx)) == -1 ||
@@ -224,6 +235,7 @@ ttl_side(const struct ttl *t, struct bh_reader *r, const struct side_cols *sc,
 		s->flags |= F_MIXED;
 	bh_fmt_u64(s->init, init);
 	s->init_v = s->init;
+	s->init_n = init;
 	s->os_v = t->os_of[init];
 	if (init - base > t->maxhops)
 		s->flags |= F_FAR;
@@ -232,6 +244,51 @@ ttl_side(const struct ttl *t, struct bh_reader *r, const struct side_cols *sc,
 		s->hops_v = s->hops;
 	}
 	return 0;
+}
+
+/*
+ * The OS by signature of side d (0 the SYN, 1 the SYN/ACK) into s, and
+ * the conflict with the TTL's family: a Windows signature behind an
+ * initial TTL of 64, a Unix one behind 128 or 32 (NAT, a proxy or
+ * spoofing; 255 is both network gear and Solaris, so no conflict).
+ * A signature that does not read back is no signature.
+ */
+static void
+sig_side(const struct ttl *t, struct bh_reader *r, int d, unsigned syn_mss,
+    struct side *s)
+{
+	const struct side_cols *sc = &t->sc[d];
+	struct bh_tcpfp fp;
+	const char *os, *klass;
+	int m;
+
+	if (t->p0f == NULL || sc->sig < 0 || sc->muon < 0 ||
+	    BH_UNSET(r->f[sc->sig]) ||
+	    bh_tcpfp_parse(r->f[sc->sig], r->f[sc->muon], &fp) == -1)
+		return;
+	fp.synack = (uint8_t)d;
+	if ((m = ttl_p0f_match(t->p0f, &fp, d, syn_mss, &os, &klass)) ==
+	    P0F_NONE)
+		return;
+	s->ossig_v = os;
+	s->osmatch_v = match_names[m];
+	if ((strcmp(klass, "win") == 0 && s->init_n == 64) ||
+	    (strcmp(klass, "unix") == 0 && (s->init_n == 128 ||
+	    s->init_n == 32)))
+		s->flags |= F_OS_CONFLICT;
+}
+
+/* The MSS of the record's SYN signature, for its SYN/ACK's window. */
+static unsigned
+syn_mss_of(const struct ttl *t, struct bh_reader *r)
+{
+	const struct side_cols *sc = &t->sc[0];
+	struct bh_tcpfp fp;
+
+	if (sc->sig < 0 || sc->muon < 0 || BH_UNSET(r->f[sc->sig]) ||
+	    bh_tcpfp_parse(r->f[sc->sig], r->f[sc->muon], &fp) == -1)
+		return 0;
+	return fp.mss;
 }
 
 /* Append `side:flag` items for the set flags to the note in o. */
@@ -290,6 +347,10 @@ ttl_header(void *arg, struct bh_reader *r)
 	sc[0].pkts = bh_rec_col(r, "orig_pkts");
 	sc[1].pkts = bh_rec_col(r, "resp_pkts");
 	t->dircol = bh_rec_col(r, "dir");
+	sc[0].sig = bh_rec_col(r, "syn_sig");
+	sc[1].sig = bh_rec_col(r, "synack_sig");
+	sc[0].muon = bh_rec_col(r, "syn_muon");
+	sc[1].muon = bh_rec_col(r, "synack_muon");
 	bh_wr_start(&t->w, t->out, r->col, r->ncol, ttl_owned, O_COUNT);
 	bh_wr_names(&t->w);
 	return 0;
@@ -324,17 +385,26 @@ ttl_record(void *arg, struct bh_reader *r)
 	if (ttl_side(t, r, &sc[0], &sd[0]) == -1 ||
 	    ttl_side(t, r, &sc[1], &sd[1]) == -1)
 		return 0;
+	if (t->p0f != NULL) {
+		sig_side(t, r, 0, 0, &sd[0]);
+		sig_side(t, r, 1, syn_mss_of(t, r), &sd[1]);
+	}
 	hp = 0;
 	if (rem >= 0 && (hp = bh_rec_get_u64(r, sc[rem].pkts, &npkts)) == -1)
 		return 0;
 	val[O_ORIG_INIT] = sd[0].init_v;
 	val[O_ORIG_HOPS] = sd[0].hops_v;
 	val[O_ORIG_OS] = sd[0].os_v;
+	val[O_ORIG_OSSIG] = sd[0].ossig_v;
+	val[O_ORIG_OSMATCH] = sd[0].osmatch_v;
 	val[O_RESP_INIT] = sd[1].init_v;
 	val[O_RESP_HOPS] = sd[1].hops_v;
 	val[O_RESP_OS] = sd[1].os_v;
+	val[O_RESP_OSSIG] = sd[1].ossig_v;
+	val[O_RESP_OSMATCH] = sd[1].osmatch_v;
 	val[O_REM_IP] = val[O_REM_PKTS] = val[O_REM_TTL] = NULL;
 	val[O_REM_INIT] = val[O_REM_HOPS] = val[O_REM_OS] = NULL;
+	val[O_REM_OSSIG] = val[O_REM_OSMATCH] = NULL;
 	if (rem >= 0) {
 		if (sc[rem].ip >= 0)
 			val[O_REM_IP] = r->f[sc[rem].ip];
@@ -347,6 +417,8 @@ ttl_record(void *arg, struct bh_reader *r)
 		val[O_REM_INIT] = sd[rem].init_v;
 		val[O_REM_HOPS] = sd[rem].hops_v;
 		val[O_REM_OS] = sd[rem].os_v;
+		val[O_REM_OSSIG] = sd[rem].ossig_v;
+		val[O_REM_OSMATCH] = sd[rem].osmatch_v;
 	}
 	note[0] = '\0';
 	note_side(note, "orig", sd[0].flags);
@@ -380,6 +452,8 @@ ttl_end(struct ttl *t)
 	size_t i;
 
 	bh_wr_free(&t->w);
+	ttl_p0f_free(t->p0f);
+	t->p0f = NULL;
 	for (i = 0; i < 256; i++) {
 		free(t->os_of[i]);
 		t->os_of[i] = NULL;

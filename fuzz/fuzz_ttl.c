@@ -3,14 +3,18 @@
  * (-i), the OS mapping file (-m), hops and the remote party, on arbitrary
  * records, through bh_rec_loop as bh-ttl's main() runs it.
  *
- * Input: the first line holds options (only -d N, -i LIST and --strict
- * are taken); then a mapping file up to a line "%%" (given as -m); then
- * the record stream.  Without a "%%" line there is no mapping file.
+ * Input: the first line holds options (only -d N, -i LIST, -p and
+ * --strict are taken); with -p, a p0f.fp up to a line "%%" (cmd/ttl-
+ * p0f.c reads it, and the records' syn_sig/syn_muon/synack_* are read
+ * back and matched against it); then a mapping file up to a line "%%"
+ * (given as -m); then the record stream.  Without a "%%" line there is
+ * no mapping file.
  *
  * Checked besides memory safety: exit status 0, 1 or 2 (a bad mapping
  * file is exit 2 by design); the output is a record stream with as many
  * fields per record as its header, printable whenever the records were.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bh_loop l;
 	struct ttl t;
 	unsigned long v;
-	int strict = 0, status = 0, want = 0;
+	int strict = 0, status = 0, want = 0, fp = 0, bad;
+	FILE *f;
 
 	ttl_init(&t, NULL);
 	opts = bh_fuzz_line(&p, end);
@@ -47,6 +52,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			want = 'i';
 		else if (strcmp(tok, "--strict") == 0)
 			strict = 1;
+		else if (strcmp(tok, "-p") == 0)
+			fp = 1;
+	}
+	if (fp && (sep = bh_fuzz_part(p, end, &next)) < end) {
+		/* As main(): a database that does not parse is exit 2. */
+		if ((f = fmemopen((void *)(uintptr_t)p, (size_t)(sep - p) +
+		    (sep == p), "r")) != NULL) {
+			t.p0f = ttl_p0f_read_fp(f, "p0f.fp", &bad);
+			fclose(f);
+			if (bad)
+				status = BH_EXIT_FATAL;
+		}
+		p = next;
 	}
 	if ((sep = bh_fuzz_part(p, end, &next)) < end) {
 		if (ttl_read_osmap(&t, bh_fuzz_file(1, p,

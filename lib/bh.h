@@ -589,8 +589,25 @@ int	bh_tcpfp_p0f(const struct bh_tcpfp *fp, unsigned syn_mss, char *buf,
 	    size_t n);
 /* The same as MuonFP's window:kinds:mss:scale (kinds joined by '-'). */
 int	bh_tcpfp_muon(const struct bh_tcpfp *fp, char *buf, size_t n);
-/* p0f's name of one quirk bit, or NULL. */
+/* p0f's name of one quirk bit, or NULL; the bit of a name, or 0. */
 const char *bh_tcpfp_quirk_name(uint32_t bit);
+uint32_t bh_tcpfp_quirk_bit(const char *name, size_t len);
+/* The option kind of a layout name ("mss", "eol+3" setting *eol_pad,
+ * "?30"), or -1. */
+int	bh_tcpfp_kind(const char *name, size_t len, uint8_t *eol_pad);
+/*
+ * p0f's reading of the window as a multiple (detect_win_multi): the
+ * multiplier, 0 when none, *mtu set when it is of an MTU.
+ */
+unsigned bh_tcpfp_win_multi(const struct bh_tcpfp *fp, unsigned syn_mss,
+	    int *mtu);
+/*
+ * Read back a fingerprint from a raw signature and the MuonFP string of
+ * the same packet (the signature has the window only as a multiple).
+ * synack is left 0.  Returns 0, or -1 when either text is malformed.
+ */
+int	bh_tcpfp_parse(const char *sig, const char *muon,
+	    struct bh_tcpfp *fp);
 
 /* ---- evidence.c: the messages of a TCP stream -------------------------- */
 

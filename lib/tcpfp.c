@@ -189,11 +189,12 @@ bh_tcpfp_take(const struct bh_pkt *p, struct bh_tcpfp *fp)
  * MTU), of the MTU, or on a SYN/ACK of the peer's MSS.  Returns the
  * multiplier (0: none) and sets *mtu when it is of an MTU.
  */
-static unsigned
-win_multi(const struct bh_tcpfp *fp, unsigned syn_mss, int *mtu)
+unsigned
+bh_tcpfp_win_multi(const struct bh_tcpfp *fp, unsigned syn_mss, int *mtu)
 {
 	static const struct {
-		int	 what;	/* 0 mss, 1 mss-12 (ts), 2 mtu, 3 peer, 4 v6 */
+		int	 what;	/* 0 mss, 1 mss (ts), 3 peer, 5 constant, 6 v6
+				   constant, 7 mss + headers, 8 v6 mss */
 		int	 add;
 		int	 is_mtu;
 	} div[] = {
@@ -234,6 +235,9 @@ win_multi(const struct bh_tcpfp *fp, unsigned syn_mss, int *mtu)
 			d = div[i].add;
 			break;
 		case 7:
+			/* Unknown (0) when read back from a signature with
+			 * an option of unknown size: then it is the MSS,
+			 * which was tried first. */
 			d = mss + fp->tot_hdr;
 			break;
 		default:	/* 8: the IPv6 MTU */
@@ -310,6 +314,201 @@ static const struct {
 	{ BH_TCPFP_BAD, "bad" },
 };
 
+uint32_t
+bh_tcpfp_quirk_bit(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(quirk_names) / sizeof(quirk_names[0]); i++)
+		if (strlen(quirk_names[i].name) == len &&
+		    memcmp(quirk_names[i].name, name, len) == 0)
+			return quirk_names[i].bit;
+	return 0;
+}
+
+int
+bh_tcpfp_kind(const char *name, size_t len, uint8_t *eol_pad)
+{
+	static const char *const names[] = { "eol", "nop", "mss", "ws",
+	    "sok", "sack", NULL, NULL, "ts" };
+	unsigned long v;
+	size_t k;
+	char num[8];
+
+	if (len > 4 && memcmp(name, "eol+", 4) == 0) {
+		if (len - 4 >= sizeof(num))
+			return -1;
+		memcpy(num, name + 4, len - 4);
+		num[len - 4] = '\0';
+		if (bh_parse_uint(num, 255, &v) == -1)
+			return -1;
+		*eol_pad = (uint8_t)v;
+		return OPT_EOL;
+	}
+	if (len > 1 && name[0] == '?') {
+		if (len - 1 >= sizeof(num))
+			return -1;
+		memcpy(num, name + 1, len - 1);
+		num[len - 1] = '\0';
+		if (bh_parse_uint(num, 255, &v) == -1)
+			return -1;
+		return (int)v;
+	}
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (names[k] != NULL && strlen(names[k]) == len &&
+		    memcmp(names[k], name, len) == 0 && k != OPT_EOL)
+			return (int)k;
+	return -1;
+}
+
+/* The bytes an option of kind k takes, 0 when its size is not known. */
+static unsigned
+kind_size(uint8_t k, uint8_t eol_pad)
+{
+	switch (k) {
+	case OPT_EOL:
+		return 1u + eol_pad;
+	case OPT_NOP:
+		return 1;
+	case OPT_MSS:
+		return 4;
+	case OPT_WS:
+		return 3;
+	case OPT_SOK:
+		return 2;
+	case OPT_TS:
+		return 10;
+	}
+	return 0;
+}
+
+/* The next ':'-ended field of *s (or to the end); NULL when none. */
+static const char *
+field(const char **s, size_t *len)
+{
+	const char *p = *s, *e;
+
+	if (p == NULL)
+		return NULL;
+	if ((e = strchr(p, ':')) == NULL) {
+		*len = strlen(p);
+		*s = NULL;
+	} else {
+		*len = (size_t)(e - p);
+		*s = e + 1;
+	}
+	return p;
+}
+
+/* A decimal number of exactly len bytes, at most max; -1 if not one. */
+static long
+number(const char *p, size_t len, unsigned long max)
+{
+	char num[12];
+	unsigned long v;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, p, len);
+	num[len] = '\0';
+	if (bh_parse_uint(num, max, &v) == -1)
+		return -1;
+	return (long)v;
+}
+
+int
+bh_tcpfp_parse(const char *sig, const char *muon, struct bh_tcpfp *fp)
+{
+	const char *s = sig, *f, *c, *e;
+	size_t len, l;
+	long v;
+	unsigned opt_bytes = 0, known = 1;
+	int k;
+
+	memset(fp, 0, sizeof(*fp));
+	/* ver */
+	if ((f = field(&s, &len)) == NULL || len != 1 ||
+	    (f[0] != '4' && f[0] != '6'))
+		return -1;
+	fp->ver = (uint8_t)(f[0] - '0');
+	/* ttl+dist: the TTL; the distance follows from it */
+	if ((f = field(&s, &len)) == NULL ||
+	    (c = memchr(f, '+', len)) == NULL ||
+	    (v = number(f, (size_t)(c - f), 255)) < 0)
+		return -1;
+	fp->ttl = (uint8_t)v;
+	/* olen */
+	if ((f = field(&s, &len)) == NULL || (v = number(f, len, 255)) < 0)
+		return -1;
+	fp->olen = (uint8_t)v;
+	/* mss ('*': p0f-sendsyn's echo, 1331 on a SYN/ACK) */
+	if ((f = field(&s, &len)) == NULL)
+		return -1;
+	if (len == 1 && f[0] == '*')
+		fp->mss = SPECIAL_MSS;
+	else if ((v = number(f, len, 65535)) < 0)
+		return -1;
+	else
+		fp->mss = (uint16_t)v;
+	/* wsize,scale: the window is read from the MuonFP string */
+	if ((f = field(&s, &len)) == NULL ||
+	    (c = memchr(f, ',', len)) == NULL ||
+	    (v = number(c + 1, len - (size_t)(c + 1 - f), 255)) < 0)
+		return -1;
+	fp->wscale = (uint8_t)v;
+	/* olayout */
+	if ((f = field(&s, &len)) == NULL)
+		return -1;
+	for (e = f + len; f < e; f = c + 1) {
+		if ((c = memchr(f, ',', (size_t)(e - f))) == NULL)
+			c = e;
+		l = (size_t)(c - f);
+		if (fp->ocnt >= BH_TCPFP_OPTS ||
+		    (k = bh_tcpfp_kind(f, l, &fp->eol_pad)) < 0)
+			return -1;
+		fp->layout[fp->ocnt++] = (uint8_t)k;
+		if (k == OPT_MSS)
+			fp->has_mss = 1;
+		if (k == OPT_WS)
+			fp->has_ws = 1;
+		if (kind_size((uint8_t)k, fp->eol_pad) == 0)
+			known = 0;
+		opt_bytes += kind_size((uint8_t)k, fp->eol_pad);
+	}
+	/* quirks */
+	if ((f = field(&s, &len)) == NULL)
+		return -1;
+	for (e = f + len; f < e; f = c + 1) {
+		uint32_t bit;
+
+		if ((c = memchr(f, ',', (size_t)(e - f))) == NULL)
+			c = e;
+		if ((bit = bh_tcpfp_quirk_bit(f, (size_t)(c - f))) == 0)
+			return -1;
+		fp->quirks |= bit;
+	}
+	/* pclass, the last field */
+	if ((f = field(&s, &len)) == NULL || s != NULL || len != 1 ||
+	    (f[0] != '0' && f[0] != '+'))
+		return -1;
+	fp->pclass = f[0] == '+';
+	fp->synack = 0;
+	for (k = 0; k < fp->ocnt; k++)
+		if (fp->layout[k] == OPT_TS && !(fp->quirks &
+		    BH_TCPFP_TS1_ZERO))
+			fp->ts1_nz = 1;
+	if (known)
+		fp->tot_hdr = (uint16_t)((fp->ver == 4 ? 40 + fp->olen : 60) +
+		    opt_bytes);
+	/* The raw window: MuonFP's first field. */
+	s = muon;
+	if ((f = field(&s, &len)) == NULL || (v = number(f, len, 65535)) < 0)
+		return -1;
+	fp->win = (uint16_t)v;
+	fp->have = 1;
+	return 0;
+}
+
 const char *
 bh_tcpfp_quirk_name(uint32_t bit)
 {
@@ -349,7 +548,7 @@ bh_tcpfp_p0f(const struct bh_tcpfp *fp, unsigned syn_mss, char *buf,
 	else
 		put_u(buf, n, &len, fp->mss);
 	put_s(buf, n, &len, ":");
-	if ((m = win_multi(fp, syn_mss, &mtu)) > 0) {
+	if ((m = bh_tcpfp_win_multi(fp, syn_mss, &mtu)) > 0) {
 		put_s(buf, n, &len, mtu ? "mtu*" : "mss*");
 		put_u(buf, n, &len, m);
 	} else

@@ -8,7 +8,7 @@
 load helper
 
 # The columns the tool owns; COLS, T0, mkrec and vals are in helper.bash.
-OWN="orig_ttl_init orig_hops orig_os resp_ttl_init resp_hops resp_os remote_ip remote_pkts remote_ttl remote_ttl_init remote_hops remote_os ttl_note"
+OWN="orig_ttl_init orig_hops orig_os orig_os_sig orig_os_match resp_ttl_init resp_hops resp_os resp_os_sig resp_os_match remote_ip remote_pkts remote_ttl remote_ttl_init remote_hops remote_os remote_os_sig remote_os_match ttl_note"
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -136,10 +136,10 @@ side() {
 @test "minimal input: orig_ttl and resp_ttl, with or without dir" {
 	printf '#orig_ttl\tresp_ttl\n108\t44\n' > "$T/in.tsv"
 	run -0 bh-ttl "$T/in.tsv"
-	[ "${lines[1]}" = "$(printf '108\t44\t128\t20\twindows\t64\t20\tunix\t-\t-\t-\t-\t-\t-\tresp:60/64')" ]
+	[ "${lines[1]}" = "$(printf '108\t44\t128\t20\twindows\t-\t-\t64\t20\tunix\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tresp:60/64')" ]
 	printf '#orig_ttl\tresp_ttl\tdir\n108\t44\tin\n' > "$T/in.tsv"
 	run -0 bh-ttl "$T/in.tsv"
-	[ "${lines[1]}" = "$(printf '108\t44\tin\t128\t20\twindows\t64\t20\tunix\t-\t-\t108\t128\t20\twindows\tresp:60/64')" ]
+	[ "${lines[1]}" = "$(printf '108\t44\tin\t128\t20\twindows\t-\t-\t64\t20\tunix\t-\t-\t-\t-\t108\t128\t20\twindows\t-\t-\tresp:60/64')" ]
 }
 
 @test "missing required column: exit 2, named" {
@@ -209,8 +209,8 @@ side() {
 	once=$output
 	[ "${lines[0]}" = "# made by hand" ]
 	# remote_os was in the input: it is replaced where it stands.
-	[ "${lines[1]}" = "$(printf '#zz\torig_ttl\tresp_ttl\tdir\tremote_os\tyy\torig_ttl_init\torig_hops\torig_os\tresp_ttl_init\tresp_hops\tresp_os\tremote_ip\tremote_pkts\tremote_ttl\tremote_ttl_init\tremote_hops\tttl_note')" ]
-	[ "${lines[2]}" = "$(printf 'a b\t108\t44\tout\tunix\t7\t128\t20\twindows\t64\t20\tunix\t-\t-\t44\t64\t20\tresp:60/64')" ]
+	[ "${lines[1]}" = "$(printf '#zz\torig_ttl\tresp_ttl\tdir\tremote_os\tyy\torig_ttl_init\torig_hops\torig_os\torig_os_sig\torig_os_match\tresp_ttl_init\tresp_hops\tresp_os\tresp_os_sig\tresp_os_match\tremote_ip\tremote_pkts\tremote_ttl\tremote_ttl_init\tremote_hops\tremote_os_sig\tremote_os_match\tttl_note')" ]
+	[ "${lines[2]}" = "$(printf 'a b\t108\t44\tout\tunix\t7\t128\t20\twindows\t-\t-\t64\t20\tunix\t-\t-\t-\t-\t44\t64\t20\t-\t-\tresp:60/64')" ]
 	[ "${lines[3]}" = "# mid" ]
 	run -0 bash -c "bh-ttl '$T/in.tsv' | bh-ttl"
 	[ "$output" = "$once" ]
@@ -227,9 +227,9 @@ side() {
 
 @test "options: -h exit 0, unknown option exit 2 with usage, unreadable file 2" {
 	run -0 bh-ttl -h
-	[ "${lines[0]}" = "usage: bh-ttl [-h] [--strict] [-d maxhops] [-i ttl,...] [-m mapfile] [file ...]" ]
+	[ "${lines[0]}" = "usage: bh-ttl [-hP] [--strict] [-d maxhops] [-i ttl,...] [-m mapfile] [-p p0f.fp]" ]
 	run -2 --separate-stderr bh-ttl -Z
-	[ "${stderr_lines[1]}" = "usage: bh-ttl [-h] [--strict] [-d maxhops] [-i ttl,...] [-m mapfile] [file ...]" ]
+	[ "${stderr_lines[1]}" = "usage: bh-ttl [-hP] [--strict] [-d maxhops] [-i ttl,...] [-m mapfile] [-p p0f.fp]" ]
 	run -2 --separate-stderr bh-ttl "$T/nonexistent"
 	[ "$stderr" = "bh-ttl: $T/nonexistent: No such file or directory" ]
 }
@@ -293,4 +293,91 @@ pipe() {
 	pipe "$T/cap.txt"
 	[ "$(vals remote_ttl remote_ttl_init remote_hops)" = "50 50 64 64 14 16 " ]
 	[ "$(vals ttl_note)" = "resp:60/64,resp:changed,resp:mixed resp:60/64,resp:changed " ]
+}
+
+# A p0f.fp of the tests' own (p0f 3's format): a specific and a generic
+# SYN signature, a userland tool with a random TTL, a SYN/ACK.
+testfp() {
+	cat > "$T/test.fp" <<-'EOF'
+	; the tests' fingerprints
+	classes = win,unix,other
+
+	[mtu]
+	label = Ethernet
+	sig = 1500
+
+	[tcp:request]
+	label = s:unix:TestLinux:3.x
+	sig = *:64:0:*:mss*10,7:mss,sok,ts,nop,ws:df,id+:0
+	label = g:win:TestWindows:NT
+	sig = *:128:0:*:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0
+	label = s:!:TestScanner:
+	sys = @unix
+	sig = *:64-:0:1460:1024,0:mss::0
+
+	[tcp:response]
+	label = s:unix:TestLinuxSrv:
+	sig = *:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0
+	EOF
+}
+
+@test "-p p0f.fp: the OS by signature, exact, generic or fuzzy as p0f 3 matches; a Windows layout behind TTL 64 is a conflict" {
+	# p0f 3.09b -f test.fp -r on the same capture names the same: the
+	# Linux SYN and SYN/ACK (exact), the Windows SYN (generic), the
+	# Windows SYN at TTL 50 (generic fuzzy: 78 hops below 128), the
+	# Linux SYN without DF (fuzzy), the scanner (app, random_ttl), and
+	# the scanner's SYN with ECE (nothing: no fuzzy match for a tool).
+	testfp
+	mkcap c <<EOF
+$T0 tcp 10.0.0.1:1001 > 10.0.0.2:80 S ttl=64 mss=1460 wscale=7 sackok ts=1/0 win=14600 df
++0.01 tcp 10.0.0.2:80 > 10.0.0.1:1001 SA ttl=64 mss=1460 wscale=7 win=29200 df ts=5/1 sackok
++0.01 tcp 10.0.0.3:1002 > 10.0.0.2:80 S ttl=113 win=8192 wscale=8 mss=1460 df opts=mss,nop,ws,nop,nop,sok
++0.01 tcp 10.0.0.4:1003 > 10.0.0.2:80 S ttl=50 win=8192 wscale=8 mss=1460 df opts=mss,nop,ws,nop,nop,sok
++0.01 tcp 10.0.0.5:1004 > 10.0.0.2:80 S ttl=64 mss=1460 wscale=7 sackok ts=1/0 win=14600
++0.01 tcp 10.0.0.6:1005 > 10.0.0.2:80 S ttl=50 win=1024 mss=1460
++0.01 tcp 10.0.0.7:1006 > 10.0.0.2:80 SE ttl=50 win=1024 mss=1460
+EOF
+	bh-sessions "$T/c.pcap" > "$T/s.tsv"
+	run -0 bh-ttl -p "$T/test.fp" "$T/s.tsv"
+	printf '%s\n' "$output" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ print $(c["orig_port"]), $(c["orig_os_sig"]) "/" $(c["orig_os_match"]), $(c["resp_os_sig"]) "/" $(c["resp_os_match"]), $(c["ttl_note"]) }' > "$T/got"
+	cat > "$T/want" <<-'EOF'
+	1001 TestLinux 3.x/exact TestLinuxSrv/exact ok
+	1002 TestWindows NT/generic -/- ok
+	1003 TestWindows NT/fuzzy -/- orig:60/64,orig:os-conflict
+	1004 TestLinux 3.x/fuzzy -/- ok
+	1005 TestScanner/exact -/- orig:60/64
+	1006 -/- -/- orig:60/64
+	EOF
+	diff -u "$T/want" "$T/got"
+	# The remote party's: dir `in' makes the originator remote.
+	bh-sessions -L 10.0.0.2/32 "$T/c.pcap" > "$T/l.tsv"
+	run -0 bh-ttl -p "$T/test.fp" "$T/l.tsv"
+	[ "$(printf '%s\n' "$output" | col remote_os_sig | sed -n 3p)" = "TestWindows NT" ]
+	[ "$(printf '%s\n' "$output" | col remote_os_match | sed -n 3p)" = "fuzzy" ]
+	# -P, and BH_P0F_FP, choose the database; no database, no OS.
+	run -0 bh-ttl -P -p "$T/test.fp" "$T/s.tsv"
+	[ "$(printf '%s\n' "$output" | col orig_os_sig | sort -u)" = "-" ]
+	BH_P0F_FP=$T/test.fp run -0 bh-ttl "$T/s.tsv"
+	[ "$(printf '%s\n' "$output" | col orig_os_sig | sed -n 1p)" = "TestLinux 3.x" ]
+}
+
+@test "-p p0f.fp: a database that cannot be read or parsed is exit 2, naming the file and line" {
+	run -2 --separate-stderr bh-ttl -p "$T/none.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/none.fp: No such file or directory" ]
+	printf '[tcp:request]\nsig = 4:64:0:*:mss*10,7:mss:df:0\n' > "$T/b1.fp"
+	run -2 --separate-stderr bh-ttl -p "$T/b1.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/b1.fp:2: sig before any label" ]
+	printf '[tcp:request]\nlabel = s:unix:X:1\nsig = 4:64:0:*:mss*10,7:mss:df:9\n' > "$T/b2.fp"
+	run -2 --separate-stderr bh-ttl -p "$T/b2.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/b2.fp:3: bad payload class" ]
+	printf '[tcp:request]\nlabel = s:unix:X:1\nsig = 6:64:0:*:mss*10,7:mss:df:0\n' > "$T/b3.fp"
+	run -2 --separate-stderr bh-ttl -p "$T/b3.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/b3.fp:3: quirk not valid for the IP version" ]
+	printf '[tcp:request]\nlabel = s:unix:X:1\nsig = 4:64:0:*:mss*10,7:eol+1,mss:df:0\n' > "$T/b4.fp"
+	run -2 --separate-stderr bh-ttl -p "$T/b4.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/b4.fp:3: EOL must be the last option" ]
+	printf '[tcp:request]\nlabel = x:unix:X:1\n' > "$T/b5.fp"
+	run -2 --separate-stderr bh-ttl -p "$T/b5.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/b5.fp:2: label: want s: or g: first" ]
 }

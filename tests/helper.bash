@@ -5,6 +5,8 @@ bats_require_minimum_version 1.5.0
 BH_BIN=${BH_BIN:-$BATS_TEST_DIRNAME/../build/bin}
 PATH="$BH_BIN:$PATH"
 export LC_ALL=C TZ=UTC
+# bh-ttl reads no p0f.fp unless a test names one (the machine's may differ).
+export BH_P0F_FP=
 DATA=$BATS_TEST_DIRNAME/data
 
 # golden NAME: compare $output with tests/data/NAME; UPDATE=1 rewrites it.

@@ -87,6 +87,14 @@ parse_label(struct p0f_db *db, char *v, const char **why)
 	struct p0f_label *l;
 	size_t n;
 
+	/* The label becomes a field: printable ASCII, no backslash (no
+	 * escape to undo), as every label of p0f's own database. */
+	for (n = 0; v[n] != '\0'; n++)
+		if (v[n] < 0x20 || v[n] > 0x7e || v[n] == '\\') {
+			*why = "label: printable ASCII without backslashes "
+			    "only";
+			return -1;
+		}
 	if ((v[0] != 's' && v[0] != 'g') || v[1] != ':') {
 		*why = "label: want s: or g: first";
 		return -1;

@@ -380,4 +380,8 @@ EOF
 	printf '[tcp:request]\nlabel = x:unix:X:1\n' > "$T/b5.fp"
 	run -2 --separate-stderr bh-ttl -p "$T/b5.fp" < /dev/null
 	[ "$stderr" = "bh-ttl: $T/b5.fp:2: label: want s: or g: first" ]
+	# A label is written as a field: no tab, no control byte.
+	printf '[tcp:request]\nlabel = s:unix:X\tY:1\n' > "$T/b6.fp"
+	run -2 --separate-stderr bh-ttl -p "$T/b6.fp" < /dev/null
+	[ "$stderr" = "bh-ttl: $T/b6.fp:2: label: printable ASCII without backslashes only" ]
 }

@@ -226,8 +226,10 @@ sig_texts(struct sessions_out *so, const struct bh_tcpfp *fp,
 	size_t i;
 
 	memcpy(w, fp, sizeof(w));
+	/* One mix over a multiply-fold of the words: a slot, not a key. */
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		h = bh_mix64(h ^ w[i]);
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	h = bh_mix64(h);
 	m = &so->sigs[h % SIG_MEMO];
 	if (m->plen != 0 && m->syn_mss == syn_mss &&
 	    memcmp(&m->fp, fp, sizeof(*fp)) == 0)

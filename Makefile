@@ -63,6 +63,7 @@ bh-sessions_LIB	:= diag opt num escape pkt tcpfp flow evidence
 bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB) tcpfp
 bh-story_LIB	:= $(REC_LIB)
+bh-hosts_LIB	:= $(REC_LIB)
 bh-sessions_LIBS = $(PCAP_LIBS)
 ifeq ($(HAVE_JQ),yes)
 bh-filter_LIBS	= $(JQ_LIBS)

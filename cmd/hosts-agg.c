@@ -1,0 +1,802 @@
+/*
+ * hosts-agg.c - bh-hosts' table of remote parties: a labelled session
+ * record into its party's row, a row of an earlier output into the same
+ * (--merge), and the rows at the end, sorted by address.
+ *
+ * Every column written is either a sum, a minimum or maximum, a count
+ * list, or computed from those at output time, so the rows of the parts
+ * of an input add up to the rows of the whole (bh-hosts(1) "Merging").
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bh.h"
+#include "hosts.h"
+
+static const char *const columns[] = {
+	"local_ip", "remote_ip", "sessions", "roles", "first_ts", "last_ts",
+	"ttl_init", "hops_n", "hops_min", "hops_mode", "hops_max",
+	"hops_mode_share", "hops_distinct", "hops", "os_ttl", "os_sig",
+	"os_conflict_n", "host_note",
+	"rtt_hs_n", "rtt_hs_min_ms", "rtt_hs_med_ms", "rtt_hs_p95_ms",
+	"rtt_hs_max_ms", "rtt_hs_hist",
+	"rtt_data_n", "rtt_data_min_ms", "rtt_data_med_ms", "rtt_data_p95_ms",
+	"rtt_data_max_ms", "rtt_data_hist",
+	"rtt_ts_n", "rtt_ts_min_ms", "rtt_ts_med_ms", "rtt_ts_p95_ms",
+	"rtt_ts_max_ms", "rtt_ts_hist",
+};
+#define NCOLUMNS	(sizeof(columns) / sizeof(columns[0]))
+/* Output column indexes (with local_ip; without it, one less). */
+enum { OC_LOCAL, OC_REMOTE, OC_SESSIONS, OC_ROLES, OC_FIRST, OC_LAST,
+	OC_INIT, OC_HOPS_N, OC_HOPS_MIN, OC_HOPS_MODE, OC_HOPS_MAX,
+	OC_HOPS_SHARE, OC_HOPS_DISTINCT, OC_HOPS, OC_OS_TTL, OC_OS_SIG,
+	OC_CONFLICT, OC_NOTE, OC_RTT };
+#define RTT_COLS	6	/* per method: n min med p95 max hist */
+
+const char *const *
+hosts_columns(int pair, size_t *n)
+{
+	*n = NCOLUMNS - !pair;
+	return columns + !pair;
+}
+
+void
+hosts_init(struct hosts *h, FILE *fp)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	h->fp = fp;
+	h->max = HOSTS_DEF_MAX;
+	h->tol = HOSTS_DEF_TOL;
+	for (i = 0; i < HC_N; i++)
+		h->col[i] = -1;
+}
+
+int
+hosts_open(struct hosts *h, struct bh_reader *r)
+{
+	static const char *const names[HC_N] = {
+		"ts", "dur", "dir", "orig_ip", "resp_ip", "phase",
+		"remote_ttl_init", "remote_hops", "remote_os", "remote_os_sig",
+		"ttl_note", "rtt_remote_ms", "rtt_remote_data_min_ms",
+		"orig_tsrtt_min_ms", "resp_tsrtt_min_ms"
+	};
+	size_t i;
+
+	for (i = 0; i < HC_N; i++)
+		h->col[i] = i == HC_DIR || i == HC_OIP || i == HC_RIP ||
+		    i == HC_TS ? bh_rec_need(r, names[i]) :
+		    bh_rec_col(r, names[i]);
+	for (i = 0; i < HC_N; i++)
+		if (h->col[i] == -1 && (i == HC_DIR || i == HC_OIP ||
+		    i == HC_RIP || i == HC_TS))
+			return -1;
+	return 0;
+}
+
+/* ---- the table ---- */
+
+static uint64_t
+key_hash(const char *local, const char *remote)
+{
+	uint64_t x = 0x84222325cbf29ce4ULL;
+	const char *s;
+
+	for (s = local != NULL ? local : ""; *s != '\0'; s++)
+		x = (x ^ (unsigned char)*s) * 0x100000001b3ULL;
+	x = (x ^ '\t') * 0x100000001b3ULL;
+	for (s = remote; *s != '\0'; s++)
+		x = (x ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return bh_mix64(x);
+}
+
+/* An address's sort key: 4 or 6, then its bytes; anything else 255 (and
+ * sorted by text after the addresses). */
+static void
+sort_key(unsigned char k[17], const char *s)
+{
+	memset(k, 0, 17);
+	if (inet_pton(AF_INET, s, k + 1) == 1)
+		k[0] = 4;
+	else if (inet_pton(AF_INET6, s, k + 1) == 1)
+		k[0] = 6;
+	else
+		k[0] = 255;
+}
+
+static void
+table_grow(struct hosts *h)
+{
+	size_t ns = h->nslot ? h->nslot * 2 : 1024, i, j;
+	struct hosts_host **slot = xcalloc(ns, sizeof(*slot));
+
+	for (i = 0; i < h->nslot; i++) {
+		if (h->slot[i] == NULL)
+			continue;
+		for (j = h->slot[i]->hash & (ns - 1); slot[j] != NULL;
+		    j = (j + 1) & (ns - 1))
+			;
+		slot[j] = h->slot[i];
+	}
+	free(h->slot);
+	h->slot = slot;
+	h->nslot = ns;
+}
+
+static int
+same_key(const struct hosts_host *p, const char *local, const char *remote)
+{
+	if (strcmp(p->remote, remote) != 0)
+		return 0;
+	return local == NULL ? p->local == NULL :
+	    p->local != NULL && strcmp(p->local, local) == 0;
+}
+
+/* The party's row, made when new; NULL past -N (reported). */
+static struct hosts_host *
+host_get(struct hosts *h, const char *local, const char *remote)
+{
+	uint64_t x = key_hash(local, remote);
+	struct hosts_host *p;
+	size_t j;
+
+	if (2 * (h->n + 1) > h->nslot)
+		table_grow(h);
+	for (j = x & (h->nslot - 1); (p = h->slot[j]) != NULL;
+	    j = (j + 1) & (h->nslot - 1))
+		if (p->hash == x && same_key(p, local, remote))
+			return p;
+	if (h->n == h->max) {
+		bh_warnx("more than %lu remote parties: no table is written "
+		    "rather than a cut one (raise -N)", h->max);
+		h->full = 1;
+		return NULL;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->hash = x;
+	p->remote = xstrdup(remote);
+	sort_key(p->sort[1], remote);
+	if (local != NULL) {
+		p->local = xstrdup(local);
+		sort_key(p->sort[0], local);
+	}
+	p->first = INT64_MAX;
+	p->last = INT64_MIN;
+	h->slot[j] = p;
+	h->n++;
+	return p;
+}
+
+static void
+host_free(struct hosts_host *p)
+{
+	size_t i;
+
+	free(p->local);
+	free(p->remote);
+	hosts_list_free(&p->roles);
+	hosts_list_free(&p->ttl_init);
+	hosts_list_free(&p->hops);
+	hosts_list_free(&p->os_ttl);
+	hosts_list_free(&p->os_sig);
+	for (i = 0; i < HM_N; i++)
+		hosts_list_free(&p->rtt[i].b);
+}
+
+void
+hosts_free(struct hosts *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nslot; i++)
+		if (h->slot[i] != NULL) {
+			host_free(h->slot[i]);
+			free(h->slot[i]);
+		}
+	free(h->slot);
+	hosts_texts_free(&h->texts);
+	free(h->mcol);
+	bh_wr_free(&h->out);
+	h->slot = NULL;
+	h->nslot = h->n = 0;
+	h->mcol = NULL;
+}
+
+/* A text field's id in list-item form; -1 fatal (reported). */
+static long
+text_id(struct hosts *h, const char *s)
+{
+	char stack[256], *buf = stack;
+	size_t n = strlen(s);
+	long id;
+
+	if (4 * n + 1 > sizeof(stack))
+		buf = xmalloc(4 * n + 1);
+	n = hosts_item_text(buf, s);
+	id = hosts_text_id(&h->texts, buf, n);
+	if (buf != stack)
+		free(buf);
+	if (id == -1) {
+		bh_warnx("more than %d distinct roles and OS labels", HOSTS_MAXTEXT);
+		h->full = 1;
+	}
+	return id;
+}
+
+/* Whether the list field s holds the item w (bh(7): comma-separated). */
+static int
+has_item(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = s; (p = strstr(p, w)) != NULL; p += n)
+		if ((p == s || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+int
+hosts_add_record(struct hosts *h, struct bh_reader *r)
+{
+	static const int rttcol[HM_N] = { HC_HS, HC_DATA, HC_OTS };
+	const char *local, *remote, *phase = NULL, *os = NULL, *sig = NULL;
+	struct hosts_host *p;
+	unsigned long init = 0, hops = 0;
+	int64_t ts = 0, dur = 0, rtt[HM_N] = { 0 };
+	int dir, hts, hdur, hinit, hhops, hrtt[HM_N], i, c;
+	long id[3] = { -1, -1, -1 };
+
+	if ((dir = bh_rec_get_dir(r, h->col[HC_DIR])) == -1)
+		return 0;
+	if (dir != BH_DIR_IN && dir != BH_DIR_OUT) {
+		h->nolocal++;
+		return 0;
+	}
+	/* the remote party and the columns of its leg (bh-rtt(1):
+	 * with dir in the remote party opened the session) */
+	remote = r->f[h->col[dir == BH_DIR_IN ? HC_OIP : HC_RIP]];
+	local = r->f[h->col[dir == BH_DIR_IN ? HC_RIP : HC_OIP]];
+	if ((hts = bh_rec_get_usec(r, h->col[HC_TS], &ts)) == -1 ||
+	    (hdur = bh_rec_get_usec(r, h->col[HC_DUR], &dur)) == -1 ||
+	    (hinit = bh_rec_get_uint(r, h->col[HC_INIT], 255, "TTL",
+	    &init)) == -1 ||
+	    (hhops = bh_rec_get_uint(r, h->col[HC_HOPS], 255, "hop count",
+	    &hops)) == -1)
+		return 0;
+	for (i = 0; i < HM_N; i++) {
+		/* The timestamp leg toward the remote party: its echoes of
+		 * the local side's TSvals (bh-sessions(1) orig_tsrtt_*). */
+		c = i == HM_TS && dir == BH_DIR_IN ? HC_RTS : rttcol[i];
+		if ((hrtt[i] = bh_rec_get_ms(r, h->col[c], &rtt[i])) == -1)
+			return 0;
+	}
+	if (hdur == 1 && dur < 0) {
+		bh_rec_bad(r, "dur: negative '%s'; record skipped",
+		    bh_rec_shown(r->f[h->col[HC_DUR]]));
+		return 0;
+	}
+	if (h->col[HC_PHASE] >= 0 && !BH_UNSET(r->f[h->col[HC_PHASE]]))
+		phase = r->f[h->col[HC_PHASE]];
+	if (h->col[HC_OS] >= 0 && !BH_UNSET(r->f[h->col[HC_OS]]))
+		os = r->f[h->col[HC_OS]];
+	if (h->col[HC_OSSIG] >= 0 && !BH_UNSET(r->f[h->col[HC_OSSIG]]))
+		sig = r->f[h->col[HC_OSSIG]];
+	if ((phase != NULL && (id[0] = text_id(h, phase)) == -1) ||
+	    (os != NULL && (id[1] = text_id(h, os)) == -1) ||
+	    (sig != NULL && (id[2] = text_id(h, sig)) == -1))
+		return -1;
+	if ((p = host_get(h, h->pair ? local : NULL, remote)) == NULL)
+		return -1;
+
+	p->sessions++;
+	if (hts == 1) {
+		if (ts < p->first)
+			p->first = ts;
+		if (hdur == 1 && ts <= BH_USEC_MAX - dur)
+			ts += dur;
+		if (ts > p->last)
+			p->last = ts;
+	}
+	if (id[0] >= 0)
+		hosts_list_add(&p->roles, (uint32_t)id[0], 1);
+	if (hinit == 1)
+		hosts_list_add(&p->ttl_init, (uint32_t)init, 1);
+	if (hhops == 1)
+		hosts_list_add(&p->hops, (uint32_t)hops, 1);
+	if (id[1] >= 0)
+		hosts_list_add(&p->os_ttl, (uint32_t)id[1], 1);
+	if (id[2] >= 0)
+		hosts_list_add(&p->os_sig, (uint32_t)id[2], 1);
+	if (h->col[HC_NOTE] >= 0 && has_item(r->f[h->col[HC_NOTE]],
+	    "os-conflict"))
+		p->os_conflict_n++;
+	for (i = 0; i < HM_N; i++)
+		if (hrtt[i] == 1)
+			hosts_rtt_add(&p->rtt[i], rtt[i]);
+	return 0;
+}
+
+/* ---- --merge ---- */
+
+int
+hosts_merge_open(struct hosts *h, struct bh_reader *r)
+{
+	const char *const *cols;
+	size_t n, i;
+	int pair;
+
+	pair = r->ncol > 0 && strcmp(r->col[0], "local_ip") == 0;
+	cols = hosts_columns(pair, &n);
+	if (r->ncol != n)
+		goto notours;
+	for (i = 0; i < n; i++)
+		if (strcmp(r->col[i], cols[i]) != 0)
+			goto notours;
+	if (h->pair && !pair) {
+		bh_warnx_at(r->name, r->lineno, "-l: this table is per remote "
+		    "party, not per pair");
+		return -1;
+	}
+	h->pair = pair;
+	return 0;
+notours:
+	bh_warnx_at(r->name, r->lineno, "not the output of bh-hosts: "
+	    "--merge reads its own tables");
+	return -1;
+}
+
+/* A list "item:count,..." (or "-") into l: text items interned, or
+ * numbers up to maxkey; 0, or -1 on a malformed list. */
+static int
+parse_list(struct hosts *h, struct hosts_list *l, const char *s, int text,
+    unsigned long maxkey, int *fatal)
+{
+	const char *item, *end, *colon;
+	unsigned long key;
+	uint64_t n;
+	char num[BH_NUMBUF];
+	long id;
+
+	if (BH_UNSET(s))
+		return 0;
+	for (item = s; ; item = end + 1) {
+		if ((end = strchr(item, ',')) == NULL)
+			end = item + strlen(item);
+		for (colon = end; colon > item && colon[-1] != ':'; colon--)
+			;
+		if (colon == item || (size_t)(end - colon) >= sizeof(num))
+			return -1;
+		memcpy(num, colon, (size_t)(end - colon));
+		num[end - colon] = '\0';
+		if (bh_parse_u64(num, &n) == -1 || n == 0)
+			return -1;
+		if (text) {
+			if ((colon - 1 - item == 1 && item[0] == '-'))
+				return -1;
+			id = hosts_text_id(&h->texts, item,
+			    (size_t)(colon - 1 - item));
+			if (id == -1) {
+				bh_warnx("more than %d distinct roles and OS "
+				    "labels", HOSTS_MAXTEXT);
+				*fatal = 1;
+				return -1;
+			}
+			key = (unsigned long)id;
+		} else {
+			if ((size_t)(colon - 1 - item) >= sizeof(num))
+				return -1;
+			memcpy(num, item, (size_t)(colon - 1 - item));
+			num[colon - 1 - item] = '\0';
+			if (bh_parse_uint(num, maxkey, &key) == -1)
+				return -1;
+		}
+		hosts_list_add(l, (uint32_t)key, n);
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+/* One method's columns (n, min, max, hist) into m: 0, or -1. */
+static int
+parse_rtt(struct bh_reader *r, const int *c, struct hosts_rtt *m)
+{
+	const char *s = r->f[c[5]], *item, *end;
+	char num[BH_NUMBUF];
+	int64_t edge;
+	uint64_t n;
+	uint32_t b;
+	int hmin, hmax;
+
+	if ((hmin = bh_rec_get_u64(r, c[0], &m->n)) == -1)
+		return -1;
+	if (hmin == 0)
+		goto bad;
+	if ((hmin = bh_rec_get_ms(r, c[1], &m->min)) == -1 ||
+	    (hmax = bh_rec_get_ms(r, c[4], &m->max)) == -1)
+		return -1;
+	if ((m->n == 0) != (hmin == 0) || (m->n == 0) != (hmax == 0) ||
+	    (m->n == 0) != BH_UNSET(s))
+		goto bad;
+	if (m->n == 0)
+		return 0;
+	if (m->min > m->max)
+		goto bad;
+	for (item = s; ; item = end + 1) {
+		const char *colon;
+
+		if ((end = strchr(item, ',')) == NULL)
+			end = item + strlen(item);
+		if ((colon = memchr(item, ':', (size_t)(end - item))) == NULL ||
+		    (size_t)(colon - item) >= sizeof(num) ||
+		    (size_t)(end - colon) > sizeof(num))
+			goto bad;
+		memcpy(num, item, (size_t)(colon - item));
+		num[colon - item] = '\0';
+		if (bh_parse_ms_usec(num, &edge) == -1 || edge < 0 ||
+		    edge > BH_USEC_MAX ||
+		    hosts_bucket_edge(b = hosts_bucket(edge)) != edge)
+			goto bad;
+		memcpy(num, colon + 1, (size_t)(end - colon - 1));
+		num[end - colon - 1] = '\0';
+		if (bh_parse_u64(num, &n) == -1 || n == 0)
+			goto bad;
+		hosts_list_add(&m->b, b, n);
+		if (*end == '\0')
+			break;
+	}
+	/* the extremes lie in the first and the last bucket, and the
+	 * buckets hold every sample */
+	if (hosts_list_total(&m->b) != m->n ||
+	    hosts_bucket(m->min) != m->b.v[0].key ||
+	    hosts_bucket(m->max) != m->b.v[m->b.n - 1].key)
+		goto bad;
+	return 0;
+bad:
+	bh_rec_bad(r, "%s: not a distribution of bh-hosts; record skipped",
+	    r->col[c[5]]);
+	return -1;
+}
+
+static void
+list_merge(struct hosts_list *to, const struct hosts_list *from)
+{
+	uint32_t i;
+
+	for (i = 0; i < from->n; i++)
+		hosts_list_add(to, from->v[i].key, from->v[i].n);
+}
+
+int
+hosts_merge_record(struct hosts *h, struct bh_reader *r)
+{
+	struct hosts_host t, *p;
+	struct hosts_list *lists[5];
+	int c[NCOLUMNS], off = !h->pair, fatal = 0, hf, hl, rc = 0;
+	size_t i, j;
+	static const int listcol[5] = { OC_ROLES, OC_INIT, OC_HOPS, OC_OS_TTL,
+	    OC_OS_SIG };
+
+	for (i = 0; i < NCOLUMNS; i++)
+		c[i] = (int)i - off;
+	memset(&t, 0, sizeof(t));
+	lists[0] = &t.roles;
+	lists[1] = &t.ttl_init;
+	lists[2] = &t.hops;
+	lists[3] = &t.os_ttl;
+	lists[4] = &t.os_sig;
+	if ((hf = bh_rec_get_u64(r, c[OC_SESSIONS], &t.sessions)) == -1 ||
+	    (hl = bh_rec_get_u64(r, c[OC_CONFLICT], &t.os_conflict_n)) == -1)
+		goto skip;
+	if (hf == 0 || hl == 0) {
+		bh_rec_bad(r, "sessions or os_conflict_n unset; record skipped");
+		goto skip;
+	}
+	if ((hf = bh_rec_get_usec(r, c[OC_FIRST], &t.first)) == -1 ||
+	    (hl = bh_rec_get_usec(r, c[OC_LAST], &t.last)) == -1)
+		goto skip;
+	if (t.sessions == 0 || hf != hl || (hf == 1 && t.first > t.last) ||
+	    t.os_conflict_n > t.sessions) {
+		bh_rec_bad(r, "sessions, first_ts, last_ts or os_conflict_n "
+		    "do not agree; record skipped");
+		goto skip;
+	}
+	if (hf == 0) {
+		t.first = INT64_MAX;
+		t.last = INT64_MIN;
+	}
+	for (i = 0; i < 5; i++)
+		if (parse_list(h, lists[i], r->f[c[listcol[i]]],
+		    i == 0 || i >= 3, 255, &fatal) == -1 ||
+		    hosts_list_total(lists[i]) > t.sessions) {
+			if (fatal) {
+				h->full = 1;
+				rc = -1;
+				goto skip;
+			}
+			bh_rec_bad(r, "%s: not a list of bh-hosts; record "
+			    "skipped", r->col[c[listcol[i]]]);
+			goto skip;
+		}
+	for (i = 0; i < HM_N; i++) {
+		int mc[RTT_COLS];
+
+		for (j = 0; j < RTT_COLS; j++)
+			mc[j] = c[OC_RTT + i * RTT_COLS + j];
+		if (parse_rtt(r, mc, &t.rtt[i]) == -1)
+			goto skip;
+		if (t.rtt[i].n > t.sessions) {
+			bh_rec_bad(r, "%s: more samples than sessions; record "
+			    "skipped", r->col[mc[0]]);
+			goto skip;
+		}
+	}
+	if (BH_UNSET(r->f[c[OC_REMOTE]]) ||
+	    (h->pair && BH_UNSET(r->f[c[OC_LOCAL]]))) {
+		bh_rec_bad(r, "no party named; record skipped");
+		goto skip;
+	}
+	if ((p = host_get(h, h->pair ? r->f[c[OC_LOCAL]] : NULL,
+	    r->f[c[OC_REMOTE]])) == NULL) {
+		rc = -1;
+		goto skip;
+	}
+	if (p->sessions > UINT64_MAX / 2 - t.sessions) {
+		bh_rec_bad(r, "sessions: too many to add; record skipped");
+		goto skip;
+	}
+	p->sessions += t.sessions;
+	p->os_conflict_n += t.os_conflict_n;
+	if (t.first < p->first)
+		p->first = t.first;
+	if (t.last > p->last)
+		p->last = t.last;
+	list_merge(&p->roles, &t.roles);
+	list_merge(&p->ttl_init, &t.ttl_init);
+	list_merge(&p->hops, &t.hops);
+	list_merge(&p->os_ttl, &t.os_ttl);
+	list_merge(&p->os_sig, &t.os_sig);
+	for (i = 0; i < HM_N; i++) {
+		struct hosts_rtt *m = &p->rtt[i], *f = &t.rtt[i];
+
+		if (f->n == 0)
+			continue;
+		if (m->n == 0 || f->min < m->min)
+			m->min = f->min;
+		if (m->n == 0 || f->max > m->max)
+			m->max = f->max;
+		m->n += f->n;
+		list_merge(&m->b, &f->b);
+	}
+skip:
+	t.local = t.remote = NULL;
+	host_free(&t);
+	return rc;
+}
+
+/* ---- output ---- */
+
+static int
+host_cmp(const void *a, const void *b)
+{
+	const struct hosts_host *p = *(const struct hosts_host *const *)a;
+	const struct hosts_host *q = *(const struct hosts_host *const *)b;
+	int c;
+
+	if (p->local != NULL && q->local != NULL) {
+		if ((c = memcmp(p->sort[0], q->sort[0], 17)) != 0)
+			return c;
+		if ((c = strcmp(p->local, q->local)) != 0)
+			return c;
+	}
+	if ((c = memcmp(p->sort[1], q->sort[1], 17)) != 0)
+		return c;
+	return strcmp(p->remote, q->remote);
+}
+
+static void
+put(struct hosts *h, const char *s)
+{
+	bh_wr_raw(&h->out, s, strlen(s));
+}
+
+static void
+put_u64(struct hosts *h, uint64_t v)
+{
+	char b[BH_NUMBUF];
+
+	bh_wr_raw(&h->out, b, (size_t)bh_fmt_u64(b, v));
+}
+
+static void
+put_ms(struct hosts *h, int64_t v)
+{
+	char b[BH_NUMBUF];
+
+	bh_wr_raw(&h->out, b, (size_t)bh_fmt_usec_ms(b, v));
+}
+
+static void
+put_us(struct hosts *h, int64_t v)
+{
+	char b[BH_NUMBUF];
+
+	bh_wr_raw(&h->out, b, (size_t)bh_fmt_usec_s(b, v));
+}
+
+static const struct hosts_texts *cmp_texts;
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct hosts_cnt *x = a, *y = b;
+
+	return strcmp(cmp_texts->s[x->key], cmp_texts->s[y->key]);
+}
+
+/* A count list: numbers in order, texts in byte order; "-" if empty. */
+static void
+put_list(struct hosts *h, const struct hosts_list *l, int text)
+{
+	struct hosts_cnt *v = l->v;
+	uint32_t i;
+
+	if (l->n == 0) {
+		put(h, "-");
+		return;
+	}
+	if (text && l->n > 1) {
+		v = xreallocarray(NULL, l->n, sizeof(*v));
+		memcpy(v, l->v, l->n * sizeof(*v));
+		cmp_texts = &h->texts;
+		qsort(v, l->n, sizeof(*v), item_cmp);
+	}
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			put(h, ",");
+		if (text)
+			put(h, h->texts.s[v[i].key]);
+		else
+			put_u64(h, v[i].key);
+		put(h, ":");
+		put_u64(h, v[i].n);
+	}
+	if (v != l->v)
+		free(v);
+}
+
+static void
+put_rtt(struct hosts *h, const struct hosts_rtt *m)
+{
+	uint32_t i;
+
+	put(h, "\t");
+	put_u64(h, m->n);
+	if (m->n == 0) {
+		put(h, "\t-\t-\t-\t-\t-");
+		return;
+	}
+	put(h, "\t");
+	put_ms(h, m->min);
+	put(h, "\t");
+	put_ms(h, hosts_rtt_quantile(m, 1, 2));
+	put(h, "\t");
+	put_ms(h, hosts_rtt_quantile(m, 95, 100));
+	put(h, "\t");
+	put_ms(h, m->max);
+	put(h, "\t");
+	for (i = 0; i < m->b.n; i++) {
+		if (i > 0)
+			put(h, ",");
+		put_ms(h, hosts_bucket_edge(m->b.v[i].key));
+		put(h, ":");
+		put_u64(h, m->b.v[i].n);
+	}
+}
+
+static void
+put_row(struct hosts *h, const struct hosts_host *p)
+{
+	const struct hosts_list *hl = &p->hops;
+	uint64_t total = hosts_list_total(hl), mode_n = 0, share;
+	uint32_t i, mode = 0;
+	char b[BH_NUMBUF];
+	const char *sep = "";
+	int spread;
+	size_t k;
+
+	if (p->local != NULL) {
+		put(h, p->local);
+		put(h, "\t");
+	}
+	put(h, p->remote);
+	put(h, "\t");
+	put_u64(h, p->sessions);
+	put(h, "\t");
+	put_list(h, &p->roles, 1);
+	put(h, "\t");
+	if (p->first <= p->last) {
+		put_us(h, p->first);
+		put(h, "\t");
+		put_us(h, p->last);
+	} else
+		put(h, "-\t-");
+	put(h, "\t");
+	put_list(h, &p->ttl_init, 0);
+	put(h, "\t");
+	put_u64(h, total);
+	/* the mode: most sessions, the fewer hops on a tie */
+	for (i = 0; i < hl->n; i++)
+		if (hl->v[i].n > mode_n) {
+			mode_n = hl->v[i].n;
+			mode = hl->v[i].key;
+		}
+	if (total == 0)
+		put(h, "\t-\t-\t-\t-\t0\t-");
+	else {
+		put(h, "\t");
+		put_u64(h, hl->v[0].key);
+		put(h, "\t");
+		put_u64(h, mode);
+		put(h, "\t");
+		put_u64(h, hl->v[hl->n - 1].key);
+		/* the share in thousandths, rounded half up */
+		share = (mode_n * 2000 + total) / (2 * total);
+		k = (size_t)snprintf(b, sizeof(b), "\t%u.%03u",
+		    (unsigned)(share / 1000), (unsigned)(share % 1000));
+		bh_wr_raw(&h->out, b, k);
+		put(h, "\t");
+		put_u64(h, hl->n);
+		put(h, "\t");
+		put_list(h, hl, 0);
+	}
+	put(h, "\t");
+	put_list(h, &p->os_ttl, 1);
+	put(h, "\t");
+	put_list(h, &p->os_sig, 1);
+	put(h, "\t");
+	put_u64(h, p->os_conflict_n);
+	put(h, "\t");
+	spread = total > 0 && hl->v[hl->n - 1].key - hl->v[0].key > h->tol;
+	if (spread) {
+		put(h, "hops-spread");
+		sep = ",";
+	}
+	if (p->ttl_init.n > 1) {
+		put(h, sep);
+		put(h, "ttl-init-mixed");
+		sep = ",";
+	}
+	if (p->os_conflict_n > 0) {
+		put(h, sep);
+		put(h, "os-conflict");
+		sep = ",";
+	}
+	if (*sep == '\0')
+		put(h, "-");
+	for (i = 0; i < HM_N; i++)
+		put_rtt(h, &p->rtt[i]);
+	put(h, "\n");
+}
+
+int
+hosts_output(struct hosts *h)
+{
+	struct hosts_host **v;
+	size_t i, n = 0;
+
+	if (h->full)
+		return -1;
+	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
+	for (i = 0; i < h->nslot; i++)
+		if (h->slot[i] != NULL)
+			v[n++] = h->slot[i];
+	qsort(v, n, sizeof(*v), host_cmp);
+	for (i = 0; i < n; i++)
+		put_row(h, v[i]);
+	free(v);
+	bh_wr_flush(&h->out);
+	return 0;
+}

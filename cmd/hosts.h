@@ -1,0 +1,140 @@
+/*
+ * hosts.h - bh-hosts' modules: the mergeable distributions and count
+ * lists (hosts-dist.c), the table of remote parties with the intake of
+ * records and of earlier outputs and the output (hosts-agg.c), and one
+ * run with its options and the record loop's callbacks (hosts-run.c).
+ */
+#ifndef BH_HOSTS_H
+#define BH_HOSTS_H
+
+#define HOSTS_DEF_MAX	1000000UL	/* remote parties (-N) */
+#define HOSTS_MAXTEXT	65536		/* distinct role and OS texts */
+#define HOSTS_DEF_TOL	2		/* hops apart before hops-spread */
+
+/*
+ * The RTT buckets (bh-hosts(1) "RTT"): a value v in microseconds below
+ * 2^10 is its own bucket; above, 64 buckets per power of two, so that a
+ * bucket's lower edge is less than 1/64 of it below every value in it.
+ * The largest value of the stream (BH_USEC_MAX < 2^60) lands in bucket
+ * 4223.
+ */
+#define HOSTS_EXACT_BITS	10
+#define HOSTS_SUB_BITS		6
+#define HOSTS_NBUCKET		4224
+
+/* A count per key (a value, a bucket or a text id), sorted by key. */
+struct hosts_cnt {
+	uint32_t	 key;
+	uint64_t	 n;
+};
+
+struct hosts_list {
+	struct hosts_cnt *v;
+	uint32_t	  n, cap;
+};
+
+/* One RTT method toward a party: a sample per session. */
+struct hosts_rtt {
+	uint64_t	 n;
+	int64_t		 min, max;	/* µs, valid when n > 0 */
+	struct hosts_list b;		/* bucket -> samples */
+};
+
+enum { HM_HS, HM_DATA, HM_TS, HM_N };	/* the methods, in output order */
+
+struct hosts_host {
+	char		*local, *remote;	/* as written; local NULL
+						 * unless per pair */
+	unsigned char	 sort[2][17];		/* family + address */
+	uint64_t	 hash;
+	uint64_t	 sessions;
+	int64_t		 first, last;		/* µs */
+	struct hosts_list roles, ttl_init, hops, os_ttl, os_sig;
+	uint64_t	 os_conflict_n;
+	struct hosts_rtt rtt[HM_N];
+};
+
+/* Interned texts (roles, OS labels) in their list-item form. */
+struct hosts_texts {
+	char		**s;
+	uint64_t	 *h;
+	size_t		  n, cap;
+	uint32_t	 *slot;		/* open addressing: id + 1, 0 empty */
+	size_t		  nslot;
+};
+
+/* The input columns a run reads (-1 absent). */
+enum { HC_TS, HC_DUR, HC_DIR, HC_OIP, HC_RIP, HC_PHASE, HC_INIT, HC_HOPS,
+	HC_OS, HC_OSSIG, HC_NOTE, HC_HS, HC_DATA, HC_OTS, HC_RTS, HC_N };
+
+struct hosts {
+	/* options */
+	int		  pair;		/* -l: per local/remote pair */
+	int		  merge;	/* --merge */
+	unsigned long	  max;		/* -N */
+	unsigned long	  tol;		/* -t */
+	/* the table */
+	struct hosts_host **slot;	/* open addressing */
+	size_t		  nslot, n;
+	struct hosts_texts texts;
+	/* the run */
+	FILE		 *fp;
+	struct bh_writer  out;
+	int		  col[HC_N];
+	int		 *mcol;		/* --merge: input column per output */
+	int		  header, fatal, full;
+	uint64_t	  nolocal;	/* records with no remote party */
+};
+
+/* ---- hosts-dist.c --------------------------------------------------- */
+
+/* The bucket of v (0 <= v <= BH_USEC_MAX), and a bucket's lower edge. */
+uint32_t hosts_bucket(int64_t v);
+int64_t	 hosts_bucket_edge(uint32_t b);
+/* Add n to key's count (kept sorted). */
+void	 hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n);
+void	 hosts_list_free(struct hosts_list *l);
+uint64_t hosts_list_total(const struct hosts_list *l);
+/* One sample into an RTT method. */
+void	 hosts_rtt_add(struct hosts_rtt *m, int64_t v);
+/* The smallest value with at least num/den of the samples at or below
+ * it, from the buckets (its lower edge, kept within [min, max]);
+ * num <= den <= 1000. */
+int64_t	 hosts_rtt_quantile(const struct hosts_rtt *m, uint64_t num,
+	    uint64_t den);
+/* The text id of s (list-item form), interning it; -1 beyond
+ * HOSTS_MAXTEXT texts. */
+long	 hosts_text_id(struct hosts_texts *t, const char *s, size_t n);
+void	 hosts_texts_free(struct hosts_texts *t);
+/* A field's text in list-item form: a comma becomes \x2c (bh(7) lists);
+ * dst needs 4 * strlen(s) + 1 bytes. */
+size_t	 hosts_item_text(char *dst, const char *s);
+
+/* ---- hosts-agg.c ---------------------------------------------------- */
+
+void	 hosts_init(struct hosts *h, FILE *fp);
+/* The output columns (with local_ip first when per pair). */
+const char *const *hosts_columns(int pair, size_t *n);
+/* Find the input columns; 0, or -1 after reporting (exit 2). */
+int	 hosts_open(struct hosts *h, struct bh_reader *r);
+/* A record into the table: 0; -1 fatal (cap, texts) after reporting;
+ * a bad record is reported and skipped (0). */
+int	 hosts_add_record(struct hosts *h, struct bh_reader *r);
+/* --merge: the header must be bh-hosts' own. */
+int	 hosts_merge_open(struct hosts *h, struct bh_reader *r);
+int	 hosts_merge_record(struct hosts *h, struct bh_reader *r);
+/* Write the rows, sorted; 0 or -1. */
+int	 hosts_output(struct hosts *h);
+void	 hosts_free(struct hosts *h);
+
+/* ---- hosts-run.c ---------------------------------------------------- */
+
+#define HOSTS_SHORTOPTS	"lN:t:"
+#define HOSTS_OPT_MERGE	0x200
+#define HOSTS_USAGE	3		/* hosts_option: a usage error */
+extern const struct bh_opt_long hosts_longopts[];
+/* One option: 0, HOSTS_USAGE, or -1 after reporting a bad value. */
+int	 hosts_option(struct hosts *h, int ch, const char *arg);
+void	 hosts_loop(struct hosts *h, struct bh_loop *l);
+
+#endif

@@ -202,7 +202,7 @@ clean:
 # ever broke something, each in a process of its own.  With clang it
 # links with libFuzzer: `make fuzz` runs each target for FUZZ_TIME
 # seconds, `make fuzz-smoke` for a few.
-FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist story \
+FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist hosts story \
 	$(if $(filter yes,$(HAVE_JQ)),filter)
 # The tool whose modules a target drives (none: lib/ only), and the lib/
 # objects of a target without a tool.
@@ -212,6 +212,7 @@ FUZZ_TOOL_rtt	:= bh-rtt
 FUZZ_TOOL_ttl	:= bh-ttl
 FUZZ_TOOL_story	:= bh-story
 FUZZ_TOOL_hist	:= bh-hist
+FUZZ_TOOL_hosts	:= bh-hosts
 FUZZ_TOOL_filter := bh-filter
 FUZZ_LIB_pkt	:= diag num escape pkt tcpfp flow evidence
 FUZZ_LIB_ev	:= diag num escape evidence
@@ -235,7 +236,7 @@ $(O)/fuzz/libfuzzer-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/fz.o $(call fuzz_objs,
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ \
 	    $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
 endef
-$(foreach t,pkt ev pcap record phase rtt ttl hist story filter,$(eval $(call fuzz_rule,$(t))))
+$(foreach t,pkt ev pcap record phase rtt ttl hist hosts story filter,$(eval $(call fuzz_rule,$(t))))
 .SECONDARY: $(O)/fuzz/replay.o $(O)/fuzz/fz.o \
 	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 

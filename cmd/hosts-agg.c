@@ -50,6 +50,7 @@ hosts_init(struct hosts *h, FILE *fp)
 	h->fp = fp;
 	h->max = HOSTS_DEF_MAX;
 	h->tol = HOSTS_DEF_TOL;
+	bh_wr_start(&h->out, fp, NULL, 0, NULL, 0);
 	for (i = 0; i < HC_N; i++)
 		h->col[i] = -1;
 }

@@ -61,7 +61,6 @@ hosts_header(void *arg, struct bh_reader *r)
 		h->fatal = 1;
 		return -1;
 	}
-	bh_wr_start(&h->out, h->fp, NULL, 0, NULL, 0);
 	cols = hosts_columns(h->pair, &n);
 	for (i = 0; i < n; i++) {
 		bh_wr_raw(&h->out, i == 0 ? "#" : "\t", 1);

@@ -316,7 +316,7 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		p->os_conflict_n++;
 	for (i = 0; i < HM_N; i++)
 		if (hrtt[i] == 1)
-			hosts_rtt_add(&p->rtt[i], rtt[i]);
+			hosts_rtt_add(&p->rtt[i], rtt[i], 1);
 	return 0;
 }
 
@@ -400,34 +400,27 @@ parse_list(struct hosts *h, struct hosts_list *l, const char *s, int text,
 	}
 }
 
-/* One method's columns (n, min, max, hist) into m: 0, or -1. */
+/* One method's columns (n, min, max, hist) into m: 0, or -1.  The
+ * hist items are the least sample of a bucket and its count. */
 static int
 parse_rtt(struct bh_reader *r, const int *c, struct hosts_rtt *m)
 {
-	const char *s = r->f[c[5]], *item, *end;
+	const char *s = r->f[c[5]], *item, *end, *colon;
 	char num[BH_NUMBUF];
-	int64_t edge;
-	uint64_t n;
-	uint32_t b;
-	int hmin, hmax;
+	int64_t v, min = 0, max = 0;
+	uint64_t n, want;
+	int hn, hmin, hmax;
 
-	if ((hmin = bh_rec_get_u64(r, c[0], &m->n)) == -1)
+	if ((hn = bh_rec_get_u64(r, c[0], &want)) == -1 ||
+	    (hmin = bh_rec_get_ms(r, c[1], &min)) == -1 ||
+	    (hmax = bh_rec_get_ms(r, c[4], &max)) == -1)
 		return -1;
-	if (hmin == 0)
+	if (hn == 0 || (want == 0) != (hmin == 0) ||
+	    (want == 0) != (hmax == 0) || (want == 0) != BH_UNSET(s))
 		goto bad;
-	if ((hmin = bh_rec_get_ms(r, c[1], &m->min)) == -1 ||
-	    (hmax = bh_rec_get_ms(r, c[4], &m->max)) == -1)
-		return -1;
-	if ((m->n == 0) != (hmin == 0) || (m->n == 0) != (hmax == 0) ||
-	    (m->n == 0) != BH_UNSET(s))
-		goto bad;
-	if (m->n == 0)
+	if (want == 0)
 		return 0;
-	if (m->min > m->max)
-		goto bad;
 	for (item = s; ; item = end + 1) {
-		const char *colon;
-
 		if ((end = strchr(item, ',')) == NULL)
 			end = item + strlen(item);
 		if ((colon = memchr(item, ':', (size_t)(end - item))) == NULL ||
@@ -436,24 +429,24 @@ parse_rtt(struct bh_reader *r, const int *c, struct hosts_rtt *m)
 			goto bad;
 		memcpy(num, item, (size_t)(colon - item));
 		num[colon - item] = '\0';
-		if (bh_parse_ms_usec(num, &edge) == -1 || edge < 0 ||
-		    edge > BH_USEC_MAX ||
-		    hosts_bucket_edge(b = hosts_bucket(edge)) != edge)
+		if (bh_parse_ms_usec(num, &v) == -1 || v < 0 ||
+		    v > BH_USEC_MAX)
 			goto bad;
 		memcpy(num, colon + 1, (size_t)(end - colon - 1));
 		num[end - colon - 1] = '\0';
-		if (bh_parse_u64(num, &n) == -1 || n == 0)
+		if (bh_parse_u64(num, &n) == -1 || n == 0 ||
+		    n > UINT64_MAX / 4 - m->n)
 			goto bad;
-		hosts_list_add(&m->b, b, n);
+		hosts_rtt_add(m, v, n);
 		if (*end == '\0')
 			break;
 	}
-	/* the extremes lie in the first and the last bucket, and the
-	 * buckets hold every sample */
-	if (hosts_list_total(&m->b) != m->n ||
-	    hosts_bucket(m->min) != m->b.v[0].key ||
-	    hosts_bucket(m->max) != m->b.v[m->b.n - 1].key)
+	/* the least sample is the minimum, the maximum lies in the last
+	 * bucket, and the buckets hold every sample */
+	if (m->n != want || m->min != min || max < m->max ||
+	    hosts_bucket(max) != m->b.v[m->b.n - 1].key)
 		goto bad;
+	m->max = max;
 	return 0;
 bad:
 	bh_rec_bad(r, "%s: not a distribution of bh-hosts; record skipped",
@@ -562,14 +555,15 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 	for (i = 0; i < HM_N; i++) {
 		struct hosts_rtt *m = &p->rtt[i], *f = &t.rtt[i];
 
+		int64_t max;
+		uint32_t k;
+
 		if (f->n == 0)
 			continue;
-		if (m->n == 0 || f->min < m->min)
-			m->min = f->min;
-		if (m->n == 0 || f->max > m->max)
-			m->max = f->max;
-		m->n += f->n;
-		list_merge(&m->b, &f->b);
+		max = m->n == 0 || f->max > m->max ? f->max : m->max;
+		for (k = 0; k < f->b.n; k++)
+			hosts_rtt_add(m, f->b.v[k].least, f->b.v[k].n);
+		m->max = max;
 	}
 skip:
 	t.local = t.remote = NULL;
@@ -691,7 +685,7 @@ put_rtt(struct hosts *h, const struct hosts_rtt *m)
 	for (i = 0; i < m->b.n; i++) {
 		if (i > 0)
 			put(h, ",");
-		put_ms(h, hosts_bucket_edge(m->b.v[i].key));
+		put_ms(h, m->b.v[i].least);
 		put(h, ":");
 		put_u64(h, m->b.v[i].n);
 	}

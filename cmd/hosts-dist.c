@@ -8,7 +8,9 @@
  * HdrHistogram idea, Gil Tene): the same value lands in the same bucket
  * in every run, so the buckets of two partial tables add up to those of
  * the whole, and a quantile read from them is the same whatever the
- * split.  Exact below 1.024 ms, within 1/64 above (bh-hosts(1) "RTT").
+ * split.  Each bucket keeps its smallest sample too (a minimum merges),
+ * so a quantile is a sample that occurs: exact below 1.024 ms, above
+ * less than 1/64 below the exact quantile (bh-hosts(1) "RTT").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,7 @@ hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n)
 	memmove(l->v + lo + 1, l->v + lo, (l->n - lo) * sizeof(*l->v));
 	l->v[lo].key = key;
 	l->v[lo].n = n;
+	l->v[lo].least = 0;
 	l->n++;
 }
 
@@ -96,14 +99,22 @@ hosts_list_total(const struct hosts_list *l)
 }
 
 void
-hosts_rtt_add(struct hosts_rtt *m, int64_t v)
+hosts_rtt_add(struct hosts_rtt *m, int64_t v, uint64_t n)
 {
+	uint32_t b = hosts_bucket(v), i;
+
 	if (m->n == 0 || v < m->min)
 		m->min = v;
 	if (m->n == 0 || v > m->max)
 		m->max = v;
-	m->n++;
-	hosts_list_add(&m->b, hosts_bucket(v), 1);
+	m->n += n;
+	hosts_list_add(&m->b, b, n);
+	for (i = m->b.n; i-- > 0; )
+		if (m->b.v[i].key == b) {
+			if (m->b.v[i].n == n || v < m->b.v[i].least)
+				m->b.v[i].least = v;
+			break;
+		}
 }
 
 int64_t
@@ -112,7 +123,6 @@ hosts_rtt_quantile(const struct hosts_rtt *m, uint64_t num, uint64_t den)
 	/* ceil(num * n / den) without overflow (num <= den, small) */
 	uint64_t want = m->n / den * num + ((m->n % den) * num + den - 1) / den,
 	    cum = 0;
-	int64_t v;
 	uint32_t i;
 
 	/* Hyndman and Fan's type 1, as bh-hist(1): the first bucket whose
@@ -124,12 +134,7 @@ hosts_rtt_quantile(const struct hosts_rtt *m, uint64_t num, uint64_t den)
 	}
 	if (i == m->b.n)
 		return m->max;
-	v = hosts_bucket_edge(m->b.v[i].key);
-	if (v < m->min)
-		v = m->min;
-	if (v > m->max)
-		v = m->max;
-	return v;
+	return m->b.v[i].least;
 }
 
 /* FNV-1a: the texts are short (phases, OS labels). */

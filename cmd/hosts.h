@@ -22,10 +22,12 @@
 #define HOSTS_SUB_BITS		6
 #define HOSTS_NBUCKET		4224
 
-/* A count per key (a value, a bucket or a text id), sorted by key. */
+/* A count per key (a value, a bucket or a text id), sorted by key; for
+ * an RTT bucket also the smallest sample in it (µs). */
 struct hosts_cnt {
 	uint32_t	 key;
 	uint64_t	 n;
+	int64_t		 least;
 };
 
 struct hosts_list {
@@ -95,11 +97,11 @@ int64_t	 hosts_bucket_edge(uint32_t b);
 void	 hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n);
 void	 hosts_list_free(struct hosts_list *l);
 uint64_t hosts_list_total(const struct hosts_list *l);
-/* One sample into an RTT method. */
-void	 hosts_rtt_add(struct hosts_rtt *m, int64_t v);
-/* The smallest value with at least num/den of the samples at or below
- * it, from the buckets (its lower edge, kept within [min, max]);
- * num <= den <= 1000. */
+/* n samples into an RTT method, the least of them v. */
+void	 hosts_rtt_add(struct hosts_rtt *m, int64_t v, uint64_t n);
+/* The p = num/den quantile (num <= den <= 1000) read from the buckets:
+ * the smallest sample of the first bucket whose cumulative count
+ * reaches p of the samples (Hyndman and Fan's type 1 over buckets). */
 int64_t	 hosts_rtt_quantile(const struct hosts_rtt *m, uint64_t num,
 	    uint64_t den);
 /* The text id of s (list-item form), interning it; -1 beyond

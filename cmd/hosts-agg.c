@@ -311,8 +311,10 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		hosts_list_add(&p->os_ttl, (uint32_t)id[1], 1);
 	if (id[2] >= 0)
 		hosts_list_add(&p->os_sig, (uint32_t)id[2], 1);
+	/* bh-ttl(1) names the side: the remote party's signature against
+	 * its own initial TTL */
 	if (h->col[HC_NOTE] >= 0 && has_item(r->f[h->col[HC_NOTE]],
-	    "os-conflict"))
+	    dir == BH_DIR_IN ? "orig:os-conflict" : "resp:os-conflict"))
 		p->os_conflict_n++;
 	for (i = 0; i < HM_N; i++)
 		if (hrtt[i] == 1)

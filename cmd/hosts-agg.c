@@ -107,19 +107,25 @@ sort_key(unsigned char k[17], const char *s)
 		k[0] = 255;
 }
 
+#define HOST(h, i)	(&(h)->slab[(i) / HOSTS_SLAB][(i) % HOSTS_SLAB])
+
+/* Twice the slots; each party's hash made again from its key (a slot
+ * keeps only half of it). */
 static void
 table_grow(struct hosts *h)
 {
 	size_t ns = h->nslot ? h->nslot * 2 : 1024, i, j;
-	struct hosts_host **slot = xcalloc(ns, sizeof(*slot));
+	struct hosts_slot *slot = xcalloc(ns, sizeof(*slot));
+	const struct hosts_host *p;
+	uint64_t x;
 
-	for (i = 0; i < h->nslot; i++) {
-		if (h->slot[i] == NULL)
-			continue;
-		for (j = h->slot[i]->hash & (ns - 1); slot[j] != NULL;
-		    j = (j + 1) & (ns - 1))
+	for (i = 0; i < h->n; i++) {
+		p = HOST(h, i);
+		x = key_hash(p->local, p->remote);
+		for (j = x & (ns - 1); slot[j].idx != 0; j = (j + 1) & (ns - 1))
 			;
-		slot[j] = h->slot[i];
+		slot[j].tag = (uint32_t)(x >> 32);
+		slot[j].idx = (uint32_t)i + 1;
 	}
 	free(h->slot);
 	h->slot = slot;
@@ -141,13 +147,14 @@ host_get(struct hosts *h, const char *local, const char *remote)
 {
 	uint64_t x = key_hash(local, remote);
 	struct hosts_host *p;
-	size_t j;
+	size_t j, n;
 
 	if (2 * (h->n + 1) > h->nslot)
 		table_grow(h);
-	for (j = x & (h->nslot - 1); (p = h->slot[j]) != NULL;
+	for (j = x & (h->nslot - 1); h->slot[j].idx != 0;
 	    j = (j + 1) & (h->nslot - 1))
-		if (p->hash == x && same_key(p, local, remote))
+		if (h->slot[j].tag == (uint32_t)(x >> 32) &&
+		    same_key(p = HOST(h, h->slot[j].idx - 1), local, remote))
 			return p;
 	if (h->n == h->max) {
 		bh_warnx("more than %lu remote parties: no table is written "
@@ -155,18 +162,23 @@ host_get(struct hosts *h, const char *local, const char *remote)
 		h->full = 1;
 		return NULL;
 	}
-	p = xcalloc(1, sizeof(*p));
-	p->hash = x;
-	p->remote = xstrdup(remote);
-	sort_key(p->sort[1], remote);
-	if (local != NULL) {
-		p->local = xstrdup(local);
-		sort_key(p->sort[0], local);
+	if (h->n % HOSTS_SLAB == 0) {
+		h->slab = xreallocarray(h->slab, h->nslab + 1,
+		    sizeof(*h->slab));
+		h->slab[h->nslab++] = xcalloc(HOSTS_SLAB, sizeof(*p));
 	}
+	p = HOST(h, h->n);
+	if ((n = strlen(remote)) < sizeof(p->buf)) {
+		memcpy(p->buf, remote, n + 1);
+		p->remote = p->buf;
+	} else
+		p->remote = xstrdup(remote);
+	if (local != NULL)
+		p->local = xstrdup(local);
 	p->first = INT64_MAX;
 	p->last = INT64_MIN;
-	h->slot[j] = p;
-	h->n++;
+	h->slot[j].tag = (uint32_t)(x >> 32);
+	h->slot[j].idx = (uint32_t)++h->n;
 	return p;
 }
 
@@ -176,14 +188,33 @@ host_free(struct hosts_host *p)
 	size_t i;
 
 	free(p->local);
-	free(p->remote);
+	if (p->remote != p->buf)
+		free(p->remote);
 	hosts_list_free(&p->roles);
 	hosts_list_free(&p->ttl_init);
 	hosts_list_free(&p->hops);
 	hosts_list_free(&p->os_ttl);
 	hosts_list_free(&p->os_sig);
 	for (i = 0; i < HM_N; i++)
-		hosts_list_free(&p->rtt[i].b);
+		if (p->rtt[i] != NULL)
+			hosts_blist_free(&p->rtt[i]->b);
+}
+
+/* Party p's RTT method i, made at its first sample. */
+static struct hosts_rtt *
+rtt_of(struct hosts *h, struct hosts_host *p, int i)
+{
+	if (p->rtt[i] != NULL)
+		return p->rtt[i];
+	if (h->nrtt % HOSTS_SLAB == 0) {
+		h->rslab = xreallocarray(h->rslab, h->nrslab + 1,
+		    sizeof(*h->rslab));
+		h->rslab[h->nrslab++] = xcalloc(HOSTS_SLAB,
+		    sizeof(**h->rslab));
+	}
+	p->rtt[i] = &h->rslab[h->nrtt / HOSTS_SLAB][h->nrtt % HOSTS_SLAB];
+	h->nrtt++;
+	return p->rtt[i];
 }
 
 void
@@ -191,12 +222,18 @@ hosts_free(struct hosts *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->nslot; i++)
-		if (h->slot[i] != NULL) {
-			host_free(h->slot[i]);
-			free(h->slot[i]);
-		}
+	for (i = 0; i < h->n; i++)
+		host_free(HOST(h, i));
+	for (i = 0; i < h->nslab; i++)
+		free(h->slab[i]);
+	for (i = 0; i < h->nrslab; i++)
+		free(h->rslab[i]);
+	free(h->slab);
+	free(h->rslab);
 	free(h->slot);
+	h->slab = NULL;
+	h->rslab = NULL;
+	h->nslab = h->nrslab = h->nrtt = 0;
 	hosts_texts_free(&h->texts);
 	free(h->mcol);
 	bh_wr_free(&h->out);
@@ -318,7 +355,7 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		p->os_conflict_n++;
 	for (i = 0; i < HM_N; i++)
 		if (hrtt[i] == 1)
-			hosts_rtt_add(&p->rtt[i], rtt[i], 1);
+			hosts_rtt_add(rtt_of(h, p, i), rtt[i], 1);
 	return 0;
 }
 
@@ -469,6 +506,7 @@ int
 hosts_merge_record(struct hosts *h, struct bh_reader *r)
 {
 	struct hosts_host t, *p;
+	struct hosts_rtt tr[HM_N];
 	struct hosts_list *lists[5];
 	int c[NCOLUMNS], off = !h->pair, fatal = 0, hf, hl, rc = 0;
 	size_t i, j;
@@ -478,6 +516,7 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 	for (i = 0; i < NCOLUMNS; i++)
 		c[i] = (int)i - off;
 	memset(&t, 0, sizeof(t));
+	memset(tr, 0, sizeof(tr));
 	lists[0] = &t.roles;
 	lists[1] = &t.ttl_init;
 	lists[2] = &t.hops;
@@ -521,9 +560,9 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 
 		for (j = 0; j < RTT_COLS; j++)
 			mc[j] = c[OC_RTT + i * RTT_COLS + j];
-		if (parse_rtt(r, mc, &t.rtt[i]) == -1)
+		if (parse_rtt(r, mc, &tr[i]) == -1)
 			goto skip;
-		if (t.rtt[i].n > t.sessions) {
+		if (tr[i].n > t.sessions) {
 			bh_rec_bad(r, "%s: more samples than sessions; record "
 			    "skipped", r->col[mc[0]]);
 			goto skip;
@@ -555,42 +594,50 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 	list_merge(&p->os_ttl, &t.os_ttl);
 	list_merge(&p->os_sig, &t.os_sig);
 	for (i = 0; i < HM_N; i++) {
-		struct hosts_rtt *m = &p->rtt[i], *f = &t.rtt[i];
-
+		struct hosts_rtt *m, *f = &tr[i];
 		int64_t max;
 		uint32_t k;
 
 		if (f->n == 0)
 			continue;
+		m = rtt_of(h, p, i);
 		max = m->n == 0 || f->max > m->max ? f->max : m->max;
 		for (k = 0; k < f->b.n; k++)
 			hosts_rtt_add(m, f->b.v[k].least, f->b.v[k].n);
 		m->max = max;
 	}
 skip:
-	t.local = t.remote = NULL;
+	t.local = NULL;
+	t.remote = t.buf;
 	host_free(&t);
+	for (i = 0; i < HM_N; i++)
+		hosts_blist_free(&tr[i].b);
 	return rc;
 }
 
 /* ---- output ---- */
 
+/* A party with its sort keys (local, remote), made at output. */
+struct sorted {
+	unsigned char		 k[2][17];
+	const struct hosts_host	*p;
+};
+
 static int
 host_cmp(const void *a, const void *b)
 {
-	const struct hosts_host *p = *(const struct hosts_host *const *)a;
-	const struct hosts_host *q = *(const struct hosts_host *const *)b;
+	const struct sorted *x = a, *y = b;
 	int c;
 
-	if (p->local != NULL && q->local != NULL) {
-		if ((c = memcmp(p->sort[0], q->sort[0], 17)) != 0)
+	if (x->p->local != NULL && y->p->local != NULL) {
+		if ((c = memcmp(x->k[0], y->k[0], 17)) != 0)
 			return c;
-		if ((c = strcmp(p->local, q->local)) != 0)
+		if ((c = strcmp(x->p->local, y->p->local)) != 0)
 			return c;
 	}
-	if ((c = memcmp(p->sort[1], q->sort[1], 17)) != 0)
+	if ((c = memcmp(x->k[1], y->k[1], 17)) != 0)
 		return c;
-	return strcmp(p->remote, q->remote);
+	return strcmp(x->p->remote, y->p->remote);
 }
 
 static void
@@ -669,6 +716,10 @@ put_rtt(struct hosts *h, const struct hosts_rtt *m)
 {
 	uint32_t i;
 
+	if (m == NULL) {
+		put(h, "\t0\t-\t-\t-\t-\t-");
+		return;
+	}
 	put(h, "\t");
 	put_u64(h, m->n);
 	if (m->n == 0) {
@@ -774,25 +825,28 @@ put_row(struct hosts *h, const struct hosts_host *p)
 	if (*sep == '\0')
 		put(h, "-");
 	for (i = 0; i < HM_N; i++)
-		put_rtt(h, &p->rtt[i]);
+		put_rtt(h, p->rtt[i]);
 	put(h, "\n");
 }
 
 int
 hosts_output(struct hosts *h)
 {
-	struct hosts_host **v;
-	size_t i, n = 0;
+	struct sorted *v;
+	size_t i;
 
 	if (h->full)
 		return -1;
 	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
-	for (i = 0; i < h->nslot; i++)
-		if (h->slot[i] != NULL)
-			v[n++] = h->slot[i];
-	qsort(v, n, sizeof(*v), host_cmp);
-	for (i = 0; i < n; i++)
-		put_row(h, v[i]);
+	for (i = 0; i < h->n; i++) {
+		v[i].p = HOST(h, i);
+		sort_key(v[i].k[1], v[i].p->remote);
+		if (v[i].p->local != NULL)
+			sort_key(v[i].k[0], v[i].p->local);
+	}
+	qsort(v, h->n, sizeof(*v), host_cmp);
+	for (i = 0; i < h->n; i++)
+		put_row(h, v[i].p);
 	free(v);
 	bh_wr_flush(&h->out);
 	return 0;

@@ -47,43 +47,86 @@ hosts_bucket_edge(uint32_t b)
 	    (e - HOSTS_SUB_BITS));
 }
 
-void
-hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n)
+/*
+ * The item of key in a sorted array *v of *n items of esz bytes whose
+ * first member is the uint32_t key (a struct hosts_cnt or hosts_bkt),
+ * made when new (zero but for its key): in one, the list's own item,
+ * while it is the only one.  *isnew tells which.
+ */
+static void *
+item_get(void **v, uint32_t *n, uint32_t *cap, void *one, size_t esz,
+    uint32_t key, int *isnew)
 {
-	uint32_t lo = 0, hi = l->n, mid;
+	unsigned char *a = *v;
+	uint32_t lo = 0, hi = *n, mid, k;
 
+	*isnew = 0;
 	/* Most lists hold one or two keys and most additions hit the
 	 * last one: look there first. */
-	if (l->n > 0 && l->v[l->n - 1].key == key) {
-		l->v[l->n - 1].n += n;
-		return;
+	if (*n > 0) {
+		memcpy(&k, a + (size_t)(*n - 1) * esz, sizeof(k));
+		if (k == key)
+			return a + (size_t)(*n - 1) * esz;
 	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (l->v[mid].key < key)
+		memcpy(&k, a + (size_t)mid * esz, sizeof(k));
+		if (k < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < l->n && l->v[lo].key == key) {
-		l->v[lo].n += n;
-		return;
+	if (lo < *n) {
+		memcpy(&k, a + (size_t)lo * esz, sizeof(k));
+		if (k == key)
+			return a + (size_t)lo * esz;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 2;
-		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	if (*cap == 0) {
+		a = one;
+		*cap = 1;
+	} else if (*n == *cap) {
+		*cap *= 2;
+		if (a == one) {
+			a = xreallocarray(NULL, *cap, esz);
+			memcpy(a, one, esz);
+		} else
+			a = xreallocarray(a, *cap, esz);
 	}
-	memmove(l->v + lo + 1, l->v + lo, (l->n - lo) * sizeof(*l->v));
-	l->v[lo].key = key;
-	l->v[lo].n = n;
-	l->v[lo].least = 0;
-	l->n++;
+	*v = a;
+	memmove(a + (size_t)(lo + 1) * esz, a + (size_t)lo * esz,
+	    (size_t)(*n - lo) * esz);
+	memset(a + (size_t)lo * esz, 0, esz);
+	memcpy(a + (size_t)lo * esz, &key, sizeof(key));
+	(*n)++;
+	*isnew = 1;
+	return a + (size_t)lo * esz;
+}
+
+void
+hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n)
+{
+	void *v = l->v;
+	struct hosts_cnt *c;
+	int isnew;
+
+	c = item_get(&v, &l->n, &l->cap, &l->one, sizeof(*c), key, &isnew);
+	l->v = v;
+	c->n += n;
 }
 
 void
 hosts_list_free(struct hosts_list *l)
 {
-	free(l->v);
+	if (l->v != &l->one)
+		free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+hosts_blist_free(struct hosts_blist *l)
+{
+	if (l->v != &l->one)
+		free(l->v);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -101,20 +144,21 @@ hosts_list_total(const struct hosts_list *l)
 void
 hosts_rtt_add(struct hosts_rtt *m, int64_t v, uint64_t n)
 {
-	uint32_t b = hosts_bucket(v), i;
+	void *a = m->b.v;
+	struct hosts_bkt *k;
+	int isnew;
 
 	if (m->n == 0 || v < m->min)
 		m->min = v;
 	if (m->n == 0 || v > m->max)
 		m->max = v;
 	m->n += n;
-	hosts_list_add(&m->b, b, n);
-	for (i = m->b.n; i-- > 0; )
-		if (m->b.v[i].key == b) {
-			if (m->b.v[i].n == n || v < m->b.v[i].least)
-				m->b.v[i].least = v;
-			break;
-		}
+	k = item_get(&a, &m->b.n, &m->b.cap, &m->b.one, sizeof(*k),
+	    hosts_bucket(v), &isnew);
+	m->b.v = a;
+	k->n += n;
+	if (isnew || v < k->least)
+		k->least = v;
 }
 
 int64_t

@@ -22,24 +22,38 @@
 #define HOSTS_SUB_BITS		6
 #define HOSTS_NBUCKET		4224
 
-/* A count per key (a value, a bucket or a text id), sorted by key; for
- * an RTT bucket also the smallest sample in it (µs). */
+/* A count per key (a value or a text id), sorted by key. */
 struct hosts_cnt {
+	uint32_t	 key;
+	uint64_t	 n;
+};
+
+/* An RTT bucket: its samples and the least of them (µs). */
+struct hosts_bkt {
 	uint32_t	 key;
 	uint64_t	 n;
 	int64_t		 least;
 };
 
+/* Most lists hold one item: it lives in the list itself (v points to
+ * one), and only a second makes an array. */
 struct hosts_list {
 	struct hosts_cnt *v;
 	uint32_t	  n, cap;
+	struct hosts_cnt  one;
+};
+
+struct hosts_blist {
+	struct hosts_bkt *v;
+	uint32_t	  n, cap;
+	struct hosts_bkt  one;
 };
 
 /* One RTT method toward a party: a sample per session. */
 struct hosts_rtt {
 	uint64_t	 n;
 	int64_t		 min, max;	/* µs, valid when n > 0 */
-	struct hosts_list b;		/* bucket -> samples */
+	struct hosts_blist b;		/* buckets, in order */
 };
 
 enum { HM_HS, HM_DATA, HM_TS, HM_N };	/* the methods, in output order */
@@ -47,14 +61,22 @@ enum { HM_HS, HM_DATA, HM_TS, HM_N };	/* the methods, in output order */
 struct hosts_host {
 	char		*local, *remote;	/* as written; local NULL
 						 * unless per pair */
-	unsigned char	 sort[2][17];		/* family + address */
-	uint64_t	 hash;
+	char		 buf[16];		/* remote, when it fits (an
+						 * IPv4 address does) */
 	uint64_t	 sessions;
 	int64_t		 first, last;		/* µs */
 	struct hosts_list roles, ttl_init, hops, os_ttl, os_sig;
 	uint64_t	 os_conflict_n;
-	struct hosts_rtt rtt[HM_N];
+	struct hosts_rtt *rtt[HM_N];		/* NULL: no sample yet */
 };
+
+/* A slot: the high half of the party's hash and its index + 1 (0: an
+ * empty slot). */
+struct hosts_slot {
+	uint32_t	 tag;
+	uint32_t	 idx;
+};
+#define HOSTS_SLAB	1024	/* parties and RTT methods per allocation */
 
 /* Interned texts (roles, OS labels) in their list-item form. */
 struct hosts_texts {
@@ -75,9 +97,14 @@ struct hosts {
 	int		  merge;	/* --merge */
 	unsigned long	  max;		/* -N */
 	unsigned long	  tol;		/* -t */
-	/* the table */
-	struct hosts_host **slot;	/* open addressing */
+	/* the table: open addressing over the parties, which are
+	 * allocated HOSTS_SLAB at a time */
+	struct hosts_slot *slot;
 	size_t		  nslot, n;
+	struct hosts_host **slab;
+	size_t		  nslab;
+	struct hosts_rtt **rslab;	/* the RTT methods in use */
+	size_t		  nrslab, nrtt;
 	struct hosts_texts texts;
 	/* the run */
 	FILE		 *fp;
@@ -96,6 +123,7 @@ int64_t	 hosts_bucket_edge(uint32_t b);
 /* Add n to key's count (kept sorted). */
 void	 hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n);
 void	 hosts_list_free(struct hosts_list *l);
+void	 hosts_blist_free(struct hosts_blist *l);
 uint64_t hosts_list_total(const struct hosts_list *l);
 /* n samples into an RTT method, the least of them v. */
 void	 hosts_rtt_add(struct hosts_rtt *m, int64_t v, uint64_t n);

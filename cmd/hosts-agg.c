@@ -53,6 +53,7 @@ hosts_init(struct hosts *h, FILE *fp)
 	bh_wr_start(&h->out, fp, NULL, 0, NULL, 0);
 	for (i = 0; i < HC_N; i++)
 		h->col[i] = -1;
+	h->last[0] = h->last[1] = h->last[2] = -1;
 }
 
 int
@@ -236,31 +237,46 @@ hosts_free(struct hosts *h)
 	h->nslab = h->nrslab = h->nrtt = 0;
 	hosts_texts_free(&h->texts);
 	free(h->mcol);
+	free(h->row);
+	h->row = NULL;
+	h->rlen = h->rcap = 0;
 	bh_wr_free(&h->out);
 	h->slot = NULL;
 	h->nslot = h->n = 0;
 	h->mcol = NULL;
 }
 
-/* A text field's id in list-item form; -1 fatal (reported). */
+/* A text field's id in list-item form; -1 fatal (reported).  *last
+ * is the id this column had last time (-1 none): a column repeats its
+ * values, and one comparison is cheaper than hashing. */
 static long
-text_id(struct hosts *h, const char *s)
+text_id(struct hosts *h, const char *s, long *last)
 {
 	char stack[256], *buf = stack;
-	size_t n = strlen(s);
+	size_t n;
 	long id;
 
+	if (*last >= 0 && strcmp(h->texts.s[*last], s) == 0)
+		return *last;
+	n = strlen(s);
+	if (memchr(s, ',', n) == NULL) {	/* already its item form */
+		if ((id = hosts_text_id(&h->texts, s, n)) == -1)
+			goto full;
+		return *last = id;
+	}
 	if (4 * n + 1 > sizeof(stack))
 		buf = xmalloc(4 * n + 1);
 	n = hosts_item_text(buf, s);
 	id = hosts_text_id(&h->texts, buf, n);
 	if (buf != stack)
 		free(buf);
-	if (id == -1) {
-		bh_warnx("more than %d distinct roles and OS labels", HOSTS_MAXTEXT);
-		h->full = 1;
-	}
-	return id;
+	if (id == -1)
+		goto full;
+	return id;	/* not *last: its item form is not s */
+full:
+	bh_warnx("more than %d distinct roles and OS labels", HOSTS_MAXTEXT);
+	h->full = 1;
+	return -1;
 }
 
 /* Whether the list field s holds the item w (bh(7): comma-separated). */
@@ -322,9 +338,9 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		os = r->f[h->col[HC_OS]];
 	if (h->col[HC_OSSIG] >= 0 && !BH_UNSET(r->f[h->col[HC_OSSIG]]))
 		sig = r->f[h->col[HC_OSSIG]];
-	if ((phase != NULL && (id[0] = text_id(h, phase)) == -1) ||
-	    (os != NULL && (id[1] = text_id(h, os)) == -1) ||
-	    (sig != NULL && (id[2] = text_id(h, sig)) == -1))
+	if ((phase != NULL && (id[0] = text_id(h, phase, &h->last[0])) == -1) ||
+	    (os != NULL && (id[1] = text_id(h, os, &h->last[1])) == -1) ||
+	    (sig != NULL && (id[2] = text_id(h, sig, &h->last[2])) == -1))
 		return -1;
 	if ((p = host_get(h, h->pair ? local : NULL, remote)) == NULL)
 		return -1;
@@ -640,34 +656,54 @@ host_cmp(const void *a, const void *b)
 	return strcmp(x->p->remote, y->p->remote);
 }
 
+/* A row is made in h->row, then written in one copy. */
+static void
+grow_row(struct hosts *h, size_t n)
+{
+	while (h->rcap - h->rlen < n)
+		h->rcap = h->rcap ? h->rcap * 2 : 4096;
+	h->row = xrealloc(h->row, h->rcap);
+}
+
+static inline char *
+room(struct hosts *h, size_t n)
+{
+	if (h->rcap - h->rlen < n)
+		grow_row(h, n);
+	return h->row + h->rlen;
+}
+
+static inline void
+put_n(struct hosts *h, const char *s, size_t n)
+{
+	memcpy(room(h, n), s, n);
+	h->rlen += n;
+}
+
 static void
 put(struct hosts *h, const char *s)
 {
-	bh_wr_raw(&h->out, s, strlen(s));
+	put_n(h, s, strlen(s));
 }
+
+#define PUTS(h, lit)	put_n((h), (lit), sizeof(lit) - 1)
 
 static void
 put_u64(struct hosts *h, uint64_t v)
 {
-	char b[BH_NUMBUF];
-
-	bh_wr_raw(&h->out, b, (size_t)bh_fmt_u64(b, v));
+	h->rlen += (size_t)bh_fmt_u64(room(h, BH_NUMBUF), v);
 }
 
 static void
 put_ms(struct hosts *h, int64_t v)
 {
-	char b[BH_NUMBUF];
-
-	bh_wr_raw(&h->out, b, (size_t)bh_fmt_usec_ms(b, v));
+	h->rlen += (size_t)bh_fmt_usec_ms(room(h, BH_NUMBUF), v);
 }
 
 static void
 put_us(struct hosts *h, int64_t v)
 {
-	char b[BH_NUMBUF];
-
-	bh_wr_raw(&h->out, b, (size_t)bh_fmt_usec_s(b, v));
+	h->rlen += (size_t)bh_fmt_usec_s(room(h, BH_NUMBUF), v);
 }
 
 static const struct hosts_texts *cmp_texts;
@@ -688,7 +724,7 @@ put_list(struct hosts *h, const struct hosts_list *l, int text)
 	uint32_t i;
 
 	if (l->n == 0) {
-		put(h, "-");
+		PUTS(h, "-");
 		return;
 	}
 	if (text && l->n > 1) {
@@ -699,12 +735,12 @@ put_list(struct hosts *h, const struct hosts_list *l, int text)
 	}
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
-			put(h, ",");
+			PUTS(h, ",");
 		if (text)
 			put(h, h->texts.s[v[i].key]);
 		else
 			put_u64(h, v[i].key);
-		put(h, ":");
+		PUTS(h, ":");
 		put_u64(h, v[i].n);
 	}
 	if (v != l->v)
@@ -717,29 +753,29 @@ put_rtt(struct hosts *h, const struct hosts_rtt *m)
 	uint32_t i;
 
 	if (m == NULL) {
-		put(h, "\t0\t-\t-\t-\t-\t-");
+		PUTS(h, "\t0\t-\t-\t-\t-\t-");
 		return;
 	}
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_u64(h, m->n);
 	if (m->n == 0) {
-		put(h, "\t-\t-\t-\t-\t-");
+		PUTS(h, "\t-\t-\t-\t-\t-");
 		return;
 	}
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_ms(h, m->min);
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_ms(h, hosts_rtt_quantile(m, 1, 2));
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_ms(h, hosts_rtt_quantile(m, 95, 100));
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_ms(h, m->max);
-	put(h, "\t");
+	PUTS(h, "\t");
 	for (i = 0; i < m->b.n; i++) {
 		if (i > 0)
-			put(h, ",");
+			PUTS(h, ",");
 		put_ms(h, m->b.v[i].least);
-		put(h, ":");
+		PUTS(h, ":");
 		put_u64(h, m->b.v[i].n);
 	}
 }
@@ -750,30 +786,30 @@ put_row(struct hosts *h, const struct hosts_host *p)
 	const struct hosts_list *hl = &p->hops;
 	uint64_t total = hosts_list_total(hl), mode_n = 0, share;
 	uint32_t i, mode = 0;
-	char b[BH_NUMBUF];
+	char b[8];
 	const char *sep = "";
 	int spread;
-	size_t k;
 
+	h->rlen = 0;
 	if (p->local != NULL) {
 		put(h, p->local);
-		put(h, "\t");
+		PUTS(h, "\t");
 	}
 	put(h, p->remote);
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_u64(h, p->sessions);
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_list(h, &p->roles, 1);
-	put(h, "\t");
+	PUTS(h, "\t");
 	if (p->first <= p->last) {
 		put_us(h, p->first);
-		put(h, "\t");
+		PUTS(h, "\t");
 		put_us(h, p->last);
 	} else
-		put(h, "-\t-");
-	put(h, "\t");
+		PUTS(h, "-\t-");
+	PUTS(h, "\t");
 	put_list(h, &p->ttl_init, 0);
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_u64(h, total);
 	/* the mode: most sessions, the fewer hops on a tie */
 	for (i = 0; i < hl->n; i++)
@@ -782,51 +818,56 @@ put_row(struct hosts *h, const struct hosts_host *p)
 			mode = hl->v[i].key;
 		}
 	if (total == 0)
-		put(h, "\t-\t-\t-\t-\t0\t-");
+		PUTS(h, "\t-\t-\t-\t-\t0\t-");
 	else {
-		put(h, "\t");
+		PUTS(h, "\t");
 		put_u64(h, hl->v[0].key);
-		put(h, "\t");
+		PUTS(h, "\t");
 		put_u64(h, mode);
-		put(h, "\t");
+		PUTS(h, "\t");
 		put_u64(h, hl->v[hl->n - 1].key);
 		/* the share in thousandths, rounded half up */
 		share = (mode_n * 2000 + total) / (2 * total);
-		k = (size_t)snprintf(b, sizeof(b), "\t%u.%03u",
-		    (unsigned)(share / 1000), (unsigned)(share % 1000));
-		bh_wr_raw(&h->out, b, k);
-		put(h, "\t");
+		b[0] = '\t';
+		b[1] = (char)('0' + share / 1000);
+		b[2] = '.';
+		b[3] = (char)('0' + share / 100 % 10);
+		b[4] = (char)('0' + share / 10 % 10);
+		b[5] = (char)('0' + share % 10);
+		put_n(h, b, 6);
+		PUTS(h, "\t");
 		put_u64(h, hl->n);
-		put(h, "\t");
+		PUTS(h, "\t");
 		put_list(h, hl, 0);
 	}
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_list(h, &p->os_ttl, 1);
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_list(h, &p->os_sig, 1);
-	put(h, "\t");
+	PUTS(h, "\t");
 	put_u64(h, p->os_conflict_n);
-	put(h, "\t");
+	PUTS(h, "\t");
 	spread = total > 0 && hl->v[hl->n - 1].key - hl->v[0].key > h->tol;
 	if (spread) {
-		put(h, "hops-spread");
+		PUTS(h, "hops-spread");
 		sep = ",";
 	}
 	if (p->ttl_init.n > 1) {
 		put(h, sep);
-		put(h, "ttl-init-mixed");
+		PUTS(h, "ttl-init-mixed");
 		sep = ",";
 	}
 	if (p->os_conflict_n > 0) {
 		put(h, sep);
-		put(h, "os-conflict");
+		PUTS(h, "os-conflict");
 		sep = ",";
 	}
 	if (*sep == '\0')
-		put(h, "-");
+		PUTS(h, "-");
 	for (i = 0; i < HM_N; i++)
 		put_rtt(h, p->rtt[i]);
-	put(h, "\n");
+	PUTS(h, "\n");
+	bh_wr_raw(&h->out, h->row, h->rlen);
 }
 
 int

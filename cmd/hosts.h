@@ -106,6 +106,8 @@ struct hosts {
 	struct hosts_rtt **rslab;	/* the RTT methods in use */
 	size_t		  nrslab, nrtt;
 	struct hosts_texts texts;
+	long		  last[3];	/* the last text id of phase, OS
+					 * and signature */
 	/* the run */
 	FILE		 *fp;
 	struct bh_writer  out;
@@ -113,6 +115,8 @@ struct hosts {
 	int		 *mcol;		/* --merge: input column per output */
 	int		  header, fatal, full;
 	uint64_t	  nolocal;	/* records with no remote party */
+	char		 *row;		/* the row being written */
+	size_t		  rlen, rcap;
 };
 
 /* ---- hosts-dist.c --------------------------------------------------- */

@@ -668,8 +668,8 @@ grow_row(struct hosts *h, size_t n)
 static inline char *
 room(struct hosts *h, size_t n)
 {
-	if (h->rcap - h->rlen < n)
-		grow_row(h, n);
+	if (h->rcap - h->rlen <= n)	/* <=: a row exists even for n 0 */
+		grow_row(h, n + 1);
 	return h->row + h->rlen;
 }
 

@@ -769,9 +769,14 @@ ep_attack(int64_t t)
 	struct sess *s;
 	int64_t rtt;
 	uint16_t port = chance(700) ? 445 : 135;
+	int tries = 0;
 
-	pick_attacker(&h, 4);
-	h.os = OS_WINDOWS;
+	/* a Windows host of the attackers' pool (the exploit is for
+	 * Windows): one that is Windows in its other sessions too */
+	do
+		pick_attacker(&h, 4);
+	while (h.os != OS_WINDOWS && ++tries < 16);
+	h.os = h.stack = OS_WINDOWS;
 	s = tcp_new(&h, 1, port, hp_ephemeral(), &rtt);
 	s->phase = "attack";
 	s->app = port == 135 ? "dcerpc" : "smb";
@@ -876,6 +881,7 @@ episode(int64_t t, uint64_t room)
 	unsigned r = below(1000);
 	int af;
 
+	synst.now = t;
 	if (room < 8 && r >= 330 && r < 580)
 		r = 600;
 	/* the planted bots' lives do not overlap (bh-story could then join

@@ -128,20 +128,29 @@ side_init(struct sess *s, int i, const struct host *h, uint16_t port)
 
 	if (h == NULL) {
 		memcpy(d->addr, s->af == 4 ? synst.hp4 : synst.hp6, s->af == 4 ? 4 : 16);
-		d->os = OS_WINDOWS;
+		d->os = d->stack = OS_WINDOWS;
 		d->ttl = 128;
 		d->tsbase = synst.hp_tsbase;
 		d->win = 64240;
+		/* next to the monitor: it sees a packet tens of µs later
+		 * (less than local_delay()) */
+		d->echo_delay = 50;
 	} else {
 		memcpy(d->addr, h->addr, 16);
 		d->os = h->os;
-		d->ttl = (uint8_t)(os_ttl[h->os] - h->hops);
+		d->stack = h->stack;
+		d->ttl = (uint8_t)(os_ttl[h->os] - hops_at(h, synst.now));
 		d->tsbase = h->tsbase;
-		d->win = h->os == OS_WINDOWS ? 65535 : 5840;
+		d->win = h->stack == OS_WINDOWS ? 65535 : 5840;
+		/* a session's RTT is at least the host's (tcp_new) */
+		d->echo_delay = h->rtt;
 		s->remote = i;
 		s->rem_os = h->os;
-		s->rem_hops_base = h->hops;
+		s->rem_stack = h->stack;
+		s->rem_flap = h->flap;
+		s->rem_hops_base = hops_at(h, synst.now);
 	}
+	d->npend = 0;
 	d->port = port;
 	d->isn = (uint32_t)(splitmix(&synst.rng) >> 32);
 	d->ipid = (uint16_t)below(65536);
@@ -155,6 +164,45 @@ hp_ephemeral(void)
 
 	synst.hp_port = synst.hp_port >= 65000 ? 1025 : synst.hp_port + 1;
 	return p;
+}
+
+/*
+ * The timestamps in flight.  A side's TSecr echoes the newest TSval of
+ * the other side that has reached it (RFC 7323 section 4.3): one that
+ * passed the monitor at least its echo_delay ago.  Without this a
+ * remote host would echo the honeypot's ACK of a moment before, which
+ * it cannot have seen, and every TS-RTT sample would be near zero.
+ */
+static void
+ts_seen(struct side *d, int64_t t)
+{
+	int64_t best = INT64_MIN;
+	unsigned i, k = 0;
+
+	for (i = 0; i < d->npend; i++)
+		if (d->pend[i].t <= t - d->echo_delay) {
+			if (d->pend[i].t >= best) {
+				best = d->pend[i].t;
+				d->ts_recent = d->pend[i].tsval;
+			}
+		} else
+			d->pend[k++] = d->pend[i];
+	d->npend = k;
+}
+
+/* A TSval sent toward d at t: in flight until d sees it (the oldest is
+ * taken as seen when more are in flight than d keeps). */
+static void
+ts_sent(struct side *d, int64_t t, uint32_t tsval)
+{
+	if (d->npend == PEND_MAX) {
+		d->ts_recent = d->pend[0].tsval;
+		memmove(d->pend, d->pend + 1, (PEND_MAX - 1) * sizeof(d->pend[0]));
+		d->npend--;
+	}
+	d->pend[d->npend].t = t;
+	d->pend[d->npend].tsval = tsval;
+	d->npend++;
 }
 
 /* Append a packet from side i at t; seq/ack from the sides' state. */
@@ -179,8 +227,9 @@ step_add(struct sess *s, int i, int64_t t, uint8_t flags)
 	if (d->ts) {
 		p->opt |= OPT_TS;
 		p->tsval = d->tsbase + (uint32_t)((t - START_USEC) / MS);
+		ts_seen(d, t);
 		p->tsecr = (flags & BH_TH_ACK) ? d->ts_recent : 0;
-		o->ts_recent = p->tsval;
+		ts_sent(o, t, p->tsval);
 	}
 	d->npkts++;
 	return p;
@@ -333,6 +382,7 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 		if (v == HS_SYN_RETX_TS_SAME)
 			syn2->tsval = syn->tsval;
 		s->sd[1].ts_recent = syn2->tsval;
+		s->sd[1].npend = 0;
 	} else if (v == HS_SYN_RETX_TS_FIRST) {
 		/* SYN 2 after a 1 s RTO; the server, busy, answers SYN 1
 		 * only after it (so the last SYN is the wrong reference) */
@@ -340,6 +390,7 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 		syn2->seq = 0;
 		syn2->opt |= OPT_SYN;
 		s->sd[1].ts_recent = syn->tsval;
+		s->sd[1].npend = 0;
 		d0 = SEC + rtt + range(20 * MS, 400 * MS);
 	}
 	t += d0;
@@ -352,6 +403,7 @@ tcp_handshake(struct sess *s, int64_t t, int64_t rtt, enum hs v)
 		sa2->seq = 0;
 		sa2->opt |= OPT_SYN;
 		s->sd[0].ts_recent = sa2->tsval;
+		s->sd[0].npend = 0;
 	}
 	t += d1;
 	step_add(s, 0, t, BH_TH_ACK);
@@ -586,13 +638,16 @@ truth_write(struct sess *s)
 	if (s->episode != 0)
 		snprintf(ep, sizeof(ep), "%u", (unsigned)s->episode);
 	fprintf(synst.truthfp, "%llu\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t"
-	    "%u\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+	    "%u\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t"
+	    "%s\t%s\n",
 	    (unsigned long long)s->flow, ts, s->proto == 6 ? "tcp" : "udp",
 	    a0, s->sd[0].port, a1, s->sd[1].port, dirs[s->dir], s->phase,
 	    s->app, lk, s->state, s->sd[0].npkts, s->sd[1].npkts, ar, rp,
 	    ttl, init, hops, first != 0 ? os_name[s->rem_os] : "-", r1, r2,
 	    s->how, s->vlan == 0 ? "-" : s->vlan == 1 ? "56" : "mixed",
-	    s->note, ep, s->evidence);
+	    s->note, ep, s->evidence,
+	    s->remote >= 0 ? os_name[s->rem_stack] : "-",
+	    s->remote < 0 ? "-" : s->rem_flap ? "flap" : "fixed");
 }
 
 /* Write the waiting truth lines, in flow order, as far as their links
@@ -672,6 +727,50 @@ payload(const struct side *d, uint32_t off, uint32_t len)
 	return synst.scratch;
 }
 
+/*
+ * The SYN and SYN/ACK options of a stack, as its p0f 3 signature in
+ * Debian's p0f.fp has them: Windows XP `mss,nop,nop,sok' (with
+ * timestamps `mss,nop,ws,nop,nop,ts,nop,nop,sok'), Linux 2.6 and later
+ * `mss,sok,ts,nop,ws' with a window scale of 7 (`mss,nop,nop,sok,nop,ws'
+ * without timestamps), Solaris 10 `nop,ws,nop,nop,ts,nop,nop,sok,mss'
+ * or `mss,nop,ws,nop,nop,sok'.
+ */
+static void
+syn_options(struct bh_pb_pkt *p, int stack, int af)
+{
+	static const uint8_t win[] = { 2, 1, 1, 4 };
+	static const uint8_t win_ts[] = { 2, 1, 3, 1, 1, 8, 1, 1, 4 };
+	static const uint8_t lin[] = { 2, 1, 1, 4, 1, 3 };
+	static const uint8_t lin_ts[] = { 2, 4, 8, 1, 3 };
+	static const uint8_t sol[] = { 2, 1, 3, 1, 1, 4 };
+	static const uint8_t sol_ts[] = { 1, 3, 1, 1, 8, 1, 1, 4, 2 };
+	const uint8_t *l;
+	size_t n;
+
+	p->has_mss = 1;
+	p->mss = af == 4 ? 1460 : 1440;
+	p->sackok = 1;
+	switch (stack) {
+	case OS_WINDOWS:
+		l = p->has_ts ? win_ts : win;
+		n = p->has_ts ? sizeof(win_ts) : sizeof(win);
+		p->wscale = p->has_ts ? 0 : -1;
+		break;
+	case OS_UNIX:
+		l = p->has_ts ? lin_ts : lin;
+		n = p->has_ts ? sizeof(lin_ts) : sizeof(lin);
+		p->wscale = 7;
+		break;
+	default:
+		l = p->has_ts ? sol_ts : sol;
+		n = p->has_ts ? sizeof(sol_ts) : sizeof(sol);
+		p->wscale = 0;
+		break;
+	}
+	memcpy(p->optlayout, l, n);
+	p->optn = (int)n;
+}
+
 void
 emit(struct sess *s, const struct step *st)
 {
@@ -723,18 +822,13 @@ emit(struct sess *s, const struct step *st)
 		p.seq = d->isn + st->seq;
 		p.ack = st->flags & BH_TH_ACK ? o->isn + st->ack : 0;
 		p.win = d->win;
-		if (st->opt & OPT_SYN) {
-			p.has_mss = 1;
-			p.mss = s->af == 4 ? 1460 : 1440;
-			p.sackok = 1;
-			if (d->os == OS_UNIX)
-				p.wscale = 7;
-		}
 		if (st->opt & OPT_TS) {
 			p.has_ts = 1;
 			p.tsval = st->tsval;
 			p.tsecr = st->tsecr;
 		}
+		if (st->opt & OPT_SYN)
+			syn_options(&p, d->stack, s->af);
 	}
 	if (st->len > 0) {
 		p.payload = payload(d, st->off, st->len);

@@ -16,7 +16,8 @@ const char truth_header[] =
     "#flow\tts\tproto\torig_ip\torig_port\tresp_ip\tresp_port\tdir\tphase\t"
     "app\tlink\tstate\torig_pkts\tresp_pkts\tremote_ip\tremote_pkts\t"
     "remote_ttl\tremote_ttl_init\tremote_hops\tremote_os\trtt_remote_ms\t"
-    "rtt_local_ms\trtt_how\tvlan\tnote\tepisode\tevidence\n";
+    "rtt_local_ms\trtt_how\tvlan\tnote\tepisode\tevidence\t"
+    "remote_stack\tremote_route\n";
 const char *const domains[] = { "irc.rizon-bots.net",
     "update.microsofts-dl.com", "x.hacked-box.org", "dl.freeavupdate.info",
     "cc.botnet-irc.cn", "files.fastdl.ru" };
@@ -151,6 +152,17 @@ host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
 	r = (unsigned)(x % 1000);
 	h->os = r < win_pm ? OS_WINDOWS : r < win_pm + unix_pm ? OS_UNIX :
 	    OS_SOLARIS;
+	h->stack = h->os;
+	/* One server in 16 sits behind a NAT router whose TTL is Unix's
+	 * while the host's stack is Windows' (the conflict bh-ttl and
+	 * bh-hosts flag); one in 16 others has a route that flaps. */
+	if (idx >= IDX_SERVER && idx < IDX_RESOLVER) {
+		if ((x >> 32) % 16 == 3) {
+			h->os = OS_UNIX;
+			h->stack = OS_WINDOWS;
+		} else if ((x >> 32) % 16 == 11)
+			h->flap = 1;
+	}
 	x = splitmix_hash(x);
 	h->hops = (uint8_t)(14 + x % 7 + (x >> 8) % 7 + (x >> 16) % 5);
 	h->rtt = 2000 + (int64_t)((x >> 24) % 30000) +
@@ -161,6 +173,19 @@ host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
 	h->tsbase = (uint32_t)(x >> 20);
 	h->portbase = h->os == OS_WINDOWS ? (uint16_t)(1030 + (x >> 52) % 3000) :
 	    (uint16_t)(32768 + (x >> 50) % 26000);
+}
+
+/*
+ * The hops of h at t: its own, or for a host whose route flaps 6 more
+ * in every other 5 minutes of the capture (beyond the 2-hop tolerance
+ * of hop-count filtering, so bh-hosts flags it).
+ */
+uint8_t
+hops_at(const struct host *h, int64_t t)
+{
+	if (h->flap && (t - START_USEC) / (300 * SEC) % 2 == 1)
+		return (uint8_t)(h->hops + 6);
+	return h->hops;
 }
 
 /* ---- sessions and their packet scripts -------------------------------- */

@@ -20,7 +20,11 @@ enum os_kind { OS_WINDOWS, OS_UNIX, OS_SOLARIS };
 struct host {
 	int		 af;
 	unsigned char	 addr[16];
-	int		 os;
+	int		 os;		/* its TTL's family */
+	int		 stack;		/* its TCP stack's: SYN options and
+					 * window (another than os behind a
+					 * NAT) */
+	int		 flap;		/* its route flaps (hops_at()) */
 	uint8_t		 hops;
 	int64_t		 rtt;		/* base round trip from the monitor, µs */
 	int64_t		 gap;		/* bottleneck spacing of full segments */
@@ -56,11 +60,24 @@ struct step {
 
 #define OPT_TS		0x02	/* timestamp option */
 
+/* What a side has sent that the other has not yet seen: a packet is
+ * seen echo_delay after it passed the monitor (its TSval then becomes
+ * the other side's TSecr, RFC 7323 section 4.3). */
+#define PEND_MAX	64
+struct pend {
+	int64_t		 t;
+	uint32_t	 tsval;
+};
+
 struct side {
 	unsigned char	 addr[16];
 	uint16_t	 port;
 	uint8_t		 ttl;		/* TTL of the next packet */
 	int		 os;
+	int		 stack;		/* OS_*: its SYN option layout */
+	int64_t		 echo_delay;	/* µs from the monitor to it and back */
+	struct pend	 pend[PEND_MAX];	/* the other side's, in flight */
+	unsigned	 npend;
 	int		 ts;		/* sends the timestamp option */
 	uint32_t	 tsbase, ts_recent;
 	uint32_t	 isn;
@@ -91,6 +108,8 @@ struct sess {
 	const char	*phase, *app, *state, *how, *note;
 	int64_t		 rtt_remote, rtt_local;	/* µs, -1 unset */
 	int		 rem_os;
+	int		 rem_stack;	/* its TCP stack (NAT: not rem_os) */
+	int		 rem_flap;	/* its route flaps */
 	uint8_t		 rem_hops_base;	/* hops of the first packet */
 	struct sess	*partner;	/* linked session (FTP, TFTP) */
 	uint32_t	 episode;	/* the bot's life it belongs to, 0 none */
@@ -172,6 +191,7 @@ struct synth_state {
 	/* the planted episodes: the one being written, and how many */
 	uint32_t	 cur_episode, n_episodes;
 	int64_t		 last_chain;	/* when the last one began */
+	int64_t		 now;		/* when the current episode began */
 };
 extern struct synth_state synst;
 
@@ -188,6 +208,7 @@ void	sess_free(struct sess *s);
 void	heap_set(size_t i, struct sess *s);
 void	heap_down(size_t i);
 void	side_init(struct sess *s, int i, const struct host *h, uint16_t port);
+uint8_t	hops_at(const struct host *h, int64_t t);
 uint16_t	hp_ephemeral(void);
 struct step *	step_add(struct sess *s, int i, int64_t t, uint8_t flags);
 void	stream_add(struct sess *s, int i, const void *p, size_t n);

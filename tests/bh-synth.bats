@@ -83,7 +83,7 @@ setup() {
 }
 
 @test "an ambiguous RTT is - in the truth, a resolved one is a number" {
-	bh-synth -n 5000 -s 11 -o /dev/null -t "$T/k.tsv"
+	bh-synth -n 5000 -s 13 -o /dev/null -t "$T/k.tsv"
 	run -0 bash -c "bh-cut -H -f rtt_how,rtt_remote_ms '$T/k.tsv' |
 	    awk '(\$1 ~ /^karn|ts-same|no-|udp/) != (\$2 == \"-\")' | head -n 3"
 	[ -z "$output" ]

@@ -18,7 +18,7 @@ need() {
 setup_file() {
 	export BH_BIN
 	F=$BATS_FILE_TMPDIR
-	bh-synth -n 5000 -s 11 -o "$F/cap.pcap" -t "$F/truth.tsv"
+	bh-synth -n 5000 -s 13 -o "$F/cap.pcap" -t "$F/truth.tsv"
 	if command -v bh-ttl >/dev/null && command -v bh-phase >/dev/null &&
 	    command -v bh-rtt >/dev/null; then
 		bh-sessions -q -L 192.168.56.0/24 -L 2001:db8:56::/64 \

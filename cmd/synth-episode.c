@@ -131,7 +131,8 @@ tcp_new(const struct host *h, int out, uint16_t rport, uint16_t lport,
 	s->truth = 1;
 	s->state = "SF";
 	*rtt = h->rtt + range(0, h->rtt / 10);
-	if (h->os == OS_UNIX && chance(400))
+	/* Windows XP sends no timestamps unless told to (Tcp1323Opts) */
+	if (h->stack == OS_UNIX && chance(400))
 		s->sd[0].ts = s->sd[1].ts = 1;
 	s->vlan = chance(40) ? 1 : chance(15) ? 2 : 0;
 	return s;

@@ -829,6 +829,11 @@ emit(struct sess *s, const struct step *st)
 		}
 		if (st->opt & OPT_SYN)
 			syn_options(&p, d->stack, s->af);
+		/* Linux answers a SYN with IP id 0 under DF (p0f.fp's Linux
+		 * SYN/ACK signatures: quirk df, not id+) */
+		if ((st->opt & OPT_SYN) && (st->flags & BH_TH_ACK) &&
+		    d->stack == OS_UNIX)
+			p.ipid = 0;
 	}
 	if (st->len > 0) {
 		p.payload = payload(d, st->off, st->len);

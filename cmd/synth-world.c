@@ -153,14 +153,14 @@ host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
 	h->os = r < win_pm ? OS_WINDOWS : r < win_pm + unix_pm ? OS_UNIX :
 	    OS_SOLARIS;
 	h->stack = h->os;
-	/* One server in 16 sits behind a NAT router whose TTL is Unix's
+	/* One server in 8 sits behind a NAT router whose TTL is Unix's
 	 * while the host's stack is Windows' (the conflict bh-ttl and
-	 * bh-hosts flag); one in 16 others has a route that flaps. */
+	 * bh-hosts flag); one in 8 others has a route that flaps. */
 	if (idx >= IDX_SERVER && idx < IDX_RESOLVER) {
-		if ((x >> 32) % 16 == 3) {
+		if ((x >> 32) % 8 == 3) {
 			h->os = OS_UNIX;
 			h->stack = OS_WINDOWS;
-		} else if ((x >> 32) % 16 == 11)
+		} else if ((x >> 32) % 8 == 5)
 			h->flap = 1;
 	}
 	x = splitmix_hash(x);
@@ -177,14 +177,16 @@ host_make(struct host *h, int af, uint32_t idx, unsigned win_pm,
 
 /*
  * The hops of h at t: its own, or for a host whose route flaps 6 more
- * in every other 5 minutes of the capture (beyond the 2-hop tolerance
+ * (or 6 fewer) in every other 2 minutes of the capture (beyond the
+ * 2-hop tolerance
  * of hop-count filtering, so bh-hosts flags it).
  */
 uint8_t
 hops_at(const struct host *h, int64_t t)
 {
-	if (h->flap && (t - START_USEC) / (300 * SEC) % 2 == 1)
-		return (uint8_t)(h->hops + 6);
+	if (h->flap && (t - START_USEC) / (120 * SEC) % 2 == 1)
+		/* within 30, so that the TTL still tells its initial one */
+		return (uint8_t)(h->hops <= 24 ? h->hops + 6 : h->hops - 6);
 	return h->hops;
 }
 

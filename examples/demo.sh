@@ -8,7 +8,8 @@
 # 3-5 (TTL of the infection, download and C&C sessions, counting packets)
 # and 6-7 (RTT against TTL of the download and C&C servers) and the ones
 # it could not make (RTT to the infection sources, hops per phase, RTT
-# against hops for all three phases), and writes outdir/REPORT.md, whose
+# against hops for all three phases; with bh-hosts, each remote party's
+# RTT by method against its hops), and writes outdir/REPORT.md, whose
 # numbers all come from the stream.  Progress goes to stderr when it is a
 # terminal.
 #
@@ -95,6 +96,12 @@ bh-story -s "$out/sessions.tsv" > "$out/bots.tsv"
     > "$out/score-story.txt" ||
     say "bh-story disagrees with the planted episodes: see $out/score-story.txt"
 
+say "bh-hosts: each remote party over all its sessions"
+bh-hosts "$out/sessions.tsv" > "$out/hosts.tsv" 2>/dev/null
+"$here/score-hosts.sh" "$out/truth.tsv" "$out/hosts.tsv" \
+    > "$out/score-hosts.txt" ||
+    say "bh-hosts disagrees with the planted parties: see $out/score-hosts.txt"
+
 say "drawing the figures"
 # The study's Figures 3-5: TTL as received, counting packets, coloured by
 # the OS family the initial TTL gives (so the two groups are named).
@@ -125,6 +132,26 @@ only -t infection download cnc | figure fig9-hops \
 only -r infection download cnc | figure fig10-rtt-hops \
     "Figure 10. RTT against hops, all three phases" "hops" "RTT (ms)" \
     -k remote_hops,rtt_remote_ms:5 -b phase
+# Figure 11: per remote party, its median RTT by each method against its
+# most frequent hop count (bh-hosts), the methods side by side.
+awk -F '\t' '
+NR == 1 {
+	for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }
+	print "#method\thops\trtt_ms"
+	next
+}
+/^#/ || $c["hops_mode"] == "-" { next }
+{
+	m["handshake"] = $c["rtt_hs_med_ms"]
+	m["data-ack"] = $c["rtt_data_med_ms"]
+	m["timestamps"] = $c["rtt_ts_med_ms"]
+	for (k in m)
+		if (m[k] != "-" && m[k] + 0 <= 1000)
+			print k "\t" $c["hops_mode"] "\t" m[k]
+}' "$out/hosts.tsv" | figure fig11-rtt-method-hops \
+    "Figure 11. RTT by method against hops, per remote party" "hops" \
+    "RTT (ms, median per party)" -k hops,rtt_ms:5 -b method \
+    --colors handshake=#0072B2,data-ack=#D55E00,timestamps=#009E73
 
 say "writing $out/REPORT.md"
 "$here/report.sh" "$out" > "$out/REPORT.md"

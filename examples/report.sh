@@ -5,7 +5,9 @@
 # (embedded SVGs) and the agreement with the synthesizer's truth.
 #
 # Reads DIR/sessions.tsv (bh-sessions | bh-phase | bh-rtt | bh-ttl), the
-# figures DIR/fig*.svg and DIR/score.txt, all made by demo.sh.  Every
+# figures DIR/fig*.svg and DIR/score.txt, and when present bh-story's
+# DIR/bots.tsv and bh-hosts' DIR/hosts.tsv with their scores, all made
+# by demo.sh.  Every
 # number is computed here from the stream (bh-hist, awk), none is typed in.
 
 set -euo pipefail
@@ -307,6 +309,76 @@ if [ -f "$dir/bots.tsv" ]; then
 			print ""
 		}
 	}' "$dir/bots.tsv"
+fi
+
+# The remote parties (bh-hosts): the download and C&C servers over all
+# their sessions, by every method.
+if [ -f "$dir/hosts.tsv" ]; then
+	awk -F '\t' -v score="$dir/score-hosts.txt" -v max=25 '
+	function ms(v) { return v == "-" || v == "" ? "-" : sprintf("%.1f", v) }
+	NR == 1 { for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }; next }
+	/^#/ { next }
+	{
+		n++
+		note = $c["host_note"]
+		if (note ~ /hops-spread/) spread++
+		if (note ~ /os-conflict/) conflict++
+		if (note ~ /ttl-init-mixed/) mixed++
+		if ($c["roles"] !~ /download|cnc/) next
+		servers++
+		key[servers] = sprintf("%09d %s", 999999999 - $c["sessions"], $c["remote_ip"])
+		row[key[servers]] = sprintf("| %s | %s | %d | %s / %s / %s (%s) | %s | %s | %s | %s / %s / %s | %s / %s / %s |",
+		    $c["remote_ip"], $c["roles"], $c["sessions"], $c["hops_min"],
+		    $c["hops_mode"], $c["hops_max"], $c["hops_mode_share"],
+		    $c["os_ttl"], $c["os_sig"], note,
+		    ms($c["rtt_hs_med_ms"]), ms($c["rtt_data_med_ms"]),
+		    ms($c["rtt_ts_med_ms"]), $c["rtt_hs_n"], $c["rtt_data_n"],
+		    $c["rtt_ts_n"])
+	}
+	END {
+		print "## The remote parties (bh-hosts)"
+		print ""
+		printf "`bh-hosts` joins each remote party'"'"'s sessions: %d parties, " \
+		    "%d of them download or C&C servers; %d with hop counts more " \
+		    "than 2 apart (hops-spread), %d with more than one initial TTL, " \
+		    "%d whose SYN or SYN/ACK signature names another OS than its " \
+		    "TTL (os-conflict: NAT, a proxy or spoofing).  The download and " \
+		    "C&C servers, most sessions first (hops min / mode / max and " \
+		    "the share at the mode; RTT medians per party by handshake, " \
+		    "data-ACK and TCP timestamps, and their sample counts; the " \
+		    "first %d):\n\n", n, servers, spread, mixed, conflict, \
+		    servers < max ? servers : max
+		print "| server | roles | sessions | hops | OS by TTL | OS by signature | note | RTT ms: handshake / data-ACK / TS | samples |"
+		print "|---|---|---|---|---|---|---|---|---|"
+		k = 0
+		for (i = 1; i <= servers; i++)
+			s[++k] = key[i]
+		# a plain insertion sort: at most a few hundred servers
+		for (i = 2; i <= k; i++) {
+			v = s[i]
+			for (j = i - 1; j >= 1 && s[j] > v; j--)
+				s[j + 1] = s[j]
+			s[j + 1] = v
+		}
+		for (i = 1; i <= k && i <= max; i++)
+			print row[s[i]]
+		print ""
+		print "![Figure 11: RTT by method against hops, per remote party](fig11-rtt-method-hops.svg)"
+		print ""
+		if ((getline line < score) > 0) {
+			print "Against the parties `bh-synth` planted (its NATed servers " \
+			    "and flapping routes among them), `examples/score-hosts.sh` " \
+			    "(right, of):"
+			print ""
+			print "```"
+			do
+				if (line !~ /^party /)
+					print line
+			while ((getline line < score) > 0)
+			print "```"
+			print ""
+		}
+	}' "$dir/hosts.tsv"
 fi
 
 echo "## Reproduce"

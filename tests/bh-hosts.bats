@@ -143,6 +143,9 @@ split_parts() {
 		    bh-ttl > "$T/all.tsv"
 	fi
 	for opts in "" "-l" "-t 0"; do
+		# --merge takes -l from the tables, -t as given (it acts at
+		# the output)
+		mopts=${opts#-l}
 		bh-hosts $opts "$T/all.tsv" > "$T/direct" 2>/dev/null
 		[ "$(wc -l < "$T/direct")" -gt 3 ]
 		for seed in 1 2 3; do
@@ -150,13 +153,13 @@ split_parts() {
 			for i in 1 2 3 4; do
 				bh-hosts $opts "$T/part$i" > "$T/h$i" 2>/dev/null
 			done
-			bh-hosts --merge "$T/h1" "$T/h2" "$T/h3" "$T/h4" > "$T/m"
+			bh-hosts --merge $mopts "$T/h1" "$T/h2" "$T/h3" "$T/h4" > "$T/m"
 			cmp "$T/m" "$T/direct" || { echo "split $seed: $opts"; return 1; }
 			# any order, any grouping
-			bh-hosts --merge "$T/h4" "$T/h2" > "$T/m42"
-			bh-hosts --merge "$T/h3" "$T/h1" > "$T/m31"
-			bh-hosts --merge "$T/m31" "$T/m42" | cmp - "$T/direct"
-			bh-hosts --merge "$T/m42" <(bh-hosts --merge "$T/h1" "$T/m31" "$T/h3" /dev/null) > /dev/null
+			bh-hosts --merge $mopts "$T/h4" "$T/h2" > "$T/m42"
+			bh-hosts --merge $mopts "$T/h3" "$T/h1" > "$T/m31"
+			bh-hosts --merge $mopts "$T/m31" "$T/m42" | cmp - "$T/direct"
+			bh-hosts --merge $mopts "$T/m42" <(bh-hosts --merge $mopts "$T/h1" "$T/m31" "$T/h3" /dev/null) > /dev/null
 		done
 		# an empty part and a header-only part change nothing; a table
 		# merged alone is itself
@@ -164,8 +167,8 @@ split_parts() {
 		bh-hosts $opts "$T/hdr" > "$T/ph"
 		[ "$(wc -l < "$T/ph")" -eq 1 ]
 		: > "$T/empty"
-		bh-hosts --merge "$T/ph" "$T/direct" "$T/empty" | cmp - "$T/direct"
-		bh-hosts --merge "$T/direct" | cmp - "$T/direct"
+		bh-hosts --merge $mopts "$T/ph" "$T/direct" "$T/empty" | cmp - "$T/direct"
+		bh-hosts --merge $mopts "$T/direct" | cmp - "$T/direct"
 	done
 }
 
@@ -305,4 +308,43 @@ E
 	[ "$(vals os_sig os_conflict_n host_note)" = "Windows XP:2 2 hops-spread,os-conflict " ]
 	[ "$(vals rtt_hs_n rtt_hs_min_ms rtt_hs_max_ms)" = "2 80.000 90.000 " ]
 	[ "$(vals rtt_ts_n rtt_ts_min_ms)" = "1 88.000 " ]
+}
+
+@test "bh-synth's planted parties: every NATed server is an os-conflict, every flapping route seen in both states hops-spread, nothing else" {
+	for t in bh-synth bh-sessions bh-phase bh-rtt bh-ttl; do
+		[ -x "$BH_BIN/$t" ] || skip "$t not built"
+	done
+	# p0f 3's format: the Windows XP and Linux 2.6 layouts bh-synth writes
+	cat > "$T/p0f.fp" <<'E'
+[tcp:request]
+label = s:win:Windows:XP
+sig   = *:128:0:*:65535,0:mss,nop,nop,sok:df,id+:0
+label = s:unix:Linux:2.6.x
+sig   = *:64:0:*:mss*4,7:mss,sok,ts,nop,ws:df,id+:0
+sig   = *:64:0:*:mss*4,7:mss,nop,nop,sok,nop,ws:df,id+:0
+[tcp:response]
+label = s:win:Windows:XP
+sig   = *:128:0:*:65535,0:mss,nop,nop,sok:df,id+:0
+label = s:unix:Linux:2.6.x
+sig   = *:64:0:*:mss*4,*:mss,sok,ts,nop,ws:df:0
+sig   = *:64:0:*:mss*4,*:mss,nop,nop,sok,nop,ws:df:0
+E
+	bh-synth -q -n 4000 -s 2010 -o "$T/cap.pcap" -t "$T/truth.tsv"
+	bh-sessions -q -L 192.168.56.0/24 -L 2001:db8:56::/64 "$T/cap.pcap" |
+	    bh-phase | bh-rtt | bh-ttl -p "$T/p0f.fp" | bh-hosts > "$T/hosts.tsv" 2>/dev/null
+	run -0 "$BATS_TEST_DIRNAME/../examples/score-hosts.sh" "$T/truth.tsv" "$T/hosts.tsv"
+	[ "${lines[0]%% *}" = parties ]
+	[[ "${lines[2]}" =~ ^hops-spread\ ([0-9]+)\ ([0-9]+)\ \(([0-9]+)\ planted\)$ ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[3]}" -gt 0 ]
+	[[ "${lines[3]}" =~ ^os-conflict\ ([0-9]+)\ ([0-9]+)\ \(([0-9]+)\ planted\)$ ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[3]}" -gt 0 ]
+	# without a p0f.fp the conflict cannot be seen, and the score says so
+	bh-sessions -q -L 192.168.56.0/24 -L 2001:db8:56::/64 "$T/cap.pcap" |
+	    bh-phase | bh-rtt | bh-ttl -P | bh-hosts > "$T/hosts-p.tsv" 2>/dev/null
+	run -0 "$BATS_TEST_DIRNAME/../examples/score-hosts.sh" "$T/truth.tsv" "$T/hosts-p.tsv"
+	[[ "${lines[3]}" == "os-conflict not scored: no OS by signature (give bh-ttl a p0f.fp); "*" NATed parties planted" ]]
+	# a table that misses a party's flag is scored wrong, exit 1
+	awk -F'\t' -v OFS='\t' '$17 == "os-conflict" && !done { $17 = "-"; done = 1 } { print }' "$T/hosts.tsv" > "$T/bad.tsv"
+	run -1 "$BATS_TEST_DIRNAME/../examples/score-hosts.sh" "$T/truth.tsv" "$T/bad.tsv"
+	[[ "${lines[0]}" == "party "*": os-conflict want 1 got 0" ]]
 }

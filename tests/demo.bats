@@ -127,6 +127,12 @@ setup() {
 	grep -q '^## The bots, one by one (bh-story)' "$T/demo/REPORT.md"
 	grep -q '(story.svg)' "$T/demo/REPORT.md"
 	[ -s "$T/demo/story.svg" ]
+	# the remote parties: the table, Figure 11 and the score
+	grep -q '^## The remote parties (bh-hosts)' "$T/demo/REPORT.md"
+	grep -q '^| server | roles | sessions | hops |' "$T/demo/REPORT.md"
+	grep -q '(fig11-rtt-method-hops.svg)' "$T/demo/REPORT.md"
+	grep -q 'class="series" data-group="timestamps"' "$T/demo/fig11-rtt-method-hops.svg"
+	run -0 awk '$1 == "parties" { p = $2 == $3 } $1 == "hops-spread" { s = $2 == $3 } END { exit !(p && s) }' "$T/demo/score-hosts.txt"
 	# the figure the README shows is this run's (UPDATE=1 rewrites it)
 	if [ -n "${UPDATE:-}" ]; then
 		cp "$T/demo/fig10-rtt-hops.svg" "$EX/demo-rtt-hops.svg"

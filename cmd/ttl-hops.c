@@ -2,6 +2,7 @@
  * ttl-hops.c - bh-ttl's computation: the initial TTL of an observed one,
  * the near pairs, the OS names and their mapping file, one side's hops.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +35,14 @@ enum {
 	F_MIXED		= 1 << 3,	/* max TTL above the initial TTL */
 	F_FAR		= 1 << 4,	/* hops above -d: hops `-` */
 	F_NO_INIT	= 1 << 5,	/* TTL above every candidate */
-	F_OS_CONFLICT	= 1 << 6	/* the signature's OS class is not the
+	F_OS_CONFLICT	= 1 << 6,	/* the signature's OS class is not the
 					   TTL's family */
+	F_MULTICAST	= 1 << 7	/* sent to a group: its TTL is the
+					   group's scope, not the stack's */
 };
 static const char *const flag_names[] = {
 	"30/32", "60/64", "changed", "mixed", "far", "no-init",
-	"os-conflict",
+	"os-conflict", "multicast",
 };
 #define NFLAGS	(sizeof(flag_names) / sizeof(flag_names[0]))
 
@@ -291,6 +294,27 @@ syn_mss_of(const struct ttl *t, struct bh_reader *r)
 	return fp.mss;
 }
 
+/*
+ * Whether the address text s is a group or the limited broadcast: IPv4
+ * 224.0.0.0/4 or 255.255.255.255, IPv6 ff00::/8.  A sender picks the
+ * TTL of such a packet for the group's scope, not its stack's initial
+ * TTL (LLMNR sends TTL 1, RFC 4795 section 2.5; mDNS 255, RFC 6762
+ * section 11; SSDP 2 or 4, UPnP Device Architecture 1.1 section 1.1.2),
+ * so it tells no distance and no OS.
+ */
+static int
+is_group(const char *s)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		return (a[0] & 0xf0) == 0xe0 || (a[0] == 255 && a[1] == 255 &&
+		    a[2] == 255 && a[3] == 255);
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return a[0] == 0xff;
+	return 0;
+}
+
 /* Append `side:flag` items for the set flags to the note in o. */
 static void
 note_side(char *o, const char *side, int flags)
@@ -385,6 +409,11 @@ ttl_record(void *arg, struct bh_reader *r)
 	if (ttl_side(t, r, &sc[0], &sd[0]) == -1 ||
 	    ttl_side(t, r, &sc[1], &sd[1]) == -1)
 		return 0;
+	if (sd[0].set && sc[1].ip >= 0 && is_group(r->f[sc[1].ip])) {
+		sd[0].flags = F_MULTICAST;
+		sd[0].init_n = 0;
+		sd[0].init_v = sd[0].hops_v = sd[0].os_v = NULL;
+	}
 	if (t->p0f != NULL) {
 		sig_side(t, r, 0, 0, &sd[0]);
 		sig_side(t, r, 1, syn_mss_of(t, r), &sd[1]);

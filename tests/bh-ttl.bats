@@ -63,6 +63,22 @@ side() {
 	[ "$(vals orig_ttl_init orig_hops)" = "64 0 " ]
 }
 
+@test "sent to a group (LLMNR's TTL 1, mDNS's 255, the broadcast): no initial TTL, hops or OS, note multicast" {
+	mkrec > "$T/in.tsv" <<-EOF
+	dir=in proto=udp orig_ip=192.168.183.101 resp_ip=224.0.0.252 orig_ttl=1 orig_ttl_min=1 orig_ttl_max=1 orig_pkts=1
+	dir=in proto=udp orig_ip=fe80::1 resp_ip=ff02::fb orig_ttl=255 orig_pkts=1
+	dir=in proto=udp orig_ip=10.0.0.7 resp_ip=255.255.255.255 orig_ttl=128 orig_pkts=1
+	dir=in proto=udp orig_ip=10.0.0.7 resp_ip=10.0.0.255 orig_ttl=128 orig_pkts=1
+	dir=in proto=udp orig_ip=10.0.0.7 resp_ip=239.255.255.250 orig_ttl=2 orig_ttl_min=2 orig_ttl_max=4 orig_pkts=2
+	EOF
+	run -0 bh-ttl "$T/in.tsv"
+	[ "$(vals remote_ttl)" = "1 255 128 128 2 " ]
+	[ "$(vals orig_ttl_init orig_hops orig_os)" = "- - - 128 - - - - 0 - - - - windows - " ]
+	[ "$(vals remote_ttl_init remote_hops)" = "- - - 128 - - - - 0 - " ]
+	# a subnet broadcast needs the netmask: counted as any address
+	[ "$(vals ttl_note)" = "orig:multicast orig:multicast orig:multicast ok orig:multicast " ]
+}
+
 @test "remote party follows dir: in -> orig, out -> resp, else -" {
 	mkrec > "$T/in.tsv" <<-EOF
 	dir=in orig_ip=1.1.1.1 resp_ip=2.2.2.2 orig_pkts=5 resp_pkts=7 orig_ttl=108 resp_ttl=44

@@ -68,7 +68,9 @@ main(int argc, char *argv[])
 
 	hosts_loop(&h, &l);
 	status = bh_rec_loop(&r, argc, argv, o.strict, &l);
-	if (status != BH_EXIT_FATAL || !h.fatal) {
+	if (!h.fatal && !r.stop)
+		(void)hosts_finish(&h);
+	if (!h.fatal) {
 		if (h.nolocal > 0)
 			bh_warnx("%llu records without a remote party (dir "
 			    "not in or out) not counted",

@@ -8,6 +8,7 @@
  * of an input add up to the rows of the whole (bh-hosts(1) "Merging").
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,8 @@ sort_key(unsigned char k[17], const char *s)
 
 #define HOST(h, i)	(&(h)->slab[(i) / HOSTS_SLAB][(i) % HOSTS_SLAB])
 
+
+
 /* Twice the slots; each party's hash made again from its key (a slot
  * keeps only half of it). */
 static void
@@ -142,11 +145,11 @@ same_key(const struct hosts_host *p, const char *local, const char *remote)
 	    p->local != NULL && strcmp(p->local, local) == 0;
 }
 
-/* The party's row, made when new; NULL past -N (reported). */
+/* The party's row (x: key_hash of its key), made when new; NULL past
+ * -N (reported). */
 static struct hosts_host *
-host_get(struct hosts *h, const char *local, const char *remote)
+host_get(struct hosts *h, const char *local, const char *remote, uint64_t x)
 {
-	uint64_t x = key_hash(local, remote);
 	struct hosts_host *p;
 	size_t j, n;
 
@@ -292,16 +295,99 @@ has_item(const char *s, const char *w)
 	return 0;
 }
 
+/* The session it into its party's row: 0, or -1 past -N. */
+static int
+apply(struct hosts *h, const struct hosts_item *it)
+{
+	struct hosts_host *p;
+	int i;
+
+	if ((p = host_get(h, h->pair ? it->local : NULL, it->remote,
+	    it->hash)) == NULL)
+		return -1;
+	p->sessions++;
+	if (it->hts) {
+		if (it->ts < p->first)
+			p->first = it->ts;
+		if (it->end > p->last)
+			p->last = it->end;
+	}
+	if (it->id[0] >= 0)
+		hosts_list_add(&p->roles, (uint32_t)it->id[0], 1);
+	if (it->hinit)
+		hosts_list_add(&p->ttl_init, it->init, 1);
+	if (it->hhops)
+		hosts_list_add(&p->hops, it->hops, 1);
+	if (it->id[1] >= 0)
+		hosts_list_add(&p->os_ttl, (uint32_t)it->id[1], 1);
+	if (it->id[2] >= 0)
+		hosts_list_add(&p->os_sig, (uint32_t)it->id[2], 1);
+	p->os_conflict_n += it->conflict;
+	for (i = 0; i < HM_N; i++)
+		if (it->hrtt[i])
+			hosts_rtt_add(rtt_of(h, p, i), it->rtt[i], 1);
+	return 0;
+}
+
+/* Fetch ahead what it will touch: its slot, and once the slot is near,
+ * the row it names (a hint only: the table may grow meanwhile). */
+static void
+fetch_slot(const struct hosts *h, const struct hosts_item *it)
+{
+	if (h->nslot > 0)
+		__builtin_prefetch(&h->slot[it->hash & (h->nslot - 1)]);
+}
+
+static void
+fetch_row(const struct hosts *h, const struct hosts_item *it)
+{
+	const struct hosts_slot *sl;
+	const struct hosts_host *p;
+
+	if (h->nslot == 0)
+		return;
+	sl = &h->slot[it->hash & (h->nslot - 1)];
+	if (sl->idx != 0 && sl->tag == (uint32_t)(it->hash >> 32)) {
+		p = HOST(h, sl->idx - 1);
+		__builtin_prefetch(p);
+		__builtin_prefetch((const char *)p + 64);
+		__builtin_prefetch((const char *)p + 128);
+		__builtin_prefetch((const char *)p + 192);
+	}
+}
+
+/* The waiting sessions into their rows: 0, or -1 past -N. */
+static int
+drain(struct hosts *h)
+{
+	for (; h->qn > 0; h->qn--, h->qhead = (h->qhead + 1) % HOSTS_QUEUE)
+		if (apply(h, &h->q[h->qhead]) == -1) {
+			h->qn = 0;
+			return -1;
+		}
+	return 0;
+}
+
+int
+hosts_finish(struct hosts *h)
+{
+	if (drain(h) == -1) {
+		h->fatal = 1;
+		return -1;
+	}
+	return 0;
+}
+
 int
 hosts_add_record(struct hosts *h, struct bh_reader *r)
 {
 	static const int rttcol[HM_N] = { HC_HS, HC_DATA, HC_OTS };
 	const char *local, *remote, *phase = NULL, *os = NULL, *sig = NULL;
-	struct hosts_host *p;
+	struct hosts_item one, *it;
 	unsigned long init = 0, hops = 0;
-	int64_t ts = 0, dur = 0, rtt[HM_N] = { 0 };
-	int dir, hts, hdur, hinit, hhops, hrtt[HM_N], i, c;
-	long id[3] = { -1, -1, -1 };
+	int64_t dur = 0;
+	int dir, hts, hdur, hinit, hhops, i, c;
+	size_t rn, ln;
 
 	if ((dir = bh_rec_get_dir(r, h->col[HC_DIR])) == -1)
 		return 0;
@@ -313,7 +399,23 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 	 * with dir in the remote party opened the session) */
 	remote = r->f[h->col[dir == BH_DIR_IN ? HC_OIP : HC_RIP]];
 	local = r->f[h->col[dir == BH_DIR_IN ? HC_RIP : HC_OIP]];
-	if ((hts = bh_rec_get_usec(r, h->col[HC_TS], &ts)) == -1 ||
+	rn = strlen(remote);
+	ln = h->pair ? strlen(local) : 0;
+	if (rn < HOSTS_KEYMAX && ln < HOSTS_KEYMAX) {
+		if (h->qn == HOSTS_QUEUE) {	/* the oldest goes in */
+			if (apply(h, &h->q[h->qhead]) == -1)
+				return -1;
+			h->qhead = (h->qhead + 1) % HOSTS_QUEUE;
+			h->qn--;
+		}
+		it = &h->q[(h->qhead + h->qn) % HOSTS_QUEUE];
+	} else {
+		if (drain(h) == -1)
+			return -1;
+		it = &one;
+	}
+	memset(it, 0, offsetof(struct hosts_item, rbuf));
+	if ((hts = bh_rec_get_usec(r, h->col[HC_TS], &it->ts)) == -1 ||
 	    (hdur = bh_rec_get_usec(r, h->col[HC_DUR], &dur)) == -1 ||
 	    (hinit = bh_rec_get_uint(r, h->col[HC_INIT], 255, "TTL",
 	    &init)) == -1 ||
@@ -324,54 +426,56 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		/* The timestamp leg toward the remote party: its echoes of
 		 * the local side's TSvals (bh-sessions(1) orig_tsrtt_*). */
 		c = i == HM_TS && dir == BH_DIR_IN ? HC_RTS : rttcol[i];
-		if ((hrtt[i] = bh_rec_get_ms(r, h->col[c], &rtt[i])) == -1)
+		if ((c = bh_rec_get_ms(r, h->col[c], &it->rtt[i])) == -1)
 			return 0;
+		it->hrtt[i] = (uint8_t)c;
 	}
 	if (hdur == 1 && dur < 0) {
 		bh_rec_bad(r, "dur: negative '%s'; record skipped",
 		    bh_rec_shown(r->f[h->col[HC_DUR]]));
 		return 0;
 	}
+	it->hts = (uint8_t)hts;
+	it->end = hts == 1 ? it->ts : INT64_MIN;
+	if (hts == 1 && hdur == 1 && it->ts <= BH_USEC_MAX - dur)
+		it->end = it->ts + dur;
+	it->hinit = (uint8_t)hinit;
+	it->init = (uint8_t)init;
+	it->hhops = (uint8_t)hhops;
+	it->hops = (uint8_t)hops;
+	it->id[0] = it->id[1] = it->id[2] = -1;
 	if (h->col[HC_PHASE] >= 0 && !BH_UNSET(r->f[h->col[HC_PHASE]]))
 		phase = r->f[h->col[HC_PHASE]];
 	if (h->col[HC_OS] >= 0 && !BH_UNSET(r->f[h->col[HC_OS]]))
 		os = r->f[h->col[HC_OS]];
 	if (h->col[HC_OSSIG] >= 0 && !BH_UNSET(r->f[h->col[HC_OSSIG]]))
 		sig = r->f[h->col[HC_OSSIG]];
-	if ((phase != NULL && (id[0] = text_id(h, phase, &h->last[0])) == -1) ||
-	    (os != NULL && (id[1] = text_id(h, os, &h->last[1])) == -1) ||
-	    (sig != NULL && (id[2] = text_id(h, sig, &h->last[2])) == -1))
+	if ((phase != NULL &&
+	    (it->id[0] = text_id(h, phase, &h->last[0])) == -1) ||
+	    (os != NULL && (it->id[1] = text_id(h, os, &h->last[1])) == -1) ||
+	    (sig != NULL && (it->id[2] = text_id(h, sig, &h->last[2])) == -1))
 		return -1;
-	if ((p = host_get(h, h->pair ? local : NULL, remote)) == NULL)
-		return -1;
-
-	p->sessions++;
-	if (hts == 1) {
-		if (ts < p->first)
-			p->first = ts;
-		if (hdur == 1 && ts <= BH_USEC_MAX - dur)
-			ts += dur;
-		if (ts > p->last)
-			p->last = ts;
-	}
-	if (id[0] >= 0)
-		hosts_list_add(&p->roles, (uint32_t)id[0], 1);
-	if (hinit == 1)
-		hosts_list_add(&p->ttl_init, (uint32_t)init, 1);
-	if (hhops == 1)
-		hosts_list_add(&p->hops, (uint32_t)hops, 1);
-	if (id[1] >= 0)
-		hosts_list_add(&p->os_ttl, (uint32_t)id[1], 1);
-	if (id[2] >= 0)
-		hosts_list_add(&p->os_sig, (uint32_t)id[2], 1);
 	/* bh-ttl(1) names the side: the remote party's signature against
 	 * its own initial TTL */
-	if (h->col[HC_NOTE] >= 0 && has_item(r->f[h->col[HC_NOTE]],
-	    dir == BH_DIR_IN ? "orig:os-conflict" : "resp:os-conflict"))
-		p->os_conflict_n++;
-	for (i = 0; i < HM_N; i++)
-		if (hrtt[i] == 1)
-			hosts_rtt_add(rtt_of(h, p, i), rtt[i], 1);
+	it->conflict = h->col[HC_NOTE] >= 0 && has_item(r->f[h->col[HC_NOTE]],
+	    dir == BH_DIR_IN ? "orig:os-conflict" : "resp:os-conflict");
+	it->hash = key_hash(h->pair ? local : NULL, remote);
+	if (it == &one) {
+		one.remote = remote;
+		one.local = local;
+		return apply(h, &one);
+	}
+	memcpy(it->rbuf, remote, rn + 1);
+	it->remote = it->rbuf;
+	if (h->pair) {
+		memcpy(it->lbuf, local, ln + 1);
+		it->local = it->lbuf;
+	}
+	h->qn++;
+	fetch_slot(h, it);
+	if (h->qn > HOSTS_QUEUE / 2)
+		fetch_row(h, &h->q[(h->qhead + h->qn - 1 - HOSTS_QUEUE / 2) %
+		    HOSTS_QUEUE]);
 	return 0;
 }
 
@@ -590,7 +694,8 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 		goto skip;
 	}
 	if ((p = host_get(h, h->pair ? r->f[c[OC_LOCAL]] : NULL,
-	    r->f[c[OC_REMOTE]])) == NULL) {
+	    r->f[c[OC_REMOTE]], key_hash(h->pair ? r->f[c[OC_LOCAL]] : NULL,
+	    r->f[c[OC_REMOTE]]))) == NULL) {
 		rc = -1;
 		goto skip;
 	}
@@ -876,7 +981,7 @@ hosts_output(struct hosts *h)
 	struct sorted *v;
 	size_t i;
 
-	if (h->full)
+	if (h->full || drain(h) == -1)
 		return -1;
 	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
 	for (i = 0; i < h->n; i++) {

@@ -87,6 +87,28 @@ struct hosts_texts {
 	size_t		  nslot;
 };
 
+/*
+ * A session read and waiting for its party's row.  The rows of a large
+ * table are far apart in memory, and every record touches one at
+ * random: the records wait in a queue of HOSTS_QUEUE while the slot and
+ * then the row of each are fetched ahead (about half of the time
+ * otherwise, bench/README.md).  Addresses longer than HOSTS_KEYMAX - 1
+ * bytes skip the queue.
+ */
+#define HOSTS_QUEUE	16
+#define HOSTS_KEYMAX	48
+
+struct hosts_item {
+	uint64_t	 hash;
+	const char	*remote, *local;	/* rbuf, lbuf or the record's */
+	int64_t		 ts, end;		/* end: INT64_MIN none */
+	int64_t		 rtt[HM_N];
+	long		 id[3];			/* phase, OS, signature */
+	uint8_t		 hts, hinit, hhops, hrtt[HM_N], conflict;
+	uint8_t		 init, hops;
+	char		 rbuf[HOSTS_KEYMAX], lbuf[HOSTS_KEYMAX];
+};
+
 /* The input columns a run reads (-1 absent). */
 enum { HC_TS, HC_DUR, HC_DIR, HC_OIP, HC_RIP, HC_PHASE, HC_INIT, HC_HOPS,
 	HC_OS, HC_OSSIG, HC_NOTE, HC_HS, HC_DATA, HC_OTS, HC_RTS, HC_N };
@@ -117,6 +139,8 @@ struct hosts {
 	uint64_t	  nolocal;	/* records with no remote party */
 	char		 *row;		/* the row being written */
 	size_t		  rlen, rcap;
+	struct hosts_item q[HOSTS_QUEUE];	/* the sessions waiting */
+	unsigned	  qhead, qn;
 };
 
 /* ---- hosts-dist.c --------------------------------------------------- */
@@ -157,7 +181,10 @@ int	 hosts_add_record(struct hosts *h, struct bh_reader *r);
 /* --merge: the header must be bh-hosts' own. */
 int	 hosts_merge_open(struct hosts *h, struct bh_reader *r);
 int	 hosts_merge_record(struct hosts *h, struct bh_reader *r);
-/* Write the rows, sorted; 0 or -1. */
+/* The end of the input: the sessions still waiting go into their rows;
+ * 0, or -1 past -N (reported, h->fatal set). */
+int	 hosts_finish(struct hosts *h);
+/* Write the rows, sorted (after hosts_finish); 0 or -1. */
 int	 hosts_output(struct hosts *h);
 void	 hosts_free(struct hosts *h);
 

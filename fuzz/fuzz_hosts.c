@@ -77,6 +77,8 @@ run(int argc, char **argv, const char *in, size_t n, int merge,
 		files[0] = (char *)bh_fuzz_file(merge, in, n);
 		hosts_loop(&h, &l);
 		status = bh_rec_loop(&r, 1, files, o.strict, &l);
+		if (!h.fatal && !r.stop)
+			(void)hosts_finish(&h);
 		if (h.fatal || r.stop)
 			status = BH_EXIT_FATAL;
 		else if (h.header && hosts_output(&h) == -1)

@@ -1,26 +1,36 @@
 #!/bin/sh
-# parallel.sh OUTDIR CAPTURE... - examples/Makefile with GNU parallel:
-# one job per capture (examples/analyse-one.sh), then the exact reduction
-# (examples/reduce.sh).
+# parallel.sh [-S sshlogin]... OUTDIR CAPTURE... - examples/Makefile with
+# GNU parallel: one job per capture (examples/analyse-one.sh), then the
+# exact reduction (examples/reduce.sh).
 #
 #   examples/parallel.sh out /data/honeypot/*.pcap
 #
-# To spread the captures over several machines (each with bh installed by
-# `make install` and this tree at the same path, e.g. a shared home), let
-# parallel copy each capture there and the partial results back; with
-# relative paths, from the directory that holds them:
-#
-#   PARALLEL='--sshlogin 4/alice@node1,4/node2,: --transferfile {}
-#       --return out/{/.}.tsv --return out/{/.}.ttl.hist
-#       --return out/{/.}.hops.hist --return out/{/.}.rtt.hist
-#       --return out/{/.}.rtthops.hist --return out/{/.}.done --cleanup'
-#   export PARALLEL
-#   examples/parallel.sh out captures/*.pcap
-#
-# (`:` is this machine; PARALLEL holds options for every parallel run; only
-# the small .hist files are needed for the figures.)
+# -S spreads the jobs over other machines (parallel(1), --sshlogin; `:`
+# is this one; repeat -S or give a comma-separated list, e.g.
+# `-S 4/alice@node1,4/node2,:`).  Each of them needs bh installed
+# (`make install`, or BH_BIN, which is passed on) and this tree at the
+# same path, e.g. in a shared home.  parallel copies each capture to a
+# job directory of its own on the machine that runs it (--transferfile,
+# --workdir ...), the job writes its results there, parallel copies them
+# back (--return) and removes both (--cleanup); the results of every
+# job are then renamed into OUTDIR, NAME.done last.  A job that runs
+# here (`:`) reads the capture where it is.  ssh options (port, key)
+# go in ~/.ssh/config, or PARALLEL_SSH (e.g. "ssh -F file").  PARALLEL
+# holds further options for every parallel run.
 set -eu
-[ $# -ge 2 ] || { echo "usage: parallel.sh outdir capture..." >&2; exit 2; }
+logins=
+while getopts S: opt; do
+	case $opt in
+	S)	logins=${logins:+$logins,}$OPTARG ;;
+	*)	echo "usage: parallel.sh [-S sshlogin]... outdir capture..." >&2
+		exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || {
+	echo "usage: parallel.sh [-S sshlogin]... outdir capture..." >&2
+	exit 2
+}
 out=$1
 shift
 ex=$(cd "$(dirname "$0")" && pwd)
@@ -29,5 +39,47 @@ command -v parallel >/dev/null || {
 	exit 2
 }
 mkdir -p "$out"
-parallel --will-cite --halt now,fail=1 "$ex/analyse-one.sh" {} "$out" ::: "$@"
+if [ -z "$logins" ]; then
+	parallel --will-cite --halt now,fail=1 "$ex/analyse-one.sh" {} "$out" \
+	    ::: "$@"
+	exec "$ex/reduce.sh" "$out"
+fi
+
+# Over ssh: each job's results in a directory named by its sequence
+# number, here under OUTDIR/.parallel.*; `dir/./name` makes the copy
+# on the other machine `name` in the job directory (parallel(1),
+# --transferfile).
+out=$(cd "$out" && pwd)
+stage=$(mktemp -d "$out/.parallel.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+n=$#
+for c in "$@"; do
+	d=$(cd "$(dirname "$c")" && pwd)
+	set -- "$@" "$d/./$(basename "$c")"
+done
+shift "$n"
+envs=
+for v in BH_BIN BH_LOCAL; do
+	eval "[ -n \"\${$v+set}\" ]" && envs="$envs --env $v"
+done
+rc=0
+# shellcheck disable=SC2086 # $envs is a list of options
+(cd "$stage" && parallel --will-cite --halt now,fail=1 -S "$logins" \
+    --workdir ... --transferfile {} --return {#} --cleanup $envs \
+    "if [ -e {/} ]; then '$ex/analyse-one.sh' {/} {#};
+    else '$ex/analyse-one.sh' {} '$stage'/{#}; fi" ::: "$@") || rc=$?
+# what came back complete (a job that failed wrote no NAME.done), into
+# OUTDIR, NAME.done last
+for j in "$stage"/*/; do
+	set -- "$j"*.done
+	[ -f "$1" ] || continue
+	for f in "$j"*; do
+		case $f in
+		*.done)	;;
+		*)	mv -f "$f" "$out/" ;;
+		esac
+	done
+	mv -f "$@" "$out/"
+done
+[ "$rc" -eq 0 ] || exit "$rc"
 "$ex/reduce.sh" "$out"

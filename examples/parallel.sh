@@ -8,7 +8,7 @@
 # -S spreads the jobs over other machines (parallel(1), --sshlogin; `:`
 # is this one; repeat -S or give a comma-separated list, e.g.
 # `-S 4/alice@node1,4/node2,:`).  Each of them needs bh installed
-# (`make install`, or BH_BIN, which is passed on) and this tree at the
+# (`make install`, or BH_BIN: every BH_ variable is passed on) and this tree at the
 # same path, e.g. in a shared home.  parallel copies each capture to a
 # job directory of its own on the machine that runs it (--transferfile,
 # --workdir ...), the job writes its results there, parallel copies them
@@ -58,10 +58,8 @@ for c in "$@"; do
 	set -- "$@" "$d/./$(basename "$c")"
 done
 shift "$n"
-envs=
-for v in BH_BIN BH_LOCAL; do
-	eval "[ -n \"\${$v+set}\" ]" && envs="$envs --env $v"
-done
+# every BH_ variable set here is set there too (BH_BIN, BH_LOCAL, ...)
+envs=$(env | sed -n 's/^\(BH_[A-Za-z0-9_]*\)=.*/--env \1/p' | tr '\n' ' ')
 rc=0
 # shellcheck disable=SC2086 # $envs is a list of options
 (cd "$stage" && parallel --will-cite --halt now,fail=1 -S "$logins" \

@@ -95,6 +95,10 @@ if uptodate "$l"; then
 	exit 0
 fi
 
+for f; do
+	[ -r "$f" ] || { echo "task.sh: cannot read $f" >&2; exit 2; }
+done
+
 mkdir -p "$out/.slurm/task"
 tmp=$out/.slurm/tmp.${SLURM_ARRAY_JOB_ID:-0}.$SLURM_ARRAY_TASK_ID.$$
 rm -rf "$tmp"

@@ -1,0 +1,357 @@
+#!/usr/bin/env bats
+# The study on many machines, run for real on this one: examples/slurm/
+# on a one-node Slurm cluster (munged, slurmctld, slurmd, all on
+# localhost) and examples/parallel.sh -S through an sshd on 127.0.0.1,
+# each checked byte for byte against one sequential run of the same
+# scripts (analyse-one.sh per capture, then reduce.sh).  The daemons
+# need root and the Debian packages (slurm-wlm munge; openssh-server
+# parallel rsync), which a test installs when it is root and apt-get
+# works; otherwise it is skipped and says why.  Every daemon is started
+# in the foreground by the test, with its files in a directory of its
+# own, and killed by its pid in teardown, whatever the test's outcome.
+
+load helper
+
+EX=$BATS_TEST_DIRNAME/../examples
+
+setup_file() {
+	export BH_BIN
+	F=$BATS_FILE_TMPDIR
+	mkdir -p "$F/caps"
+	for s in 1 2 3; do
+		bh-synth -n 300 -s "$s" -o "$F/caps/c$s.pcap"
+	done
+	# the reference: one sequential run of the same scripts
+	for c in "$F"/caps/c*.pcap; do
+		"$EX/analyse-one.sh" "$c" "$F/seq"
+	done
+	"$EX/reduce.sh" "$F/seq"
+	printf '%s\n' "$F/caps/c1.pcap" "# a comment" "" "$F/caps/c2.pcap" \
+	    "$F/caps/c3.pcap" > "$F/list"
+}
+
+setup() {
+	F=$BATS_FILE_TMPDIR
+	T=$BATS_TEST_TMPDIR
+	PIDS=$T/pids
+	: > "$PIDS"
+}
+
+teardown() {
+	# our cluster's jobs first (a job step outlives slurmd), then every
+	# daemon by its pid, the last started first
+	if [ -n "${SLURM_CONF:-}" ] && [ -s "$PIDS" ]; then
+		timeout 10 scancel --quiet --full --user=root 2>/dev/null || true
+		waitfor 10 no_jobs || true
+	fi
+	local p
+	for p in $(tac "$PIDS" 2>/dev/null); do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $(tac "$PIDS" 2>/dev/null); do
+		waitfor 10 gone "$p" || kill -9 "$p" 2>/dev/null || true
+	done
+	[ -z "${RUNSSHD:-}" ] || rmdir /run/sshd 2>/dev/null || true
+	[ -z "${C:-}" ] || rm -rf "$C"
+}
+
+# waitfor SECONDS COMMAND...: true once COMMAND succeeds, false when it
+# has not within SECONDS
+waitfor() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.3
+	done
+}
+
+gone() { ! kill -0 "$1" 2>/dev/null; }
+no_jobs() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
+
+# daemon LOG COMMAND...: start COMMAND in the background (in its own
+# foreground mode), its pid remembered for teardown; no fd of bats'
+# stays open in it
+daemon() {
+	local log=$1
+	shift
+	"$@" > "$log" 2>&1 < /dev/null 3>&- &
+	echo $! >> "$PIDS"
+}
+
+# need_pkgs PROGRAM... -- PACKAGE...: skip unless root and every PROGRAM
+# is there, installing the PACKAGEs with apt-get when one is missing
+need_pkgs() {
+	local progs=() p missing=
+	while [ "$1" != -- ]; do progs+=("$1"); shift; done
+	shift
+	[ "$(id -u)" = 0 ] || skip "not root: the daemons of $* need root"
+	for p in "${progs[@]}"; do
+		command -v "$p" >/dev/null || missing=1
+	done
+	[ -n "$missing" ] || return 0
+	command -v apt-get >/dev/null || skip "$* not installed and no apt-get"
+	export DEBIAN_FRONTEND=noninteractive
+	timeout 150 apt-get install -y -qq "$@" > "$T/apt.log" 2>&1 ||
+	    { timeout 120 apt-get update -qq > "$T/apt.log" 2>&1 &&
+	    timeout 150 apt-get install -y -qq "$@" > "$T/apt.log" 2>&1; } ||
+	    skip "$* not installed, and apt-get could not install them"
+	for p in "${progs[@]}"; do
+		command -v "$p" >/dev/null || skip "$p missing after installing $*"
+	done
+}
+
+# free_port: a TCP port of 127.0.0.1 nothing listens on
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<> "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# start_cluster: munged, slurmctld and slurmd of a one-node cluster, with
+# their keys, sockets, state and logs under $C; SLURM_CONF names its
+# slurm.conf (slurm.conf(5)) for the Slurm commands
+start_cluster() {
+	need_pkgs munged slurmctld slurmd sbatch -- slurm-wlm munge
+	C=$(mktemp -d /tmp/bh-cluster.XXXXXX)
+	# munged wants its socket's directory searchable by all
+	chmod 755 "$C"
+	mkdir -p "$C/munge" "$C/state" "$C/spool" "$C/log"
+	chmod 755 "$C/munge"
+	head -c 1024 /dev/urandom > "$C/munge/munge.key"
+	chmod 400 "$C/munge/munge.key"
+	daemon "$C/log/munged.out" munged -F --socket="$C/munge/socket" \
+	    --key-file="$C/munge/munge.key" --pid-file="$C/munge/pid" \
+	    --log-file="$C/log/munged.log" --seed-file="$C/munge/seed"
+	waitfor 10 test -S "$C/munge/socket" ||
+	    { cat "$C/log/munged"*; false; }
+	# this machine's CPUs and memory, as slurmd sees them
+	local node
+	node=$(slurmd -C | sed -n 's/^NodeName=[^ ]* /NodeName=localhost NodeAddr=127.0.0.1 /p')
+	[ -n "$node" ]
+	cat > "$C/slurm.conf" <<-EOF
+	ClusterName=bhtest
+	SlurmctldHost=localhost(127.0.0.1)
+	SlurmctldPort=$(free_port)
+	SlurmdPort=$(free_port)
+	SlurmUser=root
+	SlurmdUser=root
+	AuthType=auth/munge
+	CredType=cred/munge
+	AuthInfo=socket=$C/munge/socket
+	StateSaveLocation=$C/state
+	SlurmdSpoolDir=$C/spool
+	SlurmctldPidFile=$C/slurmctld.pid
+	SlurmdPidFile=$C/slurmd.pid
+	SlurmctldLogFile=$C/log/slurmctld.log
+	SlurmdLogFile=$C/log/slurmd.log
+	ProctrackType=proctrack/linuxproc
+	TaskPlugin=task/none
+	SelectType=select/cons_tres
+	SelectTypeParameters=CR_Core
+	JobAcctGatherType=jobacct_gather/none
+	AccountingStorageType=accounting_storage/none
+	MpiDefault=none
+	ReturnToService=2
+	MinJobAge=600
+	$node State=UNKNOWN
+	PartitionName=bh Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+	EOF
+	export SLURM_CONF=$C/slurm.conf
+	daemon "$C/log/slurmctld.out" slurmctld -D -i
+	daemon "$C/log/slurmd.out" slurmd -D -N localhost
+	waitfor 30 node_idle || { tail -n 20 "$C"/log/*; false; }
+}
+
+node_idle() { [ "$(sinfo -h -o %t 2>/dev/null)" = idle ]; }
+
+# submit: examples/slurm/submit.sh on the list into $T/out; the array's
+# job id in $array ("" when nothing was submitted), its indices in
+# $indices, the reduce's in $reduce; then wait for both (bounded)
+submit() {
+	run -0 --separate-stderr "$EX/slurm/submit.sh" "$F/list" "$T/out"
+	[ -z "$stderr" ] || { echo "$stderr"; false; }
+	array=$(printf '%s\n' "$output" | awk '$1 == "array" { print $2 }')
+	indices=$(printf '%s\n' "$output" | awk '$1 == "array" { print $3 }')
+	reduce=$(printf '%s\n' "$output" | awk '$1 == "reduce" { print $2 }')
+	[ -n "$reduce" ]
+	waitfor 180 no_jobs || { squeue; tail -n 20 "$C"/log/*; false; }
+}
+
+# states JOBID: "TASK STATE" for every task of an array job (or "- STATE")
+states() {
+	scontrol -o show job "$1" | awk '{
+		t = "-"; s = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^ArrayTaskId=/) t = substr($i, 13)
+			if ($i ~ /^JobState=/) s = substr($i, 10)
+		}
+		print t, s }' | sort -n
+}
+
+# same_as_seq: every file of the run, partial and merged, equals the
+# sequential run's byte for byte (the logs and task.sh's notes aside)
+same_as_seq() {
+	diff -rq -x log -x .slurm "$F/seq" "$T/out"
+}
+
+@test "slurm: the array and the reduce equal the sequential run; a resubmission redoes only what failed or is gone" {
+	start_cluster
+	# a task that fails: its capture is not there
+	mv "$F/caps/c2.pcap" "$F/c2.away"
+	submit
+	[ "$indices" = 1-3 ]
+	[ "$(states "$array")" = "1 COMPLETED
+2 FAILED
+3 COMPLETED" ]
+	# sbatch(1) --kill-on-invalid-dep: the reduce is cancelled, not left
+	# waiting
+	[ "$(states "$reduce")" = "- CANCELLED" ]
+	[ ! -e "$T/out/merged" ]
+	grep -q "task.sh: cannot read $F/caps/c2.pcap" \
+	    "$T/out/log/bh-analyse-${array}_2.out"
+	[ -z "$(ls "$T/out/.slurm" | grep -v '^task$')" ]
+	stat -c '%n %i %Y' "$T"/out/c1.* "$T"/out/c3.* > "$T/before"
+
+	# resubmitted: only the failed task runs, then the reduce
+	mv "$F/c2.away" "$F/caps/c2.pcap"
+	submit
+	[ "$indices" = 2 ]
+	[ "$(states "$array")" = "2 COMPLETED" ]
+	[ "$(states "$reduce")" = "- COMPLETED" ]
+	same_as_seq
+	stat -c '%n %i %Y' "$T"/out/c1.* "$T"/out/c3.* | diff -u "$T/before" -
+
+	# one task's outputs removed: only that task runs again
+	stat -c '%n %i %Y' "$T"/out/c1.* "$T"/out/c2.* > "$T/before"
+	rm "$T"/out/c3.*
+	submit
+	[ "$indices" = 3 ]
+	[ "$(states "$array")" = "3 COMPLETED" ]
+	[ "$(states "$reduce")" = "- COMPLETED" ]
+	same_as_seq
+	stat -c '%n %i %Y' "$T"/out/c1.* "$T"/out/c2.* | diff -u "$T/before" -
+
+	# all done: only the reduce
+	submit
+	[ -z "$array" ]
+	[ "$(states "$reduce")" = "- COMPLETED" ]
+	same_as_seq
+}
+
+@test "slurm: a task whose results are newer than its capture does nothing; -n lists the lines to do" {
+	for c in "$F"/caps/c*.pcap; do
+		"$EX/analyse-one.sh" "$c" "$T/out"
+	done
+	# no notes yet of which line wrote what: every line is to do
+	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
+	[ "$output" = "$(printf '1\n2\n3')" ]
+	local line
+	for line in 1 2 3; do
+		SLURM_ARRAY_TASK_ID=$line run -0 "$EX/slurm/task.sh" "$F/list" "$T/out"
+		[[ "$output" == *"line $line: wrote $T/out/c$line.*"* ]]
+	done
+	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
+	[ "$output" = "" ]
+	SLURM_ARRAY_TASK_ID=2 run -0 "$EX/slurm/task.sh" "$F/list" "$T/out"
+	[ "$output" = "task.sh: line 2 ($F/caps/c2.pcap): c2 is up to date, skipped" ]
+	# a capture changed after its results: to do again
+	touch -d "@$(($(stat -c %Y "$T/out/c2.done") + 2))" "$F/caps/c2.pcap"
+	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
+	[ "$output" = 2 ]
+	touch -d "@$(($(stat -c %Y "$T/out/c2.done") - 2))" "$F/caps/c2.pcap"
+	diff -rq -x .slurm -x merged "$F/seq" "$T/out"
+}
+
+@test "slurm: task.sh and submit.sh usage errors exit 2" {
+	run -2 "$EX/slurm/task.sh"
+	[ "$output" = "usage: task.sh [-n] listfile out" ]
+	run -2 "$EX/slurm/task.sh" "$T/nolist" "$T/out"
+	[ "$output" = "task.sh: cannot read $T/nolist" ]
+	run -2 env -u SLURM_ARRAY_TASK_ID "$EX/slurm/task.sh" "$F/list" "$T/out"
+	[[ "$output" == "task.sh: SLURM_ARRAY_TASK_ID is not set"* ]]
+	SLURM_ARRAY_TASK_ID=9 run -2 "$EX/slurm/task.sh" "$F/list" "$T/out"
+	[ "$output" = "task.sh: $F/list has no line 9" ]
+	run -2 "$EX/slurm/submit.sh" "$F/list"
+	[ "$output" = "usage: submit.sh listfile out [sbatch options]" ]
+	run -2 "$EX/slurm/reduce-job.sh"
+	[ "$output" = "usage: reduce-job.sh out" ]
+}
+
+# start_sshd: an sshd of the test's own on 127.0.0.1 (sshd_config(5): its
+# host key, authorized keys, pid file in $C; the system's ssh
+# configuration untouched) and an ssh client configuration for it,
+# host "bhtest", through $C/ssh, which logs every command it is given
+start_sshd() {
+	need_pkgs sshd ssh parallel rsync -- openssh-server parallel rsync
+	C=$(mktemp -d /tmp/bh-ssh.XXXXXX)
+	ssh-keygen -q -t ed25519 -N '' -f "$C/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$C/id"
+	cp "$C/id.pub" "$C/authorized_keys"
+	local port
+	port=$(free_port)
+	cat > "$C/sshd_config" <<-EOF
+	Port $port
+	ListenAddress 127.0.0.1
+	HostKey $C/host_key
+	PidFile $C/sshd.pid
+	AuthorizedKeysFile $C/authorized_keys
+	StrictModes no
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	UsePAM no
+	PermitRootLogin prohibit-password
+	EOF
+	cat > "$C/ssh_config" <<-EOF
+	Host bhtest
+		HostName 127.0.0.1
+		Port $port
+		User $(id -un)
+		IdentityFile $C/id
+		IdentitiesOnly yes
+		UserKnownHostsFile $C/known_hosts
+		StrictHostKeyChecking yes
+		BatchMode yes
+	EOF
+	echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$C/host_key.pub")" > "$C/known_hosts"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >> %s/ssh.log\nexec ssh -F %s/ssh_config "$@"\n' \
+	    "$C" "$C" > "$C/ssh"
+	chmod +x "$C/ssh"
+	# the privilege separation directory sshd insists on
+	if [ ! -d /run/sshd ]; then
+		mkdir -p /run/sshd
+		RUNSSHD=1
+	fi
+	daemon "$C/sshd.out" /usr/sbin/sshd -D -f "$C/sshd_config" -E "$C/sshd.log"
+	waitfor 10 ssh_ok || { cat "$C"/sshd.*; false; }
+}
+
+ssh_ok() { "$C/ssh" bhtest true 2>/dev/null; }
+
+@test "parallel.sh -S: over ssh to localhost, the capture sent and the results returned, equal to the local run" {
+	start_sshd
+	local home
+	home=$(getent passwd "$(id -un)" | cut -d: -f6)
+	ls "$home/.parallel/tmp" 2>/dev/null > "$T/work.before" || true
+	: > "$C/ssh.log"
+	HOME=$T PARALLEL_SSH=$C/ssh run -0 "$EX/parallel.sh" -S bhtest "$T/out" "$F"/caps/c*.pcap
+	same_as_seq
+	# each capture went over (rsync --server) and its results came back
+	# (rsync --server --sender); no job directory is left there
+	[ "$(grep -c 'rsync --server -[^-]' "$C/ssh.log")" -ge 3 ]
+	[ "$(grep -c 'rsync --server --sender' "$C/ssh.log")" -eq 3 ]
+	ls "$home/.parallel/tmp" 2>/dev/null | diff -u "$T/work.before" -
+	[ -z "$(ls -A "$T/out" | grep '^\.parallel')" ]
+}
+
+@test "parallel.sh: without -S, the local run; usage errors exit 2" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	HOME=$T run -0 "$EX/parallel.sh" "$T/out" "$F"/caps/c*.pcap
+	same_as_seq
+	run -2 "$EX/parallel.sh" "$T/out"
+	[ "$output" = "usage: parallel.sh [-S sshlogin]... outdir capture..." ]
+	run -2 "$EX/parallel.sh" -x "$T/out" "$F/caps/c1.pcap"
+	[[ "$output" == *"usage: parallel.sh [-S sshlogin]... outdir capture..." ]]
+}

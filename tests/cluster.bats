@@ -12,7 +12,7 @@
 
 load helper
 
-EX=$BATS_TEST_DIRNAME/../examples
+EX=$(cd "$BATS_TEST_DIRNAME/../examples" && pwd)
 
 setup_file() {
 	export BH_BIN
@@ -263,6 +263,29 @@ same_as_seq() {
 	[ "$output" = 2 ]
 	touch -d "@$(($(stat -c %Y "$T/out/c2.done") - 2))" "$F/caps/c2.pcap"
 	diff -rq -x .slurm -x merged "$F/seq" "$T/out"
+}
+
+@test "slurm: submit.sh splits a list longer than MaxArraySize, throttles, and makes the reduce wait for every array" {
+	# a stand-in sbatch that logs its arguments and BH_LINE_BASE and
+	# answers with job ids 101, 102, ...
+	mkdir -p "$T/bin"
+	cat > "$T/bin/sbatch" <<-EOF
+	#!/bin/sh
+	n=\$(( \$(wc -l < "$T/sbatch.log") + 101 ))
+	echo "base=\${BH_LINE_BASE:--} \$*" >> "$T/sbatch.log"
+	echo "\$n;cluster"
+	EOF
+	chmod +x "$T/bin/sbatch"
+	: > "$T/sbatch.log"
+	PATH=$T/bin:$PATH BH_MAX_ARRAY=3 BH_ARRAY_THROTTLE=1 run -0 \
+	    "$EX/slurm/submit.sh" "$F/list" "$T/out" -p batch
+	[ "$output" = "array 101 1-2
+array 102 1
+reduce 103" ]
+	o=$T/out/log
+	[ "$(cat "$T/sbatch.log")" = "base=0 --parsable --array=1-2%1 --output=$o/%x-%A_%a.out -p batch $EX/slurm/task.sh $F/list $T/out
+base=2 --parsable --array=1%1 --output=$o/%x-%A_%a.out -p batch $EX/slurm/task.sh $F/list $T/out
+base=- --parsable --output=$o/%x-%j.out --dependency=afterok:101:102 --kill-on-invalid-dep=yes -p batch $EX/slurm/reduce-job.sh $T/out" ]
 }
 
 @test "slurm: task.sh and submit.sh usage errors exit 2" {

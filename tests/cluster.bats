@@ -40,7 +40,7 @@ setup() {
 teardown() {
 	# our cluster's jobs first (a job step outlives slurmd), then every
 	# daemon by its pid, the last started first
-	if [ -n "${SLURM_CONF:-}" ] && [ -s "$PIDS" ]; then
+	if [ -n "${CLUSTER:-}" ]; then
 		timeout 10 scancel --quiet --full --user=root 2>/dev/null || true
 		waitfor 10 no_jobs || true
 	fi
@@ -115,6 +115,8 @@ free_port() {
 # slurm.conf (slurm.conf(5)) for the Slurm commands
 start_cluster() {
 	need_pkgs munged slurmctld slurmd sbatch -- slurm-wlm munge
+	# nothing of a cluster this may run inside reaches ours
+	unset $(compgen -e | grep -E '^(SLURM|SBATCH|SALLOC|SRUN|SQUEUE|SINFO|SCONTROL)_') || true
 	C=$(mktemp -d /tmp/bh-cluster.XXXXXX)
 	# munged wants its socket's directory searchable by all
 	chmod 755 "$C"
@@ -128,14 +130,17 @@ start_cluster() {
 	waitfor 10 test -S "$C/munge/socket" ||
 	    { cat "$C/log/munged"*; false; }
 	# this machine's CPUs and memory, as slurmd sees them
-	local node
+	local node ctldport dport
+	ctldport=$(free_port)
+	dport=$(free_port)
+	while [ "$dport" = "$ctldport" ]; do dport=$(free_port); done
 	node=$(slurmd -C | sed -n 's/^NodeName=[^ ]* /NodeName=localhost NodeAddr=127.0.0.1 /p')
 	[ -n "$node" ]
 	cat > "$C/slurm.conf" <<-EOF
 	ClusterName=bhtest
 	SlurmctldHost=localhost(127.0.0.1)
-	SlurmctldPort=$(free_port)
-	SlurmdPort=$(free_port)
+	SlurmctldPort=$ctldport
+	SlurmdPort=$dport
 	SlurmUser=root
 	SlurmdUser=root
 	AuthType=auth/munge
@@ -160,6 +165,7 @@ start_cluster() {
 	PartitionName=bh Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 	EOF
 	export SLURM_CONF=$C/slurm.conf
+	CLUSTER=1
 	daemon "$C/log/slurmctld.out" slurmctld -D -i
 	daemon "$C/log/slurmd.out" slurmd -D -N localhost
 	waitfor 30 node_idle || { tail -n 20 "$C"/log/*; false; }
@@ -169,7 +175,8 @@ node_idle() { [ "$(sinfo -h -o %t 2>/dev/null)" = idle ]; }
 
 # submit: examples/slurm/submit.sh on the list into $T/out; the array's
 # job id in $array ("" when nothing was submitted), its indices in
-# $indices, the reduce's in $reduce; then wait for both (bounded)
+# $indices, the reduce's in $reduce; then wait for both (at most 60 s:
+# the jobs take a few)
 submit() {
 	run -0 --separate-stderr "$EX/slurm/submit.sh" "$F/list" "$T/out"
 	[ -z "$stderr" ] || { echo "$stderr"; false; }
@@ -177,7 +184,7 @@ submit() {
 	indices=$(printf '%s\n' "$output" | awk '$1 == "array" { print $3 }')
 	reduce=$(printf '%s\n' "$output" | awk '$1 == "reduce" { print $2 }')
 	[ -n "$reduce" ]
-	waitfor 180 no_jobs || { squeue; tail -n 20 "$C"/log/*; false; }
+	waitfor 60 no_jobs || { squeue; tail -n 20 "$C"/log/*; false; }
 }
 
 # states JOBID: "TASK STATE" for every task of an array job (or "- STATE")

@@ -35,6 +35,9 @@
 #SBATCH --mem=512M
 #SBATCH --time=01:00:00
 set -eu
+# a line's words are file names, never patterns (globbing is turned on
+# only where this script means it)
+set -f
 
 # line N LISTFILE: the Nth counted line of LISTFILE
 line() {
@@ -72,12 +75,13 @@ out=$2
 [ -r "$list" ] || { echo "task.sh: cannot read $list" >&2; exit 2; }
 
 if [ -n "$pending" ]; then
-	n=$(awk '/^[ \t]*(#|$)/ { next } { i++ } END { print i + 0 }' "$list")
-	i=1
-	while [ "$i" -le "$n" ]; do
-		uptodate "$(line "$i" "$list")" || echo "$i"
-		i=$((i + 1))
-	done
+	awk '/^[ \t]*(#|$)/ { next } { print }' "$list" | {
+		i=0
+		while IFS= read -r l; do
+			i=$((i + 1))
+			uptodate "$l" || echo "$i"
+		done
+	}
 	exit 0
 fi
 
@@ -108,6 +112,7 @@ trap 'exit 130' INT
 mkdir "$tmp"
 echo "task.sh: line $n: $l"
 "$ex/analyse-one.sh" "$@" "$tmp"
+set +f
 set -- "$tmp"/*.done
 [ $# -eq 1 ] && [ -f "$1" ] || {
 	echo "task.sh: analyse-one.sh wrote no single NAME.done for $l" >&2

@@ -272,6 +272,40 @@ same_as_seq() {
 	diff -rq -x .slurm -x merged "$F/seq" "$T/out"
 }
 
+@test "slurm: a line of rotated files goes to analyse-one.sh together; a task that fails leaves nothing in OUT" {
+	# a stand-in analyse-one.sh: logs its operands to $ARGS, writes
+	# NAME.part, then NAME.done unless told to fail half-way
+	mkdir -p "$T/ex" "$T/out" "$T/caps"
+	cat > "$T/ex/analyse-one.sh" <<-'EOF'
+	#!/bin/sh
+	eval "out=\${$#}"
+	echo "$*" >> "$ARGS"
+	name=$(basename "$1" .pcap)
+	echo part > "$out/$name.part"
+	[ -z "${FAIL:-}" ] || exit 1
+	: > "$out/$name.done"
+	EOF
+	chmod +x "$T/ex/analyse-one.sh"
+	cp "$F/caps/c1.pcap" "$F/caps/c2.pcap" "$T/caps/"
+	echo "$T/caps/c1.pcap $T/caps/c2.pcap" > "$T/list"
+	export ARGS=$T/args BH_EXAMPLES=$T/ex SLURM_ARRAY_TASK_ID=1
+	FAIL=1 run -1 "$EX/slurm/task.sh" "$T/list" "$T/out"
+	[[ "$(cat "$T/args")" == "$T/caps/c1.pcap $T/caps/c2.pcap $T/out/.slurm/tmp.0.1."* ]]
+	[ "$(ls -A "$T/out")" = .slurm ]
+	# no temporary directory left, no note of a result
+	[ "$(ls -A "$T/out/.slurm")" = task ]
+	[ -z "$(ls -A "$T/out/.slurm/task")" ]
+	run -0 "$EX/slurm/task.sh" "$T/list" "$T/out"
+	[ "$(ls "$T/out")" = "c1.done
+c1.part" ]
+	run -0 "$EX/slurm/task.sh" -n "$T/list" "$T/out"
+	[ "$output" = "" ]
+	# the group's second file changed after its results: to do again
+	touch -d "@$(($(stat -c %Y "$T/out/c1.done") + 2))" "$T/caps/c2.pcap"
+	run -0 "$EX/slurm/task.sh" -n "$T/list" "$T/out"
+	[ "$output" = 1 ]
+}
+
 @test "slurm: submit.sh splits a list longer than MaxArraySize, throttles, and makes the reduce wait for every array" {
 	# a stand-in sbatch that logs its arguments and BH_LINE_BASE and
 	# answers with job ids 101, 102, ...

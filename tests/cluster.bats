@@ -404,8 +404,12 @@ ssh_ok() { "$C/ssh" bhtest true 2>/dev/null; }
 	same_as_seq
 	# each capture went over (rsync --server) and its results came back
 	# (rsync --server --sender); no job directory is left there
-	[ "$(grep -c 'rsync --server -[^-]' "$C/ssh.log")" -ge 3 ]
+	[ "$(grep -c 'rsync --server -[^-]' "$C/ssh.log")" -eq 3 ]
 	[ "$(grep -c 'rsync --server --sender' "$C/ssh.log")" -eq 3 ]
+	# and the copy was removed there (--cleanup)
+	for n in 1 2 3; do
+		grep -q "rm -f ./.parallel/tmp/[^ /]*/c$n.pcap" "$C/ssh.log"
+	done
 	ls "$home/.parallel/tmp" 2>/dev/null | diff -u "$T/work.before" -
 	[ -z "$(ls -A "$T/out" | grep '^\.parallel')" ]
 }

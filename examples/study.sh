@@ -6,8 +6,9 @@
 #   examples/study.sh -j 8 -L 192.168.56.0/24 /data/honeypot out
 #
 # Every regular file in CAPDIR is a capture, whatever its name (.pcap,
-# .pcapng, .cap, .dmp, compressed): bh-sessions reads it by its content,
-# and a file that is no capture stops the study with its name.  Each is
+# .pcapng, .cap, .dmp, compressed): bh-sessions reads it by its content;
+# a file that is no capture (a README beside them) is named and left out,
+# and the study ends with exit 1 instead of 0.  Each is
 # analysed apart (examples/analyse-one.sh, up to -j at once, default the
 # number of CPUs) into OUT/parts/, the partial tables are merged exactly
 # (examples/reduce.sh) into OUT/, and OUT/REPORT.md is written from the
@@ -44,20 +45,25 @@ ex=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/parts"
 find "$caps" -maxdepth 1 -type f ! -name '.*' -print | LC_ALL=C sort > "$out/parts/.list"
 [ -s "$out/parts/.list" ] || { echo "study.sh: $caps: no captures" >&2; exit 2; }
-# the captures not yet analysed, or changed since; xargs stops at the
-# first that fails (exit 255), whose name bh-sessions has said
-if ! while IFS= read -r f; do
+# the captures not yet analysed, or changed since; one that cannot be
+# read (bh-sessions names it) is listed and the others go on
+rm -f "$out/parts/.failed"
+while IFS= read -r f; do
 	d=$out/parts/$(basename "$f").done
 	[ -e "$d" ] && [ "$d" -nt "$f" ] && continue
 	printf '%s\0' "$f"
 done < "$out/parts/.list" |
-    xargs -0 -r -n 1 -P "$jobs" sh -c '"$0" "$2" "$1" || exit 255' \
-    "$ex/analyse-one.sh" "$out/parts"; then
-	rm -f "$out/parts/.list"
-	echo "study.sh: a capture could not be analysed" >&2
-	exit 2
-fi
+    xargs -0 -r -n 1 -P "$jobs" sh -c \
+    '"$0" "$2" "$1" || printf "%s\n" "$2" >> "$1/.failed"' \
+    "$ex/analyse-one.sh" "$out/parts"
 rm -f "$out/parts/.list"
 "$ex/reduce.sh" "$out/parts" "$out"
 "$ex/report.sh" "$out" > "$out/REPORT.md.tmp"
 mv "$out/REPORT.md.tmp" "$out/REPORT.md"
+if [ -s "$out/parts/.failed" ]; then
+	LC_ALL=C sort "$out/parts/.failed" | while IFS= read -r f; do
+		echo "study.sh: not analysed: $f" >&2
+	done
+	rm -f "$out/parts/.failed"
+	exit 1
+fi

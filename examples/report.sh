@@ -54,6 +54,7 @@ cat "$dir/hops.hist" "$dir/rtt.hist" > "$tmp/stat"
 	}
 	END {
 		printf "span\t%.0f\n", last - first
+		printf "first\t%d\nlast\t%d\n", first, last
 		for (p in hosts) printf "hosts\t%s\t%d\n", p, hosts[p]
 	}' "$dir/hosts.tsv"
 	awk -F '\t' '
@@ -71,10 +72,13 @@ cat "$dir/hops.hist" "$dir/rtt.hist" > "$tmp/stat"
 } | sort > "$tmp/tot"
 demo=0
 [ -f "$dir/truth.tsv" ] && demo=1
+t_first=$(date -u -d "@$(awk '$1 == "first" { print $2 }' "$tmp/tot")" '+%Y-%m-%d %H:%M')
+t_last=$(date -u -d "@$(awk '$1 == "last" { print $2 }' "$tmp/tot")" '+%Y-%m-%d %H:%M')
 ncap=$(wc -l < "$dir/captures.txt")
 
 # One awk writes the report from the tables.
 awk -F '\t' -v dir="$dir" -v score="$dir/score.txt" -v demo=$demo \
+    -v t_first="$t_first" -v t_last="$t_last" \
     -v ncap="$ncap" -v caps="$(head -3 "$dir/captures.txt" | tr '\n' ' ')" '
 BEGIN { sub(/ $/, "", caps) }
 function pct(a, b) { return b > 0 ? sprintf("%.0f%%", 100 * a / b) : "-" }
@@ -89,6 +93,7 @@ function v(f, name) { return $col[f, name] }
 FNR == 1 { f = FILENAME; sub(/.*\//, "", f); if (f != "tot") { head_of(f); next } }
 f == "tot" && $1 == "total" { nrec = $2; npk = $3; nby = $4; next }
 f == "tot" && $1 == "span" { span = $2; next }
+f == "tot" && ($1 == "first" || $1 == "last") { next }
 f == "tot" && $1 == "hosts" { hosts[$2] = $3; next }
 f == "tot" && $1 == "why" {
 	notes[$2] = notes[$2] (notes[$2] == "" ? "" : ", ") $3 " " $4
@@ -116,7 +121,7 @@ END {
 	split("infection download cnc", ph, " ")
 	label["infection"] = "Infection"; label["download"] = "Download"
 	label["cnc"] = "C&C"; label["scan"] = "Scan"; label["attack"] = "Attack"
-	label["-"] = "Other (DNS, NetBIOS)"
+	label["-"] = demo ? "Other (DNS, NetBIOS)" : "Other (unlabelled)"
 	party["infection"] = "sources"; party["download"] = "servers"
 	party["cnc"] = "servers"
 	leg["infection"] = "SYN/ACK -> ACK"; leg["download"] = "SYN -> SYN/ACK"
@@ -136,9 +141,10 @@ END {
 		print "# How far away is the bot'"'"'s other party?"
 		print ""
 		printf "%d capture%s (%s%s; %d sessions, %d packets, %.1f MB of " \
-		    "payload, the remote parties seen over %.1f hours), each run " \
-		    "through\n\n", ncap, (ncap == 1 ? "" : "s"), caps,
-		    (ncap > 3 ? "..." : ""), nrec, npk, nby / 1e6, span / 3600
+		    "payload, the remote parties seen from %s to %s UTC), each " \
+		    "run through\n\n", ncap, (ncap == 1 ? "" : "s"), caps,
+		    (ncap > 3 ? "..." : ""), nrec, npk, nby / 1e6, t_first,
+		    t_last
 		print "    bh-sessions CAPTURE | bh-phase | bh-rtt | bh-ttl"
 		print ""
 	}

@@ -241,12 +241,37 @@ hosts_free(struct hosts *h)
 	hosts_texts_free(&h->texts);
 	free(h->mcol);
 	free(h->row);
-	h->row = NULL;
-	h->rlen = h->rcap = 0;
+	free(h->kbuf[0]);
+	free(h->kbuf[1]);
+	h->row = h->kbuf[0] = h->kbuf[1] = NULL;
+	h->rlen = h->rcap = h->kcap[0] = h->kcap[1] = 0;
 	bh_wr_free(&h->out);
 	h->slot = NULL;
 	h->nslot = h->n = 0;
 	h->mcol = NULL;
+}
+
+/*
+ * A party's text as a key: as written, but a leading `#` as `\x23` (the
+ * same byte, bh(7)): the first column of a row must not make it a
+ * comment, and the key must be the same whichever column it came from,
+ * so that a table merged is the table.  which: 0 local, 1 remote.
+ */
+static const char *
+key_of(struct hosts *h, int which, const char *s)
+{
+	size_t n;
+
+	if (s[0] != '#')
+		return s;
+	n = strlen(s);
+	if (h->kcap[which] < n + 4) {
+		h->kcap[which] = n + 4;
+		h->kbuf[which] = xrealloc(h->kbuf[which], h->kcap[which]);
+	}
+	memcpy(h->kbuf[which], "\\x23", 4);
+	memcpy(h->kbuf[which] + 4, s + 1, n);
+	return h->kbuf[which];
 }
 
 /* A text field's id in list-item form; -1 fatal (reported).  *last
@@ -397,8 +422,8 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 	}
 	/* the remote party and the columns of its leg (bh-rtt(1):
 	 * with dir in the remote party opened the session) */
-	remote = r->f[h->col[dir == BH_DIR_IN ? HC_OIP : HC_RIP]];
-	local = r->f[h->col[dir == BH_DIR_IN ? HC_RIP : HC_OIP]];
+	remote = key_of(h, 1, r->f[h->col[dir == BH_DIR_IN ? HC_OIP : HC_RIP]]);
+	local = key_of(h, 0, r->f[h->col[dir == BH_DIR_IN ? HC_RIP : HC_OIP]]);
 	rn = strlen(remote);
 	ln = h->pair ? strlen(local) : 0;
 	if (rn < HOSTS_KEYMAX && ln < HOSTS_KEYMAX) {
@@ -627,6 +652,7 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 {
 	struct hosts_host t, *p;
 	struct hosts_rtt tr[HM_N];
+	const char *rk, *lk;
 	struct hosts_list *lists[5];
 	int c[NCOLUMNS], off = !h->pair, fatal = 0, hf, hl, rc = 0;
 	size_t i, j;
@@ -693,9 +719,9 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 		bh_rec_bad(r, "no party named; record skipped");
 		goto skip;
 	}
-	if ((p = host_get(h, h->pair ? r->f[c[OC_LOCAL]] : NULL,
-	    r->f[c[OC_REMOTE]], key_hash(h->pair ? r->f[c[OC_LOCAL]] : NULL,
-	    r->f[c[OC_REMOTE]]))) == NULL) {
+	rk = key_of(h, 1, r->f[c[OC_REMOTE]]);
+	lk = h->pair ? key_of(h, 0, r->f[c[OC_LOCAL]]) : NULL;
+	if ((p = host_get(h, lk, rk, key_hash(lk, rk))) == NULL) {
 		rc = -1;
 		goto skip;
 	}

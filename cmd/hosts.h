@@ -140,6 +140,8 @@ struct hosts {
 	char		 *row;		/* the row being written */
 	size_t		  rlen, rcap;
 	struct hosts_item q[HOSTS_QUEUE];	/* the sessions waiting */
+	char		 *kbuf[2];	/* a key rewritten (key_of) */
+	size_t		  kcap[2];
 	unsigned	  qhead, qn;
 };
 

@@ -1,46 +1,153 @@
 #!/bin/sh
-# analyse-one.sh CAPTURE OUTDIR - the per-capture half of the analysis,
-# one job of examples/Makefile (make -j) or examples/parallel.sh (GNU
-# parallel, also across machines).
+# analyse-one.sh CAPTURE... OUTDIR - the per-capture half of the study,
+# one job of examples/study.sh, examples/Makefile (make -j),
+# examples/parallel.sh (GNU parallel, also over ssh) or a Slurm array
+# task.  Several CAPTUREs are one capture: the rotated files of one link,
+# read as one stream (a session may span them).
 #
-# Writes, for CAPTURE = .../NAME.pcap (.pcapng, .pcap.gz):
-#   OUTDIR/NAME.tsv           the session table (bh-sessions | bh-phase |
-#                             bh-rtt | bh-ttl)
-#   OUTDIR/NAME.ttl.hist      TTL per phase, counting packets (Figures 3-5)
-#   OUTDIR/NAME.hops.hist     hops per phase, with statistics
-#   OUTDIR/NAME.rtt.hist      RTT to the remote party per phase, statistics
-#   OUTDIR/NAME.rtthops.hist  RTT against hops per phase
-#   OUTDIR/NAME.done          when all of the above are complete
-# The .hist files are partial results that `bh-hist --merge` reduces
-# exactly (examples/reduce.sh).  Captures analysed apart are apart: a
-# session that spans two rotated files counts in both; give bh-sessions
-# all the files of one link at once when that matters.
+# Writes, for the first CAPTURE's file name NAME (whatever it is: .pcap,
+# .pcapng, .cap, .dmp, compressed -- bh-sessions reads it by content):
+#   OUTDIR/NAME.tsv            the session table (bh-sessions | bh-phase |
+#                              bh-rtt | bh-ttl)
+#   OUTDIR/NAME.KIND.hist      the partial tables of the study and its
+#                              figures, each a bh-hist table (the kinds
+#                              below), merged exactly by bh-hist --merge
+#   OUTDIR/NAME.hosts          the remote parties (bh-hosts), merged
+#                              exactly by bh-hosts --merge
+#   OUTDIR/NAME.steps, NAME.bots, NAME.story.svg
+#                              the bots' episodes (bh-story), their
+#                              summaries (-s) and the timeline
+#   OUTDIR/NAME.done           last, when all of the above are complete
+# Each file is written to a temporary name and renamed, so a job that is
+# killed leaves no partial result under a final name, and a job run again
+# writes the same bytes.  examples/reduce.sh merges them.  Exit 2, and
+# no NAME.done, when a capture cannot be read.
 #
-# Environment: BH_LOCAL (the honeypot networks, default those of bh-synth),
-# BH_BIN (the tools; else PATH).
+# Environment: BH_LOCAL (the honeypot networks as for bh-sessions -L,
+# comma-separated; unset: bh-phase infers them), BH_BIN (the tools; else
+# PATH).
 set -eu
-[ $# -eq 2 ] || { echo "usage: analyse-one.sh capture outdir" >&2; exit 2; }
-cap=$1
-out=$2
+[ $# -ge 2 ] || {
+	echo "usage: analyse-one.sh capture... outdir" >&2
+	exit 2
+}
 if [ -n "${BH_BIN:-}" ]; then
 	PATH=$BH_BIN:$PATH
 fi
-BH_LOCAL=${BH_LOCAL:-192.168.56.0/24,2001:db8:56::/64}
-export BH_LOCAL LC_ALL=C
-name=$(basename "$cap")
-name=${name%.gz}
-name=${name%.pcap}
-name=${name%.pcapng}
+export LC_ALL=C
+[ -n "${BH_LOCAL:-}" ] && export BH_LOCAL
+eval "out=\${$#}"
+name=$(basename "$1")
+caps=
+while [ $# -gt 1 ]; do
+	caps="$caps $(printf '%s' "$1" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
+	shift
+done
 o=$out/$name
 mkdir -p "$out"
 rm -f "$o.done"
-case $cap in
-*.gz)	gzip -dc "$cap" | bh-sessions -q - ;;
-*)	bh-sessions -q "$cap" ;;
-esac | bh-phase | bh-rtt | bh-ttl > "$o.tsv.tmp"
-mv "$o.tsv.tmp" "$o.tsv"
-bh-hist -k remote_ttl -b phase -w remote_pkts "$o.tsv" > "$o.ttl.hist" 2>/dev/null
-bh-hist -S -k remote_hops -b phase "$o.tsv" > "$o.hops.hist"
-bh-hist -S -k rtt_remote_ms:5 -b phase "$o.tsv" > "$o.rtt.hist"
-bh-hist -k remote_hops,rtt_remote_ms:5 -b phase "$o.tsv" > "$o.rtthops.hist"
+
+# put FILE: rename FILE.tmp to FILE
+put() {
+	mv "$1.tmp" "$1"
+}
+
+# (sh has no pipefail: bh-sessions' status is kept in a file; 1 means
+# some packets were bad and reported, the rest read: a result)
+rm -f "$o.status"
+{ eval "bh-sessions -q $caps" || echo $? > "$o.status"; } |
+    bh-phase | bh-rtt | bh-ttl > "$o.tsv.tmp"
+if [ -s "$o.status" ] && [ "$(cat "$o.status")" -ge 2 ]; then
+	rm -f "$o.status" "$o.tsv.tmp"
+	exit 2
+fi
+rm -f "$o.status"
+put "$o.tsv"
+s=$o.tsv
+
+# only [-t] [-r] PHASE...: the records of these phases (header kept).
+# -t: only those where the remote party sent packets (a TFTP request has
+# no TTL to show).  -r: only TCP, and without the RTTs above 1 s (the few
+# handshakes whose first SYN was answered after its retransmission:
+# drawn, they would squash the axis; the report counts them).
+only() {
+	ttl=0 rtt=0
+	while :; do
+		case $1 in
+		-t) ttl=1 ;;
+		-r) rtt=1 ;;
+		*) break ;;
+		esac
+		shift
+	done
+	awk -F '\t' -v want=" $* " -v ttl=$ttl -v rtt=$rtt '
+	NR == 1 {
+		print
+		sub(/^#/, "")
+		for (i = 1; i <= NF; i++)
+			c[$i] = i
+		next
+	}
+	/^#/ { next }
+	!index(want, " " $c["phase"] " ") { next }
+	ttl && $c["remote_ttl"] == "-" { next }
+	rtt && ($c["proto"] != "tcp" ||
+	    ($c["rtt_remote_ms"] != "-" && $c["rtt_remote_ms"] + 0 > 1000)) { next }
+	{ print }
+	' "$s"
+}
+
+# hist KIND bh-hist-options...: the records on stdin into NAME.KIND.hist
+hist() {
+	k=$1
+	shift
+	bh-hist "$@" > "$o.$k.hist.tmp" 2>/dev/null
+	put "$o.$k.hist"
+}
+
+# The tables of the report: the OS family per phase (counting packets),
+# hops and RTT per phase with their statistics, RTT against hops, why an
+# RTT is missing or above 1 s, and the packets and bytes per phase.
+hist ttl -k remote_ttl -b phase -w remote_pkts < "$s"
+hist os -k remote_os -b phase -w remote_pkts < "$s"
+hist hops -S -k remote_hops -b phase < "$s"
+hist rtt -S -k rtt_remote_ms:5 -b phase < "$s"
+hist rtthops -k remote_hops,rtt_remote_ms:5 -b phase < "$s"
+hist why -k rtt_note,rtt_remote_ms:1000 -b phase < "$s"
+awk -F '\t' -v OFS='\t' '
+NR == 1 {
+	for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i }
+	print "#phase", "pkts", "bytes"
+	next
+}
+/^#/ { next }
+{
+	print $c["phase"], $c["orig_pkts"] + $c["resp_pkts"],
+	    $c["orig_bytes"] + $c["resp_bytes"]
+}' "$s" > "$o.sizes.tmp"
+hist pkts -k phase -w pkts < "$o.sizes.tmp"
+hist bytes -k phase -w bytes < "$o.sizes.tmp"
+rm -f "$o.sizes.tmp"
+
+# The study's Figures 3-5 (TTL as received, counting packets, coloured by
+# the OS family the initial TTL gives), 6-7 (handshake RTT against TTL,
+# per server), and what it could not measure: 8 (the RTT of the sessions
+# the remote side opened), 9 (hops per phase), 10 (RTT against hops).
+only -t infection | hist fig3-ttl-infection -k remote_ttl -b remote_os -w remote_pkts
+only -t download | hist fig4-ttl-download -k remote_ttl -b remote_os -w remote_pkts
+only -t cnc | hist fig5-ttl-cnc -k remote_ttl -b remote_os -w remote_pkts
+only -r download | hist fig6-rtt-ttl-download -k remote_ttl,rtt_remote_ms:5 -b remote_os
+only -r cnc | hist fig7-rtt-ttl-cnc -k remote_ttl,rtt_remote_ms:5 -b remote_os
+only -r infection | hist fig8-rtt-infection -k rtt_remote_ms:5 -b remote_os
+only -t infection download cnc | hist fig9-hops -k remote_hops -b phase
+only -r infection download cnc | hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:5 -b phase
+
+# Each remote party over all its sessions, and the bots' lives.
+bh-hosts "$s" > "$o.hosts.tmp" 2>/dev/null
+put "$o.hosts"
+bh-story --svg "$o.story.svg.tmp" --svg-max 12 "$s" > "$o.steps.tmp"
+put "$o.story.svg"
+put "$o.steps"
+bh-story -s "$s" > "$o.bots.tmp"
+put "$o.bots"
 : > "$o.done"

@@ -1,14 +1,18 @@
 #!/bin/bash
-# report.sh DIR - write, on stdout, the Markdown report of a demo run: what
-# the capture shows in the study's terms (share of Windows and Unix per
-# phase, hops per phase, RTT per phase), the tables behind it, the figures
-# (embedded SVGs) and the agreement with the synthesizer's truth.
+# report.sh DIR - write, on stdout, the Markdown report of the study: what
+# the captures show in its terms (share of Windows and Unix per phase,
+# hops per phase, RTT per phase), the tables behind it, the figures
+# (embedded SVGs), the remote parties (bh-hosts), the bots one by one
+# (bh-story) and, for make demo, the agreement with the synthesizer's
+# truth.
 #
-# Reads DIR/sessions.tsv (bh-sessions | bh-phase | bh-rtt | bh-ttl), the
-# figures DIR/fig*.svg and DIR/score.txt, and when present bh-story's
-# DIR/bots.tsv and bh-hosts' DIR/hosts.tsv with their scores, all made
-# by demo.sh.  Every
-# number is computed here from the stream (bh-hist, awk), none is typed in.
+# Reads what examples/reduce.sh merged into DIR: the tables KIND.hist
+# (os, hops, rtt, why, pkts, bytes), the figures fig*.svg, hosts.tsv,
+# bots.tsv, story.svg and captures.txt; and when present (make demo)
+# DIR/truth.tsv and the scores DIR/score*.txt.  Every number is computed
+# here from the merged tables (bh-hist, bh-hosts, awk), none is typed in,
+# so one machine, GNU parallel over ssh and a Slurm array write the same
+# report.
 
 set -euo pipefail
 export LC_ALL=C
@@ -17,47 +21,66 @@ export LC_ALL=C
 	exit 2
 }
 dir=$1
-s=$dir/sessions.tsv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-# The tables, by bh-hist (exact, and mergeable over many captures).
-bh-hist -k remote_os -b phase -w remote_pkts "$s" > "$tmp/os" 2>/dev/null
-bh-hist -S -k remote_hops -k rtt_remote_ms:5 -b phase "$s" > "$tmp/stat"
-# Totals and distinct remote parties per phase, by awk.
-awk -F '\t' '
-NR == 1 { for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }; next }
-/^#/ { next }
-{
-	pk += $c["orig_pkts"] + $c["resp_pkts"]
-	by += $c["orig_bytes"] + $c["resp_bytes"]
-	ts = $c["ts"] + 0
-	end = ts + $c["dur"]
-	if (first == "" || ts < first) first = ts
-	if (end > last) last = end
-	p = $c["phase"]
-	if ($c["remote_ip"] != "-" && !seen[p, $c["remote_ip"]]++)
-		hosts[p]++
-	if ($c["rtt_remote_ms"] == "-")
-		why[p, $c["rtt_note"]]++
-	else if ($c["rtt_remote_ms"] + 0 > 1000)
-		slow[p]++
-	n++
-}
-END {
-	printf "total\t%d\t%d\t%d\t%.0f\n", n, pk, by, last - first
-	for (p in hosts)
-		printf "hosts\t%s\t%d\n", p, hosts[p]
-	for (k in why) {
-		split(k, pw, SUBSEP)
-		printf "why\t%s\t%s\t%d\n", pw[1], pw[2], why[k]
+for f in os hops rtt why pkts bytes; do
+	[ -s "$dir/$f.hist" ] || {
+		echo "report.sh: no $dir/$f.hist (run examples/reduce.sh)" >&2
+		exit 2
 	}
-	for (p in slow)
-		printf "slow\t%s\t%d\n", p, slow[p]
-}' "$s" | sort > "$tmp/tot"
+done
+
+cp "$dir/os.hist" "$tmp/os"
+cat "$dir/hops.hist" "$dir/rtt.hist" > "$tmp/stat"
+# Totals from the merged tables: sessions, packets and bytes per phase,
+# the time the remote parties span, the parties per phase (bh-hosts'
+# roles), and why an RTT is missing or above 1 s (bh-hist of rtt_note
+# against the RTT in bins of 1 s).
+{
+	awk -F '\t' '
+	FNR == 1 { for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[FILENAME, n] = i }; next }
+	/^#/ { next }
+	{ w[FILENAME] += $c[FILENAME, "w"]; cnt[FILENAME] += $c[FILENAME, "n"] }
+	END { printf "total\t%d\t%d\t%d\n", cnt[ARGV[1]], w[ARGV[1]], w[ARGV[2]] }
+	' "$dir/pkts.hist" "$dir/bytes.hist"
+	awk -F '\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i }; next }
+	/^#/ { next }
+	{
+		if ($c["first_ts"] != "-" && (first == "" || $c["first_ts"] < first)) first = $c["first_ts"]
+		if ($c["last_ts"] != "-" && $c["last_ts"] > last) last = $c["last_ts"]
+		k = split($c["roles"], r, ",")
+		for (i = 1; i <= k; i++) { sub(/:[0-9]+$/, "", r[i]); if (r[i] != "-") hosts[r[i]]++ }
+	}
+	END {
+		printf "span\t%.0f\n", last - first
+		printf "first\t%d\nlast\t%d\n", first, last
+		for (p in hosts) printf "hosts\t%s\t%d\n", p, hosts[p]
+	}' "$dir/hosts.tsv"
+	awk -F '\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i }; next }
+	/^#/ { next }
+	$c["bin2"] == "-" { why[$c["phase"], $c["bin"]] += $c["n"] }
+	$c["bin2"] != "-" && $c["bin2"] + 0 >= 1000 { slow[$c["phase"]] += $c["n"] }
+	END {
+		for (k in why) {
+			split(k, pw, SUBSEP)
+			printf "why\t%s\t%s\t%d\n", pw[1], pw[2], why[k]
+		}
+		for (p in slow) printf "slow\t%s\t%d\n", p, slow[p]
+	}' "$dir/why.hist"
+} | sort > "$tmp/tot"
+demo=0
+[ -f "$dir/truth.tsv" ] && demo=1
+t_first=$(date -u -d "@$(awk '$1 == "first" { print $2 }' "$tmp/tot")" '+%Y-%m-%d %H:%M')
+t_last=$(date -u -d "@$(awk '$1 == "last" { print $2 }' "$tmp/tot")" '+%Y-%m-%d %H:%M')
+ncap=$(wc -l < "$dir/captures.txt")
 
 # One awk writes the report from the tables.
-awk -F '\t' -v dir="$dir" -v score="$dir/score.txt" '
+awk -F '\t' -v dir="$dir" -v score="$dir/score.txt" -v demo=$demo \
+    -v t_first="$t_first" -v t_last="$t_last" \
+    -v ncap="$ncap" -v caps="$(head -3 "$dir/captures.txt" | tr '\n' ' ')" '
+BEGIN { sub(/ $/, "", caps) }
 function pct(a, b) { return b > 0 ? sprintf("%.0f%%", 100 * a / b) : "-" }
 function ms(v) { return v == "-" || v == "" ? "-" : sprintf("%.1f", v) }
 function head_of(f,   i) {
@@ -68,7 +91,9 @@ function head_of(f,   i) {
 }
 function v(f, name) { return $col[f, name] }
 FNR == 1 { f = FILENAME; sub(/.*\//, "", f); if (f != "tot") { head_of(f); next } }
-f == "tot" && $1 == "total" { nrec = $2; npk = $3; nby = $4; span = $5; next }
+f == "tot" && $1 == "total" { nrec = $2; npk = $3; nby = $4; next }
+f == "tot" && $1 == "span" { span = $2; next }
+f == "tot" && ($1 == "first" || $1 == "last") { next }
 f == "tot" && $1 == "hosts" { hosts[$2] = $3; next }
 f == "tot" && $1 == "why" {
 	notes[$2] = notes[$2] (notes[$2] == "" ? "" : ", ") $3 " " $4
@@ -96,26 +121,39 @@ END {
 	split("infection download cnc", ph, " ")
 	label["infection"] = "Infection"; label["download"] = "Download"
 	label["cnc"] = "C&C"; label["scan"] = "Scan"; label["attack"] = "Attack"
-	label["-"] = "Other (DNS, NetBIOS)"
+	label["-"] = demo ? "Other (DNS, NetBIOS)" : "Other (unlabelled)"
 	party["infection"] = "sources"; party["download"] = "servers"
 	party["cnc"] = "servers"
 	leg["infection"] = "SYN/ACK -> ACK"; leg["download"] = "SYN -> SYN/ACK"
 	leg["cnc"] = "SYN -> SYN/ACK"; leg["attack"] = "SYN -> SYN/ACK"
 
-	print "# bh demo: how far away is the bot'"'"'s other party?"
-	print ""
-	printf "A honeypot capture synthesized by `bh-synth` (%d sessions, " \
-	    "%d packets, %.1f MB of payload over %.1f hours; the truth of " \
-	    "every session is in `truth.tsv`), run once through\n\n", nrec,
-	    npk, nby / 1e6, span / 3600
-	print "    bh-sessions -L 192.168.56.0/24 -L 2001:db8:56::/64 " \
-	    "honeypot.pcap | bh-phase | bh-rtt | bh-ttl > sessions.tsv"
-	print ""
+	if (demo) {
+		print "# bh demo: how far away is the bot'"'"'s other party?"
+		print ""
+		printf "A honeypot capture synthesized by `bh-synth` (%d sessions, " \
+		    "%d packets, %.1f MB of payload over %.1f hours; the truth of " \
+		    "every session is in `truth.tsv`), run once through\n\n", nrec,
+		    npk, nby / 1e6, span / 3600
+		print "    bh-sessions -L 192.168.56.0/24 -L 2001:db8:56::/64 " \
+		    "honeypot.pcap | bh-phase | bh-rtt | bh-ttl > sessions.tsv"
+		print ""
+	} else {
+		print "# How far away is the bot'"'"'s other party?"
+		print ""
+		printf "%d capture%s (%s%s; %d sessions, %d packets, %.1f MB of " \
+		    "payload, the remote parties seen from %s to %s UTC), each " \
+		    "run through\n\n", ncap, (ncap == 1 ? "" : "s"), caps,
+		    (ncap > 3 ? "..." : ""), nrec, npk, nby / 1e6, t_first,
+		    t_last
+		print "    bh-sessions CAPTURE | bh-phase | bh-rtt | bh-ttl"
+		print ""
+	}
 	print "and measured as the study of the CCC DATAset 2010 honeypot " \
 	    "captures did: initial TTL (hence OS family) and hops of the " \
 	    "remote party, and handshake round-trip time, per botnet phase. " \
-	    "Every number below is computed from `sessions.tsv` by " \
-	    "`bh-hist` and `awk`."
+	    "Every number below is computed from the session records by " \
+	    "`bh-hist`, `bh-hosts` and `awk`, per capture and merged " \
+	    "exactly (`examples/reduce.sh`)."
 	print ""
 	print "## What the capture shows"
 	print ""
@@ -227,6 +265,8 @@ END {
 	fig("fig8-rtt-infection", "Figure 8: RTT to the infection sources")
 	fig("fig9-hops", "Figure 9: hops per phase")
 	fig("fig10-rtt-hops", "Figure 10: RTT against hops, all three phases")
+	if (!demo)
+		exit
 	print "## Against the truth"
 	print ""
 	print "`bh-synth` planted every answer; `examples/score.sh` compares " \

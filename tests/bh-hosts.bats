@@ -275,6 +275,20 @@ split_parts() {
 	[ "$(vals roles os_sig)" = '\x1b[2J:4 Win\x2cdows:4 ' ]
 }
 
+@test "a party whose text begins with # is written \\x23 (a row is not a comment), and merges as itself" {
+	{
+		echo "$H"
+		echo '1|1262304000.000000|1.000000|out|#x|198.51.100.7|cnc|64|20|unix|-|ok|-|-|-|-|x'
+		echo '2|1262304000.000000|1.000000|out|192.168.56.101|#y|cnc|64|20|unix|-|ok|-|-|-|-|x'
+	} | t > "$T/e.tsv"
+	run -0 bh-hosts -l "$T/e.tsv"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(vals local_ip remote_ip)" = '192.168.56.101 \x23x \x23y 198.51.100.7 ' ]
+	bh-hosts -l "$T/e.tsv" > "$T/h"
+	run -0 bh-hosts --merge "$T/h"
+	printf '%s\n' "$output" | cmp - "$T/h"
+}
+
 @test "through the pipeline: timestamps on both sides give the TS leg, and a Windows signature behind TTL 64 is a conflict" {
 	[ -x "$BH_BIN/bh-sessions" ] && [ -x "$BH_BIN/bh-mkpcap" ] ||
 	    skip "bh-sessions or bh-mkpcap not built"

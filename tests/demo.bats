@@ -148,33 +148,68 @@ setup() {
 	cmp "$T/a/fig10-rtt-hops.svg" "$T/b/fig10-rtt-hops.svg"
 }
 
-# three captures, one of them gzipped, for the map/reduce examples
+# four captures as an archive has them, named as they come (a .cap, a
+# pcapng, a gzipped pcap): bh-sessions reads each by its content
 mkcaps() {
 	mkdir -p "$T/caps"
 	bh-synth -n 500 -s 1 -o "$T/caps/day1.pcap"
-	bh-synth -n 500 -s 2 -o "$T/caps/day.2.pcap"
+	bh-synth -n 500 -s 2 -g -o "$T/caps/day.2.pcapng"
+	bh-synth -n 300 -s 4 -o "$T/caps/sensor-3.cap"
 	bh-synth -n 400 -s 3 | gzip > "$T/caps/day3.pcap.gz"
 }
 
-@test "examples/Makefile: make -j per capture, reduced exactly by bh-hist --merge" {
-	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist
+@test "examples/Makefile: make -j per capture whatever its name, reduced exactly, the report" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist bh-hosts bh-story
 	mkcaps
 	run -0 make -s -f "$EX/Makefile" -j3 CAPTURES="$T/caps" OUT="$T/out"
-	for n in day1 day.2 day3; do
-		[ -e "$T/out/$n.done" ]
+	for n in day1.pcap day.2.pcapng sensor-3.cap day3.pcap.gz; do
+		[ -e "$T/out/parts/$n.done" ]
 	done
-	# the merge law: the reduction equals one bh-hist over every table
-	cat "$T"/out/*.tsv | bh-hist -S -k remote_hops -b phase > "$T/one"
-	cmp "$T/one" "$T/out/merged/hops.hist"
-	cat "$T"/out/*.tsv | bh-hist -k remote_hops,rtt_remote_ms:5 -b phase > "$T/one"
-	cmp "$T/one" "$T/out/merged/rtthops.hist"
-	for f in ttl hops rtt rtthops; do
-		grep -q "<svg" "$T/out/merged/$f.svg"
+	# the merge law: the reduction equals one bh-hist over every table,
+	# and one bh-hosts
+	cat "$T"/out/parts/*.tsv | bh-hist -S -k remote_hops -b phase > "$T/one"
+	cmp "$T/one" "$T/out/hops.hist"
+	cat "$T"/out/parts/*.tsv | bh-hist -k remote_hops,rtt_remote_ms:5 -b phase > "$T/one"
+	cmp "$T/one" "$T/out/rtthops.hist"
+	cat "$T"/out/parts/*.tsv | bh-hosts > "$T/one" 2>/dev/null
+	cmp "$T/one" "$T/out/hosts.tsv"
+	for f in ttl hops rtt rtthops fig3-ttl-infection fig10-rtt-hops fig11-rtt-method-hops; do
+		grep -q "<svg" "$T/out/$f.svg"
 	done
+	grep -q '^# How far away is the bot' "$T/out/REPORT.md"
+	grep -q '^4 captures (day.2.pcapng day1.pcap day3.pcap.gz...; ' "$T/out/REPORT.md"
+	grep -q '^## The remote parties (bh-hosts)' "$T/out/REPORT.md"
+	run -1 grep -q 'Against the truth' "$T/out/REPORT.md"
 	# nothing to redo the second time (make -q: exit 0 when up to date;
 	# MAKEFLAGS of an outer `make -s check` must not reach it)
 	run -0 env -u MAKEFLAGS make -q -f "$EX/Makefile" CAPTURES="$T/caps" \
 	    OUT="$T/out"
+}
+
+@test "examples/study.sh: the study of a directory, the same report as make's; a new capture is all it redoes" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist bh-hosts bh-story
+	mkcaps
+	make -s -f "$EX/Makefile" -j2 CAPTURES="$T/caps" OUT="$T/make"
+	run -0 "$EX/study.sh" -j 2 "$T/caps" "$T/st"
+	cmp "$T/make/REPORT.md" "$T/st/REPORT.md"
+	for f in os why pkts bytes hops rtt fig9-hops; do
+		cmp "$T/make/$f.hist" "$T/st/$f.hist"
+	done
+	# a capture added later: only it is analysed (the others' .done are
+	# newer than their captures)
+	touch -d '1 hour ago' "$T"/caps/*
+	touch "$T/mark"
+	bh-synth -n 200 -s 9 -o "$T/caps/late.pcap"
+	run -0 "$EX/study.sh" "$T/caps" "$T/st"
+	[ "$(find "$T/st/parts" -name '*.done' -newer "$T/mark")" = "$T/st/parts/late.pcap.done" ]
+	grep -q '^5 captures ' "$T/st/REPORT.md"
+	# not a capture: named and left out, the report written, exit 1
+	echo "not a capture" > "$T/caps/notes.txt"
+	run -1 --separate-stderr "$EX/study.sh" "$T/caps" "$T/st2"
+	[ "${stderr_lines[1]}" = "study.sh: not analysed: $T/caps/notes.txt" ]
+	grep -q '^5 captures ' "$T/st2/REPORT.md"
+	run -2 "$EX/study.sh" "$T/nonexistent" "$T/st3"
+	run -2 "$EX/study.sh" "$T/caps"
 }
 
 @test "examples/parallel.sh: the same result with GNU parallel" {
@@ -183,7 +218,7 @@ mkcaps() {
 	make -s -f "$EX/Makefile" -j2 CAPTURES="$T/caps" OUT="$T/make"
 	run -0 "$EX/parallel.sh" "$T/par" "$T"/caps/*
 	for f in ttl hops rtt rtthops; do
-		cmp "$T/make/merged/$f.hist" "$T/par/merged/$f.hist"
+		cmp "$T/make/$f.hist" "$T/par/merged/$f.hist"
 	done
 	run -2 "$EX/parallel.sh" "$T/par"
 }

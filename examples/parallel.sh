@@ -8,8 +8,8 @@
 # -S spreads the jobs over other machines (parallel(1), --sshlogin; `:`
 # is this one; repeat -S or give a comma-separated list, e.g.
 # `-S 4/alice@node1,4/node2,:`).  Each of them needs bh installed
-# (`make install`, or BH_BIN: every BH_ variable is passed on) and this tree at the
-# same path, e.g. in a shared home.  parallel copies each capture to a
+# (`make install`, or BH_BIN: every BH_ variable is passed on) and this
+# tree at the same path, e.g. in a shared home.  parallel copies each capture to a
 # job directory of its own on the machine that runs it (--transferfile,
 # --workdir ...), the job writes its results there, parallel copies them
 # back (--return) and removes both (--cleanup); the results of every

@@ -258,17 +258,17 @@ same_as_seq() {
 	local line
 	for line in 1 2 3; do
 		SLURM_ARRAY_TASK_ID=$line run -0 "$EX/slurm/task.sh" "$F/list" "$T/out"
-		[[ "$output" == *"line $line: wrote $T/out/c$line.*"* ]]
+		[[ "$output" == *"line $line: wrote $T/out/c$line.pcap.*"* ]]
 	done
 	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
 	[ "$output" = "" ]
 	SLURM_ARRAY_TASK_ID=2 run -0 "$EX/slurm/task.sh" "$F/list" "$T/out"
-	[ "$output" = "task.sh: line 2 ($F/caps/c2.pcap): c2 is up to date, skipped" ]
+	[ "$output" = "task.sh: line 2 ($F/caps/c2.pcap): c2.pcap is up to date, skipped" ]
 	# a capture changed after its results: to do again
-	touch -d "@$(($(stat -c %Y "$T/out/c2.done") + 2))" "$F/caps/c2.pcap"
+	touch -d "@$(($(stat -c %Y "$T/out/c2.pcap.done") + 2))" "$F/caps/c2.pcap"
 	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
 	[ "$output" = 2 ]
-	touch -d "@$(($(stat -c %Y "$T/out/c2.done") - 2))" "$F/caps/c2.pcap"
+	touch -d "@$(($(stat -c %Y "$T/out/c2.pcap.done") - 2))" "$F/caps/c2.pcap"
 	diff -rq -x .slurm -x merged "$F/seq" "$T/out"
 }
 

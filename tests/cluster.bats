@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # The study on many machines, run for real on this one: examples/slurm/
 # on a one-node Slurm cluster (munged, slurmctld, slurmd, all on
-# localhost) and examples/parallel.sh -S through an sshd on 127.0.0.1,
-# each checked byte for byte against one sequential run of the same
-# scripts (analyse-one.sh per capture, then reduce.sh).  The daemons
+# localhost; three captures and a group of two rotated files with a
+# session across them) and examples/parallel.sh -S through an sshd on
+# 127.0.0.1, each checked byte for byte against one sequential run of
+# the same scripts (analyse-one.sh per capture, then reduce.sh).  The daemons
 # need root and the Debian packages (slurm-wlm munge; openssh-server
 # parallel rsync), which a test installs when it is root and apt-get
 # works; otherwise it is skipped and says why.  Every daemon is started
@@ -17,17 +18,35 @@ EX=$(cd "$BATS_TEST_DIRNAME/../examples" && pwd)
 setup_file() {
 	export BH_BIN
 	F=$BATS_FILE_TMPDIR
-	mkdir -p "$F/caps"
+	mkdir -p "$F/caps" "$F/rot"
 	for s in 1 2 3; do
 		bh-synth -n 300 -s "$s" -o "$F/caps/c$s.pcap"
 	done
-	# the reference: one sequential run of the same scripts
+	# and a rotated capture group: an outbound HTTP download whose
+	# session spans the two files
+	bh-mkpcap -o "$F/rot/r1.pcap" <<-'EOF'
+	1262304000.000000 tcp 192.168.56.101:1055 > 203.0.113.9:80 S ttl=128 mss=1460
+	+0.090 tcp 203.0.113.9:80 > 192.168.56.101:1055 SA ttl=44
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 . ttl=128
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 PA ttl=128 "GET /bot.exe HTTP/1.0\r\n\r\n"
+	EOF
+	bh-mkpcap -o "$F/rot/r2.pcap" <<-'EOF'
+	1262304000.182000 tcp 203.0.113.9:80 > 192.168.56.101:1055 PA ttl=44 "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 FA ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.56.101:1055 FA ttl=44
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 . ttl=128
+	EOF
+	# the references: one sequential run of the same scripts over the
+	# captures ($F/seq), and over them and the group ($F/seqg)
 	for c in "$F"/caps/c*.pcap; do
 		"$EX/analyse-one.sh" "$c" "$F/seq"
+		"$EX/analyse-one.sh" "$c" "$F/seqg"
 	done
+	"$EX/analyse-one.sh" "$F/rot/r1.pcap" "$F/rot/r2.pcap" "$F/seqg"
 	"$EX/reduce.sh" "$F/seq"
+	"$EX/reduce.sh" "$F/seqg"
 	printf '%s\n' "$F/caps/c1.pcap" "# a comment" "" "$F/caps/c2.pcap" \
-	    "$F/caps/c3.pcap" > "$F/list"
+	    "$F/caps/c3.pcap" "$F/rot/r1.pcap $F/rot/r2.pcap" > "$F/list"
 }
 
 setup() {
@@ -198,10 +217,11 @@ states() {
 		print t, s }' | sort -n
 }
 
-# same_as_seq: every file of the run, partial and merged, equals the
-# sequential run's byte for byte (the logs and task.sh's notes aside)
+# same_as_seq [REF]: every file of the run, partial and merged, equals
+# the sequential run's ($F/seq, or $F/REF) byte for byte (the logs and
+# task.sh's notes aside)
 same_as_seq() {
-	diff -rq -x log -x .slurm "$F/seq" "$T/out"
+	diff -rq -x log -x .slurm "$F/${1:-seq}" "$T/out"
 }
 
 @test "slurm: the array and the reduce equal the sequential run; a resubmission redoes only what failed or is gone" {
@@ -209,10 +229,11 @@ same_as_seq() {
 	# a task that fails: its capture is not there
 	mv "$F/caps/c2.pcap" "$F/c2.away"
 	submit
-	[ "$indices" = 1-3 ]
+	[ "$indices" = 1-4 ]
 	[ "$(states "$array")" = "1 COMPLETED
 2 FAILED
-3 COMPLETED" ]
+3 COMPLETED
+4 COMPLETED" ]
 	# sbatch(1) --kill-on-invalid-dep: the reduce is cancelled, not left
 	# waiting
 	[ "$(states "$reduce")" = "- CANCELLED" ]
@@ -228,7 +249,7 @@ same_as_seq() {
 	[ "$indices" = 2 ]
 	[ "$(states "$array")" = "2 COMPLETED" ]
 	[ "$(states "$reduce")" = "- COMPLETED" ]
-	same_as_seq
+	same_as_seq seqg
 	stat -c '%n %i %Y' "$T"/out/c1.* "$T"/out/c3.* | diff -u "$T/before" -
 
 	# one task's outputs removed: only that task runs again
@@ -238,14 +259,20 @@ same_as_seq() {
 	[ "$indices" = 3 ]
 	[ "$(states "$array")" = "3 COMPLETED" ]
 	[ "$(states "$reduce")" = "- COMPLETED" ]
-	same_as_seq
+	same_as_seq seqg
 	stat -c '%n %i %Y' "$T"/out/c1.* "$T"/out/c2.* | diff -u "$T/before" -
 
 	# all done: only the reduce
 	submit
 	[ -z "$array" ]
 	[ "$(states "$reduce")" = "- COMPLETED" ]
-	same_as_seq
+	same_as_seq seqg
+	# the group is one capture: the session across its files is one
+	# record, a whole download
+	run -0 col state < "$T/out/r1.pcap.tsv"
+	[ "$output" = SF ]
+	run -0 col phase < "$T/out/r1.pcap.tsv"
+	[ "$output" = download ]
 }
 
 @test "slurm: a task whose results are newer than its capture does nothing; -n lists the lines to do" {
@@ -254,11 +281,11 @@ same_as_seq() {
 	done
 	# no notes yet of which line wrote what: every line is to do
 	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
-	[ "$output" = "$(printf '1\n2\n3')" ]
-	local line
-	for line in 1 2 3; do
+	[ "$output" = "$(printf '1\n2\n3\n4')" ]
+	local line names=(- c1.pcap c2.pcap c3.pcap r1.pcap)
+	for line in 1 2 3 4; do
 		SLURM_ARRAY_TASK_ID=$line run -0 "$EX/slurm/task.sh" "$F/list" "$T/out"
-		[[ "$output" == *"line $line: wrote $T/out/c$line.pcap.*"* ]]
+		[[ "$output" == *"line $line: wrote $T/out/${names[line]}.*"* ]]
 	done
 	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
 	[ "$output" = "" ]
@@ -269,7 +296,7 @@ same_as_seq() {
 	run -0 "$EX/slurm/task.sh" -n "$F/list" "$T/out"
 	[ "$output" = 2 ]
 	touch -d "@$(($(stat -c %Y "$T/out/c2.pcap.done") - 2))" "$F/caps/c2.pcap"
-	diff -rq -x .slurm -x merged "$F/seq" "$T/out"
+	diff -rq -x .slurm -x merged "$F/seqg" "$T/out"
 }
 
 @test "slurm: a line of rotated files goes to analyse-one.sh together; a task that fails leaves nothing in OUT" {
@@ -321,11 +348,11 @@ c1.part" ]
 	PATH=$T/bin:$PATH BH_MAX_ARRAY=3 BH_ARRAY_THROTTLE=1 run -0 \
 	    "$EX/slurm/submit.sh" "$F/list" "$T/out" -p batch
 	[ "$output" = "array 101 1-2
-array 102 1
+array 102 1-2
 reduce 103" ]
 	o=$T/out/log
 	[ "$(cat "$T/sbatch.log")" = "base=0 --parsable --array=1-2%1 --output=$o/%x-%A_%a.out -p batch $EX/slurm/task.sh $F/list $T/out
-base=2 --parsable --array=1%1 --output=$o/%x-%A_%a.out -p batch $EX/slurm/task.sh $F/list $T/out
+base=2 --parsable --array=1-2%1 --output=$o/%x-%A_%a.out -p batch $EX/slurm/task.sh $F/list $T/out
 base=- --parsable --output=$o/%x-%j.out --dependency=afterok:101:102 --kill-on-invalid-dep=yes -p batch $EX/slurm/reduce-job.sh $T/out" ]
 }
 

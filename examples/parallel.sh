@@ -63,7 +63,7 @@ envs=$(env | sed -n 's/^\(BH_[A-Za-z0-9_]*\)=.*/--env \1/p' | tr '\n' ' ')
 rc=0
 # shellcheck disable=SC2086 # $envs is a list of options
 (cd "$stage" && parallel --will-cite --halt now,fail=1 -S "$logins" \
-    --workdir ... --transferfile {} --return {#} --cleanup $envs \
+    --workdir ... --transferfile '{}' --return '{#}' --cleanup $envs \
     "if [ -e {/} ]; then '$ex/analyse-one.sh' {/} {#};
     else '$ex/analyse-one.sh' {} '$stage'/{#}; fi" ::: "$@") || rc=$?
 # what came back complete (a job that failed wrote no NAME.done), into

@@ -59,7 +59,7 @@ uptodate() {
 	[ -f "$d" ] || return 1
 	for f in $1; do
 		[ -e "$f" ] || return 1
-		[ "$f" -nt "$d" ] && return 1
+		[ -z "$(find "$f" -prune -newer "$d")" ] || return 1
 	done
 	return 0
 }
@@ -114,10 +114,10 @@ echo "task.sh: line $n: $l"
 "$ex/analyse-one.sh" "$@" "$tmp"
 set +f
 set -- "$tmp"/*.done
-[ $# -eq 1 ] && [ -f "$1" ] || {
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
 	echo "task.sh: analyse-one.sh wrote no single NAME.done for $l" >&2
 	exit 2
-}
+fi
 name=$(basename "$1" .done)
 # the outputs, NAME.done last (a reader trusts the rest once it is there)
 rm -f "$out/$name.done"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # parallel.sh [-S sshlogin]... OUTDIR CAPTURE... - examples/Makefile with
 # GNU parallel: one job per capture (examples/analyse-one.sh), then the
-# exact reduction (examples/reduce.sh).
+# exact reduction (examples/reduce.sh) and the report from it
+# (examples/report.sh, OUTDIR/merged/REPORT.md).
 #
 #   examples/parallel.sh out /data/honeypot/*.pcap
 #
@@ -42,7 +43,9 @@ mkdir -p "$out"
 if [ -z "$logins" ]; then
 	parallel --will-cite --halt now,fail=1 "$ex/analyse-one.sh" {} "$out" \
 	    ::: "$@"
-	exec "$ex/reduce.sh" "$out"
+	"$ex/reduce.sh" "$out"
+	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
+	exec mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
 fi
 
 # Over ssh: each job's results in a directory named by its sequence
@@ -81,3 +84,5 @@ for j in "$stage"/*/; do
 done
 [ "$rc" -eq 0 ] || exit "$rc"
 "$ex/reduce.sh" "$out"
+"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
+mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"

@@ -43,8 +43,10 @@ setup_file() {
 		"$EX/analyse-one.sh" "$c" "$F/seqg"
 	done
 	"$EX/analyse-one.sh" "$F/rot/r1.pcap" "$F/rot/r2.pcap" "$F/seqg"
-	"$EX/reduce.sh" "$F/seq"
-	"$EX/reduce.sh" "$F/seqg"
+	for d in seq seqg; do
+		"$EX/reduce.sh" "$F/$d"
+		"$EX/report.sh" "$F/$d/merged" > "$F/$d/merged/REPORT.md"
+	done
 	printf '%s\n' "$F/caps/c1.pcap" "# a comment" "" "$F/caps/c2.pcap" \
 	    "$F/caps/c3.pcap" "$F/rot/r1.pcap $F/rot/r2.pcap" > "$F/list"
 }

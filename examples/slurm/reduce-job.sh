@@ -2,7 +2,8 @@
 # reduce-job.sh OUT - the Slurm job that examples/slurm/submit.sh submits
 # after the array (sbatch(1), --dependency=afterok:JOBID): the exact
 # reduction of the tasks' partial results, examples/reduce.sh OUT, into
-# OUT/merged/.
+# OUT/merged/, and the study's report from them, OUT/merged/REPORT.md
+# (examples/report.sh: the same as on one machine).
 #
 # Environment: BH_EXAMPLES (this examples/ directory; Slurm runs a copy
 # of this script, so submit.sh sets it), BH_BIN.
@@ -16,4 +17,6 @@
 set -eu
 [ $# -eq 1 ] || { echo "usage: reduce-job.sh out" >&2; exit 2; }
 ex=${BH_EXAMPLES:-$(cd "$(dirname "$0")/.." && pwd)}
-exec "$ex/reduce.sh" "$1"
+"$ex/reduce.sh" "$1"
+"$ex/report.sh" "$1/merged" > "$1/merged/REPORT.md.tmp"
+mv "$1/merged/REPORT.md.tmp" "$1/merged/REPORT.md"

@@ -63,7 +63,10 @@ bh-sessions_LIB	:= diag opt num escape pkt tcpfp flow evidence
 bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB) tcpfp
 bh-story_LIB	:= $(REC_LIB)
-bh-sessions_LIBS = $(PCAP_LIBS)
+# Compressed captures (cmd/sessions-unzip.c): zlib, liblzma, libzstd,
+# libbz2 (Debian 12's libbz2-dev ships no .pc file).
+ZIP_LIBS ?= -lz -llzma -lzstd -lbz2
+bh-sessions_LIBS = $(PCAP_LIBS) $(ZIP_LIBS)
 ifeq ($(HAVE_JQ),yes)
 bh-filter_LIBS	= $(JQ_LIBS)
 endif
@@ -171,9 +174,18 @@ demo-run: all
 
 # Install what is missing (Debian/Ubuntu).  As root it runs apt-get;
 # otherwise it prints the exact command and stops.
-DEPS_PKGS := gcc make pkg-config libpcap-dev libjq-dev bats mandoc
+# zlib, liblzma, libzstd, libbz2: compressed captures; gzip, xz, zstd,
+# bzip2: the tests compress their fixtures; iproute2, python3: the live
+# capture test (a veth pair, a TCP server and client); util-linux: script(1).
+DEPS_PKGS := gcc make pkg-config libpcap-dev libjq-dev bats mandoc \
+	zlib1g-dev liblzma-dev libzstd-dev libbz2-dev gzip xz-utils zstd bzip2 \
+	iproute2 python3-minimal util-linux
 DEPS_CHECK := command -v gcc && command -v pkg-config && command -v bats && \
-	command -v mandoc && test -e /usr/include/pcap.h && test -e /usr/include/jq.h
+	command -v mandoc && test -e /usr/include/pcap.h && test -e /usr/include/jq.h && \
+	test -e /usr/include/zlib.h && test -e /usr/include/lzma.h && \
+	test -e /usr/include/zstd.h && test -e /usr/include/bzlib.h && \
+	command -v gzip && command -v xz && command -v zstd && command -v bzip2 && \
+	command -v ip && command -v python3 && command -v script
 deps:
 	@if ( $(DEPS_CHECK) ) >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \

@@ -205,6 +205,70 @@ classic_magic(FILE *fp, int first, struct reader *rd)
 	return 0;
 }
 
+/*
+ * The first byte of fp, put back (c), after the checks of an empty file;
+ * a compressed file (sessions-unzip.c) is replaced by the stream of its
+ * capture, *u its decoder.  0, or 1 when the file is done with (reported,
+ * closed), or -1 when --strict ends the run.
+ */
+static int
+open_stream(struct run *r, const char *name, FILE **fpp, struct unzip **u,
+    int *cp)
+{
+	FILE *fp = *fpp, *zfp;
+	int c, kind, compressed = 0;
+
+	*u = NULL;
+	for (;;) {
+		/* A zero-byte file is a capture cut before its header. */
+		if ((c = getc(fp)) == EOF) {
+			if (ferror(fp)) {
+				bh_warn("%s", name);
+				worse(r, BH_EXIT_FATAL);
+			} else if (*u != NULL && unzip_error(*u) != NULL) {
+				bh_warnx_at(name, 0, "truncated or corrupt "
+				    "archive before the capture header: %s",
+				    unzip_error(*u));
+				worse(r, BH_EXIT_BAD);
+			} else {
+				bh_warnx_at(name, 0, "empty %sfile, no capture "
+				    "header", compressed ? "compressed " : "");
+				worse(r, BH_EXIT_BAD);
+			}
+			if (fp != stdin)
+				fclose(fp);
+			return r->strict && r->status == BH_EXIT_BAD ? -1 : 1;
+		}
+		ungetc(c, fp);
+		if (compressed || !unzip_maybe(c))
+			break;
+		/* gzip, xz, zstd, bzip2: by the magic bytes, not the name */
+		if ((*u = unzip_new(fp, &kind)) == NULL) {
+			if (kind == -1)
+				bh_warn("%s", name);
+			else
+				bh_warnx_at(name, 0, "not a capture file: "
+				    "unknown file format");
+			worse(r, BH_EXIT_FATAL);
+			if (fp != stdin)
+				fclose(fp);
+			return 1;
+		}
+		if ((zfp = unzip_fopen(*u)) == NULL) {
+			bh_warn("%s", name);
+			worse(r, BH_EXIT_FATAL);
+			unzip_free(*u);
+			if (fp != stdin)
+				fclose(fp);
+			return 1;
+		}
+		*fpp = fp = zfp;
+		compressed = 1;
+	}
+	*cp = c;
+	return 0;
+}
+
 int
 sessions_read(struct run *r, const char *fn)
 {
@@ -214,6 +278,7 @@ sessions_read(struct run *r, const char *fn)
 	const char *name = fn;
 	struct reader rd;
 	struct bh_pkt p;
+	struct unzip *u;
 	enum bh_pkt_status st;
 	FILE *fp;
 	int64_t ts;
@@ -227,35 +292,26 @@ sessions_read(struct run *r, const char *fn)
 		worse(r, BH_EXIT_FATAL);
 		return 0;
 	}
-	/* A zero-byte file is a capture cut before its header. */
-	if ((c = getc(fp)) == EOF) {
-		if (ferror(fp)) {
-			bh_warn("%s", name);
-			worse(r, BH_EXIT_FATAL);
-		} else {
-			bh_warnx_at(name, 0, "empty file, no capture header");
-			worse(r, BH_EXIT_BAD);
-			if (r->strict) {
-				if (fp != stdin)
-					fclose(fp);
-				return -1;
-			}
-		}
-		if (fp != stdin)
-			fclose(fp);
-		return 0;
-	}
-	ungetc(c, fp);
+	if ((rc = open_stream(r, name, &fp, &u, &c)) != 0)
+		return rc == -1 ? -1 : 0;
 	errbuf[0] = '\0';
 	memset(&rd, 0, sizeof(rd));
 	rd.pc = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (rd.pc == NULL) {
-		bh_warnx_at(name, 0, "not a capture file: %s", errbuf);
-		worse(r, BH_EXIT_FATAL);
+		if (u != NULL && unzip_error(u) != NULL) {
+			bh_warnx_at(name, 0, "truncated or corrupt archive "
+			    "before the capture header: %s", unzip_error(u));
+			worse(r, BH_EXIT_BAD);
+		} else {
+			bh_warnx_at(name, 0, "not a capture file%s%s: %s",
+			    u != NULL ? ", compressed with " : "",
+			    u != NULL ? unzip_name(unzip_kind(u)) : "", errbuf);
+			worse(r, BH_EXIT_FATAL);
+		}
 		if (fp != stdin)
 			fclose(fp);
-		return 0;
+		return r->strict && r->status == BH_EXIT_BAD ? -1 : 0;
 	}
 	dlt = pcap_datalink(rd.pc);
 	if (!bh_pkt_linktype_ok(dlt)) {
@@ -343,7 +399,18 @@ skip:
 			return -1;
 		}
 	}
-	if (rc == PCAP_ERROR) {
+	if (u != NULL && unzip_error(u) != NULL &&
+	    (rc != PCAP_ERROR || strncmp(rd.err, "error reading", 13) != 0)) {
+		/* The capture ends where the archive does; what libpcap
+		 * says of the cut is the consequence. */
+		bh_warnx_at(name, 0, "truncated or corrupt archive after %llu "
+		    "packets: %s", (unsigned long long)n, unzip_error(u));
+		worse(r, BH_EXIT_BAD);
+		if (r->strict) {
+			pcap_close(rd.pc);
+			return -1;
+		}
+	} else if (rc == PCAP_ERROR) {
 		/* libpcap says "truncated dump file" for a cut file and
 		 * "error reading dump file" for an I/O error. */
 		if (strncmp(rd.err, "error reading", 13) == 0) {

@@ -1,6 +1,7 @@
 /*
  * sessions.h - bh-sessions' modules: sessions-out.c (a session to its
- * record, the local networks) and sessions-read.c (captures to sessions).
+ * record, the local networks), sessions-read.c (captures to sessions)
+ * and sessions-unzip.c (compressed captures).
  */
 #ifndef BH_SESSIONS_H
 #define BH_SESSIONS_H
@@ -89,5 +90,40 @@ int	sessions_read(struct run *r, const char *fn);
 /* The end-of-run summary on stderr. */
 void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	    uint32_t max_live);
+
+/* ---- sessions-unzip.c: compressed captures ---- */
+
+#define UNZIP_NONE	0
+#define UNZIP_GZIP	1
+#define UNZIP_XZ	2
+#define UNZIP_ZSTD	3
+#define UNZIP_BZIP2	4
+struct unzip;
+/* Whether a stream whose first byte is c may be compressed (no capture
+ * format starts with these bytes). */
+int	unzip_maybe(int c);
+/* "gzip", "xz", "zstd", "bzip2". */
+const char *unzip_name(int kind);
+/* A decoder of the stream in, after reading its first bytes: NULL when
+ * they are no format's magic (*kind UNZIP_NONE) or on a read error or
+ * no memory (*kind -1, errno set). */
+struct unzip *unzip_new(FILE *in, int *kind);
+/* Up to n decompressed bytes: how many (0: the end, or a bad archive:
+ * unzip_error), or -1 on a read error of the archive (errno). */
+long	unzip_read(struct unzip *u, void *buf, size_t n);
+/* Why the archive ended early (corrupt, truncated), or NULL. */
+const char *unzip_error(const struct unzip *u);
+/* The format, UNZIP_*. */
+int	unzip_kind(const struct unzip *u);
+/* Bytes of the archive used so far. */
+uint64_t unzip_in_bytes(const struct unzip *u);
+/* Free the decoder (not its input). */
+void	unzip_free(struct unzip *u);
+/* A stdio stream of the decompressed bytes; closing it frees u and
+ * closes its input (but stdin).  NULL on failure (errno). */
+FILE	*unzip_fopen(struct unzip *u);
+/* When not 0, at most this many bytes come out of any archive (the fuzz
+ * target's bound on a decompression bomb); 0 in bh-sessions. */
+extern uint64_t unzip_max_out;
 
 #endif

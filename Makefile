@@ -213,11 +213,12 @@ clean:
 # ever broke something, each in a process of its own.  With clang it
 # links with libFuzzer: `make fuzz` runs each target for FUZZ_TIME
 # seconds, `make fuzz-smoke` for a few.
-FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist story \
+FUZZ_TARGETS ?= pkt ev pcap unzip record phase rtt ttl hist story \
 	$(if $(filter yes,$(HAVE_JQ)),filter)
 # The tool whose modules a target drives (none: lib/ only), and the lib/
 # objects of a target without a tool.
 FUZZ_TOOL_pcap	:= bh-sessions
+FUZZ_TOOL_unzip	:= bh-sessions
 FUZZ_TOOL_phase	:= bh-phase
 FUZZ_TOOL_rtt	:= bh-rtt
 FUZZ_TOOL_ttl	:= bh-ttl
@@ -236,7 +237,7 @@ $(O)/fuzz/%.o: fuzz/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(TOOL_CFLAGS) -Ilib -Icmd -Ifuzz -c -o $@ $<
 $(O)/fuzz/fuzz_phase.o: $(O)/gen/bh-phase.rules.h
 $(O)/fuzz/fuzz_phase.o: TOOL_CFLAGS += -I$(O)/gen
-$(O)/fuzz/fuzz_pcap.o: TOOL_CFLAGS += $(PCAP_CFLAGS)
+$(O)/fuzz/fuzz_pcap.o $(O)/fuzz/fuzz_unzip.o: TOOL_CFLAGS += $(PCAP_CFLAGS)
 $(O)/fuzz/fuzz_filter.o: TOOL_CFLAGS += -DBH_HAVE_JQ
 
 define fuzz_rule
@@ -246,7 +247,7 @@ $(O)/fuzz/libfuzzer-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/fz.o $(call fuzz_objs,
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ \
 	    $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
 endef
-$(foreach t,pkt ev pcap record phase rtt ttl hist story filter,$(eval $(call fuzz_rule,$(t))))
+$(foreach t,pkt ev pcap unzip record phase rtt ttl hist story filter,$(eval $(call fuzz_rule,$(t))))
 .SECONDARY: $(O)/fuzz/replay.o $(O)/fuzz/fz.o \
 	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 

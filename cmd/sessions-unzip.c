@@ -226,7 +226,7 @@ dec_step(struct unzip *u, unsigned char *out, size_t n)
 		    rc == Z_STREAM_ERROR) {
 			set_bad(u, "%s: %s", u->gz.msg != NULL ? u->gz.msg :
 			    "corrupt data");
-			return -1;
+			return (long)wrote;
 		}
 		break;
 	case UNZIP_XZ:
@@ -251,19 +251,19 @@ dec_step(struct unzip *u, unsigned char *out, size_t n)
 		case LZMA_MEMLIMIT_ERROR:
 			set_bad(u, "%s: %s", "needs more memory than the "
 			    "limit of 512 MiB");
-			return -1;
+			return (long)wrote;
 		case LZMA_FORMAT_ERROR:
 			set_bad(u, "%s: %s", "file format not recognized");
-			return -1;
+			return (long)wrote;
 		case LZMA_OPTIONS_ERROR:
 			set_bad(u, "%s: %s", "unsupported options");
-			return -1;
+			return (long)wrote;
 		case LZMA_BUF_ERROR:
 			set_bad(u, "%s: %s", "unexpected end of input");
-			return -1;
+			return (long)wrote;
 		default:
 			set_bad(u, "%s: %s", "compressed data is corrupt");
-			return -1;
+			return (long)wrote;
 		}
 		break;
 	case UNZIP_ZSTD: {
@@ -277,7 +277,7 @@ dec_step(struct unzip *u, unsigned char *out, size_t n)
 			if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
 				return -2;
 			set_bad(u, "%s: %s", ZSTD_getErrorName(r));
-			return -1;
+			return (long)wrote;
 		}
 		u->zs_last = r;
 		/* 0: a frame ended and is flushed; more frames may follow,
@@ -305,7 +305,7 @@ dec_step(struct unzip *u, unsigned char *out, size_t n)
 			set_bad(u, "%s: %s", rc == BZ_DATA_ERROR_MAGIC ?
 			    "not bzip2 data after a stream" :
 			    "compressed data is corrupt");
-			return -1;
+			return (long)wrote;
 		}
 		break;
 	}
@@ -344,8 +344,6 @@ unzip_read(struct unzip *u, void *buf, size_t n)
 			errno = ENOMEM;
 			return -1;
 		}
-		if (w < 0)
-			break;
 		done += (size_t)w;
 		if (w == 0 && !u->ended) {
 			if (at_end)

@@ -206,6 +206,67 @@ classic_magic(FILE *fp, int first, struct reader *rd)
 }
 
 /*
+ * Packet n of the capture name (its link type dlt) into the session
+ * table, or counted as skipped, after the checks of its time against the
+ * packet before it (*first: the first packet of a file, cleared).  0, or
+ * -1 when --strict or files out of time order end the run (reported).
+ */
+int
+sessions_packet(struct run *r, const char *name, int dlt,
+    const struct pcap_pkthdr *h, const unsigned char *data, uint64_t n,
+    int *first)
+{
+	struct bh_pkt p;
+	enum bh_pkt_status st;
+	int64_t ts;
+
+	if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
+		st = SKIP_TIME;
+		goto skip;
+	}
+	ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	if (r->have_ts && ts < r->last_ts) {
+		if (!*first)
+			r->backwards++;
+		else if (r->last_ts - ts <= FILE_BACK_TOLERANCE)
+			;
+		else if (!r->separate) {
+			/* Rotated files are one capture only in
+			 * time order: merging an older file into
+			 * the sessions of a newer one would join
+			 * what never met. */
+			bh_warnx_at(name, 0, "starts %.6f s before "
+			    "the end of %s: give the files in time "
+			    "order, or -B to read them as separate "
+			    "captures", (double)(r->last_ts - ts) /
+			    1e6, r->prev_name);
+			return -1;
+		} else
+			bh_flow_restart(r->table);
+	}
+	*first = 0;
+	r->last_ts = ts;
+	r->have_ts = 1;
+	st = bh_pkt_decode(dlt, data, h->caplen, h->len, &p);
+	if (st == BH_PKT_OK) {
+		if (bh_flow_packet(r->table, ts, &p) == 0)
+			return 0;
+		st = SKIP_FRAG;
+	}
+skip:
+	r->skip[st]++;
+	if (st == BH_PKT_NOT_IP)
+		return 0;
+	worse(r, BH_EXIT_BAD);
+	if (r->strict) {
+		bh_warnx_at(name, 0, "packet %llu: %s",
+		    (unsigned long long)n, skip_name(st));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The first byte of fp, put back (c), after the checks of an empty file;
  * a compressed file (sessions-unzip.c) is replaced by the stream of its
  * capture, *u its decoder.  0, or 1 when the file is done with (reported,
@@ -277,11 +338,8 @@ sessions_read(struct run *r, const char *fn)
 	const unsigned char *data;
 	const char *name = fn;
 	struct reader rd;
-	struct bh_pkt p;
 	struct unzip *u;
-	enum bh_pkt_status st;
 	FILE *fp;
-	int64_t ts;
 	uint64_t n = 0;
 	int c, dlt, rc, first = 1;
 
@@ -342,48 +400,7 @@ sessions_read(struct run *r, const char *fn)
 			pcap_close(rd.pc);
 			return -1;
 		}
-		if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
-			st = SKIP_TIME;
-			goto skip;
-		}
-		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-		if (r->have_ts && ts < r->last_ts) {
-			if (!first)
-				r->backwards++;
-			else if (r->last_ts - ts <= FILE_BACK_TOLERANCE)
-				;
-			else if (!r->separate) {
-				/* Rotated files are one capture only in
-				 * time order: merging an older file into
-				 * the sessions of a newer one would join
-				 * what never met. */
-				bh_warnx_at(name, 0, "starts %.6f s before "
-				    "the end of %s: give the files in time "
-				    "order, or -B to read them as separate "
-				    "captures", (double)(r->last_ts - ts) /
-				    1e6, r->prev_name);
-				pcap_close(rd.pc);
-				return -1;
-			} else
-				bh_flow_restart(r->table);
-		}
-		first = 0;
-		r->last_ts = ts;
-		r->have_ts = 1;
-		st = bh_pkt_decode(dlt, data, h->caplen, h->len, &p);
-		if (st == BH_PKT_OK) {
-			if (bh_flow_packet(r->table, ts, &p) == 0)
-				continue;
-			st = SKIP_FRAG;
-		}
-skip:
-		r->skip[st]++;
-		if (st == BH_PKT_NOT_IP)
-			continue;
-		worse(r, BH_EXIT_BAD);
-		if (r->strict) {
-			bh_warnx_at(name, 0, "packet %llu: %s",
-			    (unsigned long long)n, skip_name(st));
+		if (sessions_packet(r, name, dlt, h, data, n, &first) == -1) {
 			pcap_close(rd.pc);
 			return -1;
 		}

@@ -87,6 +87,13 @@ void	sessions_emit(void *arg, const struct bh_flow *f,
  * problem; 0, or -1 when --strict ends the run there (status 2 for the
  * caller, after it flushed the table). */
 int	sessions_read(struct run *r, const char *fn);
+struct pcap_pkthdr;		/* <pcap/pcap.h> */
+/* Packet n of the capture name (link type dlt) into r->table, or counted
+ * as skipped; *first is set for the first packet of a file, and cleared.
+ * 0, or -1 when --strict or files out of time order end the run. */
+int	sessions_packet(struct run *r, const char *name, int dlt,
+	    const struct pcap_pkthdr *h, const unsigned char *data,
+	    uint64_t n, int *first);
 /* The end-of-run summary on stderr. */
 void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	    uint32_t max_live);

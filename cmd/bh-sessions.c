@@ -101,11 +101,14 @@ main(int argc, char *argv[])
 	memset(&so, 0, sizeof(so));
 	if (sessions_local_env(&so) == -1)
 		return BH_EXIT_FATAL;
-	bh_opt_init(&o, argc, argv, "BL:m:qs:t:", NULL);
+	bh_opt_init(&o, argc, argv, "BL:f:m:qs:t:", NULL);
 	while ((c = bh_opt_next(&o)) != -1) {
 		switch (c) {
 		case 'B':
 			r.separate = 1;
+			break;
+		case 'f':
+			r.filter = o.arg;
 			break;
 		case 'L':
 			if ((rc = sessions_add_net(&so, o.arg)) == -2)
@@ -139,6 +142,8 @@ main(int argc, char *argv[])
 		}
 	}
 	r.strict = o.strict;
+	if (r.filter != NULL)
+		sessions_filter_check(r.filter);
 	argc -= o.ind;
 	argv += o.ind;
 	if (argc == 0) {

@@ -330,9 +330,42 @@ open_stream(struct run *r, const char *name, FILE **fpp, struct unzip **u,
 	return 0;
 }
 
+void
+sessions_filter_check(const char *expr)
+{
+	struct bpf_program prog;
+	pcap_t *pc;
+
+	if ((pc = pcap_open_dead(DLT_EN10MB, RD_MAXSNAP)) == NULL)
+		bh_errx(BH_EXIT_FATAL, "out of memory");
+	if (pcap_compile(pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1)
+		bh_errx(BH_EXIT_FATAL, "-f '%s': %s", expr, pcap_geterr(pc));
+	pcap_freecode(&prog);
+	pcap_close(pc);
+}
+
+/*
+ * The -f expression compiled for the link type of rd->pc (pcap_compile(3):
+ * the same expression compiles to different code per link type, so each
+ * file gets its own).  0, or -1 after reporting why not (exit 2).
+ */
+static int
+filter_compile(struct run *r, const char *name, pcap_t *pc,
+    struct bpf_program *prog)
+{
+	if (pcap_compile(pc, prog, r->filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		bh_warnx_at(name, 0, "-f '%s': %s", r->filter,
+		    pcap_geterr(pc));
+		r->status = BH_EXIT_FATAL;
+		return -1;
+	}
+	return 0;
+}
+
 int
 sessions_read(struct run *r, const char *fn)
 {
+	struct bpf_program prog;
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const unsigned char *data;
@@ -391,19 +424,28 @@ sessions_read(struct run *r, const char *fn)
 			r->rd_buf = xmalloc(RD_BLOCK);
 		rd.buf = r->rd_buf;
 	}
+	if (r->filter != NULL && filter_compile(r, name, rd.pc, &prog) == -1) {
+		pcap_close(rd.pc);
+		return -1;
+	}
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
 		n++;
+		r->packets++;
 		if (rd.cut > 0 && r->strict) {
 			bh_warnx_at(name, 0, "packet %llu: longer than the "
 			    "file's snaplen %u", (unsigned long long)n,
 			    rd.snapshot);
-			pcap_close(rd.pc);
-			return -1;
+			goto stop;
 		}
-		if (sessions_packet(r, name, dlt, h, data, n, &first) == -1) {
-			pcap_close(rd.pc);
-			return -1;
+		/* pcap_offline_filter(3): the compiled program on each
+		 * packet as read, as the fast reader gives them out too */
+		if (r->filter != NULL &&
+		    pcap_offline_filter(&prog, h, data) == 0) {
+			r->filtered++;
+			continue;
 		}
+		if (sessions_packet(r, name, dlt, h, data, n, &first) == -1)
+			goto stop;
 	}
 	if (rd.cut > 0) {
 		bh_warnx_at(name, 0, "%llu records longer than the file's "
@@ -411,10 +453,8 @@ sessions_read(struct run *r, const char *fn)
 		    (unsigned long long)rd.cut, rd.snapshot,
 		    (unsigned long long)rd.cut_first);
 		worse(r, BH_EXIT_BAD);
-		if (r->strict) {
-			pcap_close(rd.pc);
-			return -1;
-		}
+		if (r->strict)
+			goto stop;
 	}
 	if (u != NULL && unzip_error(u) != NULL &&
 	    (rc != PCAP_ERROR || strncmp(rd.err, "error reading", 13) != 0)) {
@@ -423,10 +463,8 @@ sessions_read(struct run *r, const char *fn)
 		bh_warnx_at(name, 0, "truncated or corrupt archive after %llu "
 		    "packets: %s", (unsigned long long)n, unzip_error(u));
 		worse(r, BH_EXIT_BAD);
-		if (r->strict) {
-			pcap_close(rd.pc);
-			return -1;
-		}
+		if (r->strict)
+			goto stop;
 	} else if (rc == PCAP_ERROR) {
 		/* libpcap says "truncated dump file" for a cut file and
 		 * "error reading dump file" for an I/O error. */
@@ -438,15 +476,20 @@ sessions_read(struct run *r, const char *fn)
 			    "after %llu packets: %s", (unsigned long long)n,
 			    rd.err);
 			worse(r, BH_EXIT_BAD);
-			if (r->strict) {
-				pcap_close(rd.pc);
-				return -1;
-			}
+			if (r->strict)
+				goto stop;
 		}
 	}
+	if (r->filter != NULL)
+		pcap_freecode(&prog);
 	pcap_close(rd.pc);	/* closes fp, stdin included */
 	r->prev_name = name;
 	return 0;
+stop:
+	if (r->filter != NULL)
+		pcap_freecode(&prog);
+	pcap_close(rd.pc);
+	return -1;
 }
 
 /* The end-of-run summary on stderr. */
@@ -474,6 +517,10 @@ sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 		}
 		bh_warnx("%s", line);
 	}
+	if (r->filter != NULL)
+		bh_warnx("%llu of %llu packets did not match -f '%s'",
+		    (unsigned long long)r->filtered,
+		    (unsigned long long)r->packets, r->filter);
 	if (r->skip[BH_PKT_NOT_IP] > 0)
 		bh_warnx("%llu non-IP frames ignored",
 		    (unsigned long long)r->skip[BH_PKT_NOT_IP]);

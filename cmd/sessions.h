@@ -67,6 +67,9 @@ struct run {
 	int		 separate;	/* -B: files are separate captures */
 	int		 have_ts;
 	unsigned char	*rd_buf;	/* one block buffer for every file */
+	const char	*filter;	/* -f: a pcap-filter(7) expression */
+	uint64_t	 packets;	/* read (matching the filter or not) */
+	uint64_t	 filtered;	/* not matching it */
 };
 
 /* Output to fp for heads of up to head_max bytes; _header writes the
@@ -87,6 +90,9 @@ void	sessions_emit(void *arg, const struct bh_flow *f,
  * problem; 0, or -1 when --strict ends the run there (status 2 for the
  * caller, after it flushed the table). */
 int	sessions_read(struct run *r, const char *fn);
+/* Whether expr compiles as a pcap-filter(7) expression (for Ethernet,
+ * before any capture is open); else reports libpcap's message, exit 2. */
+void	sessions_filter_check(const char *expr);
 struct pcap_pkthdr;		/* <pcap/pcap.h> */
 /* Packet n of the capture name (link type dlt) into r->table, or counted
  * as skipped; *first is set for the first packet of a file, and cleared.

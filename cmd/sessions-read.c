@@ -304,7 +304,7 @@ open_stream(struct run *r, const char *name, FILE **fpp, struct unzip **u,
 		if (compressed || !unzip_maybe(c))
 			break;
 		/* gzip, xz, zstd, bzip2: by the magic bytes, not the name */
-		if ((*u = unzip_new(fp, &kind)) == NULL) {
+		if ((*u = unzip_new(fp, r->unzip_max, &kind)) == NULL) {
 			if (kind == -1)
 				bh_warn("%s", name);
 			else

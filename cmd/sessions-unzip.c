@@ -31,8 +31,6 @@
  * error, not an allocation. */
 #define XZ_MEMLIMIT	(512ULL << 20)
 
-uint64_t unzip_max_out;
-
 struct unzip {
 	FILE		*in;
 	int		 kind;		/* UNZIP_* */
@@ -41,7 +39,7 @@ struct unzip {
 	int		 in_eof;
 	int		 bad;		/* corrupt or truncated: msg */
 	char		 msg[160];
-	uint64_t	 in_bytes, out_bytes;
+	uint64_t	 in_bytes, out_bytes, max_out;
 	z_stream	 gz;
 	lzma_stream	 xz;
 	ZSTD_DStream	*zs;
@@ -320,9 +318,9 @@ unzip_read(struct unzip *u, void *buf, size_t n)
 	int at_end;
 	long w;
 
-	if (unzip_max_out > 0 && u->out_bytes + n > unzip_max_out)
-		n = u->out_bytes < unzip_max_out ?
-		    (size_t)(unzip_max_out - u->out_bytes) : 0;
+	if (u->max_out > 0 && u->out_bytes + n > u->max_out)
+		n = u->out_bytes < u->max_out ?
+		    (size_t)(u->max_out - u->out_bytes) : 0;
 	while (done < n && !u->bad) {
 		if (refill(u) == -1) {
 			if (done > 0)
@@ -377,13 +375,14 @@ unzip_in_bytes(const struct unzip *u)
 }
 
 struct unzip *
-unzip_new(FILE *in, int *kind)
+unzip_new(FILE *in, uint64_t max_out, int *kind)
 {
 	struct unzip *u;
 	size_t got;
 
 	u = xcalloc(1, sizeof(*u));
 	u->in = in;
+	u->max_out = max_out;
 	u->ibuf = xmalloc(UNZIP_IN);
 	got = fread(u->ibuf, 1, sizeof(u->magic), in);
 	if (got < sizeof(u->magic) && ferror(in)) {

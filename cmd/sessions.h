@@ -70,6 +70,8 @@ struct run {
 	const char	*filter;	/* -f: a pcap-filter(7) expression */
 	uint64_t	 packets;	/* read (matching the filter or not) */
 	uint64_t	 filtered;	/* not matching it */
+	uint64_t	 unzip_max;	/* unzip_new()'s max_out (0: none) */
+	struct live	*live;		/* -i: sessions-live.c's capture */
 };
 
 /* Output to fp for heads of up to head_max bytes; _header writes the
@@ -93,7 +95,7 @@ int	sessions_read(struct run *r, const char *fn);
 /* Whether expr compiles as a pcap-filter(7) expression (for Ethernet,
  * before any capture is open); else reports libpcap's message, exit 2. */
 void	sessions_filter_check(const char *expr);
-struct pcap_pkthdr;		/* <pcap/pcap.h> */
+struct pcap_pkthdr;		/* libpcap's packet header */
 /* Packet n of the capture name (link type dlt) into r->table, or counted
  * as skipped; *first is set for the first packet of a file, and cleared.
  * 0, or -1 when --strict or files out of time order end the run. */
@@ -103,6 +105,17 @@ int	sessions_packet(struct run *r, const char *name, int dlt,
 /* The end-of-run summary on stderr. */
 void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	    uint32_t max_live);
+
+/* ---- sessions-live.c: a live capture ---- */
+
+/* Open the capture on iface (-i) for r->table, with a kernel buffer of
+ * buffer_kib KiB (0: libpcap's default) and r->filter: 0, or -1 after
+ * reporting why not (CAP_NET_RAW, no such interface, the filter). */
+int	sessions_live_open(struct run *r, const char *iface, int buffer_kib);
+/* Capture until SIGINT, SIGTERM or SIGHUP, flushing stdout after each
+ * batch of packets; the drop counts on stderr at the end.  0, or -1
+ * when --strict ended it (reported). */
+int	sessions_live_run(struct run *r);
 
 /* ---- sessions-unzip.c: compressed captures ---- */
 
@@ -119,8 +132,9 @@ int	unzip_maybe(int c);
 const char *unzip_name(int kind);
 /* A decoder of the stream in, after reading its first bytes: NULL when
  * they are no format's magic (*kind UNZIP_NONE) or on a read error or
- * no memory (*kind -1, errno set). */
-struct unzip *unzip_new(FILE *in, int *kind);
+ * no memory (*kind -1, errno set).  max_out: when not 0, no more bytes
+ * than that come out (the fuzz target's bound on a decompression bomb). */
+struct unzip *unzip_new(FILE *in, uint64_t max_out, int *kind);
 /* Up to n decompressed bytes: how many (0: the end, or a bad archive:
  * unzip_error), or -1 on a read error of the archive (errno). */
 long	unzip_read(struct unzip *u, void *buf, size_t n);
@@ -135,8 +149,5 @@ void	unzip_free(struct unzip *u);
 /* A stdio stream of the decompressed bytes; closing it frees u and
  * closes its input (but stdin).  NULL on failure (errno). */
 FILE	*unzip_fopen(struct unzip *u);
-/* When not 0, at most this many bytes come out of any archive (the fuzz
- * target's bound on a decompression bomb); 0 in bh-sessions. */
-extern uint64_t unzip_max_out;
 
 #endif

@@ -8,7 +8,7 @@
  * The input is the file, compressed or not.  It is decompressed twice,
  * in reads of different sizes picked from its bytes; then read by
  * sessions_read() as bh-sessions reads a file.  At most 1 MiB comes out
- * of an archive (unzip_max_out): a few bytes of bzip2 expand to
+ * of an archive (unzip_new()'s max_out): a few bytes of bzip2 expand to
  * gigabytes, which says nothing more than the first megabyte.
  *
  * Checked besides memory safety: both decompressions give the same
@@ -45,7 +45,7 @@ unzip_all(const char *path, const unsigned char *step, size_t nstep,
 	*why = NULL;
 	if ((fp = fopen(path, "rb")) == NULL)
 		abort();
-	if ((u = unzip_new(fp, &kind)) == NULL) {
+	if ((u = unzip_new(fp, OUT_MAX, &kind)) == NULL) {
 		fclose(fp);
 		return -1;
 	}
@@ -90,7 +90,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ra, rb;
 
 	/* two decompressions, in different reads */
-	unzip_max_out = OUT_MAX;
 	ra = unzip_all(path, size > 0 ? data : one, size == 0 ? sizeof(one) :
 	    size < 16 ? size : 16, &a, &alen, &wa);
 	rb = unzip_all(path, one, sizeof(one), &b, &blen, &wb);
@@ -125,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.linger = 5 * 1000000LL;
 	cfg.seed = 0x5eed;
 	r.strict = size % 2;
+	r.unzip_max = OUT_MAX;
 	sessions_out_start(&so, bh_fuzz_out(), cfg.head_max);
 	cfg.emit = sessions_emit;
 	cfg.arg = &so;

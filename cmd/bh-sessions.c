@@ -205,12 +205,15 @@ main(int argc, char *argv[])
 		}
 		argc = 0;
 	}
+	if (!quiet && argc > 0)
+		sessions_progress_start(&r, argv, argc, &so.records);
 	for (k = 0; k < argc; k++)
 		if (sessions_read(&r, argv[k]) == -1) {
 			r.status = BH_EXIT_FATAL;
 			quiet = 1;	/* --strict: the reason, not a summary */
 			break;
 		}
+	sessions_progress_end(&r);
 	bh_flow_flush(r.table);
 	if (!quiet)
 		sessions_summary(&r, bh_flow_stats(r.table), cfg.max_live);

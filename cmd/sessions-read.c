@@ -235,6 +235,7 @@ sessions_packet(struct run *r, const char *name, int dlt,
 			 * time order: merging an older file into
 			 * the sessions of a newer one would join
 			 * what never met. */
+			sessions_progress_erase(r);
 			bh_warnx_at(name, 0, "starts %.6f s before "
 			    "the end of %s: give the files in time "
 			    "order, or -B to read them as separate "
@@ -259,6 +260,7 @@ skip:
 		return 0;
 	worse(r, BH_EXIT_BAD);
 	if (r->strict) {
+		sessions_progress_erase(r);
 		bh_warnx_at(name, 0, "packet %llu: %s",
 		    (unsigned long long)n, skip_name(st));
 		return -1;
@@ -362,6 +364,18 @@ filter_compile(struct run *r, const char *name, pcap_t *pc,
 	return 0;
 }
 
+/* How far into the file (the archive, when compressed) the reading is. */
+static uint64_t
+raw_pos(const struct reader *rd, const struct unzip *u)
+{
+	long at;
+
+	if (u != NULL)
+		return unzip_in_bytes(u);
+	at = ftell(pcap_file(rd->pc));
+	return at > 0 ? (uint64_t)at : 0;
+}
+
 int
 sessions_read(struct run *r, const char *fn)
 {
@@ -431,7 +445,10 @@ sessions_read(struct run *r, const char *fn)
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
 		n++;
 		r->packets++;
+		if ((n & 4095) == 0 && r->progress != NULL)
+			sessions_progress_tick(r, raw_pos(&rd, u));
 		if (rd.cut > 0 && r->strict) {
+			sessions_progress_erase(r);
 			bh_warnx_at(name, 0, "packet %llu: longer than the "
 			    "file's snaplen %u", (unsigned long long)n,
 			    rd.snapshot);
@@ -447,6 +464,8 @@ sessions_read(struct run *r, const char *fn)
 		if (sessions_packet(r, name, dlt, h, data, n, &first) == -1)
 			goto stop;
 	}
+	sessions_progress_file_done(r, raw_pos(&rd, u));
+	sessions_progress_erase(r);
 	if (rd.cut > 0) {
 		bh_warnx_at(name, 0, "%llu records longer than the file's "
 		    "snaplen %u, cut to it (the first is packet %llu)",

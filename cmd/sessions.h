@@ -43,6 +43,7 @@ struct sessions_out {
 	char		 esc_str[256][4];	/* each byte of a head, escaped */
 	unsigned char	 esc_len[256];
 	struct sig_memo	*sigs;		/* SIG_MEMO fingerprints' texts */
+	uint64_t	 records;	/* written */
 };
 
 /* A fingerprint and its texts, remembered: a capture holds few distinct
@@ -72,6 +73,7 @@ struct run {
 	uint64_t	 filtered;	/* not matching it */
 	uint64_t	 unzip_max;	/* unzip_new()'s max_out (0: none) */
 	struct live	*live;		/* -i: sessions-live.c's capture */
+	struct progress	*progress;	/* sessions-progress.c's line, or NULL */
 };
 
 /* Output to fp for heads of up to head_max bytes; _header writes the
@@ -105,6 +107,21 @@ int	sessions_packet(struct run *r, const char *name, int dlt,
 /* The end-of-run summary on stderr. */
 void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	    uint32_t max_live);
+
+/* ---- sessions-progress.c: the progress line on a terminal ---- */
+
+/* Start it when stderr is a terminal and all n files are regular
+ * ("-": stdin); records: the count of records written, for the live
+ * sessions. */
+void	sessions_progress_start(struct run *r, char **files, int n,
+	    const uint64_t *records);
+/* Redraw (at most four times a second) at pos bytes into this file. */
+void	sessions_progress_tick(struct run *r, uint64_t pos);
+/* A file of so many bytes was read. */
+void	sessions_progress_file_done(struct run *r, uint64_t bytes);
+/* Take the line off the terminal (before a message); _end for good. */
+void	sessions_progress_erase(struct run *r);
+void	sessions_progress_end(struct run *r);
 
 /* ---- sessions-live.c: a live capture ---- */
 

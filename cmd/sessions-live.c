@@ -104,6 +104,7 @@ sessions_live_open(struct run *r, const char *iface, int buffer_kib)
 		    pcap_geterr(pc));
 	live = xcalloc(1, sizeof(*live));
 	r->live = live;
+	r->is_live = 1;
 	live->r = r;
 	live->name = iface;
 	live->pc = pc;

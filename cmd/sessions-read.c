@@ -536,7 +536,9 @@ sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 		}
 		bh_warnx("%s", line);
 	}
-	if (r->filter != NULL)
+	/* (live, the kernel filters: pcap_stats' ps_recv counts what
+	 * matched) */
+	if (r->filter != NULL && !r->is_live)
 		bh_warnx("%llu of %llu packets did not match -f '%s'",
 		    (unsigned long long)r->filtered,
 		    (unsigned long long)r->packets, r->filter);

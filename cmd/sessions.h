@@ -73,6 +73,7 @@ struct run {
 	uint64_t	 filtered;	/* not matching it */
 	uint64_t	 unzip_max;	/* unzip_new()'s max_out (0: none) */
 	struct live	*live;		/* -i: sessions-live.c's capture */
+	int		 is_live;	/* -i: the filter runs in the kernel */
 	struct progress	*progress;	/* sessions-progress.c's line, or NULL */
 };
 

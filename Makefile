@@ -17,6 +17,12 @@ override CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic \
 # Header dependencies, written by the compiler next to each object.
 DEPFLAGS := -MMD -MP
 
+# The version --version prints: VERSION, and `git describe` of the tree
+# when it is a git checkout, in $(O)/gen/version.h (rewritten only when
+# it changes, so a commit rebuilds lib/opt.o and nothing else).
+VERSION	:= 0.14
+GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null)
+
 # What the build probes (libpcap's flags, whether libjq links) is found
 # once per build directory, in $(O)/config.mk; `make clean` forgets it,
 # and so does `make deps` when it installs something.
@@ -82,7 +88,17 @@ all: $(BINS)
 
 $(O)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -Ilib -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LIB_CFLAGS) -Ilib -c -o $@ $<
+
+$(O)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define BH_VERSION "%s"\n' \
+	    '$(VERSION)$(if $(GIT_DESCRIBE), ($(GIT_DESCRIBE)))' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(O)/lib/opt.o: $(O)/gen/version.h
+$(O)/lib/opt.o: LIB_CFLAGS += -I$(O)/gen
+FORCE:
+.PHONY: FORCE
 
 $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)

@@ -32,8 +32,8 @@ usage(FILE *fp, int full)
 {
 	fprintf(fp, "usage: %s [-Bhq] [--strict] [-b KiB] [-f expression] "
 	    "[-i interface] [-L net]\n"
-	    "       [-m sessions] [-s bytes] "
-	    "[-t tcp=SEC,udp=SEC,other=SEC,linger=SEC] [file ...]\n",
+	    "       [-m sessions] [-s bytes] [-t name=seconds[,...]] "
+	    "[file ...]\n",
 	    bh_progname);
 	if (full)
 		fprintf(fp,
@@ -43,7 +43,6 @@ usage(FILE *fp, int full)
 		    "(default libpcap's)\n"
 		    "  -f expr     only the packets matching a pcap-filter(7) "
 		    "expression\n"
-		    "  -h, --help  this help\n"
 		    "  -i iface    capture live on a network interface until "
 		    "SIGINT, SIGTERM, SIGHUP\n"
 		    "  -L net      a local (honeypot) network, repeatable "
@@ -52,9 +51,10 @@ usage(FILE *fp, int full)
 		    "  -q          no progress and no summary of skipped "
 		    "packets\n"
 		    "  -s bytes    head bytes per side (default %d)\n"
-		    "  -t ...      idle timeouts and the linger after a close\n"
-		    "  --strict    the first bad packet is fatal (exit 2)\n"
-		    "  --version   the version of bh\n",
+		    "  -t name=seconds[,...]\n"
+		    "              idle timeouts (tcp, udp, other) and the linger "
+		    "after a close\n"
+		    "  --strict    the first bad packet is fatal (exit 2)\n",
 		    DEFAULT_LIVE, DEFAULT_HEAD);
 }
 

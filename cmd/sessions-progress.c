@@ -77,7 +77,7 @@ fmt_bytes(char *buf, size_t len, double n)
 }
 
 void
-sessions_progress_tick(struct run *r, uint64_t pos)
+sessions_progress_tick(struct run *r, uint64_t pos, uint64_t packets)
 {
 	struct progress *p = r->progress;
 	const struct bh_flow_stats *fs;
@@ -109,7 +109,8 @@ sessions_progress_tick(struct run *r, uint64_t pos)
 	fprintf(stderr, "\r%s: %s of %s (%.0f%%), %llu packets, %llu live "
 	    "sessions, %s/s, %s\033[K", bh_progname, at, of,
 	    p->total > 0 ? 100.0 * (double)done / (double)p->total : 100.0,
-	    (unsigned long long)r->packets, (unsigned long long)live, rate,
+	    (unsigned long long)(r->packets + packets),
+	    (unsigned long long)live, rate,
 	    left);
 	fflush(stderr);
 	p->shown = 1;

@@ -211,8 +211,8 @@ classic_magic(FILE *fp, int first, struct reader *rd)
  * packet before it (*first: the first packet of a file, cleared).  0, or
  * -1 when --strict or files out of time order end the run (reported).
  */
-int
-sessions_packet(struct run *r, const char *name, int dlt,
+static inline int
+packet_in(struct run *r, const char *name, int dlt,
     const struct pcap_pkthdr *h, const unsigned char *data, uint64_t n,
     int *first)
 {
@@ -266,6 +266,14 @@ skip:
 		return -1;
 	}
 	return 0;
+}
+
+int
+sessions_packet(struct run *r, const char *name, int dlt,
+    const struct pcap_pkthdr *h, const unsigned char *data, uint64_t n,
+    int *first)
+{
+	return packet_in(r, name, dlt, h, data, n, first);
 }
 
 /*
@@ -444,9 +452,8 @@ sessions_read(struct run *r, const char *fn)
 	}
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
 		n++;
-		r->packets++;
 		if ((n & 4095) == 0 && r->progress != NULL)
-			sessions_progress_tick(r, raw_pos(&rd, u));
+			sessions_progress_tick(r, raw_pos(&rd, u), n);
 		if (rd.cut > 0 && r->strict) {
 			sessions_progress_erase(r);
 			bh_warnx_at(name, 0, "packet %llu: longer than the "
@@ -461,9 +468,10 @@ sessions_read(struct run *r, const char *fn)
 			r->filtered++;
 			continue;
 		}
-		if (sessions_packet(r, name, dlt, h, data, n, &first) == -1)
+		if (packet_in(r, name, dlt, h, data, n, &first) == -1)
 			goto stop;
 	}
+	r->packets += n;
 	sessions_progress_file_done(r, raw_pos(&rd, u));
 	sessions_progress_erase(r);
 	if (rd.cut > 0) {
@@ -505,6 +513,7 @@ sessions_read(struct run *r, const char *fn)
 	r->prev_name = name;
 	return 0;
 stop:
+	r->packets += n;
 	if (r->filter != NULL)
 		pcap_freecode(&prog);
 	pcap_close(rd.pc);

@@ -69,7 +69,8 @@ struct run {
 	int		 have_ts;
 	unsigned char	*rd_buf;	/* one block buffer for every file */
 	const char	*filter;	/* -f: a pcap-filter(7) expression */
-	uint64_t	 packets;	/* read (matching the filter or not) */
+	uint64_t	 packets;	/* read, of the files done (matching the
+					   filter or not) */
 	uint64_t	 filtered;	/* not matching it */
 	uint64_t	 unzip_max;	/* unzip_new()'s max_out (0: none) */
 	struct live	*live;		/* -i: sessions-live.c's capture */
@@ -116,8 +117,9 @@ void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
  * sessions. */
 void	sessions_progress_start(struct run *r, char **files, int n,
 	    const uint64_t *records);
-/* Redraw (at most four times a second) at pos bytes into this file. */
-void	sessions_progress_tick(struct run *r, uint64_t pos);
+/* Redraw (at most four times a second) at pos bytes and packets into
+ * this file. */
+void	sessions_progress_tick(struct run *r, uint64_t pos, uint64_t packets);
 /* A file of so many bytes was read. */
 void	sessions_progress_file_done(struct run *r, uint64_t bytes);
 /* Take the line off the terminal (before a message); _end for good. */

@@ -17,6 +17,12 @@ override CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic \
 # Header dependencies, written by the compiler next to each object.
 DEPFLAGS := -MMD -MP
 
+# The version --version prints: VERSION, and `git describe` of the tree
+# when it is a git checkout, in $(O)/gen/version.h (rewritten only when
+# it changes, so a commit rebuilds lib/opt.o and nothing else).
+VERSION	:= 0.14
+GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null)
+
 # What the build probes (libpcap's flags, whether libjq links) is found
 # once per build directory, in $(O)/config.mk; `make clean` forgets it,
 # and so does `make deps` when it installs something.
@@ -64,7 +70,10 @@ bh-synth_LIB	:= diag opt num pktbuild
 bh-ttl_LIB	:= $(REC_LIB) tcpfp
 bh-story_LIB	:= $(REC_LIB)
 bh-hosts_LIB	:= $(REC_LIB)
-bh-sessions_LIBS = $(PCAP_LIBS)
+# Compressed captures (cmd/sessions-unzip.c): zlib, liblzma, libzstd,
+# libbz2 (Debian 12's libbz2-dev ships no .pc file).
+ZIP_LIBS ?= -lz -llzma -lzstd -lbz2
+bh-sessions_LIBS = $(PCAP_LIBS) $(ZIP_LIBS)
 ifeq ($(HAVE_JQ),yes)
 bh-filter_LIBS	= $(JQ_LIBS)
 endif
@@ -80,7 +89,17 @@ all: $(BINS)
 
 $(O)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -Ilib -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LIB_CFLAGS) -Ilib -c -o $@ $<
+
+$(O)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define BH_VERSION "%s"\n' \
+	    '$(VERSION)$(if $(GIT_DESCRIBE), ($(GIT_DESCRIBE)))' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(O)/lib/opt.o: $(O)/gen/version.h
+$(O)/lib/opt.o: LIB_CFLAGS += -I$(O)/gen
+FORCE:
+.PHONY: FORCE
 
 $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)
@@ -172,9 +191,18 @@ demo-run: all
 
 # Install what is missing (Debian/Ubuntu).  As root it runs apt-get;
 # otherwise it prints the exact command and stops.
-DEPS_PKGS := gcc make pkg-config libpcap-dev libjq-dev bats mandoc
+# zlib, liblzma, libzstd, libbz2: compressed captures; gzip, xz, zstd,
+# bzip2: the tests compress their fixtures; iproute2, python3: the live
+# capture test (a veth pair, a TCP server and client); util-linux: script(1).
+DEPS_PKGS := gcc make pkg-config libpcap-dev libjq-dev bats mandoc \
+	zlib1g-dev liblzma-dev libzstd-dev libbz2-dev gzip xz-utils zstd bzip2 \
+	iproute2 python3-minimal util-linux
 DEPS_CHECK := command -v gcc && command -v pkg-config && command -v bats && \
-	command -v mandoc && test -e /usr/include/pcap.h && test -e /usr/include/jq.h
+	command -v mandoc && test -e /usr/include/pcap.h && test -e /usr/include/jq.h && \
+	test -e /usr/include/zlib.h && test -e /usr/include/lzma.h && \
+	test -e /usr/include/zstd.h && test -e /usr/include/bzlib.h && \
+	command -v gzip && command -v xz && command -v zstd && command -v bzip2 && \
+	command -v ip && command -v python3 && command -v script
 deps:
 	@if ( $(DEPS_CHECK) ) >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
@@ -202,11 +230,12 @@ clean:
 # ever broke something, each in a process of its own.  With clang it
 # links with libFuzzer: `make fuzz` runs each target for FUZZ_TIME
 # seconds, `make fuzz-smoke` for a few.
-FUZZ_TARGETS ?= pkt ev pcap record phase rtt ttl hist hosts story \
+FUZZ_TARGETS ?= pkt ev pcap unzip record phase rtt ttl hist hosts story \
 	$(if $(filter yes,$(HAVE_JQ)),filter)
 # The tool whose modules a target drives (none: lib/ only), and the lib/
 # objects of a target without a tool.
 FUZZ_TOOL_pcap	:= bh-sessions
+FUZZ_TOOL_unzip	:= bh-sessions
 FUZZ_TOOL_phase	:= bh-phase
 FUZZ_TOOL_rtt	:= bh-rtt
 FUZZ_TOOL_ttl	:= bh-ttl
@@ -226,7 +255,7 @@ $(O)/fuzz/%.o: fuzz/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(TOOL_CFLAGS) -Ilib -Icmd -Ifuzz -c -o $@ $<
 $(O)/fuzz/fuzz_phase.o: $(O)/gen/bh-phase.rules.h
 $(O)/fuzz/fuzz_phase.o: TOOL_CFLAGS += -I$(O)/gen
-$(O)/fuzz/fuzz_pcap.o: TOOL_CFLAGS += $(PCAP_CFLAGS)
+$(O)/fuzz/fuzz_pcap.o $(O)/fuzz/fuzz_unzip.o: TOOL_CFLAGS += $(PCAP_CFLAGS)
 $(O)/fuzz/fuzz_filter.o: TOOL_CFLAGS += -DBH_HAVE_JQ
 
 define fuzz_rule
@@ -236,7 +265,7 @@ $(O)/fuzz/libfuzzer-$(1): $(O)/fuzz/fuzz_$(1).o $(O)/fuzz/fz.o $(call fuzz_objs,
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ \
 	    $$(call fuzz_libs,$(1)) $$(LDLIBS) -lm
 endef
-$(foreach t,pkt ev pcap record phase rtt ttl hist hosts story filter,$(eval $(call fuzz_rule,$(t))))
+$(foreach t,pkt ev pcap unzip record phase rtt ttl hist hosts story filter,$(eval $(call fuzz_rule,$(t))))
 .SECONDARY: $(O)/fuzz/replay.o $(O)/fuzz/fz.o \
 	$(patsubst %,$(O)/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 

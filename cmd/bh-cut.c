@@ -27,7 +27,7 @@ struct cut {
 static void
 usage(FILE *fp, int full)
 {
-	fprintf(fp, "usage: %s [-hHnu] [--strict] [-f col[,col...]] "
+	fprintf(fp, "usage: %s [-hHnu] [--strict] [-f col[,col ...]] "
 	    "[file ...]\n", bh_progname);
 	if (full)
 		fprintf(fp,

@@ -30,13 +30,13 @@ static void
 usage(FILE *fp, int full)
 {
 	fprintf(fp,
-	    "usage: %s [-hS] [-b col[,col...]]\n"
-	    "\t[-k key[:width][,key2[:width]]]\n"
+	    "usage: %s [-hS] [-b col[,col ...]]\n"
+	    "\t-k key[:width][,key2[:width]]\n"
 	    "\t[-N max] [-T title] [-w col] [-X label] [-Y label] [--bars]\n"
-	    "\t[--colors value=#rrggbb,...] [--stacked] [--strict]\n"
+	    "\t[--colors value=colour[,...]] [--stacked] [--strict]\n"
 	    "\t[--svg file] [file ...]\n"
 	    "       %s --merge [-h] [-N max] [-T title] [-X label] [-Y label]\n"
-	    "\t[--bars] [--colors value=#rrggbb,...] [--stacked] [--strict]\n"
+	    "\t[--bars] [--colors value=colour[,...]] [--stacked] [--strict]\n"
 	    "\t[--svg file] [file ...]\n",
 	    bh_progname, bh_progname);
 	if (full)
@@ -52,8 +52,8 @@ usage(FILE *fp, int full)
 		    "  -w col      weigh each record by col\n"
 		    "  -T, -X, -Y  the title and axis labels of a figure\n"
 		    "  --bars      bars on the terminal instead of the stream\n"
-		    "  --colors value=#rrggbb,...\n"
-		    "              a group's colour in the SVG\n"
+		    "  --colors value=colour[,...]\n"
+		    "              a group's colour in the SVG (#rrggbb)\n"
 		    "  --merge     add up the outputs of earlier runs\n"
 		    "  --stacked   stack the groups' bars in the SVG\n"
 		    "  --strict    the first bad record is fatal (exit 2)\n"

@@ -16,6 +16,7 @@
  * segment like a retransmission (tcptrace keeps every segment to tell
  * them apart; we keep a few).
  */
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,20 +30,30 @@
 static void
 usage(FILE *fp, int full)
 {
-	fprintf(fp, "usage: %s [-Bhq] [--strict] [-L net] [-m sessions] "
-	    "[-s bytes]\n"
-	    "       [-t tcp=SEC,udp=SEC,other=SEC,linger=SEC] [file ...]\n",
+	fprintf(fp, "usage: %s [-Bhq] [--strict] [-b KiB] [-f expression] "
+	    "[-i interface] [-L net]\n"
+	    "       [-m sessions] [-s bytes] [-t name=seconds[,...]] "
+	    "[file ...]\n",
 	    bh_progname);
 	if (full)
 		fprintf(fp,
 		    "  -B          files are separate captures: time may go "
 		    "back between them\n"
+		    "  -b KiB      the kernel's capture buffer with -i "
+		    "(default libpcap's)\n"
+		    "  -f expr     only the packets matching a pcap-filter(7) "
+		    "expression\n"
+		    "  -i iface    capture live on a network interface until "
+		    "SIGINT, SIGTERM, SIGHUP\n"
 		    "  -L net      a local (honeypot) network, repeatable "
 		    "(also $BH_LOCAL)\n"
 		    "  -m sessions the cap on live sessions (default %d)\n"
-		    "  -q          no summary of skipped packets\n"
+		    "  -q          no progress and no summary of skipped "
+		    "packets\n"
 		    "  -s bytes    head bytes per side (default %d)\n"
-		    "  -t ...      idle timeouts and the linger after a close\n"
+		    "  -t name=seconds[,...]\n"
+		    "              idle timeouts (tcp, udp, other) and the linger "
+		    "after a close\n"
 		    "  --strict    the first bad packet is fatal (exit 2)\n",
 		    DEFAULT_LIVE, DEFAULT_HEAD);
 }
@@ -85,7 +96,9 @@ main(int argc, char *argv[])
 	struct bh_opt o;
 	struct run r;
 	unsigned long v;
-	int c, quiet = 0, k, rc;
+	const char *iface = NULL;
+	struct stat sb;
+	int c, quiet = 0, k, rc, buffer_kib = 0;
 
 	bh_diag_init(argv[0]);
 	memset(&r, 0, sizeof(r));
@@ -101,11 +114,23 @@ main(int argc, char *argv[])
 	memset(&so, 0, sizeof(so));
 	if (sessions_local_env(&so) == -1)
 		return BH_EXIT_FATAL;
-	bh_opt_init(&o, argc, argv, "BL:m:qs:t:", NULL);
+	bh_opt_init(&o, argc, argv, "Bb:f:i:L:m:qs:t:", NULL);
 	while ((c = bh_opt_next(&o)) != -1) {
 		switch (c) {
 		case 'B':
 			r.separate = 1;
+			break;
+		case 'b':
+			if (bh_parse_uint(o.arg, 2097151, &v) == -1 || v == 0)
+				bh_errx(BH_EXIT_FATAL, "-b %s: want 1 to 2097151 "
+				    "KiB", o.arg);
+			buffer_kib = (int)v;
+			break;
+		case 'f':
+			r.filter = o.arg;
+			break;
+		case 'i':
+			iface = o.arg;
 			break;
 		case 'L':
 			if ((rc = sessions_add_net(&so, o.arg)) == -2)
@@ -139,8 +164,15 @@ main(int argc, char *argv[])
 		}
 	}
 	r.strict = o.strict;
+	if (r.filter != NULL)
+		sessions_filter_check(r.filter);
 	argc -= o.ind;
 	argv += o.ind;
+	if (iface != NULL && argc > 0) {
+		bh_warnx("-i %s and files: one or the other", iface);
+		usage(stderr, 0);
+		return BH_EXIT_FATAL;
+	}
 	if (argc == 0) {
 		argc = 1;
 		argv = stdin_argv;
@@ -150,21 +182,38 @@ main(int argc, char *argv[])
 	 * depends on it. */
 	if (getentropy(&cfg.seed, sizeof(cfg.seed)) == -1)
 		cfg.seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
+	if (iface != NULL && sessions_live_open(&r, iface, buffer_kib) == -1)
+		return BH_EXIT_FATAL;
 	sessions_out_start(&so, stdout, cfg.head_max);
 	cfg.emit = sessions_emit;
 	cfg.arg = &so;
 	r.table = bh_flow_new(&cfg);
-	/* Records go out whole; a larger buffer saves write calls. */
-	if (!isatty(STDOUT_FILENO))
+	/* Records go out whole; a larger buffer saves write calls.  Live,
+	 * each record goes out as its session ends: line by line into a
+	 * pipe (and flushed after each batch of packets into a file). */
+	if (iface != NULL && (fstat(STDOUT_FILENO, &sb) == -1 ||
+	    !S_ISREG(sb.st_mode)))
+		setvbuf(stdout, NULL, _IOLBF, BH_IO_CHUNK);
+	else if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, BH_IO_CHUNK);
 	sessions_out_header(&so);
 
+	if (iface != NULL) {
+		if (sessions_live_run(&r) == -1) {
+			r.status = BH_EXIT_FATAL;
+			quiet = 1;
+		}
+		argc = 0;
+	}
+	if (!quiet && argc > 0)
+		sessions_progress_start(&r, argv, argc, &so.records);
 	for (k = 0; k < argc; k++)
 		if (sessions_read(&r, argv[k]) == -1) {
 			r.status = BH_EXIT_FATAL;
 			quiet = 1;	/* --strict: the reason, not a summary */
 			break;
 		}
+	sessions_progress_end(&r);
 	bh_flow_flush(r.table);
 	if (!quiet)
 		sessions_summary(&r, bh_flow_stats(r.table), cfg.max_live);

@@ -76,11 +76,11 @@ parse_size(const char *s, uint64_t *v)
 static void
 usage(FILE *fp, int full)
 {
-	fprintf(fp, "usage: %s [-ghq] [-n sessions | -b bytes] [-s seed] "
+	fprintf(fp, "usage: %s [-ghq] [-n sessions | -b size] [-s seed] "
 	    "[-o out.pcap] [-t truth.tsv]\n", bh_progname);
 	if (full)
 		fprintf(fp,
-		    "  -b bytes     about this many bytes of capture (1.5GB, "
+		    "  -b size      about this many bytes of capture (1.5GB, "
 		    "150M, 4096)\n"
 		    "  -g, --pcapng write pcapng, not pcap\n"
 		    "  -n sessions  this many sessions (default 2000)\n"

@@ -534,6 +534,7 @@ sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
 	if (fwrite(so->obuf, 1, (size_t)(o.p - so->obuf), so->fp) !=
 	    (size_t)(o.p - so->obuf))
 		bh_err(BH_EXIT_FATAL, "write error on standard output");
+	so->records++;
 }
 
 int

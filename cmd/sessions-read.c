@@ -205,18 +205,196 @@ classic_magic(FILE *fp, int first, struct reader *rd)
 	return 0;
 }
 
+/*
+ * Packet n of the capture name (its link type dlt) into the session
+ * table, or counted as skipped, after the checks of its time against the
+ * packet before it (*first: the first packet of a file, cleared).  0, or
+ * -1 when --strict or files out of time order end the run (reported).
+ */
+static inline int
+packet_in(struct run *r, const char *name, int dlt,
+    const struct pcap_pkthdr *h, const unsigned char *data, uint64_t n,
+    int *first)
+{
+	struct bh_pkt p;
+	enum bh_pkt_status st;
+	int64_t ts;
+
+	if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
+		st = SKIP_TIME;
+		goto skip;
+	}
+	ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	if (r->have_ts && ts < r->last_ts) {
+		if (!*first)
+			r->backwards++;
+		else if (r->last_ts - ts <= FILE_BACK_TOLERANCE)
+			;
+		else if (!r->separate) {
+			/* Rotated files are one capture only in
+			 * time order: merging an older file into
+			 * the sessions of a newer one would join
+			 * what never met. */
+			sessions_progress_erase(r);
+			bh_warnx_at(name, 0, "starts %.6f s before "
+			    "the end of %s: give the files in time "
+			    "order, or -B to read them as separate "
+			    "captures", (double)(r->last_ts - ts) /
+			    1e6, r->prev_name);
+			return -1;
+		} else
+			bh_flow_restart(r->table);
+	}
+	*first = 0;
+	r->last_ts = ts;
+	r->have_ts = 1;
+	st = bh_pkt_decode(dlt, data, h->caplen, h->len, &p);
+	if (st == BH_PKT_OK) {
+		if (bh_flow_packet(r->table, ts, &p) == 0)
+			return 0;
+		st = SKIP_FRAG;
+	}
+skip:
+	r->skip[st]++;
+	if (st == BH_PKT_NOT_IP)
+		return 0;
+	worse(r, BH_EXIT_BAD);
+	if (r->strict) {
+		sessions_progress_erase(r);
+		bh_warnx_at(name, 0, "packet %llu: %s",
+		    (unsigned long long)n, skip_name(st));
+		return -1;
+	}
+	return 0;
+}
+
+int
+sessions_packet(struct run *r, const char *name, int dlt,
+    const struct pcap_pkthdr *h, const unsigned char *data, uint64_t n,
+    int *first)
+{
+	return packet_in(r, name, dlt, h, data, n, first);
+}
+
+/*
+ * The first byte of fp, put back (c), after the checks of an empty file;
+ * a compressed file (sessions-unzip.c) is replaced by the stream of its
+ * capture, *u its decoder.  0, or 1 when the file is done with (reported,
+ * closed), or -1 when --strict ends the run.
+ */
+static int
+open_stream(struct run *r, const char *name, FILE **fpp, struct unzip **u,
+    int *cp)
+{
+	FILE *fp = *fpp, *zfp;
+	int c, kind, compressed = 0;
+
+	*u = NULL;
+	for (;;) {
+		/* A zero-byte file is a capture cut before its header. */
+		if ((c = getc(fp)) == EOF) {
+			if (ferror(fp)) {
+				bh_warn("%s", name);
+				worse(r, BH_EXIT_FATAL);
+			} else if (*u != NULL && unzip_error(*u) != NULL) {
+				bh_warnx_at(name, 0, "truncated or corrupt "
+				    "archive before the capture header: %s",
+				    unzip_error(*u));
+				worse(r, BH_EXIT_BAD);
+			} else {
+				bh_warnx_at(name, 0, "empty %sfile, no capture "
+				    "header", compressed ? "compressed " : "");
+				worse(r, BH_EXIT_BAD);
+			}
+			if (fp != stdin)
+				fclose(fp);
+			return r->strict && r->status == BH_EXIT_BAD ? -1 : 1;
+		}
+		ungetc(c, fp);
+		if (compressed || !unzip_maybe(c))
+			break;
+		/* gzip, xz, zstd, bzip2: by the magic bytes, not the name */
+		if ((*u = unzip_new(fp, r->unzip_max, &kind)) == NULL) {
+			if (kind == -1)
+				bh_warn("%s", name);
+			else
+				bh_warnx_at(name, 0, "not a capture file: "
+				    "unknown file format");
+			worse(r, BH_EXIT_FATAL);
+			if (fp != stdin)
+				fclose(fp);
+			return 1;
+		}
+		if ((zfp = unzip_fopen(*u)) == NULL) {
+			bh_warn("%s", name);
+			worse(r, BH_EXIT_FATAL);
+			unzip_free(*u);
+			if (fp != stdin)
+				fclose(fp);
+			return 1;
+		}
+		*fpp = fp = zfp;
+		compressed = 1;
+	}
+	*cp = c;
+	return 0;
+}
+
+void
+sessions_filter_check(const char *expr)
+{
+	struct bpf_program prog;
+	pcap_t *pc;
+
+	if ((pc = pcap_open_dead(DLT_EN10MB, RD_MAXSNAP)) == NULL)
+		bh_errx(BH_EXIT_FATAL, "out of memory");
+	if (pcap_compile(pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1)
+		bh_errx(BH_EXIT_FATAL, "-f '%s': %s", expr, pcap_geterr(pc));
+	pcap_freecode(&prog);
+	pcap_close(pc);
+}
+
+/*
+ * The -f expression compiled for the link type of rd->pc (pcap_compile(3):
+ * the same expression compiles to different code per link type, so each
+ * file gets its own).  0, or -1 after reporting why not (exit 2).
+ */
+static int
+filter_compile(struct run *r, const char *name, pcap_t *pc,
+    struct bpf_program *prog)
+{
+	if (pcap_compile(pc, prog, r->filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		bh_warnx_at(name, 0, "-f '%s': %s", r->filter,
+		    pcap_geterr(pc));
+		r->status = BH_EXIT_FATAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* How far into the file (the archive, when compressed) the reading is. */
+static uint64_t
+raw_pos(const struct reader *rd, const struct unzip *u)
+{
+	long at;
+
+	if (u != NULL)
+		return unzip_in_bytes(u);
+	at = ftell(pcap_file(rd->pc));
+	return at > 0 ? (uint64_t)at : 0;
+}
+
 int
 sessions_read(struct run *r, const char *fn)
 {
+	struct bpf_program prog;
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const unsigned char *data;
 	const char *name = fn;
 	struct reader rd;
-	struct bh_pkt p;
-	enum bh_pkt_status st;
+	struct unzip *u;
 	FILE *fp;
-	int64_t ts;
 	uint64_t n = 0;
 	int c, dlt, rc, first = 1;
 
@@ -227,35 +405,26 @@ sessions_read(struct run *r, const char *fn)
 		worse(r, BH_EXIT_FATAL);
 		return 0;
 	}
-	/* A zero-byte file is a capture cut before its header. */
-	if ((c = getc(fp)) == EOF) {
-		if (ferror(fp)) {
-			bh_warn("%s", name);
-			worse(r, BH_EXIT_FATAL);
-		} else {
-			bh_warnx_at(name, 0, "empty file, no capture header");
-			worse(r, BH_EXIT_BAD);
-			if (r->strict) {
-				if (fp != stdin)
-					fclose(fp);
-				return -1;
-			}
-		}
-		if (fp != stdin)
-			fclose(fp);
-		return 0;
-	}
-	ungetc(c, fp);
+	if ((rc = open_stream(r, name, &fp, &u, &c)) != 0)
+		return rc == -1 ? -1 : 0;
 	errbuf[0] = '\0';
 	memset(&rd, 0, sizeof(rd));
 	rd.pc = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (rd.pc == NULL) {
-		bh_warnx_at(name, 0, "not a capture file: %s", errbuf);
-		worse(r, BH_EXIT_FATAL);
+		if (u != NULL && unzip_error(u) != NULL) {
+			bh_warnx_at(name, 0, "truncated or corrupt archive "
+			    "before the capture header: %s", unzip_error(u));
+			worse(r, BH_EXIT_BAD);
+		} else {
+			bh_warnx_at(name, 0, "not a capture file%s%s: %s",
+			    u != NULL ? ", compressed with " : "",
+			    u != NULL ? unzip_name(unzip_kind(u)) : "", errbuf);
+			worse(r, BH_EXIT_FATAL);
+		}
 		if (fp != stdin)
 			fclose(fp);
-		return 0;
+		return r->strict && r->status == BH_EXIT_BAD ? -1 : 0;
 	}
 	dlt = pcap_datalink(rd.pc);
 	if (!bh_pkt_linktype_ok(dlt)) {
@@ -277,73 +446,53 @@ sessions_read(struct run *r, const char *fn)
 			r->rd_buf = xmalloc(RD_BLOCK);
 		rd.buf = r->rd_buf;
 	}
+	if (r->filter != NULL && filter_compile(r, name, rd.pc, &prog) == -1) {
+		pcap_close(rd.pc);
+		return -1;
+	}
 	while ((rc = rd_next(&rd, &h, &data)) == 1) {
 		n++;
+		if ((n & 4095) == 0 && r->progress != NULL)
+			sessions_progress_tick(r, raw_pos(&rd, u), n);
 		if (rd.cut > 0 && r->strict) {
+			sessions_progress_erase(r);
 			bh_warnx_at(name, 0, "packet %llu: longer than the "
 			    "file's snaplen %u", (unsigned long long)n,
 			    rd.snapshot);
-			pcap_close(rd.pc);
-			return -1;
+			goto stop;
 		}
-		if (h->ts.tv_sec > MAX_TS_SEC || h->ts.tv_sec < -MAX_TS_SEC) {
-			st = SKIP_TIME;
-			goto skip;
-		}
-		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-		if (r->have_ts && ts < r->last_ts) {
-			if (!first)
-				r->backwards++;
-			else if (r->last_ts - ts <= FILE_BACK_TOLERANCE)
-				;
-			else if (!r->separate) {
-				/* Rotated files are one capture only in
-				 * time order: merging an older file into
-				 * the sessions of a newer one would join
-				 * what never met. */
-				bh_warnx_at(name, 0, "starts %.6f s before "
-				    "the end of %s: give the files in time "
-				    "order, or -B to read them as separate "
-				    "captures", (double)(r->last_ts - ts) /
-				    1e6, r->prev_name);
-				pcap_close(rd.pc);
-				return -1;
-			} else
-				bh_flow_restart(r->table);
-		}
-		first = 0;
-		r->last_ts = ts;
-		r->have_ts = 1;
-		st = bh_pkt_decode(dlt, data, h->caplen, h->len, &p);
-		if (st == BH_PKT_OK) {
-			if (bh_flow_packet(r->table, ts, &p) == 0)
-				continue;
-			st = SKIP_FRAG;
-		}
-skip:
-		r->skip[st]++;
-		if (st == BH_PKT_NOT_IP)
+		/* pcap_offline_filter(3): the compiled program on each
+		 * packet as read, as the fast reader gives them out too */
+		if (r->filter != NULL &&
+		    pcap_offline_filter(&prog, h, data) == 0) {
+			r->filtered++;
 			continue;
-		worse(r, BH_EXIT_BAD);
-		if (r->strict) {
-			bh_warnx_at(name, 0, "packet %llu: %s",
-			    (unsigned long long)n, skip_name(st));
-			pcap_close(rd.pc);
-			return -1;
 		}
+		if (packet_in(r, name, dlt, h, data, n, &first) == -1)
+			goto stop;
 	}
+	r->packets += n;
+	sessions_progress_file_done(r, raw_pos(&rd, u));
+	sessions_progress_erase(r);
 	if (rd.cut > 0) {
 		bh_warnx_at(name, 0, "%llu records longer than the file's "
 		    "snaplen %u, cut to it (the first is packet %llu)",
 		    (unsigned long long)rd.cut, rd.snapshot,
 		    (unsigned long long)rd.cut_first);
 		worse(r, BH_EXIT_BAD);
-		if (r->strict) {
-			pcap_close(rd.pc);
-			return -1;
-		}
+		if (r->strict)
+			goto stop;
 	}
-	if (rc == PCAP_ERROR) {
+	if (u != NULL && unzip_error(u) != NULL &&
+	    (rc != PCAP_ERROR || strncmp(rd.err, "error reading", 13) != 0)) {
+		/* The capture ends where the archive does; what libpcap
+		 * says of the cut is the consequence. */
+		bh_warnx_at(name, 0, "truncated or corrupt archive after %llu "
+		    "packets: %s", (unsigned long long)n, unzip_error(u));
+		worse(r, BH_EXIT_BAD);
+		if (r->strict)
+			goto stop;
+	} else if (rc == PCAP_ERROR) {
 		/* libpcap says "truncated dump file" for a cut file and
 		 * "error reading dump file" for an I/O error. */
 		if (strncmp(rd.err, "error reading", 13) == 0) {
@@ -354,15 +503,21 @@ skip:
 			    "after %llu packets: %s", (unsigned long long)n,
 			    rd.err);
 			worse(r, BH_EXIT_BAD);
-			if (r->strict) {
-				pcap_close(rd.pc);
-				return -1;
-			}
+			if (r->strict)
+				goto stop;
 		}
 	}
+	if (r->filter != NULL)
+		pcap_freecode(&prog);
 	pcap_close(rd.pc);	/* closes fp, stdin included */
 	r->prev_name = name;
 	return 0;
+stop:
+	r->packets += n;
+	if (r->filter != NULL)
+		pcap_freecode(&prog);
+	pcap_close(rd.pc);
+	return -1;
 }
 
 /* The end-of-run summary on stderr. */
@@ -390,6 +545,12 @@ sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 		}
 		bh_warnx("%s", line);
 	}
+	/* (live, the kernel filters: pcap_stats' ps_recv counts what
+	 * matched) */
+	if (r->filter != NULL && !r->is_live)
+		bh_warnx("%llu of %llu packets did not match -f '%s'",
+		    (unsigned long long)r->filtered,
+		    (unsigned long long)r->packets, r->filter);
 	if (r->skip[BH_PKT_NOT_IP] > 0)
 		bh_warnx("%llu non-IP frames ignored",
 		    (unsigned long long)r->skip[BH_PKT_NOT_IP]);

@@ -1,6 +1,7 @@
 /*
  * sessions.h - bh-sessions' modules: sessions-out.c (a session to its
- * record, the local networks) and sessions-read.c (captures to sessions).
+ * record, the local networks), sessions-read.c (captures to sessions)
+ * and sessions-unzip.c (compressed captures).
  */
 #ifndef BH_SESSIONS_H
 #define BH_SESSIONS_H
@@ -42,6 +43,7 @@ struct sessions_out {
 	char		 esc_str[256][4];	/* each byte of a head, escaped */
 	unsigned char	 esc_len[256];
 	struct sig_memo	*sigs;		/* SIG_MEMO fingerprints' texts */
+	uint64_t	 records;	/* written */
 };
 
 /* A fingerprint and its texts, remembered: a capture holds few distinct
@@ -66,6 +68,14 @@ struct run {
 	int		 separate;	/* -B: files are separate captures */
 	int		 have_ts;
 	unsigned char	*rd_buf;	/* one block buffer for every file */
+	const char	*filter;	/* -f: a pcap-filter(7) expression */
+	uint64_t	 packets;	/* read, of the files done (matching the
+					   filter or not) */
+	uint64_t	 filtered;	/* not matching it */
+	uint64_t	 unzip_max;	/* unzip_new()'s max_out (0: none) */
+	struct live	*live;		/* -i: sessions-live.c's capture */
+	int		 is_live;	/* -i: the filter runs in the kernel */
+	struct progress	*progress;	/* sessions-progress.c's line, or NULL */
 };
 
 /* Output to fp for heads of up to head_max bytes; _header writes the
@@ -86,8 +96,78 @@ void	sessions_emit(void *arg, const struct bh_flow *f,
  * problem; 0, or -1 when --strict ends the run there (status 2 for the
  * caller, after it flushed the table). */
 int	sessions_read(struct run *r, const char *fn);
+/* Whether expr compiles as a pcap-filter(7) expression (for Ethernet,
+ * before any capture is open); else reports libpcap's message, exit 2. */
+void	sessions_filter_check(const char *expr);
+struct pcap_pkthdr;		/* libpcap's packet header */
+/* Packet n of the capture name (link type dlt) into r->table, or counted
+ * as skipped; *first is set for the first packet of a file, and cleared.
+ * 0, or -1 when --strict or files out of time order end the run. */
+int	sessions_packet(struct run *r, const char *name, int dlt,
+	    const struct pcap_pkthdr *h, const unsigned char *data,
+	    uint64_t n, int *first);
 /* The end-of-run summary on stderr. */
 void	sessions_summary(const struct run *r, const struct bh_flow_stats *fs,
 	    uint32_t max_live);
+
+/* ---- sessions-progress.c: the progress line on a terminal ---- */
+
+/* Start it when stderr is a terminal and all n files are regular
+ * ("-": stdin); records: the count of records written, for the live
+ * sessions. */
+void	sessions_progress_start(struct run *r, char **files, int n,
+	    const uint64_t *records);
+/* Redraw (at most four times a second) at pos bytes and packets into
+ * this file. */
+void	sessions_progress_tick(struct run *r, uint64_t pos, uint64_t packets);
+/* A file of so many bytes was read. */
+void	sessions_progress_file_done(struct run *r, uint64_t bytes);
+/* Take the line off the terminal (before a message); _end for good. */
+void	sessions_progress_erase(struct run *r);
+void	sessions_progress_end(struct run *r);
+
+/* ---- sessions-live.c: a live capture ---- */
+
+/* Open the capture on iface (-i) for r->table, with a kernel buffer of
+ * buffer_kib KiB (0: libpcap's default) and r->filter: 0, or -1 after
+ * reporting why not (CAP_NET_RAW, no such interface, the filter). */
+int	sessions_live_open(struct run *r, const char *iface, int buffer_kib);
+/* Capture until SIGINT, SIGTERM or SIGHUP, flushing stdout after each
+ * batch of packets; the drop counts on stderr at the end.  0, or -1
+ * when --strict ended it (reported). */
+int	sessions_live_run(struct run *r);
+
+/* ---- sessions-unzip.c: compressed captures ---- */
+
+#define UNZIP_NONE	0
+#define UNZIP_GZIP	1
+#define UNZIP_XZ	2
+#define UNZIP_ZSTD	3
+#define UNZIP_BZIP2	4
+struct unzip;
+/* Whether a stream whose first byte is c may be compressed (no capture
+ * format starts with these bytes). */
+int	unzip_maybe(int c);
+/* "gzip", "xz", "zstd", "bzip2". */
+const char *unzip_name(int kind);
+/* A decoder of the stream in, after reading its first bytes: NULL when
+ * they are no format's magic (*kind UNZIP_NONE) or on a read error or
+ * no memory (*kind -1, errno set).  max_out: when not 0, no more bytes
+ * than that come out (the fuzz target's bound on a decompression bomb). */
+struct unzip *unzip_new(FILE *in, uint64_t max_out, int *kind);
+/* Up to n decompressed bytes: how many (0: the end, or a bad archive:
+ * unzip_error), or -1 on a read error of the archive (errno). */
+long	unzip_read(struct unzip *u, void *buf, size_t n);
+/* Why the archive ended early (corrupt, truncated), or NULL. */
+const char *unzip_error(const struct unzip *u);
+/* The format, UNZIP_*. */
+int	unzip_kind(const struct unzip *u);
+/* Bytes of the archive used so far. */
+uint64_t unzip_in_bytes(const struct unzip *u);
+/* Free the decoder (not its input). */
+void	unzip_free(struct unzip *u);
+/* A stdio stream of the decompressed bytes; closing it frees u and
+ * closes its input (but stdin).  NULL on failure (errno). */
+FILE	*unzip_fopen(struct unzip *u);
 
 #endif

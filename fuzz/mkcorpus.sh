@@ -73,7 +73,7 @@ put() {
 	h=$(sha1sum < "$2" | cut -c1-40)
 	cp "$2" "fuzz/corpus/$1/$h"
 }
-for t in pkt ev pcap record phase rtt ttl hist story filter; do
+for t in pkt ev pcap unzip record phase rtt ttl hist story filter; do
 	mkdir -p "fuzz/corpus/$t"
 	rm -f "fuzz/corpus/$t"/*
 done
@@ -109,6 +109,18 @@ n=0
 for p in "$tmp"/pcap/*; do
 	n=$((n + 1))
 	put pcap "$p"
+	# unzip: one capture in eight in each format, whole, cut short,
+	# and as two concatenated streams (`cat a.gz b.gz`)
+	if [ $((n % 8)) = 0 ]; then
+		for z in gzip xz zstd bzip2; do
+			$z -c < "$p" > "$tmp/z" 2>/dev/null || continue
+			put unzip "$tmp/z"
+			head -c $(($(wc -c < "$tmp/z") * 2 / 3)) "$tmp/z" > "$tmp/zc"
+			put unzip "$tmp/zc"
+			{ head -c 24 "$p" | $z -c; tail -c +25 "$p" | $z -c; } \
+			    > "$tmp/z2" 2>/dev/null && put unzip "$tmp/z2"
+		done
+	fi
 	case $p in
 	*.pcap)
 		put pkt "$p"
@@ -156,7 +168,7 @@ for p in "$tmp"/pcap/*; do
 done
 # Keep only the seeds that add coverage, when the libFuzzer binaries are
 # built (make fuzz-build).
-for t in pkt ev pcap record phase rtt ttl hist story filter; do
+for t in pkt ev pcap unzip record phase rtt ttl hist story filter; do
 	f=build-fuzz/fuzz/libfuzzer-$t
 	if [ -x "$f" ]; then
 		mkdir "$tmp/min-$t"

@@ -24,7 +24,7 @@ for t in "$@"; do
 	dict=
 	[ -f "fuzz/dict/$t.dict" ] && dict="-dict=fuzz/dict/$t.dict"
 	case $t in
-	pkt|pcap)	maxlen=16384 ;;
+	pkt|pcap|unzip)	maxlen=16384 ;;
 	*)		maxlen=8192 ;;
 	esac
 	# fuzz_filter.c keeps compiled jq states across runs (see there)

@@ -21,9 +21,6 @@
 #define BH_PRINTF(f, a)
 #endif
 
-/* The suite's version, as --version prints it. */
-#define BH_VERSION	"0.14"
-
 /* Exit codes, the same for every tool (bh(7) EXIT STATUS). */
 #define BH_EXIT_OK	0	/* success */
 #define BH_EXIT_BAD	1	/* completed, some input was bad and reported */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bh.h"
+#include "version.h"	/* BH_VERSION, made by the Makefile */
 
 /* The long options of every tool, after the tool's own. */
 static const struct bh_opt_long common[] = {
@@ -143,7 +144,10 @@ bh_opt_end(int ch, void (*usage)(FILE *fp, int full))
 {
 	switch (ch) {
 	case BH_OPT_HELP:
+		/* the tool's usage and options, then everyone's */
 		usage(stdout, 1);
+		printf("  -h, --help  this help\n"
+		    "  --version   the version of bh\n");
 		exit(bh_fshut(BH_EXIT_OK));
 	case BH_OPT_VERSION:
 		printf("%s bh %s\n", bh_progname, BH_VERSION);

@@ -11,6 +11,7 @@
  * with exit status 2 for the caller to return.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,33 @@
 
 #include "bh.h"
 
+
+/* The writers started on a stream (not in memory), flushed with stdout
+ * before a read that would wait: a filter in a live pipeline passes each
+ * record on as it comes, not when a buffer fills. */
+#define WR_LIVE	8
+static struct bh_writer *wr_live[WR_LIVE];
+
+static void
+wr_live_flush(void)
+{
+	int i;
+
+	for (i = 0; i < WR_LIVE; i++)
+		if (wr_live[i] != NULL)
+			bh_wr_flush(wr_live[i]);
+	if (fflush(stdout) == EOF)
+		bh_err(BH_EXIT_FATAL, "write error on standard output");
+}
+
+/* Whether a read of fd would wait for input (poll(2), no time). */
+static int
+would_wait(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) == 0;
+}
 
 /* Open operand r->cur; on failure report it (exit status 2) and return -1. */
 static int
@@ -114,6 +142,8 @@ read_line(struct bh_reader *r)
 		}
 		/* read(2), not fread(): take what the pipe holds now, so a
 		 * stage of a pipeline starts as soon as its input does. */
+		if (would_wait(fileno(r->fp)))
+			wr_live_flush();
 		do
 			nr = read(fileno(r->fp), r->buf + r->buflen,
 			    BH_IO_CHUNK);
@@ -538,6 +568,11 @@ bh_wr_start(struct bh_writer *w, FILE *fp, char *const *cols, size_t ncol,
 	wr_layout(w);
 	w->ocap = BH_IO_CHUNK;
 	w->obuf = xmalloc(w->ocap);
+	for (i = 0; i < WR_LIVE; i++)
+		if (wr_live[i] == NULL) {
+			wr_live[i] = w;
+			break;
+		}
 }
 
 void
@@ -728,9 +763,14 @@ bh_wr_comment(struct bh_writer *w, FILE *fp, const char *s, size_t n)
 void
 bh_wr_free(struct bh_writer *w)
 {
+	int i;
+
 	if (w->obuf == NULL)
 		return;
 	bh_wr_flush(w);
+	for (i = 0; i < WR_LIVE; i++)
+		if (wr_live[i] == w)
+			wr_live[i] = NULL;
 	free(w->own_at);
 	free(w->in_owner);
 	free(w->seg);

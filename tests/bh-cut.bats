@@ -28,7 +28,7 @@ setup() {
 @test "unknown options: usage, exit 2" {
 	run -2 --separate-stderr bh-cut -Z
 	[ "${stderr_lines[0]}" = "bh-cut: unknown option -Z" ]
-	[ "${stderr_lines[1]}" = "usage: bh-cut [-hHnu] [--strict] [-f col[,col...]] [file ...]" ]
+	[ "${stderr_lines[1]}" = "usage: bh-cut [-hHnu] [--strict] [-f col[,col ...]] [file ...]" ]
 }
 
 @test "-f takes column names: -f --strict is a usage error, exit 2" {

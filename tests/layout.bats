@@ -27,7 +27,8 @@ ROOT=$BATS_TEST_DIRNAME/..
 
 @test "only the capture reader includes <pcap.h>" {
 	run -0 grep -lE '<pcap(/pcap)?\.h>' "$ROOT"/cmd/*.c "$ROOT"/lib/*.c "$ROOT"/lib/*.h "$ROOT"/cmd/*.h
-	[ "$output" = "$ROOT/cmd/sessions-read.c" ]
+	[ "$output" = "$ROOT/cmd/sessions-live.c
+$ROOT/cmd/sessions-read.c" ]
 }
 
 @test "no file in cmd/ over 1,250 lines" {
@@ -39,14 +40,18 @@ ROOT=$BATS_TEST_DIRNAME/..
 	# a declaration at the left margin (file level: bodies are indented)
 	# of a variable that is not const.  Two are known and allowed, one
 	# each: bh-phase's and bh-synth's state, gathered in one struct but
-	# not yet passed down (phst, synst); nothing may join them.
+	# not yet passed down (phst, synst); nothing may join them.  And what
+	# bh-sessions' signal handler sets (it has no argument to be given
+	# state by).
 	run -0 awk '
 	/^(static |extern )?((unsigned|signed|struct|enum|union) )*[a-z_][a-z0-9_]*[ \t*]+[a-z_][^(]*(;|= *\{)[ \t]*(\/\*.*)?$/ &&
 	    !/const / && !/^(typedef|struct [a-z_]+ \{|enum [a-z_]+ \{)/ { print FILENAME ":" FNR ": " $0 }
 	' "$ROOT"/cmd/phase-*.c "$ROOT"/cmd/hist-*.c "$ROOT"/cmd/synth-*.c \
 	    "$ROOT"/cmd/sessions-*.c "$ROOT"/cmd/rtt-*.c "$ROOT"/cmd/ttl-*.c
 	[ "$(printf '%s\n' "$output" | sed 's/:[0-9]*: / /')" = "$ROOT/cmd/phase-rules.c struct phase_state phst = PHASE_STATE_INIT;
-$ROOT/cmd/synth-world.c struct synth_state synst = {" ]
+$ROOT/cmd/synth-world.c struct synth_state synst = {
+$ROOT/cmd/sessions-live.c static pcap_t *volatile live_pc;
+$ROOT/cmd/sessions-live.c static volatile sig_atomic_t live_stop;" ]
 }
 
 @test "fuzz/fz.h renames no C library function" {

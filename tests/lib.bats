@@ -127,11 +127,52 @@ setup() {
 		t=$(basename "$c" .c)
 		[ "$t" = bh-filter ] && [ "$BH_HAVE_JQ" = no ] && continue
 		run -0 "$t" --version
-		[[ "$output" =~ ^$t\ bh\ [0-9]+\.[0-9]+$ ]] || { echo "$t: $output"; false; }
+		# the Makefile's VERSION, and git describe in a checkout
+		[[ "$output" =~ ^$t\ bh\ [0-9]+\.[0-9]+(\ \([0-9a-z.-]+\))?$ ]] || { echo "$t: $output"; false; }
 		run -2 --separate-stderr "$t" --no-such-option
 		[ -z "$output" ]
 		[ "${stderr_lines[0]}" = "$t: unknown option --no-such-option" ] || { echo "$t: $stderr"; false; }
 		[[ "${stderr_lines[1]}" == "usage: $t "* ]]
+	done
+}
+
+# usage TOOL: the usage lines of TOOL --help as one line (the first line
+# after "usage: ", and the lines indented by a tab or 3+ spaces after it)
+usage_of() {
+	"$1" --help | awk 'NR == 1 { sub(/^usage: /, ""); print; next }
+	    /^(\t|   )/ { print; next } { exit }' | tr -s ' \t\n' ' ' | sed 's/ $//'
+}
+
+# synopsis TOOL: the SYNOPSIS of man/TOOL.1, as mandoc renders it, as one line
+synopsis_of() {
+	mandoc -Tascii "$BATS_TEST_DIRNAME/../man/$1.1" | sed 's/.\x08//g' |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+	    tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//'
+}
+
+@test "the man page's SYNOPSIS is --help's usage, in every tool" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	for c in "$BATS_TEST_DIRNAME"/../cmd/bh-*.c; do
+		t=$(basename "$c" .c)
+		[ "$t" = bh-filter ] && [ "$BH_HAVE_JQ" = no ] && continue
+		u=$(usage_of "$t")
+		m=$(synopsis_of "$t")
+		[ -n "$u" ] && [ "$u" = "$m" ] || { printf '%s\n --help: %s\n man:    %s\n' "$t" "$u" "$m"; false; }
+	done
+}
+
+@test "--help: a line for every option of the usage, in every tool" {
+	for c in "$BATS_TEST_DIRNAME"/../cmd/bh-*.c; do
+		t=$(basename "$c" .c)
+		[ "$t" = bh-filter ] && [ "$BH_HAVE_JQ" = no ] && continue
+		# the options of the usage: -abc clusters, -x, --long
+		want=$(usage_of "$t" | grep -oE '(^|[[ |])--?[A-Za-z][A-Za-z0-9-]*' |
+		    sed 's/^[[ |]//' | awk '/^--/ { print; next } { for (i = 2; i <= length($0); i++) print "-" substr($0, i, 1) }' | sort -u)
+		# those an option line names: its first column, before two spaces
+		have=$("$t" --help | awk '/^  -/ { sub(/^  /, ""); sub(/  .*/, ""); print }' |
+		    grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[ ,]//' | sort -u)
+		missing=$(comm -23 <(printf '%s\n' "$want") <(printf '%s\n' "$have"))
+		[ -z "$missing" ] || { echo "$t --help says nothing of:" $missing; false; }
 	done
 }
 

@@ -73,7 +73,7 @@ main(int argc, char *argv[])
 	if (!h.fatal) {
 		if (h.nolocal > 0)
 			bh_warnx("%llu records without a remote party (dir "
-			    "not in or out) not counted",
+			    "not in or out, or no address) not counted",
 			    (unsigned long long)h.nolocal);
 	}
 	if (h.fatal || r.stop)

@@ -424,6 +424,10 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 	 * with dir in the remote party opened the session) */
 	remote = key_of(h, 1, r->f[h->col[dir == BH_DIR_IN ? HC_OIP : HC_RIP]]);
 	local = key_of(h, 0, r->f[h->col[dir == BH_DIR_IN ? HC_RIP : HC_OIP]]);
+	if (BH_UNSET(remote) || (h->pair && BH_UNSET(local))) {
+		h->nolocal++;	/* no address: no party to count it for */
+		return 0;
+	}
 	rn = strlen(remote);
 	ln = h->pair ? strlen(local) : 0;
 	if (rn < HOSTS_KEYMAX && ln < HOSTS_KEYMAX) {

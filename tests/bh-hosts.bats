@@ -33,12 +33,14 @@ $H
 7|1262304060.000000|1.000000|in|2001:db8::5|192.168.56.101|scan|255|16|solaris/network|-|ok|-|-|-|-|x
 8|1262304070.000000|1.000000|local|192.168.56.101|192.168.56.102|-|-|-|-|-|-|-|-|-|-|x
 9|1262304080.000000|1.000000|in|10.0.0.1|192.168.56.102|-|-|-|-|-|-|-|-|-|-|x
+10|1262304090.000000|1.000000|in|-|192.168.56.102|scan|-|-|-|-|-|-|-|-|-|x
 E
 }
 
 @test "one record per remote party: roles, first and last, TTLs, hops, OS votes, notes" {
 	run -0 --separate-stderr bh-hosts "$T/s.tsv"
-	[ "$stderr" = "bh-hosts: 1 records without a remote party (dir not in or out) not counted" ]
+	# the local session and the one whose remote address is unset
+	[ "$stderr" = "bh-hosts: 2 records without a remote party (dir not in or out, or no address) not counted" ]
 	[ "${#lines[@]}" -eq 5 ]
 	[ "$(vals remote_ip)" = "10.0.0.1 198.51.100.7 203.0.113.9 2001:db8::5 " ]
 	[ "$(vals sessions)" = "1 3 2 2 " ]

@@ -154,6 +154,7 @@ host_forget(struct story *s, struct host *h)
 	for (i = 0; i < h->nser; i++)
 		free(h->ser[i]);
 	free(h->tomb);
+	free(h->tspan);
 	for (pp = &s->bucket[h->hash & (s->nbucket - 1)]; *pp != h;
 	    pp = &(*pp)->next)
 		;
@@ -356,13 +357,31 @@ write_summary(struct story *s, const struct episode *e)
 	bh_wr_raw(&s->w, "\n", 1);
 }
 
+/* The span of block b of h's tombs, from the tombs it holds now. */
+static void
+tomb_span(struct host *h, unsigned b)
+{
+	unsigned i, n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX,
+	    end = (b + 1) * TOMB_BLOCK < n ? (b + 1) * TOMB_BLOCK : n;
+	struct tomb_span *sp = &h->tspan[b];
+
+	sp->start = INT64_MAX;
+	sp->reach = INT64_MIN;
+	for (i = b * TOMB_BLOCK; i < end; i++) {
+		if (h->tomb[i].start < sp->start)
+			sp->start = h->tomb[i].start;
+		if (h->tomb[i].reach > sp->reach)
+			sp->reach = h->tomb[i].reach;
+	}
+}
+
 /* Close episode i of host h: its slot freed, a tomb kept. */
 static void
 ep_close(struct story *s, struct host *h, unsigned i)
 {
 	struct episode *e = h->ep[i];
 	struct tomb *t;
-	unsigned k;
+	unsigned k, slot;
 
 	/* what a step that comes late (a session longer than the window,
 	 * which comes when it ends) still needs to join it; with -s the
@@ -370,8 +389,11 @@ ep_close(struct story *s, struct host *h, unsigned i)
 	if (h->ntomb == h->tombcap && h->tombcap < TOMB_MAX) {
 		h->tombcap = h->tombcap ? h->tombcap * 2 : 16;
 		h->tomb = xreallocarray(h->tomb, h->tombcap, sizeof(*h->tomb));
+		h->tspan = xreallocarray(h->tspan, h->tombcap / TOMB_BLOCK,
+		    sizeof(*h->tspan));
 	}
-	t = &h->tomb[h->ntomb++ % TOMB_MAX];
+	slot = h->ntomb++ % TOMB_MAX;
+	t = &h->tomb[slot];
 	if (h->ntomb > TOMB_MAX)
 		tomb_end(s, t);
 	t->ep = NULL;
@@ -388,6 +410,7 @@ ep_close(struct story *s, struct host *h, unsigned i)
 		t->pstep[k] = e->party[k].step;
 	}
 	t->nparty = k;
+	tomb_span(h, slot / TOMB_BLOCK);
 	memmove(h->ep + i, h->ep + i + 1, (h->nep - i - 1) * sizeof(h->ep[0]));
 	h->nep--;
 	if (s->summary) {
@@ -424,6 +447,8 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 	e->id = ++s->next_episode;
 	e->start = st->ts;
 	e->reach = st->end;
+	if (h->nep == 1 || e->reach < h->reach_low)
+		h->reach_low = e->reach;
 	e->t_infection = e->t_download = e->t_cnc = INT64_MIN;
 	for (k = 0; k < R_COUNT; k++)
 		e->first[0][k] = e->first[1][k] = INT64_MAX;
@@ -701,12 +726,21 @@ static void
 sweep(struct story *s, struct host *h, int64_t now)
 {
 	unsigned i;
+	int64_t low = INT64_MAX;
 
+	/* reach_low is at most every open episode's reach (a reach only
+	 * grows): when it is not past, none is */
+	if (h->nep == 0 || h->reach_low + s->window + s->longest >= now)
+		return;
 	for (i = 0; i < h->nep; )
 		if (h->ep[i]->reach + s->window + s->longest < now)
 			ep_close(s, h, i);
-		else
+		else {
+			if (h->ep[i]->reach < low)
+				low = h->ep[i]->reach;
 			i++;
+		}
+	h->reach_low = low;
 }
 
 /*
@@ -747,6 +781,13 @@ late_join(struct story *s, struct host *h, const struct step *st, int bev,
 
 	n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX;
 	for (i = 0; i < n; i++) {
+		/* in slot order, as ties go to the first */
+		if (i % TOMB_BLOCK == 0 &&
+		    (st->ts < h->tspan[i / TOMB_BLOCK].start ||
+		    st->ts > h->tspan[i / TOMB_BLOCK].reach)) {
+			i += TOMB_BLOCK - 1;
+			continue;
+		}
 		t = &h->tomb[i];
 		if (st->ts < t->start || st->ts > t->reach)
 			continue;

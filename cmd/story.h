@@ -25,6 +25,7 @@
 #define EP_OPEN		64	/* open episodes per host */
 #define EP_SRC		4	/* parties an episode remembers */
 #define TOMB_MAX	1024	/* closed episodes a host remembers */
+#define TOMB_BLOCK	16	/* tombs under one span (divides 16, the first tombcap) */
 #define EP_FLOWS	32	/* flows an episode remembers (links) */
 #define BT_MAX		32	/* beacon series per host */
 #define BT_TIMES	16	/* connection times per series */
@@ -210,6 +211,13 @@ struct host {
 	struct tomb	*tomb;		/* the last TOMB_MAX closed */
 	unsigned	 ntomb, tombcap;
 	int64_t		 tomb_reach;	/* the furthest reach of a tomb */
+	/* per TOMB_BLOCK slots of tomb[]: the earliest start and the
+	 * furthest reach of its tombs, so that a late step passes over
+	 * the blocks it cannot fall in */
+	struct tomb_span {
+		int64_t	 start, reach;
+	}		*tspan;
+	int64_t		 reach_low;	/* no open episode reaches less */
 };
 
 struct story {

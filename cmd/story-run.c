@@ -361,17 +361,32 @@ write_summary(struct story *s, const struct episode *e)
 static void
 tomb_span(struct host *h, unsigned b)
 {
-	unsigned i, n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX,
+	unsigned i, k, n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX,
 	    end = (b + 1) * TOMB_BLOCK < n ? (b + 1) * TOMB_BLOCK : n;
 	struct tomb_span *sp = &h->tspan[b];
+	const struct tomb *t;
 
 	sp->start = INT64_MAX;
-	sp->reach = INT64_MIN;
+	sp->start_max = sp->reach = INT64_MIN;
+	sp->party = 0;
+	for (k = 0; k < R_COUNT; k++)
+		sp->first[0][k] = sp->first[1][k] = INT64_MAX;
 	for (i = b * TOMB_BLOCK; i < end; i++) {
-		if (h->tomb[i].start < sp->start)
-			sp->start = h->tomb[i].start;
-		if (h->tomb[i].reach > sp->reach)
-			sp->reach = h->tomb[i].reach;
+		t = &h->tomb[i];
+		if (t->start < sp->start)
+			sp->start = t->start;
+		if (t->start > sp->start_max)
+			sp->start_max = t->start;
+		if (t->reach > sp->reach)
+			sp->reach = t->reach;
+		for (k = 0; k < t->nparty; k++)
+			sp->party |= 1ULL << (t->party[k] & 63);
+		for (k = 0; k < R_COUNT; k++) {
+			if (t->first[0][k] < sp->first[0][k])
+				sp->first[0][k] = t->first[0][k];
+			if (t->first[1][k] < sp->first[1][k])
+				sp->first[1][k] = t->first[1][k];
+		}
 	}
 }
 
@@ -763,6 +778,18 @@ dialog_rank(int64_t first[2][R_COUNT], const struct step *st)
 	return first[1][want] < st->ts ? 2 : first[0][want] < st->ts ? 1 : 0;
 }
 
+/* Order of two (evidence, rank, start): <0, 0, >0. */
+static int
+tuple_cmp(int ev, int rank, int64_t start, int ev2, int rank2,
+    int64_t start2)
+{
+	if (ev != ev2)
+		return ev < ev2 ? -1 : 1;
+	if (rank != rank2)
+		return rank < rank2 ? -1 : 1;
+	return (start > start2) - (start < start2);
+}
+
 /*
  * A step that comes after its episode closed (a C&C of an hour comes when
  * it ends): the closed episodes it falls in, by the same source or by
@@ -774,37 +801,55 @@ static int
 late_join(struct story *s, struct host *h, const struct step *st, int bev,
     int brank, int64_t bstart)
 {
+	struct tomb_span *sp;
 	struct tomb *t, *best = NULL;
 	uint64_t hv = st->rip_h;
-	unsigned i, k, n, via = 0, bvia = 0;
-	int ev, rank, tev = -1, trank = 0;
+	unsigned b, nb, j, i, end, k, n, via = 0, bvia = 0;
+	int ev, rank, tev = -1, trank = 0, c;
 
+	/* The best tomb is the greatest by (evidence, rank, start), the
+	 * first slot of equals; the blocks go newest first, which finds a
+	 * late start soon, and each is passed over when the most its
+	 * tombs could offer does not beat the best so far, or the best
+	 * open episode (which a tomb must beat). */
 	n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX;
-	for (i = 0; i < n; i++) {
-		/* in slot order, as ties go to the first */
-		if (i % TOMB_BLOCK == 0 &&
-		    (st->ts < h->tspan[i / TOMB_BLOCK].start ||
-		    st->ts > h->tspan[i / TOMB_BLOCK].reach)) {
-			i += TOMB_BLOCK - 1;
+	nb = (n + TOMB_BLOCK - 1) / TOMB_BLOCK;
+	b = ((h->ntomb - 1) % TOMB_MAX) / TOMB_BLOCK;
+	for (j = 0; j < nb; j++, b = b > 0 ? b - 1 : nb - 1) {
+		sp = &h->tspan[b];
+		if (st->ts < sp->start || st->ts > sp->reach)
 			continue;
-		}
-		t = &h->tomb[i];
-		if (st->ts < t->start || st->ts > t->reach)
+		ev = sp->party & (1ULL << (hv & 63)) ? EV_SAME_SOURCE :
+		    EV_TIME;
+		rank = ev != EV_TIME ? 0 : dialog_rank(sp->first, st);
+		if (tuple_cmp(ev, rank, sp->start_max, bev, brank,
+		    bstart) <= 0)
 			continue;
-		ev = EV_TIME;
-		via = 0;
-		for (k = 0; k < t->nparty; k++)
-			if (t->party[k] == hv) {
-				ev = EV_SAME_SOURCE;
-				via = t->pstep[k];
+		if (best != NULL && ((c = tuple_cmp(ev, rank, sp->start_max,
+		    tev, trank, best->start)) < 0 || (c == 0 &&
+		    b * TOMB_BLOCK > (unsigned)(best - h->tomb))))
+			continue;
+		end = (b + 1) * TOMB_BLOCK < n ? (b + 1) * TOMB_BLOCK : n;
+		for (i = b * TOMB_BLOCK; i < end; i++) {
+			t = &h->tomb[i];
+			if (st->ts < t->start || st->ts > t->reach)
+				continue;
+			ev = EV_TIME;
+			via = 0;
+			for (k = 0; k < t->nparty; k++)
+				if (t->party[k] == hv) {
+					ev = EV_SAME_SOURCE;
+					via = t->pstep[k];
+				}
+			rank = ev != EV_TIME ? 0 : dialog_rank(t->first, st);
+			if (best == NULL || (c = tuple_cmp(ev, rank, t->start,
+			    tev, trank, best->start)) > 0 ||
+			    (c == 0 && t < best)) {
+				tev = ev;
+				trank = rank;
+				best = t;
+				bvia = via;
 			}
-		rank = ev != EV_TIME ? 0 : dialog_rank(t->first, st);
-		if (ev > tev || (ev == tev && (rank > trank || (rank == trank &&
-		    best != NULL && t->start > best->start)))) {
-			tev = ev;
-			trank = rank;
-			best = t;
-			bvia = via;
 		}
 	}
 	if (best == NULL || tev < bev || (tev == bev && (trank < brank ||
@@ -816,8 +861,12 @@ late_join(struct story *s, struct host *h, const struct step *st, int bev,
 	}
 	best->nstep++;
 	best->roles |= 1u << st->role;
-	if (st->ts < best->first[0][st->role])
+	if (st->ts < best->first[0][st->role]) {
 		best->first[0][st->role] = st->ts;
+		b = (unsigned)(best - h->tomb) / TOMB_BLOCK;
+		if (st->ts < h->tspan[b].first[0][st->role])
+			h->tspan[b].first[0][st->role] = st->ts;
+	}
 	step_record(s, best->id, best->nstep, st, tev, bvia);
 	return 1;
 }

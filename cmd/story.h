@@ -211,11 +211,14 @@ struct host {
 	struct tomb	*tomb;		/* the last TOMB_MAX closed */
 	unsigned	 ntomb, tombcap;
 	int64_t		 tomb_reach;	/* the furthest reach of a tomb */
-	/* per TOMB_BLOCK slots of tomb[]: the earliest start and the
-	 * furthest reach of its tombs, so that a late step passes over
-	 * the blocks it cannot fall in */
+	/* per TOMB_BLOCK slots of tomb[], what its tombs may offer a late
+	 * step: the earliest start, the latest start, the furthest reach,
+	 * the parties (one bit of each hash), the earliest start of each
+	 * role; a block that cannot beat the best found is passed over */
 	struct tomb_span {
-		int64_t	 start, reach;
+		int64_t	 start, start_max, reach;
+		uint64_t party;
+		int64_t	 first[2][R_COUNT];
 	}		*tspan;
 	int64_t		 reach_low;	/* no open episode reaches less */
 };

@@ -89,8 +89,11 @@ same_word(const unsigned char *p, const char *w, size_t k)
 static int
 has_word(const unsigned char *p, size_t n, const char *w)
 {
-	size_t k = strlen(w);
+	size_t k;
 
+	if (n == 0 || lower(p[0]) != lower((unsigned char)w[0]))
+		return 0;
+	k = strlen(w);
 	return n >= k && same_word(p, w, k);
 }
 

@@ -64,47 +64,6 @@ list_add(char *list, const char *item)
 	memcpy(list + have, item, n + 1);
 }
 
-static void
-put(struct story *s, const char *v)
-{
-	bh_wr_raw(&s->w, v, strlen(v));
-}
-
-static void
-put_tab(struct story *s, const char *v)
-{
-	bh_wr_raw(&s->w, "\t", 1);
-	put(s, v != NULL && *v != '\0' ? v : "-");
-}
-
-static void
-put_u(struct story *s, uint64_t v, int tab)
-{
-	char b[24];
-
-	bh_fmt_u64(b, v);
-	if (tab)
-		bh_wr_raw(&s->w, "\t", 1);
-	put(s, b);
-}
-
-static void
-put_secs(struct story *s, int64_t a, int64_t b)
-{
-	char t[32];
-
-	if (a == INT64_MIN || b == INT64_MIN) {
-		put_tab(s, "-");
-		return;
-	}
-	if (b < a) {
-		bh_fmt_usec_s(t + 1, a - b);
-		t[0] = '-';
-	} else
-		bh_fmt_usec_s(t, b - a);
-	put_tab(s, t);
-}
-
 /* ---- the hosts ----------------------------------------------------- */
 
 static void
@@ -323,39 +282,6 @@ step_free(struct step *st)
 
 /* ---- episodes ------------------------------------------------------ */
 
-static void
-write_summary(struct story *s, const struct episode *e)
-{
-	const int R[3] = { R_INFECTION, R_DOWNLOAD, R_CNC };
-	char end[32];
-	int k;
-
-	put_u(s, e->id, 0);
-	put_tab(s, e->host);
-	put_tab(s, e->start_s);
-	bh_fmt_usec_s(end, e->last_end);
-	put_tab(s, end);
-	put_u(s, e->nstep, 1);
-	put_tab(s, e->inf_src);
-	put_tab(s, e->inf_app);
-	for (k = 0; k < 3; k++) {
-		if (R[k] == R_DOWNLOAD) {
-			put_tab(s, e->dl_srv);
-			put_tab(s, e->dl_files);
-		} else if (R[k] == R_CNC) {
-			put_tab(s, e->cnc_srv);
-			put_tab(s, e->cnc_detail);
-		}
-		put_tab(s, e->role_hops[R[k]]);
-		put_tab(s, e->role_rtt[R[k]]);
-		put_tab(s, e->role_os[R[k]]);
-	}
-	put_secs(s, e->t_infection, e->t_download);
-	put_secs(s, e->t_infection, e->t_cnc);
-	put_u(s, e->nprop, 1);
-	put_tab(s, e->evs);
-	bh_wr_raw(&s->w, "\n", 1);
-}
 
 /* The span of block b of h's tombs, from the tombs it holds now. */
 static void
@@ -442,7 +368,7 @@ tomb_end(struct story *s, struct tomb *t)
 {
 	if (t->ep != NULL) {
 		if (s->summary)		/* (not when freeing after an error) */
-			write_summary(s, t->ep);
+			story_summary_out(s, t->ep);
 		free(t->ep->ref);
 		free(t->ep);
 		t->ep = NULL;
@@ -586,42 +512,6 @@ ep_evidence(const struct episode *e, const struct step *st,
 	return EV_TIME;
 }
 
-static void
-step_record(struct story *s, uint64_t id, unsigned n, const struct step *st,
-    int ev, unsigned via)
-{
-	put_u(s, id, 0);
-	put_tab(s, st->host);
-	put_u(s, n, 1);
-	put_tab(s, st->f_ts);
-	put_tab(s, role_names[st->role]);
-	put_tab(s, st->f_flow);
-	put_tab(s, st->rip);
-	put_u(s, st->rport, 1);
-	put_tab(s, st->f_app);
-	put_tab(s, ev_names[ev]);
-	if (via)
-		put_u(s, via, 1);
-	else
-		put_tab(s, "-");
-	if (st->period > 0) {
-		char b[48];
-
-		snprintf(b, sizeof(b), "\tbeacon every %llds",
-		    (long long)(st->period / 1000000));
-		put(s, b);
-		if (!BH_UNSET(st->f_detail)) {
-			put(s, " ");
-			put(s, st->f_detail);
-		}
-	} else
-		put_tab(s, st->det2[0] != '\0' && BH_UNSET(st->f_detail) ?
-		    st->det2 : st->f_detail);
-	put_tab(s, st->f_hops);
-	put_tab(s, st->f_rtt);
-	put_tab(s, st->f_os);
-	bh_wr_raw(&s->w, "\n", 1);
-}
 
 /* st joins e with evidence ev (via: the step it points to). */
 static void
@@ -648,7 +538,7 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	if (st->end + s->window > e->reach)
 		e->reach = st->end + s->window;
 	if (!s->summary)
-		step_record(s, e->id, e->nstep, st, ev, via);
+		story_step_out(s, e->id, e->nstep, st, ev, via);
 	if (e->svg != NULL) {
 		struct svg_ep *v = e->svg;
 		struct svg_step *p;
@@ -690,7 +580,11 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 		sr->episode = e->id;
 		sr->last_step = n;
 	}
-	snprintf(item, sizeof(item), "%s:%u", st->rip, (unsigned)st->rport);
+	/* "rip:port" (rip is shorter than HOSTLEN) */
+	i = (unsigned)strlen(st->rip);
+	memcpy(item, st->rip, i);
+	item[i] = ':';
+	bh_fmt_u64(item + i + 1, st->rport);
 	switch (r) {
 	case R_INFECTION:
 		if (e->t_infection == INT64_MIN)
@@ -867,7 +761,7 @@ late_join(struct story *s, struct host *h, const struct step *st, int bev,
 		if (st->ts < h->tspan[b].first[0][st->role])
 			h->tspan[b].first[0][st->role] = st->ts;
 	}
-	step_record(s, best->id, best->nstep, st, tev, bvia);
+	story_step_out(s, best->id, best->nstep, st, tev, bvia);
 	return 1;
 }
 

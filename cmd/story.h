@@ -1,8 +1,8 @@
 /*
  * story.h - the modules of bh-story: story-refs.c (what one session's
  * payload says: the references that link sessions, the details),
- * story-run.c (hosts, episodes, the hold queue, the records) and
- * story-svg.c (the timeline).
+ * story-run.c (hosts, episodes, the hold queue), story-out.c (the
+ * records) and story-svg.c (the timeline).
  */
 #ifndef BH_STORY_H
 #define BH_STORY_H
@@ -267,6 +267,12 @@ void	series_add(struct series *sr, int64_t ts);
 void	heap_push(struct story *s, struct step *st);
 /* Place the held steps whose time has come (all: every one). */
 void	release(struct story *s, int all);
+/* story-out.c: the record of a step placed in episode id as its n-th
+ * (ev: the evidence, via: the step it points to, 0 none), and the
+ * summary of an episode (-s) */
+void	story_step_out(struct story *s, uint64_t id, unsigned n,
+	    const struct step *st, int ev, unsigned via);
+void	story_summary_out(struct story *s, const struct episode *e);
 /* story-rec.c: the bh_loop callbacks */
 int	story_header(void *arg, struct bh_reader *r);
 int	story_record(void *arg, struct bh_reader *r);

@@ -394,6 +394,9 @@ line_connect(struct sfacts *f, const struct line *l)
 	unsigned w;
 
 	for (i = 0; i < n; i++) {
+		/* every word begins with t or n */
+		if (lower(p[i]) != 't' && lower(p[i]) != 'n')
+			continue;
 		for (w = 0; w < 3; w++)
 			if (has_word(p + i, n - i, words[w]) &&
 			    i + strlen(words[w]) < n &&

@@ -307,7 +307,8 @@ tomb_span(struct host *h, unsigned b)
 			sp->reach = t->reach;
 		for (k = 0; k < t->nparty; k++)
 			sp->party |= 1ULL << (t->party[k] & 63);
-		for (k = 0; k < R_COUNT; k++) {
+		/* the roles dialog_rank() asks for */
+		for (k = R_DOWNLOAD; k <= R_CNC; k++) {
 			if (t->first[0][k] < sp->first[0][k])
 				sp->first[0][k] = t->first[0][k];
 			if (t->first[1][k] < sp->first[1][k])

@@ -213,8 +213,9 @@ struct host {
 	int64_t		 tomb_reach;	/* the furthest reach of a tomb */
 	/* per TOMB_BLOCK slots of tomb[], what its tombs may offer a late
 	 * step: the earliest start, the latest start, the furthest reach,
-	 * the parties (one bit of each hash), the earliest start of each
-	 * role; a block that cannot beat the best found is passed over */
+	 * the parties (one bit of each hash), the earliest download and
+	 * C&C (what dialog_rank() asks); a block that cannot beat the best
+	 * found is passed over */
 	struct tomb_span {
 		int64_t	 start, start_max, reach;
 		uint64_t party;

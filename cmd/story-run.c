@@ -355,11 +355,14 @@ ep_close(struct story *s, struct host *h, unsigned i)
 	tomb_span(h, slot / TOMB_BLOCK);
 	memmove(h->ep + i, h->ep + i + 1, (h->nep - i - 1) * sizeof(h->ep[0]));
 	h->nep--;
+	free(e->ref);
 	if (s->summary) {
-		t->ep = e;
+		/* only the summary and what a late step changes in it are
+		 * needed now: the rest is given back */
+		e->closed = 1;
+		t->ep = xrealloc(e, EP_CLOSED_SIZE);
 		return;
 	}
-	free(e->ref);
 	free(e);
 }
 
@@ -370,7 +373,6 @@ tomb_end(struct story *s, struct tomb *t)
 	if (t->ep != NULL) {
 		if (s->summary)		/* (not when freeing after an error) */
 			story_summary_out(s, t->ep);
-		free(t->ep->ref);
 		free(t->ep);
 		t->ep = NULL;
 	}
@@ -385,7 +387,12 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 
 	if (h->nep == EP_OPEN)
 		ep_close(s, h, 0);
-	e = h->ep[h->nep++] = xcalloc(1, sizeof(*e));
+	/* zeroed up to the arrays of the open episode, which are used
+	 * as they fill (a capture has many short episodes) */
+	e = h->ep[h->nep++] = xmalloc(sizeof(*e));
+	memset(e, 0, EP_CLOSED_SIZE);
+	e->ref = NULL;
+	e->nref = e->nparty = e->nflows = 0;
 	e->id = ++s->next_episode;
 	e->start = st->ts;
 	e->reach = st->end;
@@ -514,6 +521,34 @@ ep_evidence(const struct episode *e, const struct step *st,
 }
 
 
+/* What joins a later step to open episode e that st, its n-th step
+ * joined by ev, brings: its party, its flow, its references. */
+static void
+ep_link(struct episode *e, const struct step *st, int ev, unsigned n)
+{
+	unsigned i;
+	int r = st->role;
+
+	/* a party joined by time alone is no source for same-source */
+	if ((r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD ||
+	    r == R_CNC) && ev != EV_TIME)
+		ep_party(e, st->rip, st->rip_h, n);
+	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
+		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
+		strcpy(e->flows[i].flow, st->f_flow);
+		e->flows[i].h = hash_str(st->f_flow);
+		e->flows[i].step = n;
+	}
+	for (i = 0; i < st->nref; i++) {
+		unsigned k = e->nref < EREF_MAX ? e->nref++ : EREF_MAX - 1;
+
+		if (e->ref == NULL)
+			e->ref = xreallocarray(NULL, EREF_MAX, sizeof(*e->ref));
+		e->ref[k] = st->ref[i];
+		e->ref[k].from = n;
+	}
+}
+
 /* st joins e with evidence ev (via: the step it points to). */
 static void
 ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
@@ -559,24 +594,8 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	}
 	if (ev != EV_START)
 		list_add(e->evs, ev_names[ev]);
-	/* a party joined by time alone is no source for same-source */
-	if ((r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD ||
-	    r == R_CNC) && ev != EV_TIME)
-		ep_party(e, st->rip, st->rip_h, n);
-	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
-		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
-		strcpy(e->flows[i].flow, st->f_flow);
-		e->flows[i].h = hash_str(st->f_flow);
-		e->flows[i].step = n;
-	}
-	for (i = 0; i < st->nref; i++) {
-		unsigned k = e->nref < EREF_MAX ? e->nref++ : EREF_MAX - 1;
-
-		if (e->ref == NULL)
-			e->ref = xreallocarray(NULL, EREF_MAX, sizeof(*e->ref));
-		e->ref[k] = st->ref[i];
-		e->ref[k].from = n;
-	}
+	if (!e->closed)
+		ep_link(e, st, ev, n);
 	if (sr != NULL && sr->regular) {
 		sr->episode = e->id;
 		sr->last_step = n;

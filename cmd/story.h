@@ -7,6 +7,7 @@
 #ifndef BH_STORY_H
 #define BH_STORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -166,16 +167,6 @@ struct episode {
 	/* the first start of each role: [0] any step, [1] one joined by
 	 * more than time (the dialog's order for time joins) */
 	int64_t		 first[2][R_COUNT];
-	struct sref	*ref;		/* EREF_MAX, allocated at the first */
-	unsigned	 nref;
-	struct party	 party[EP_SRC * 2];
-	unsigned	 nparty;
-	struct {
-		char	 flow[24];
-		uint64_t h;
-		unsigned step;
-	}		 flows[EP_FLOWS];
-	unsigned	 nflows;
 	char		 host[HOSTLEN];
 	char		 start_s[24];
 	/* the summary */
@@ -188,7 +179,22 @@ struct episode {
 	char		 evs[LIST_MAX];
 	unsigned	 nprop;
 	struct svg_ep	*svg;
+	int		 closed;	/* (-s) the fields below are gone */
+	/* what joins a step to it while it is open (a tomb keeps its
+	 * first parties); with -s a closed episode is cut here */
+	struct sref	*ref;		/* EREF_MAX, allocated at the first */
+	unsigned	 nref;
+	struct party	 party[EP_SRC * 2];
+	unsigned	 nparty;
+	struct {
+		char	 flow[24];
+		uint64_t h;
+		unsigned step;
+	}		 flows[EP_FLOWS];
+	unsigned	 nflows;
 };
+/* The size of a closed episode that waits for its summary (-s). */
+#define EP_CLOSED_SIZE	offsetof(struct episode, ref)
 
 /* A closed episode, as a late step needs it. */
 struct tomb {

@@ -287,9 +287,11 @@ bh_rec_bad(struct bh_reader *r, const char *fmt, ...)
  * at most 32 TABs).  Sixteen bytes are compared at a time where SSE2 is
  * there (every x86-64), 32 where the CPU has AVX2 (chosen at run time):
  * the splitting was most of a pass-through filter's time with one
- * memchr() call per field, and a fifth of bh-story's with SSE2.
+ * memchr() call per field, and a fifth of bh-story's with SSE2
+ * (-DBH_NO_AVX2 builds the SSE2 path alone).
  */
-#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__) && \
+    !defined(BH_NO_AVX2)
 #define SPLIT_AVX2	1
 #endif
 #ifdef __SSE2__

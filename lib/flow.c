@@ -116,6 +116,9 @@ struct tsr {
 	uint8_t		 has_last[2];
 	uint32_t	 last[2];	/* the newest TSval of each side */
 	uint32_t	 keep[2][TSR_KEEP];	/* the first samples */
+	/* a side's histogram is used (and zeroed) from its sample
+	 * TSR_KEEP + 1 on: most sessions have fewer, and the state
+	 * before it is all that is cleared for a session */
 	uint32_t	 hist[2][TSR_BUCKETS];
 };
 
@@ -1341,9 +1344,9 @@ tsr_bucket(uint32_t v)
 
 	if (v < TSR_EXACT)
 		return v;
-	for (k = TSR_OCT_LO; k + 1 < TSR_OCT_HI && v >> (k + 1) != 0; k++)
-		;
-	if (v >> (k + 1) != 0)	/* beyond the last octave */
+	/* the octave: v's highest bit (at least TSR_OCT_LO, as v >= 16) */
+	k = 31 - (unsigned)__builtin_clz(v);
+	if (k >= TSR_OCT_HI)	/* beyond the last octave */
 		return TSR_BUCKETS - 1;
 	return TSR_EXACT + (k - TSR_OCT_LO) * 8 + ((v >> (k - 3)) & 7);
 }
@@ -1358,6 +1361,17 @@ tsr_middle(unsigned b)
 	k = TSR_OCT_LO + (b - TSR_EXACT) / 8;
 	j = (b - TSR_EXACT) % 8;
 	return ((uint32_t)(8 + j) << (k - 3)) + ((uint32_t)1 << (k - 4));
+}
+
+/* Side d's histogram begins: zeroed, then its TSR_KEEP kept samples. */
+static void
+tsr_hist_start(struct tsr *r, int d)
+{
+	unsigned i;
+
+	memset(r->hist[d], 0, sizeof(r->hist[d]));
+	for (i = 0; i < TSR_KEEP; i++)
+		r->hist[d][tsr_bucket(r->keep[d][i])]++;
 }
 
 /* The lower median of side d's samples into the side, when it ends. */
@@ -1427,7 +1441,7 @@ ts_rtt(struct bh_flow_table *t, struct bh_flow *f, int d,
 		}
 		r = (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr);
 		if (!chunk_new)
-			memset(r, 0, sizeof(*r));
+			memset(r, 0, offsetof(struct tsr, hist));
 	}
 	r = (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr);
 	if (p->tsval != 0) {
@@ -1464,10 +1478,14 @@ ts_rtt(struct bh_flow_table *t, struct bh_flow *f, int d,
 				s->tsr_max = v;
 			if (s->tsr_n < TSR_KEEP)
 				r->keep[!d][s->tsr_n] = v;
+			else {
+				if (s->tsr_n == TSR_KEEP)
+					tsr_hist_start(r, !d);
+				j = tsr_bucket(v);
+				if (r->hist[!d][j] < UINT32_MAX)
+					r->hist[!d][j]++;
+			}
 			s->tsr_n++;
-			j = tsr_bucket(v);
-			if (r->hist[!d][j] < UINT32_MAX)
-				r->hist[!d][j]++;
 		}
 		r->ring[!d][k].fl |= TSR_USED;
 		/* The echo only moves forward: older TSvals are done. */

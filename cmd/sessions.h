@@ -42,6 +42,7 @@ struct sessions_out {
 	char		 esc_str[256][4];	/* each byte of a head, escaped */
 	unsigned char	 esc_len[256];
 	struct sig_memo	*sigs;		/* SIG_MEMO fingerprints' texts */
+	struct sig_memo	*sig_last[2];	/* the last SYN's, SYN/ACK's slot */
 };
 
 /* A fingerprint and its texts, remembered: a capture holds few distinct

@@ -358,9 +358,13 @@ ep_close(struct story *s, struct host *h, unsigned i)
 	free(e->ref);
 	if (s->summary) {
 		/* only the summary and what a late step changes in it are
-		 * needed now: the rest is given back */
+		 * needed now: copied into a block of their size, the whole
+		 * one freed for the next episode (not cut by realloc(),
+		 * whose leftover pieces cost more to manage than the copy) */
 		e->closed = 1;
-		t->ep = xrealloc(e, EP_CLOSED_SIZE);
+		t->ep = xmalloc(EP_CLOSED_SIZE);
+		memcpy(t->ep, e, EP_CLOSED_SIZE);
+		free(e);
 		return;
 	}
 	free(e);

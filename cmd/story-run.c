@@ -282,7 +282,6 @@ step_free(struct step *st)
 
 /* ---- episodes ------------------------------------------------------ */
 
-
 /* The span of block b of h's tombs, from the tombs it holds now. */
 static void
 tomb_span(struct host *h, unsigned b)

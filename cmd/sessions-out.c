@@ -215,22 +215,28 @@ put_tsrtt(struct out *o, const struct bh_flow *f,
 	o->p += bh_fmt_usec_ms(o->p, s->tsr_max);
 }
 
-/* The texts of one fingerprint: from the memo, else written into it. */
+/* The texts of one fingerprint: from the memo, else written into it.
+ * last is the slot of the same kind of packet of the session before:
+ * a capture's sessions often share a fingerprint one after the other,
+ * and a slot that still holds it needs no hash. */
 static const struct sig_memo *
 sig_texts(struct sessions_out *so, const struct bh_tcpfp *fp,
-    unsigned syn_mss)
+    unsigned syn_mss, struct sig_memo **last)
 {
-	struct sig_memo *m;
+	struct sig_memo *m = *last;
 	uint64_t h = syn_mss;
 	uint64_t w[sizeof(*fp) / 8];
 	size_t i;
 
+	if (m != NULL && m->plen != 0 && m->syn_mss == syn_mss &&
+	    memcmp(&m->fp, fp, sizeof(*fp)) == 0)
+		return m;
 	memcpy(w, fp, sizeof(w));
 	/* One mix over a multiply-fold of the words: a slot, not a key. */
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
 	h = bh_mix64(h);
-	m = &so->sigs[h % SIG_MEMO];
+	*last = m = &so->sigs[h % SIG_MEMO];
 	if (m->plen != 0 && m->syn_mss == syn_mss &&
 	    memcmp(&m->fp, fp, sizeof(*fp)) == 0)
 		return m;
@@ -241,32 +247,47 @@ sig_texts(struct sessions_out *so, const struct bh_tcpfp *fp,
 	return m;
 }
 
+static void
+put_n(struct out *o, const char *s, size_t n)
+{
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
 /*
  * The SYN's and the SYN/ACK's p0f signature and MuonFP string.  The two
- * may share a memo slot: the SYN's texts are taken before the SYN/ACK's
- * are looked up.
+ * may share a memo slot: the SYN's MuonFP text is kept before the
+ * SYN/ACK's are looked up.
  */
 static void
 put_sigs(struct sessions_out *so, struct out *o, const struct bh_flow *f)
 {
 	const struct sig_memo *m;
 	char muon0[BH_TCPFP_SIGMAX];
+	size_t n0 = 1;
 
-	strcpy(muon0, "-");
-	if (f->fp[0].have && (m = sig_texts(so, &f->fp[0], 0))->plen > 0) {
-		put(o, m->p0f);
+	muon0[0] = '-';
+	if (f->fp[0].have && (m = sig_texts(so, &f->fp[0], 0,
+	    &so->sig_last[0]))->plen > 0) {
+		put_n(o, m->p0f, (size_t)m->plen);
 		if (m->mlen > 0)
-			memcpy(muon0, m->muon, (size_t)m->mlen + 1);
+			memcpy(muon0, m->muon, n0 = (size_t)m->mlen);
 	} else
-		put(o, "-");
+		put_n(o, "-", 1);
 	put_tab(o);
 	m = f->fp[1].have ? sig_texts(so, &f->fp[1], f->fp[0].have ?
-	    f->fp[0].mss : 0) : NULL;
-	put(o, m != NULL && m->plen > 0 ? m->p0f : "-");
+	    f->fp[0].mss : 0, &so->sig_last[1]) : NULL;
+	if (m != NULL && m->plen > 0)
+		put_n(o, m->p0f, (size_t)m->plen);
+	else
+		put_n(o, "-", 1);
 	put_tab(o);
-	put(o, muon0);
+	put_n(o, muon0, n0);
 	put_tab(o);
-	put(o, m != NULL && m->mlen > 0 ? m->muon : "-");
+	if (m != NULL && m->mlen > 0)
+		put_n(o, m->muon, (size_t)m->mlen);
+	else
+		put_n(o, "-", 1);
 }
 
 /*
@@ -567,6 +588,7 @@ sessions_out_start(struct sessions_out *so, FILE *fp, uint32_t head_max)
 	    2 * (bh_ev_format_max() + 1) + 4 * BH_TCPFP_SIGMAX + 2048;
 	so->obuf = xmalloc(so->obufcap);
 	so->sigs = xcalloc(SIG_MEMO, sizeof(*so->sigs));
+	so->sig_last[0] = so->sig_last[1] = NULL;
 }
 
 void

@@ -44,6 +44,7 @@ struct sessions_out {
 	unsigned char	 esc_len[256];
 	struct sig_memo	*sigs;		/* SIG_MEMO fingerprints' texts */
 	uint64_t	 records;	/* written */
+	struct sig_memo	*sig_last[2];	/* the last SYN's, SYN/ACK's slot */
 };
 
 /* A fingerprint and its texts, remembered: a capture holds few distinct

@@ -94,6 +94,16 @@ side_text(struct story *s, int d, const char *head, const char *ev)
 	return n;
 }
 
+/* Whether p starts with the lower-case word w of 4 letters, in any case
+ * (strncasecmp()'s answer; a byte ORed with 0x20 is one of w's letters
+ * only when it is that letter in either case, and a NUL never is). */
+static int
+word4(const char *p, const char *w)
+{
+	return (p[0] | 0x20) == w[0] && (p[1] | 0x20) == w[1] &&
+	    (p[2] | 0x20) == w[2] && (p[3] | 0x20) == w[3];
+}
+
 /* Whether an escaped text may hold a reference story-refs.c reads in an
  * exploit's or a shell's payload: a URL, an FTP script's "open", a tftp
  * command. */
@@ -108,8 +118,7 @@ may_name(const char *t)
 	 * none of these letters */
 	for (p = t; (p = strpbrk(p, ":oOtT")) != NULL; p++)
 		if ((p[0] == ':' && p[1] == '/' && p[2] == '/') ||
-		    strncasecmp(p, "open", 4) == 0 ||
-		    strncasecmp(p, "tftp", 4) == 0)
+		    word4(p, "open") || word4(p, "tftp"))
 			return 1;
 	return 0;
 }

@@ -64,24 +64,47 @@ next_line(const unsigned char **s, const unsigned char *end, struct line *l)
 	return 1;
 }
 
+/* c lower-cased as in the C locale (bh_diag_init sets it): tolower()'s
+ * answer without its call. */
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Whether the k bytes at p are w's, ignoring case (strncasecmp()'s
+ * answer: a NUL in p matches none of w's bytes). */
+static int
+same_word(const unsigned char *p, const char *w, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		if (lower(p[i]) != lower((unsigned char)w[i]))
+			return 0;
+	return 1;
+}
+
 /* Whether the n bytes at p begin with the word w, ignoring case. */
 static int
 has_word(const unsigned char *p, size_t n, const char *w)
 {
-	size_t k = strlen(w);
+	size_t k;
 
-	return n >= k && strncasecmp((const char *)p, w, k) == 0;
+	if (n == 0 || lower(p[0]) != lower((unsigned char)w[0]))
+		return 0;
+	k = strlen(w);
+	return n >= k && same_word(p, w, k);
 }
 
-/* Where w occurs in [p, p + n), ignoring case, or NULL. */
+/* Where w (lower-case) occurs in [p, p + n), ignoring case, or NULL. */
 static const unsigned char *
 find_word(const unsigned char *p, size_t n, const char *w)
 {
 	size_t k = strlen(w), i;
 
 	for (i = 0; i + k <= n; i++)
-		if (tolower(p[i]) == w[0] &&
-		    strncasecmp((const char *)p + i, w, k) == 0)
+		if (lower(p[i]) == w[0] && same_word(p + i, w, k))
 			return p + i;
 	return NULL;
 }
@@ -371,6 +394,9 @@ line_connect(struct sfacts *f, const struct line *l)
 	unsigned w;
 
 	for (i = 0; i < n; i++) {
+		/* every word begins with t or n */
+		if (lower(p[i]) != 't' && lower(p[i]) != 'n')
+			continue;
 		for (w = 0; w < 3; w++)
 			if (has_word(p + i, n - i, words[w]) &&
 			    i + strlen(words[w]) < n &&

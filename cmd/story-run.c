@@ -64,47 +64,6 @@ list_add(char *list, const char *item)
 	memcpy(list + have, item, n + 1);
 }
 
-static void
-put(struct story *s, const char *v)
-{
-	bh_wr_raw(&s->w, v, strlen(v));
-}
-
-static void
-put_tab(struct story *s, const char *v)
-{
-	bh_wr_raw(&s->w, "\t", 1);
-	put(s, v != NULL && *v != '\0' ? v : "-");
-}
-
-static void
-put_u(struct story *s, uint64_t v, int tab)
-{
-	char b[24];
-
-	bh_fmt_u64(b, v);
-	if (tab)
-		bh_wr_raw(&s->w, "\t", 1);
-	put(s, b);
-}
-
-static void
-put_secs(struct story *s, int64_t a, int64_t b)
-{
-	char t[32];
-
-	if (a == INT64_MIN || b == INT64_MIN) {
-		put_tab(s, "-");
-		return;
-	}
-	if (b < a) {
-		bh_fmt_usec_s(t + 1, a - b);
-		t[0] = '-';
-	} else
-		bh_fmt_usec_s(t, b - a);
-	put_tab(s, t);
-}
-
 /* ---- the hosts ----------------------------------------------------- */
 
 static void
@@ -154,6 +113,7 @@ host_forget(struct story *s, struct host *h)
 	for (i = 0; i < h->nser; i++)
 		free(h->ser[i]);
 	free(h->tomb);
+	free(h->tspan);
 	for (pp = &s->bucket[h->hash & (s->nbucket - 1)]; *pp != h;
 	    pp = &(*pp)->next)
 		;
@@ -322,38 +282,38 @@ step_free(struct step *st)
 
 /* ---- episodes ------------------------------------------------------ */
 
+/* The span of block b of h's tombs, from the tombs it holds now. */
 static void
-write_summary(struct story *s, const struct episode *e)
+tomb_span(struct host *h, unsigned b)
 {
-	const int R[3] = { R_INFECTION, R_DOWNLOAD, R_CNC };
-	char end[32];
-	int k;
+	unsigned i, k, n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX,
+	    end = (b + 1) * TOMB_BLOCK < n ? (b + 1) * TOMB_BLOCK : n;
+	struct tomb_span *sp = &h->tspan[b];
+	const struct tomb *t;
 
-	put_u(s, e->id, 0);
-	put_tab(s, e->host);
-	put_tab(s, e->start_s);
-	bh_fmt_usec_s(end, e->last_end);
-	put_tab(s, end);
-	put_u(s, e->nstep, 1);
-	put_tab(s, e->inf_src);
-	put_tab(s, e->inf_app);
-	for (k = 0; k < 3; k++) {
-		if (R[k] == R_DOWNLOAD) {
-			put_tab(s, e->dl_srv);
-			put_tab(s, e->dl_files);
-		} else if (R[k] == R_CNC) {
-			put_tab(s, e->cnc_srv);
-			put_tab(s, e->cnc_detail);
+	sp->start = INT64_MAX;
+	sp->start_max = sp->reach = INT64_MIN;
+	sp->party = 0;
+	for (k = 0; k < R_COUNT; k++)
+		sp->first[0][k] = sp->first[1][k] = INT64_MAX;
+	for (i = b * TOMB_BLOCK; i < end; i++) {
+		t = &h->tomb[i];
+		if (t->start < sp->start)
+			sp->start = t->start;
+		if (t->start > sp->start_max)
+			sp->start_max = t->start;
+		if (t->reach > sp->reach)
+			sp->reach = t->reach;
+		for (k = 0; k < t->nparty; k++)
+			sp->party |= 1ULL << (t->party[k] & 63);
+		/* the roles dialog_rank() asks for */
+		for (k = R_DOWNLOAD; k <= R_CNC; k++) {
+			if (t->first[0][k] < sp->first[0][k])
+				sp->first[0][k] = t->first[0][k];
+			if (t->first[1][k] < sp->first[1][k])
+				sp->first[1][k] = t->first[1][k];
 		}
-		put_tab(s, e->role_hops[R[k]]);
-		put_tab(s, e->role_rtt[R[k]]);
-		put_tab(s, e->role_os[R[k]]);
 	}
-	put_secs(s, e->t_infection, e->t_download);
-	put_secs(s, e->t_infection, e->t_cnc);
-	put_u(s, e->nprop, 1);
-	put_tab(s, e->evs);
-	bh_wr_raw(&s->w, "\n", 1);
 }
 
 /* Close episode i of host h: its slot freed, a tomb kept. */
@@ -362,7 +322,7 @@ ep_close(struct story *s, struct host *h, unsigned i)
 {
 	struct episode *e = h->ep[i];
 	struct tomb *t;
-	unsigned k;
+	unsigned k, slot;
 
 	/* what a step that comes late (a session longer than the window,
 	 * which comes when it ends) still needs to join it; with -s the
@@ -370,8 +330,11 @@ ep_close(struct story *s, struct host *h, unsigned i)
 	if (h->ntomb == h->tombcap && h->tombcap < TOMB_MAX) {
 		h->tombcap = h->tombcap ? h->tombcap * 2 : 16;
 		h->tomb = xreallocarray(h->tomb, h->tombcap, sizeof(*h->tomb));
+		h->tspan = xreallocarray(h->tspan, h->tombcap / TOMB_BLOCK,
+		    sizeof(*h->tspan));
 	}
-	t = &h->tomb[h->ntomb++ % TOMB_MAX];
+	slot = h->ntomb++ % TOMB_MAX;
+	t = &h->tomb[slot];
 	if (h->ntomb > TOMB_MAX)
 		tomb_end(s, t);
 	t->ep = NULL;
@@ -388,13 +351,21 @@ ep_close(struct story *s, struct host *h, unsigned i)
 		t->pstep[k] = e->party[k].step;
 	}
 	t->nparty = k;
+	tomb_span(h, slot / TOMB_BLOCK);
 	memmove(h->ep + i, h->ep + i + 1, (h->nep - i - 1) * sizeof(h->ep[0]));
 	h->nep--;
+	free(e->ref);
 	if (s->summary) {
-		t->ep = e;
+		/* only the summary and what a late step changes in it are
+		 * needed now: copied into a block of their size, the whole
+		 * one freed for the next episode (not cut by realloc(),
+		 * whose leftover pieces cost more to manage than the copy) */
+		e->closed = 1;
+		t->ep = xmalloc(EP_CLOSED_SIZE);
+		memcpy(t->ep, e, EP_CLOSED_SIZE);
+		free(e);
 		return;
 	}
-	free(e->ref);
 	free(e);
 }
 
@@ -404,8 +375,7 @@ tomb_end(struct story *s, struct tomb *t)
 {
 	if (t->ep != NULL) {
 		if (s->summary)		/* (not when freeing after an error) */
-			write_summary(s, t->ep);
-		free(t->ep->ref);
+			story_summary_out(s, t->ep);
 		free(t->ep);
 		t->ep = NULL;
 	}
@@ -420,10 +390,17 @@ ep_open(struct story *s, struct host *h, const struct step *st)
 
 	if (h->nep == EP_OPEN)
 		ep_close(s, h, 0);
-	e = h->ep[h->nep++] = xcalloc(1, sizeof(*e));
+	/* zeroed up to the arrays of the open episode, which are used
+	 * as they fill (a capture has many short episodes) */
+	e = h->ep[h->nep++] = xmalloc(sizeof(*e));
+	memset(e, 0, EP_CLOSED_SIZE);
+	e->ref = NULL;
+	e->nref = e->nparty = e->nflows = 0;
 	e->id = ++s->next_episode;
 	e->start = st->ts;
 	e->reach = st->end;
+	if (h->nep == 1 || e->reach < h->reach_low)
+		h->reach_low = e->reach;
 	e->t_infection = e->t_download = e->t_cnc = INT64_MIN;
 	for (k = 0; k < R_COUNT; k++)
 		e->first[0][k] = e->first[1][k] = INT64_MAX;
@@ -546,41 +523,33 @@ ep_evidence(const struct episode *e, const struct step *st,
 	return EV_TIME;
 }
 
-static void
-step_record(struct story *s, uint64_t id, unsigned n, const struct step *st,
-    int ev, unsigned via)
-{
-	put_u(s, id, 0);
-	put_tab(s, st->host);
-	put_u(s, n, 1);
-	put_tab(s, st->f_ts);
-	put_tab(s, role_names[st->role]);
-	put_tab(s, st->f_flow);
-	put_tab(s, st->rip);
-	put_u(s, st->rport, 1);
-	put_tab(s, st->f_app);
-	put_tab(s, ev_names[ev]);
-	if (via)
-		put_u(s, via, 1);
-	else
-		put_tab(s, "-");
-	if (st->period > 0) {
-		char b[48];
 
-		snprintf(b, sizeof(b), "\tbeacon every %llds",
-		    (long long)(st->period / 1000000));
-		put(s, b);
-		if (!BH_UNSET(st->f_detail)) {
-			put(s, " ");
-			put(s, st->f_detail);
-		}
-	} else
-		put_tab(s, st->det2[0] != '\0' && BH_UNSET(st->f_detail) ?
-		    st->det2 : st->f_detail);
-	put_tab(s, st->f_hops);
-	put_tab(s, st->f_rtt);
-	put_tab(s, st->f_os);
-	bh_wr_raw(&s->w, "\n", 1);
+/* What joins a later step to open episode e that st, its n-th step
+ * joined by ev, brings: its party, its flow, its references. */
+static void
+ep_link(struct episode *e, const struct step *st, int ev, unsigned n)
+{
+	unsigned i;
+	int r = st->role;
+
+	/* a party joined by time alone is no source for same-source */
+	if ((r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD ||
+	    r == R_CNC) && ev != EV_TIME)
+		ep_party(e, st->rip, st->rip_h, n);
+	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
+		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
+		strcpy(e->flows[i].flow, st->f_flow);
+		e->flows[i].h = hash_str(st->f_flow);
+		e->flows[i].step = n;
+	}
+	for (i = 0; i < st->nref; i++) {
+		unsigned k = e->nref < EREF_MAX ? e->nref++ : EREF_MAX - 1;
+
+		if (e->ref == NULL)
+			e->ref = xreallocarray(NULL, EREF_MAX, sizeof(*e->ref));
+		e->ref[k] = st->ref[i];
+		e->ref[k].from = n;
+	}
 }
 
 /* st joins e with evidence ev (via: the step it points to). */
@@ -608,7 +577,7 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	if (st->end + s->window > e->reach)
 		e->reach = st->end + s->window;
 	if (!s->summary)
-		step_record(s, e->id, e->nstep, st, ev, via);
+		story_step_out(s, e->id, e->nstep, st, ev, via);
 	if (e->svg != NULL) {
 		struct svg_ep *v = e->svg;
 		struct svg_step *p;
@@ -628,29 +597,17 @@ ep_add(struct story *s, struct episode *e, struct step *st, struct series *sr,
 	}
 	if (ev != EV_START)
 		list_add(e->evs, ev_names[ev]);
-	/* a party joined by time alone is no source for same-source */
-	if ((r == R_INFECTION || r == R_SHELL || r == R_DOWNLOAD ||
-	    r == R_CNC) && ev != EV_TIME)
-		ep_party(e, st->rip, st->rip_h, n);
-	if (st->f_flow[0] != '-' && strlen(st->f_flow) < sizeof(e->flows[0].flow)) {
-		i = e->nflows < EP_FLOWS ? e->nflows++ : EP_FLOWS - 1;
-		strcpy(e->flows[i].flow, st->f_flow);
-		e->flows[i].h = hash_str(st->f_flow);
-		e->flows[i].step = n;
-	}
-	for (i = 0; i < st->nref; i++) {
-		unsigned k = e->nref < EREF_MAX ? e->nref++ : EREF_MAX - 1;
-
-		if (e->ref == NULL)
-			e->ref = xreallocarray(NULL, EREF_MAX, sizeof(*e->ref));
-		e->ref[k] = st->ref[i];
-		e->ref[k].from = n;
-	}
+	if (!e->closed)
+		ep_link(e, st, ev, n);
 	if (sr != NULL && sr->regular) {
 		sr->episode = e->id;
 		sr->last_step = n;
 	}
-	snprintf(item, sizeof(item), "%s:%u", st->rip, (unsigned)st->rport);
+	/* "rip:port" (rip is shorter than HOSTLEN) */
+	i = (unsigned)strlen(st->rip);
+	memcpy(item, st->rip, i);
+	item[i] = ':';
+	bh_fmt_u64(item + i + 1, st->rport);
 	switch (r) {
 	case R_INFECTION:
 		if (e->t_infection == INT64_MIN)
@@ -701,12 +658,21 @@ static void
 sweep(struct story *s, struct host *h, int64_t now)
 {
 	unsigned i;
+	int64_t low = INT64_MAX;
 
+	/* reach_low is at most every open episode's reach (a reach only
+	 * grows): when it is not past, none is */
+	if (h->nep == 0 || h->reach_low + s->window + s->longest >= now)
+		return;
 	for (i = 0; i < h->nep; )
 		if (h->ep[i]->reach + s->window + s->longest < now)
 			ep_close(s, h, i);
-		else
+		else {
+			if (h->ep[i]->reach < low)
+				low = h->ep[i]->reach;
 			i++;
+		}
+	h->reach_low = low;
 }
 
 /*
@@ -729,6 +695,18 @@ dialog_rank(int64_t first[2][R_COUNT], const struct step *st)
 	return first[1][want] < st->ts ? 2 : first[0][want] < st->ts ? 1 : 0;
 }
 
+/* Order of two (evidence, rank, start): <0, 0, >0. */
+static int
+tuple_cmp(int ev, int rank, int64_t start, int ev2, int rank2,
+    int64_t start2)
+{
+	if (ev != ev2)
+		return ev < ev2 ? -1 : 1;
+	if (rank != rank2)
+		return rank < rank2 ? -1 : 1;
+	return (start > start2) - (start < start2);
+}
+
 /*
  * A step that comes after its episode closed (a C&C of an hour comes when
  * it ends): the closed episodes it falls in, by the same source or by
@@ -740,30 +718,55 @@ static int
 late_join(struct story *s, struct host *h, const struct step *st, int bev,
     int brank, int64_t bstart)
 {
+	struct tomb_span *sp;
 	struct tomb *t, *best = NULL;
 	uint64_t hv = st->rip_h;
-	unsigned i, k, n, via = 0, bvia = 0;
-	int ev, rank, tev = -1, trank = 0;
+	unsigned b, nb, j, i, end, k, n, via = 0, bvia = 0;
+	int ev, rank, tev = -1, trank = 0, c;
 
+	/* The best tomb is the greatest by (evidence, rank, start), the
+	 * first slot of equals; the blocks go newest first, which finds a
+	 * late start soon, and each is passed over when the most its
+	 * tombs could offer does not beat the best so far, or the best
+	 * open episode (which a tomb must beat). */
 	n = h->ntomb < TOMB_MAX ? h->ntomb : TOMB_MAX;
-	for (i = 0; i < n; i++) {
-		t = &h->tomb[i];
-		if (st->ts < t->start || st->ts > t->reach)
+	nb = (n + TOMB_BLOCK - 1) / TOMB_BLOCK;
+	b = ((h->ntomb - 1) % TOMB_MAX) / TOMB_BLOCK;
+	for (j = 0; j < nb; j++, b = b > 0 ? b - 1 : nb - 1) {
+		sp = &h->tspan[b];
+		if (st->ts < sp->start || st->ts > sp->reach)
 			continue;
-		ev = EV_TIME;
-		via = 0;
-		for (k = 0; k < t->nparty; k++)
-			if (t->party[k] == hv) {
-				ev = EV_SAME_SOURCE;
-				via = t->pstep[k];
+		ev = sp->party & (1ULL << (hv & 63)) ? EV_SAME_SOURCE :
+		    EV_TIME;
+		rank = ev != EV_TIME ? 0 : dialog_rank(sp->first, st);
+		if (tuple_cmp(ev, rank, sp->start_max, bev, brank,
+		    bstart) <= 0)
+			continue;
+		if (best != NULL && ((c = tuple_cmp(ev, rank, sp->start_max,
+		    tev, trank, best->start)) < 0 || (c == 0 &&
+		    b * TOMB_BLOCK > (unsigned)(best - h->tomb))))
+			continue;
+		end = (b + 1) * TOMB_BLOCK < n ? (b + 1) * TOMB_BLOCK : n;
+		for (i = b * TOMB_BLOCK; i < end; i++) {
+			t = &h->tomb[i];
+			if (st->ts < t->start || st->ts > t->reach)
+				continue;
+			ev = EV_TIME;
+			via = 0;
+			for (k = 0; k < t->nparty; k++)
+				if (t->party[k] == hv) {
+					ev = EV_SAME_SOURCE;
+					via = t->pstep[k];
+				}
+			rank = ev != EV_TIME ? 0 : dialog_rank(t->first, st);
+			if (best == NULL || (c = tuple_cmp(ev, rank, t->start,
+			    tev, trank, best->start)) > 0 ||
+			    (c == 0 && t < best)) {
+				tev = ev;
+				trank = rank;
+				best = t;
+				bvia = via;
 			}
-		rank = ev != EV_TIME ? 0 : dialog_rank(t->first, st);
-		if (ev > tev || (ev == tev && (rank > trank || (rank == trank &&
-		    best != NULL && t->start > best->start)))) {
-			tev = ev;
-			trank = rank;
-			best = t;
-			bvia = via;
 		}
 	}
 	if (best == NULL || tev < bev || (tev == bev && (trank < brank ||
@@ -775,9 +778,13 @@ late_join(struct story *s, struct host *h, const struct step *st, int bev,
 	}
 	best->nstep++;
 	best->roles |= 1u << st->role;
-	if (st->ts < best->first[0][st->role])
+	if (st->ts < best->first[0][st->role]) {
 		best->first[0][st->role] = st->ts;
-	step_record(s, best->id, best->nstep, st, tev, bvia);
+		b = (unsigned)(best - h->tomb) / TOMB_BLOCK;
+		if (st->ts < h->tspan[b].first[0][st->role])
+			h->tspan[b].first[0][st->role] = st->ts;
+	}
+	story_step_out(s, best->id, best->nstep, st, tev, bvia);
 	return 1;
 }
 

@@ -1,12 +1,13 @@
 /*
  * story.h - the modules of bh-story: story-refs.c (what one session's
  * payload says: the references that link sessions, the details),
- * story-run.c (hosts, episodes, the hold queue, the records) and
- * story-svg.c (the timeline).
+ * story-run.c (hosts, episodes, the hold queue), story-out.c (the
+ * records) and story-svg.c (the timeline).
  */
 #ifndef BH_STORY_H
 #define BH_STORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,6 +26,7 @@
 #define EP_OPEN		64	/* open episodes per host */
 #define EP_SRC		4	/* parties an episode remembers */
 #define TOMB_MAX	1024	/* closed episodes a host remembers */
+#define TOMB_BLOCK	16	/* tombs under one span (divides 16, the first tombcap) */
 #define EP_FLOWS	32	/* flows an episode remembers (links) */
 #define BT_MAX		32	/* beacon series per host */
 #define BT_TIMES	16	/* connection times per series */
@@ -165,16 +167,6 @@ struct episode {
 	/* the first start of each role: [0] any step, [1] one joined by
 	 * more than time (the dialog's order for time joins) */
 	int64_t		 first[2][R_COUNT];
-	struct sref	*ref;		/* EREF_MAX, allocated at the first */
-	unsigned	 nref;
-	struct party	 party[EP_SRC * 2];
-	unsigned	 nparty;
-	struct {
-		char	 flow[24];
-		uint64_t h;
-		unsigned step;
-	}		 flows[EP_FLOWS];
-	unsigned	 nflows;
 	char		 host[HOSTLEN];
 	char		 start_s[24];
 	/* the summary */
@@ -187,7 +179,22 @@ struct episode {
 	char		 evs[LIST_MAX];
 	unsigned	 nprop;
 	struct svg_ep	*svg;
+	int		 closed;	/* (-s) the fields below are gone */
+	/* what joins a step to it while it is open (a tomb keeps its
+	 * first parties); with -s a closed episode is cut here */
+	struct sref	*ref;		/* EREF_MAX, allocated at the first */
+	unsigned	 nref;
+	struct party	 party[EP_SRC * 2];
+	unsigned	 nparty;
+	struct {
+		char	 flow[24];
+		uint64_t h;
+		unsigned step;
+	}		 flows[EP_FLOWS];
+	unsigned	 nflows;
 };
+/* The size of a closed episode that waits for its summary (-s). */
+#define EP_CLOSED_SIZE	offsetof(struct episode, ref)
 
 /* A closed episode, as a late step needs it. */
 struct tomb {
@@ -210,6 +217,17 @@ struct host {
 	struct tomb	*tomb;		/* the last TOMB_MAX closed */
 	unsigned	 ntomb, tombcap;
 	int64_t		 tomb_reach;	/* the furthest reach of a tomb */
+	/* per TOMB_BLOCK slots of tomb[], what its tombs may offer a late
+	 * step: the earliest start, the latest start, the furthest reach,
+	 * the parties (one bit of each hash), the earliest download and
+	 * C&C (what dialog_rank() asks); a block that cannot beat the best
+	 * found is passed over */
+	struct tomb_span {
+		int64_t	 start, start_max, reach;
+		uint64_t party;
+		int64_t	 first[2][R_COUNT];
+	}		*tspan;
+	int64_t		 reach_low;	/* no open episode reaches less */
 };
 
 struct story {
@@ -256,6 +274,12 @@ void	series_add(struct series *sr, int64_t ts);
 void	heap_push(struct story *s, struct step *st);
 /* Place the held steps whose time has come (all: every one). */
 void	release(struct story *s, int all);
+/* story-out.c: the record of a step placed in episode id as its n-th
+ * (ev: the evidence, via: the step it points to, 0 none), and the
+ * summary of an episode (-s) */
+void	story_step_out(struct story *s, uint64_t id, unsigned n,
+	    const struct step *st, int ev, unsigned via);
+void	story_summary_out(struct story *s, const struct episode *e);
 /* story-rec.c: the bh_loop callbacks */
 int	story_header(void *arg, struct bh_reader *r);
 int	story_record(void *arg, struct bh_reader *r);

@@ -500,7 +500,8 @@ struct bh_pkt {
 	uint32_t	 frag_id;	/* IPv4 id / IPv6 fragment id */
 	uint32_t	 seq, ack;
 	uint32_t	 tsval, tsecr;
-	/* What a SYN's fingerprint reads (lib/tcpfp.c, p0f 3's fields) */
+	/* What a SYN's fingerprint reads (lib/tcpfp.c, p0f 3's fields;
+	 * the TCP ones are set for a SYN only, 0 otherwise) */
 	uint8_t		 ip_tos;	/* IPv4 TOS / IPv6 traffic class */
 	uint8_t		 ip_optlen;	/* IPv4 option bytes */
 	uint8_t		 ip_fl;		/* IPv4 flags: 0x40 DF, 0x80 MBZ */
@@ -748,8 +749,9 @@ struct bh_flow {
 	uint8_t		 tsr_lost;	/* the TS-RTT pool was full */
 	uint32_t	 tsr;		/* its TS-RTT state in the table's
 					   pool, 0 none */
-	struct bh_tcpfp	 fp[2];		/* the first SYN, the first SYN/ACK */
 	struct bh_flow_side side[2];
+	/* the first SYN's and SYN/ACK's (after what every packet uses) */
+	struct bh_tcpfp	 fp[2];
 };
 
 /* Called for every session as it ends, in emission order. */

@@ -166,7 +166,12 @@ bh_unescape(unsigned char *dst, const char *src)
 
 	while (*p != '\0') {
 		if (*p != '\\') {
-			dst[o++] = (unsigned char)*p++;
+			/* the run up to the next escape in one copy */
+			size_t n = strcspn(p, "\\");
+
+			memcpy(dst + o, p, n);
+			o += (long)n;
+			p += n;
 			continue;
 		}
 		p++;

@@ -116,6 +116,11 @@ struct tsr {
 	uint8_t		 has_last[2];
 	uint32_t	 last[2];	/* the newest TSval of each side */
 	uint32_t	 keep[2][TSR_KEEP];	/* the first samples */
+	/* a side's histogram is used from its sample TSR_KEEP + 1 on
+	 * (most sessions have fewer), and a bucket's count only once its
+	 * bit in hused is set: what is cleared for a session is the state
+	 * before hist, and for a histogram the bits, not its 800 bytes */
+	uint64_t	 hused[2][(TSR_BUCKETS + 63) / 64];
 	uint32_t	 hist[2][TSR_BUCKETS];
 };
 
@@ -1341,9 +1346,9 @@ tsr_bucket(uint32_t v)
 
 	if (v < TSR_EXACT)
 		return v;
-	for (k = TSR_OCT_LO; k + 1 < TSR_OCT_HI && v >> (k + 1) != 0; k++)
-		;
-	if (v >> (k + 1) != 0)	/* beyond the last octave */
+	/* the octave: v's highest bit (at least TSR_OCT_LO, as v >= 16) */
+	k = 31 - (unsigned)__builtin_clz(v);
+	if (k >= TSR_OCT_HI)	/* beyond the last octave */
 		return TSR_BUCKETS - 1;
 	return TSR_EXACT + (k - TSR_OCT_LO) * 8 + ((v >> (k - 3)) & 7);
 }
@@ -1358,6 +1363,32 @@ tsr_middle(unsigned b)
 	k = TSR_OCT_LO + (b - TSR_EXACT) / 8;
 	j = (b - TSR_EXACT) % 8;
 	return ((uint32_t)(8 + j) << (k - 3)) + ((uint32_t)1 << (k - 4));
+}
+
+/* One more sample of v usec in side d's histogram. */
+static void
+tsr_hist_add(struct tsr *r, int d, uint32_t v)
+{
+	unsigned j = tsr_bucket(v);
+	uint64_t bit = (uint64_t)1 << (j & 63);
+
+	if (!(r->hused[d][j >> 6] & bit)) {
+		r->hused[d][j >> 6] |= bit;
+		r->hist[d][j] = 0;
+	}
+	if (r->hist[d][j] < UINT32_MAX)
+		r->hist[d][j]++;
+}
+
+/* Side d's histogram begins: empty, then its TSR_KEEP kept samples. */
+static void
+tsr_hist_start(struct tsr *r, int d)
+{
+	unsigned i;
+
+	memset(r->hused[d], 0, sizeof(r->hused[d]));
+	for (i = 0; i < TSR_KEEP; i++)
+		tsr_hist_add(r, d, r->keep[d][i]);
 }
 
 /* The lower median of side d's samples into the side, when it ends. */
@@ -1389,7 +1420,8 @@ tsr_median(struct bh_flow *f, const struct tsr *r)
 			continue;
 		}
 		for (b = 0, seen = 0; b < TSR_BUCKETS; b++)
-			if ((seen += r->hist[d][b]) >= want)
+			if ((r->hused[d][b >> 6] >> (b & 63) & 1) &&
+			    (seen += r->hist[d][b]) >= want)
 				break;
 		m = tsr_middle(b < TSR_BUCKETS ? b : TSR_BUCKETS - 1);
 		if (m < s->tsr_min)
@@ -1413,7 +1445,7 @@ ts_rtt(struct bh_flow_table *t, struct bh_flow *f, int d,
 {
 	struct bh_flow_side *s = &f->side[!d];
 	struct tsr *r;
-	unsigned i, k, j;
+	unsigned i, k;
 	int chunk_new;
 	uint32_t v;
 
@@ -1427,7 +1459,7 @@ ts_rtt(struct bh_flow_table *t, struct bh_flow *f, int d,
 		}
 		r = (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr);
 		if (!chunk_new)
-			memset(r, 0, sizeof(*r));
+			memset(r, 0, offsetof(struct tsr, hist));
 	}
 	r = (struct tsr *)POOL_ENTRY(&t->tsr, f->tsr);
 	if (p->tsval != 0) {
@@ -1464,10 +1496,12 @@ ts_rtt(struct bh_flow_table *t, struct bh_flow *f, int d,
 				s->tsr_max = v;
 			if (s->tsr_n < TSR_KEEP)
 				r->keep[!d][s->tsr_n] = v;
+			else {
+				if (s->tsr_n == TSR_KEEP)
+					tsr_hist_start(r, !d);
+				tsr_hist_add(r, !d, v);
+			}
 			s->tsr_n++;
-			j = tsr_bucket(v);
-			if (r->hist[!d][j] < UINT32_MAX)
-				r->hist[!d][j]++;
 		}
 		r->ring[!d][k].fl |= TSR_USED;
 		/* The echo only moves forward: older TSvals are done. */

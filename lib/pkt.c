@@ -193,15 +193,18 @@ transport(const struct cur *c, uint32_t off, uint32_t l4len,
 		out->ack = BE32(h + 8);
 		out->tcp_flags = h[13];
 		out->win = BE16(h + 14);
-		out->tcp_x2 = h[12] & 15;
 		hlen = (uint32_t)(h[12] >> 4) * 4;
 		if (hlen < 20 || hlen > l4len)
 			return BH_PKT_BAD_L4;
-		(void)get16(c, off + 18, &out->tcp_urp);
-		out->tcp_optlen = (uint8_t)(hlen - 20);
-		if (c->n - off >= hlen) {
-			out->tcp_opt_cap = 1;
-			out->tcp_opt = h + 20;
+		/* what only a SYN's fingerprint reads (lib/tcpfp.c) */
+		if (out->tcp_flags & BH_TH_SYN) {
+			out->tcp_x2 = h[12] & 15;
+			(void)get16(c, off + 18, &out->tcp_urp);
+			out->tcp_optlen = (uint8_t)(hlen - 20);
+			if (c->n - off >= hlen) {
+				out->tcp_opt_cap = 1;
+				out->tcp_opt = h + 20;
+			}
 		}
 		if (hlen > 20)
 			tcp_options(c, off + 20, off + hlen, out);

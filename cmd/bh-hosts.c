@@ -60,6 +60,7 @@ main(int argc, char *argv[])
 				bh_opt_end(BH_OPT_BAD, usage);
 			if (rc != 0) {
 				bh_opt_free(&o);
+				hosts_free(&h);
 				return BH_EXIT_FATAL;
 			}
 		}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# study.sh [-j jobs] [-L nets] CAPDIR OUT - the study on your own archive:
+# study.sh [-r] [-j jobs] [-L nets] CAPDIR OUT - the study on your own archive:
 # what `make demo` writes, for a directory of captures.
 #
 #   examples/study.sh /data/honeypot out
@@ -18,6 +18,13 @@
 # analysed again, so a study interrupted or extended by new captures
 # redoes only what is missing.
 #
+# -r: the files are rotated parts of captures: examples/groups.sh puts
+# them in groups by their packets' times (a file whose first packet comes
+# within 300 s of the last packet of the one before is in its group), and
+# each group is analysed as one capture, so a session across files is
+# one record and none is cut (the boundary rule of groups.sh).  Without
+# -r every file is a capture of its own.
+#
 # -L: the honeypot (local) networks, comma-separated (also BH_LOCAL);
 # without them bh-phase infers which side is local.  To spread the jobs
 # over machines, run analyse-one.sh there (examples/parallel.sh over ssh,
@@ -25,13 +32,15 @@
 # report, byte for byte.
 set -eu
 jobs=$(nproc 2>/dev/null || echo 2)
+rotated=0
 usage() {
-	echo "usage: study.sh [-j jobs] [-L nets] capdir out" >&2
+	echo "usage: study.sh [-r] [-j jobs] [-L nets] capdir out" >&2
 	exit 2
 }
-while getopts j:L: c; do
+while getopts j:L:r c; do
 	case $c in
 	j) jobs=$OPTARG ;;
+	r) rotated=1 ;;
 	L) BH_LOCAL=$OPTARG; export BH_LOCAL ;;
 	*) usage ;;
 	esac
@@ -45,17 +54,43 @@ ex=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/parts"
 find "$caps" -maxdepth 1 -type f ! -name '.*' -print | LC_ALL=C sort > "$out/parts/.list"
 [ -s "$out/parts/.list" ] || { echo "study.sh: $caps: no captures" >&2; exit 2; }
-# the captures not yet analysed, or changed since; one that cannot be
-# read (bh-sessions names it) is listed and the others go on
 rm -f "$out/parts/.failed"
-while IFS= read -r f; do
-	d=$out/parts/$(basename "$f").done
-	[ -e "$d" ] && [ "$d" -nt "$f" ] && continue
-	printf '%s\0' "$f"
+if [ "$rotated" = 1 ]; then
+	# one line per group; a file groups.sh cannot read is named by it
+	# and listed as failed
+	tr '\n' '\0' < "$out/parts/.list" | xargs -0 "$ex/groups.sh" \
+	    > "$out/parts/.groups" 2> "$out/parts/.groups.err" || true
+	sed -n 's/^groups.sh: \(.*\): .*$/\1/p' "$out/parts/.groups.err" \
+	    >> "$out/parts/.failed"
+	cat "$out/parts/.groups.err" >&2
+	rm -f "$out/parts/.groups.err"
+	mv "$out/parts/.groups" "$out/parts/.list"
+fi
+# the captures (groups) not yet analysed, or changed since; one that
+# cannot be read (bh-sessions names it) is listed and the others go on
+while IFS= read -r line; do
+	first=$line
+	[ "$rotated" = 1 ] && first=${line%% *}
+	d=$out/parts/$(basename "$first").done
+	if [ -e "$d" ]; then
+		new=0
+		if [ "$rotated" = 1 ]; then
+			# shellcheck disable=SC2086
+			for f in $line; do
+				[ "$f" -nt "$d" ] && new=1
+			done
+		else
+			[ "$line" -nt "$d" ] && new=1
+		fi
+		[ "$new" = 0 ] && continue
+	fi
+	printf '%s\0' "$line"
 done < "$out/parts/.list" |
-    xargs -0 -r -n 1 -P "$jobs" sh -c \
-    '"$0" "$2" "$1" || printf "%s\n" "$2" >> "$1/.failed"' \
-    "$ex/analyse-one.sh" "$out/parts"
+    xargs -0 -r -n 1 -P "$jobs" sh -c '
+	# $0 analyse-one.sh, $1 the parts, $2 1 for a group, $3 its files
+	if [ "$2" = 1 ]; then "$0" $3 "$1"; else "$0" "$3" "$1"; fi ||
+	    printf "%s\n" "$3" >> "$1/.failed"' \
+    "$ex/analyse-one.sh" "$out/parts" "$rotated"
 rm -f "$out/parts/.list"
 "$ex/reduce.sh" "$out/parts" "$out"
 "$ex/report.sh" "$out" > "$out/REPORT.md.tmp"

@@ -212,6 +212,55 @@ mkcaps() {
 	run -2 "$EX/study.sh" "$T/caps"
 }
 
+@test "examples/groups.sh and study.sh -r: rotated files grouped by their packets' times, a session across files one record" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist bh-hosts bh-story bh-mkpcap
+	mkdir -p "$T/caps"
+	# a download whose session spans two rotated files of one sensor,
+	bh-mkpcap -o "$T/caps/b-part1.pcap" <<-'EOF'
+	1262304000.000000 tcp 192.168.56.101:1055 > 203.0.113.9:80 S ttl=128 mss=1460
+	+0.090 tcp 203.0.113.9:80 > 192.168.56.101:1055 SA ttl=44
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 . ttl=128
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 PA ttl=128 "GET /bot.exe HTTP/1.0\r\n\r\n"
+	EOF
+	bh-mkpcap -o "$T/caps/a-part2.pcap" <<-'EOF'
+	1262304000.182000 tcp 203.0.113.9:80 > 192.168.56.101:1055 PA ttl=44 "HTTP/1.0 200 OK\r\n\r\nMZ" hex:90000300
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 FA ttl=128
+	+0.090 tcp 203.0.113.9:80 > 192.168.56.101:1055 FA ttl=44
+	+0.001 tcp 192.168.56.101:1055 > 203.0.113.9:80 . ttl=128
+	EOF
+	# another sensor at the same time (its times overlap: its own
+	# group), and the first sensor again after a quiet hour
+	bh-mkpcap -o "$T/caps/other-sensor.pcap" <<-'EOF'
+	1262304000.050000 tcp 10.9.9.9:2000 > 192.168.57.5:445 S ttl=110
+	1262304001.000000 tcp 10.9.9.9:2001 > 192.168.57.5:445 S ttl=110
+	EOF
+	bh-mkpcap -o "$T/caps/c-later.pcap" <<-'EOF'
+	1262307600.000000 tcp 198.51.100.4:3000 > 192.168.56.101:135 S ttl=100
+	EOF
+	run -0 "$EX/groups.sh" "$T"/caps/*
+	[ "${lines[0]}" = "$T/caps/b-part1.pcap $T/caps/a-part2.pcap" ]
+	[ "${lines[1]}" = "$T/caps/other-sensor.pcap" ]
+	[ "${lines[2]}" = "$T/caps/c-later.pcap" ]
+	[ "${#lines[@]}" -eq 3 ]
+	# -g 3700: the quiet hour parts nothing; of the two groups it could
+	# continue, the later file joins the one that ended last
+	run -0 "$EX/groups.sh" -g 3700 "$T"/caps/*
+	[ "${lines[1]}" = "$T/caps/other-sensor.pcap $T/caps/c-later.pcap" ]
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 "$EX/study.sh" -r "$T/caps" "$T/st"
+	[ "$(ls "$T"/st/parts/*.done | wc -l)" -eq 3 ]
+	# the download is one record, whole: SF, the request and the answer
+	[ "$(col state < "$T/st/parts/b-part1.pcap.tsv")" = SF ]
+	[ "$(col resp_bytes < "$T/st/parts/b-part1.pcap.tsv")" = 25 ]
+	# without -r each file is a capture: the download cut in two
+	run -0 "$EX/study.sh" "$T/caps" "$T/st2"
+	[ "$(col state < "$T/st2/parts/b-part1.pcap.tsv")" != SF ]
+	echo junk > "$T/caps/notes.txt"
+	run -1 --separate-stderr "$EX/groups.sh" "$T"/caps/*
+	[ "$stderr" = "groups.sh: $T/caps/notes.txt: no session (not a capture, or empty)" ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
 @test "examples/parallel.sh: the same result with GNU parallel" {
 	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist parallel
 	mkcaps

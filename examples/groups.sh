@@ -1,0 +1,86 @@
+#!/bin/sh
+# groups.sh [-g seconds] FILE... - the captures of an archive as groups
+# of rotated files: one line per group, its files space-separated in the
+# order of their packets' times, for examples/slurm/submit.sh's list,
+# study.sh -r, or `analyse-one.sh $line out`.
+#
+#   examples/groups.sh /data/honeypot/* > captures.list
+#
+# The rule (examples/slurm/README, "The boundary rule"): files are taken
+# in the order of their first packet's time (not of their names), and a
+# file continues a group when its first packet comes after the group's
+# last packet, at most -g seconds (default 300, bh-sessions' longest
+# idle timeout) after it (of several such groups, the one that ended
+# last); else it starts a group.  Files whose times
+# overlap are different links (two sensors), never one group.  So no
+# session can span two groups of one link (it would have timed out in
+# the gap), and a group analysed apart writes exactly the sessions one
+# run over its link's files would: nothing lost, nothing counted twice.
+# A sensor that never paused is one group.
+#
+# The times come from one bh-sessions pass over each file (the start of
+# its first session and the end of its last: its first and last IP
+# packets), about a twentieth of what the study of the file costs
+# (bench/README.md).  A file that is no capture is named on standard
+# error and left out (exit 1).  File names with blanks are not supported
+# (the list's lines are space-separated).
+set -eu
+gap=300
+while getopts g: c; do
+	case $c in
+	g) gap=$OPTARG ;;
+	*) echo "usage: groups.sh [-g seconds] file..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "usage: groups.sh [-g seconds] file..." >&2; exit 2; }
+if [ -n "${BH_BIN:-}" ]; then
+	PATH=$BH_BIN:$PATH
+fi
+export LC_ALL=C
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+rc=0
+for f in "$@"; do
+	case $f in
+	*[[:space:]]*)
+		echo "groups.sh: $f: a name with blanks" >&2
+		rc=1
+		continue ;;
+	esac
+	if ! span=$(bh-sessions -q "$f" 2>/dev/null | awk -F '\t' '
+	    NR == 1 { for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i }; next }
+	    /^#/ { next }
+	    {
+		t = $c["ts"]; e = t + ($c["dur"] == "-" ? 0 : $c["dur"])
+		if (first == "" || t < first) first = t
+		if (last == "" || e > last) last = e
+	    }
+	    END { if (first != "") printf "%.6f %.6f\n", first, last }'); then
+		span=
+	fi
+	if [ -z "$span" ]; then
+		echo "groups.sh: $f: no session (not a capture, or empty)" >&2
+		rc=1
+		continue
+	fi
+	printf '%s %s\n' "$span" "$f" >> "$tmp"
+done
+sort -k1,1n -k3 "$tmp" | awk -v gap="$gap" '
+{
+	# the open group this file continues: one whose last packet it
+	# follows (not overlaps) within the gap, the latest such
+	best = 0
+	for (g = 1; g <= n; g++)
+		if ($1 >= last[g] && $1 - last[g] <= gap &&
+		    (best == 0 || last[g] > last[best]))
+			best = g
+	if (best == 0) {
+		best = ++n
+		line[best] = $3
+	} else
+		line[best] = line[best] " " $3
+	last[best] = $2
+}
+END { for (g = 1; g <= n; g++) print line[g] }'
+exit $rc

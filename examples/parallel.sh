@@ -1,6 +1,6 @@
 #!/bin/sh
-# parallel.sh [-S sshlogin]... OUTDIR CAPTURE... - examples/Makefile with
-# GNU parallel: one job per capture (examples/analyse-one.sh), then the
+# parallel.sh [-r | -S sshlogin...] OUTDIR CAPTURE... - examples/Makefile
+# with GNU parallel: one job per capture (examples/analyse-one.sh), then the
 # exact reduction (examples/reduce.sh) and the report from it
 # (examples/report.sh, OUTDIR/merged/REPORT.md).
 #
@@ -18,20 +18,27 @@
 # here (`:`) reads the capture where it is.  ssh options (port, key)
 # go in ~/.ssh/config, or PARALLEL_SSH (e.g. "ssh -F file").  PARALLEL
 # holds further options for every parallel run.
+#
+# -r: the captures are rotated files; examples/groups.sh puts them in
+# groups by their packets' times and each group is one job, one capture
+# (on this machine only: over ssh a job is one file).
 set -eu
 logins=
-while getopts S: opt; do
+rotated=0
+usage() {
+	echo "usage: parallel.sh [-r | -S sshlogin...] outdir capture..." >&2
+	exit 2
+}
+while getopts rS: opt; do
 	case $opt in
+	r)	rotated=1 ;;
 	S)	logins=${logins:+$logins,}$OPTARG ;;
-	*)	echo "usage: parallel.sh [-S sshlogin]... outdir capture..." >&2
-		exit 2 ;;
+	*)	usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || {
-	echo "usage: parallel.sh [-S sshlogin]... outdir capture..." >&2
-	exit 2
-}
+[ $# -ge 2 ] || usage
+[ "$rotated" = 0 ] || [ -z "$logins" ] || usage
 out=$1
 shift
 ex=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +47,16 @@ command -v parallel >/dev/null || {
 	exit 2
 }
 mkdir -p "$out"
+if [ "$rotated" = 1 ]; then
+	# a line per group, its files space-separated; the job splits it
+	"$ex/groups.sh" "$@" > "$out/.groups"
+	parallel --will-cite --halt now,fail=1 -q sh -c '"$0" $1 "$2"' \
+	    "$ex/analyse-one.sh" {} "$out" :::: "$out/.groups"
+	rm -f "$out/.groups"
+	"$ex/reduce.sh" "$out"
+	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
+	exec mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
+fi
 if [ -z "$logins" ]; then
 	parallel --will-cite --halt now,fail=1 "$ex/analyse-one.sh" {} "$out" \
 	    ::: "$@"

@@ -448,7 +448,27 @@ ssh_ok() { "$C/ssh" bhtest true 2>/dev/null; }
 	HOME=$T run -0 "$EX/parallel.sh" "$T/out" "$F"/caps/c*.pcap
 	same_as_seq
 	run -2 "$EX/parallel.sh" "$T/out"
-	[ "$output" = "usage: parallel.sh [-S sshlogin]... outdir capture..." ]
+	[ "$output" = "usage: parallel.sh [-r | -S sshlogin...] outdir capture..." ]
 	run -2 "$EX/parallel.sh" -x "$T/out" "$F/caps/c1.pcap"
-	[[ "$output" == *"usage: parallel.sh [-S sshlogin]... outdir capture..." ]]
+	[[ "$output" == *"usage: parallel.sh [-r | -S sshlogin...] outdir capture..." ]]
+	run -2 "$EX/parallel.sh" -r -S : "$T/out" "$F/caps/c1.pcap"
+}
+
+@test "parallel.sh -r: the rotated group is one job, as the sequential run over the group" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	# the rotated files named against their time order: groups.sh
+	# orders them by their packets
+	mkdir -p "$T/in"
+	cp "$F/rot/r1.pcap" "$T/in/r1.pcap"
+	cp "$F/rot/r2.pcap" "$T/in/a-r2.pcap"
+	HOME=$T run -0 "$EX/parallel.sh" -r "$T/out" "$T"/in/*
+	# the group's files were one capture: its session table is the
+	# sequential run's over r1 and r2, the download one SF record
+	cmp "$F/seqg/r1.pcap.tsv" "$T/out/r1.pcap.tsv"
+	[ ! -e "$T/out/a-r2.pcap.done" ]
+	[ -s "$T/out/merged/REPORT.md" ]
+	# without -r the files are two captures, the download cut in two
+	HOME=$T run -0 "$EX/parallel.sh" "$T/out2" "$T"/in/*
+	[ -e "$T/out2/a-r2.pcap.done" ]
+	run -1 cmp -s "$F/seqg/r1.pcap.tsv" "$T/out2/r1.pcap.tsv"
 }

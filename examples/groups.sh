@@ -12,7 +12,9 @@
 # last packet, at most -g seconds (default 300, bh-sessions' longest
 # idle timeout) after it (of several such groups, the one that ended
 # last); else it starts a group.  Files whose times
-# overlap are different links (two sensors), never one group.  So no
+# overlap are different links (two sensors), never one group; two
+# sensors whose files only follow each other in time cannot be told
+# apart, so give it one sensor's files at a time.  So no
 # session can span two groups of one link (it would have timed out in
 # the gap), and a group analysed apart writes exactly the sessions one
 # run over its link's files would: nothing lost, nothing counted twice.

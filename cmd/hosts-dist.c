@@ -33,20 +33,6 @@ hosts_bucket(int64_t v)
 	    ((1u << HOSTS_SUB_BITS) - 1));
 }
 
-int64_t
-hosts_bucket_edge(uint32_t b)
-{
-	uint32_t i, e, sub;
-
-	if (b < (1u << HOSTS_EXACT_BITS))
-		return b;
-	i = b - (1u << HOSTS_EXACT_BITS);
-	e = HOSTS_EXACT_BITS + (i >> HOSTS_SUB_BITS);
-	sub = i & ((1u << HOSTS_SUB_BITS) - 1);
-	return (int64_t)(((uint64_t)(1u << HOSTS_SUB_BITS) + sub) <<
-	    (e - HOSTS_SUB_BITS));
-}
-
 /*
  * The item of key in a sorted array *v of *n items of esz bytes whose
  * first member is the uint32_t key (a struct hosts_cnt or hosts_bkt),

@@ -20,7 +20,6 @@
  */
 #define HOSTS_EXACT_BITS	10
 #define HOSTS_SUB_BITS		6
-#define HOSTS_NBUCKET		4224
 
 /* A count per key (a value or a text id), sorted by key. */
 struct hosts_cnt {
@@ -147,9 +146,8 @@ struct hosts {
 
 /* ---- hosts-dist.c --------------------------------------------------- */
 
-/* The bucket of v (0 <= v <= BH_USEC_MAX), and a bucket's lower edge. */
+/* The bucket of v (0 <= v <= BH_USEC_MAX). */
 uint32_t hosts_bucket(int64_t v);
-int64_t	 hosts_bucket_edge(uint32_t b);
 /* Add n to key's count (kept sorted). */
 void	 hosts_list_add(struct hosts_list *l, uint32_t key, uint64_t n);
 void	 hosts_list_free(struct hosts_list *l);

@@ -307,6 +307,11 @@ is_group(const char *s)
 {
 	unsigned char a[16];
 
+	/* Per record: only a text that can be one is parsed (224. to
+	 * 239., 255.255.255.255, ff..) */
+	if (!(s[0] == '2' && (s[1] == '2' || s[1] == '3' || s[1] == '5')) &&
+	    !((s[0] == 'f' || s[0] == 'F') && (s[1] == 'f' || s[1] == 'F')))
+		return 0;
 	if (inet_pton(AF_INET, s, a) == 1)
 		return (a[0] & 0xf0) == 0xe0 || (a[0] == 255 && a[1] == 255 &&
 		    a[2] == 255 && a[3] == 255);

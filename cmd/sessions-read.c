@@ -287,7 +287,7 @@ open_stream(struct run *r, const char *name, FILE **fpp, struct unzip **u,
     int *cp)
 {
 	FILE *fp = *fpp, *zfp;
-	int c, kind, compressed = 0;
+	int c, kind, compressed = 0, bad = 0;
 
 	*u = NULL;
 	for (;;) {
@@ -300,15 +300,19 @@ open_stream(struct run *r, const char *name, FILE **fpp, struct unzip **u,
 				bh_warnx_at(name, 0, "truncated or corrupt "
 				    "archive before the capture header: %s",
 				    unzip_error(*u));
-				worse(r, BH_EXIT_BAD);
+				bad = 1;
 			} else {
 				bh_warnx_at(name, 0, "empty %sfile, no capture "
 				    "header", compressed ? "compressed " : "");
-				worse(r, BH_EXIT_BAD);
+				bad = 1;
 			}
+			if (bad)
+				worse(r, BH_EXIT_BAD);
 			if (fp != stdin)
 				fclose(fp);
-			return r->strict && r->status == BH_EXIT_BAD ? -1 : 1;
+			/* --strict ends the run at this file's bad input,
+			 * whatever an earlier file did to the status */
+			return r->strict && bad ? -1 : 1;
 		}
 		ungetc(c, fp);
 		if (compressed || !unzip_maybe(c))
@@ -396,7 +400,7 @@ sessions_read(struct run *r, const char *fn)
 	struct unzip *u;
 	FILE *fp;
 	uint64_t n = 0;
-	int c, dlt, rc, first = 1;
+	int c, dlt, rc, first = 1, bad;
 
 	if (strcmp(fn, "-") == 0)
 		fp = stdin;
@@ -412,10 +416,12 @@ sessions_read(struct run *r, const char *fn)
 	rd.pc = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (rd.pc == NULL) {
+		bad = 0;
 		if (u != NULL && unzip_error(u) != NULL) {
 			bh_warnx_at(name, 0, "truncated or corrupt archive "
 			    "before the capture header: %s", unzip_error(u));
 			worse(r, BH_EXIT_BAD);
+			bad = 1;
 		} else {
 			bh_warnx_at(name, 0, "not a capture file%s%s: %s",
 			    u != NULL ? ", compressed with " : "",
@@ -424,7 +430,7 @@ sessions_read(struct run *r, const char *fn)
 		}
 		if (fp != stdin)
 			fclose(fp);
-		return r->strict && r->status == BH_EXIT_BAD ? -1 : 0;
+		return r->strict && bad ? -1 : 0;
 	}
 	dlt = pcap_datalink(rd.pc);
 	if (!bh_pkt_linktype_ok(dlt)) {

@@ -719,6 +719,12 @@ EOF
 	[ "$(get state/end)" = SF/fin ]
 	run -2 --separate-stderr bh-sessions --strict "$T/cut.pcap"
 	[ "${#lines[@]}" -eq 2 ]
+	# --strict ends the run at an empty file even after a file that
+	# could not be read (the capture after it is not read)
+	: > "$T/empty.pcap"
+	run -2 --separate-stderr bh-sessions --strict "$T/nonexistent" "$T/empty.pcap" "$T/h.pcap"
+	[ "${stderr_lines[1]}" = "bh-sessions: $T/empty.pcap: empty file, no capture header" ]
+	[ "${#lines[@]}" -le 1 ]
 }
 
 @test "unreadable file, a non-capture, an unknown link type: exit 2 naming it" {

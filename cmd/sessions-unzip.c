@@ -44,7 +44,6 @@ struct unzip {
 	lzma_stream	 xz;
 	ZSTD_DStream	*zs;
 	bz_stream	 bz;
-	size_t		 zs_last;	/* ZSTD_decompressStream's last hint */
 	unsigned char	*ibuf;
 	size_t		 ilen, ipos;
 	unsigned char	 magic[6];	/* read to tell the format */
@@ -133,7 +132,6 @@ dec_start(struct unzip *u)
 			goto nomem;
 		if (!u->started)
 			ZSTD_initDStream(u->zs);
-		u->zs_last = 1;
 		break;
 	case UNZIP_BZIP2:
 		if (u->started)
@@ -277,7 +275,6 @@ dec_step(struct unzip *u, unsigned char *out, size_t n)
 			set_bad(u, "%s: %s", ZSTD_getErrorName(r));
 			return (long)wrote;
 		}
-		u->zs_last = r;
 		/* 0: a frame ended and is flushed; more frames may follow,
 		 * the decoder takes them as they come. */
 		if (r == 0)

@@ -192,24 +192,55 @@ bh_parse_duration(const char *s, int64_t *usec)
 	return 0;
 }
 
-/* Write the unsigned decimal of v backwards from end; return start. */
-static char *
-utoa_rev(char *end, uint64_t v)
+/* "00" .. "99": two digits a step, half the divisions of one a step. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* The number of decimal digits of v (1 for 0). */
+static int
+u64_digits(uint64_t v)
 {
-	do {
+	static const uint64_t pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
+	int n;
+
+	if (v < 10)
+		return 1;
+	/* log10(2) ~ 1233/4096: a first guess from the bit length, one
+	 * comparison to correct it. */
+	n = ((64 - __builtin_clzll(v)) * 1233) >> 12;
+	return n + (v >= pow10[n]);
+}
+
+/* Write the n decimal digits of v (n >= its digit count, zero-padded)
+ * ending just before end. */
+static void
+digits_rev(char *end, uint64_t v, int n)
+{
+	while (n >= 2) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+		n -= 2;
+	}
+	if (n == 1)
 		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return end;
 }
 
 int
 bh_fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[24], *p = utoa_rev(tmp + sizeof(tmp), v);
-	int n = (int)(tmp + sizeof(tmp) - p);
+	int n = u64_digits(v);
 
-	memcpy(buf, p, (size_t)n);
+	digits_rev(buf + n, v, n);
 	buf[n] = '\0';
 	return n;
 }
@@ -226,14 +257,11 @@ bh_fmt_i64(char *buf, int64_t v)
 
 /* v scaled by 10^dec, printed with exactly dec decimals. */
 static int
-fmt_fixed(char *buf, int64_t v, int dec)
+fmt_fixed(char *buf, int64_t v, int dec, uint64_t div)
 {
-	uint64_t u, div = 1;
+	uint64_t u;
 	char *p = buf;
-	int i, n;
 
-	for (i = 0; i < dec; i++)
-		div *= 10;
 	if (v < 0) {
 		*p++ = '-';
 		u = (uint64_t)0 - (uint64_t)v;
@@ -241,27 +269,22 @@ fmt_fixed(char *buf, int64_t v, int dec)
 		u = (uint64_t)v;
 	p += bh_fmt_u64(p, u / div);
 	*p++ = '.';
-	u %= div;
-	for (i = dec - 1; i >= 0; i--) {
-		p[i] = (char)('0' + u % 10);
-		u /= 10;
-	}
+	digits_rev(p + dec, u % div, dec);
 	p += dec;
 	*p = '\0';
-	n = (int)(p - buf);
-	return n;
+	return (int)(p - buf);
 }
 
 int
 bh_fmt_usec_s(char *buf, int64_t usec)
 {
-	return fmt_fixed(buf, usec, 6);
+	return fmt_fixed(buf, usec, 6, 1000000);
 }
 
 int
 bh_fmt_usec_ms(char *buf, int64_t usec)
 {
-	return fmt_fixed(buf, usec, 3);
+	return fmt_fixed(buf, usec, 3, 1000);
 }
 
 uint64_t

@@ -60,27 +60,64 @@ has_bytes(const struct bh_reader *r, int c)
 /*
  * Split the evidence column v of side d (bh-sessions(1): items
  * "KOFF:TEXT" separated by ',', a last "+N" counting those not kept)
- * into the texts the patterns read, each NUL-terminated in a copy.
+ * into the texts the patterns read, each NUL-terminated, in order, in
+ * one buffer.  An item "mOFF/LEN" is a message the head holds whole: its
+ * text is the head's, with a comma written \x2c as in an item.
  */
 static void
 ev_split(struct rec *rc, int d, const char *v)
 {
-	size_t n = strlen(v) + 1;
-	char *p, *next, *colon;
+	const char *head = rc->head[d] != NULL ? rc->head[d] : "";
+	size_t n = strlen(v) + 1, hn = strlen(head), refs = 0, o = 0, len;
+	size_t b, e, i;
+	const char *p, *next, *colon;
+	uint32_t off, rlen;
+	char *buf;
 
+	/* room: the column, and each reference's span of the head with
+	 * every character a comma (4 for 1) */
+	for (p = v; (p = strchr(p, '/')) != NULL; p++)
+		if (++refs == EV_ITEMS)
+			break;
+	n += refs * (4 * hn + 1);
 	if (n > phst.ev_cap[d]) {
 		phst.ev_cap[d] = n;
 		phst.ev_buf[d] = xrealloc(phst.ev_buf[d], n);
 		phst.ev_lower[d] = xrealloc(phst.ev_lower[d], n);
 	}
-	memcpy(phst.ev_buf[d], v, n);
-	for (p = phst.ev_buf[d]; p != NULL && rc->nitem[d] < EV_ITEMS;
-	    p = next) {
-		if ((next = strchr(p, ',')) != NULL)
-			*next++ = '\0';
-		if ((colon = strchr(p, ':')) == NULL || p[0] == '+')
+	buf = phst.ev_buf[d];
+	for (p = v; p != NULL && rc->nitem[d] < EV_ITEMS; p = next) {
+		len = (next = strchr(p, ',')) != NULL ? (size_t)(next - p) :
+		    strlen(p);
+		if (next != NULL)
+			next++;
+		if (p[0] == '+')
 			continue;
-		rc->item[d][rc->nitem[d]++] = colon + 1;
+		colon = memchr(p, ':', len);
+		if (colon != NULL) {
+			len -= (size_t)(colon + 1 - p);
+			memcpy(buf + o, colon + 1, len);
+		} else {
+			char ref[32];
+
+			if (len >= sizeof(ref) || refs == 0)
+				continue;
+			memcpy(ref, p, len);
+			ref[len] = '\0';
+			if (bh_ev_ref(ref, &off, &rlen) == -1 ||
+			    bh_escaped_span(head, off, rlen, &b, &e) == -1)
+				continue;
+			refs--;
+			for (len = 0, i = b; i < e; i++)
+				if (head[i] == ',') {
+					memcpy(buf + o + len, "\\x2c", 4);
+					len += 4;
+				} else
+					buf[o + len++] = head[i];
+		}
+		buf[o + len] = '\0';
+		rc->item[d][rc->nitem[d]++] = buf + o;
+		o += len + 1;
 	}
 }
 

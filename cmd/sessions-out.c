@@ -548,9 +548,9 @@ sessions_emit(void *arg, const struct bh_flow *f, const unsigned char *oh,
 	put_tab(&o);
 	put_head(so, &o, rh, rn);
 	put_tab(&o);
-	o.p += bh_ev_format(ev, 0, o.p);
+	o.p += bh_ev_format(ev, 0, oh, on, o.p);
 	put_tab(&o);
-	o.p += bh_ev_format(ev, 1, o.p);
+	o.p += bh_ev_format(ev, 1, rh, rn, o.p);
 	*o.p++ = '\n';
 	if (fwrite(so->obuf, 1, (size_t)(o.p - so->obuf), so->fp) !=
 	    (size_t)(o.p - so->obuf))

@@ -56,23 +56,30 @@ clock_tick(struct story *s, int64_t end)
 }
 
 /* Unescape one side's head and evidence items into txt[d]: the head,
- * then each item after a NUL. */
+ * then each item after a NUL; an item "mOFF/LEN" (bh-sessions(1)) is
+ * the head's bytes there. */
 static size_t
 side_text(struct story *s, int d, const char *head, const char *ev)
 {
-	size_t need = (head ? strlen(head) : 0) + (ev ? strlen(ev) : 0) + 2,
-	    n = 0;
+	size_t hlen = head != NULL ? strlen(head) : 0, refs = 0, n = 0, hn = 0;
 	const char *p, *c, *next;
+	uint32_t off, len;
+	size_t need;
 	char *tmp;
 	long k;
 
+	/* each reference holds at most the head's bytes, and there are
+	 * no more of them than slashes */
+	for (p = ev; p != NULL && (p = strchr(p, '/')) != NULL; p++)
+		refs++;
+	need = hlen + (ev ? strlen(ev) : 0) + 2 + refs * (hlen + 1);
 	if (need > s->txtcap[d]) {
 		s->txtcap[d] = need;
 		s->txt[d] = xrealloc(s->txt[d], need);
 	}
 	if (head != NULL && !BH_UNSET(head) &&
 	    (k = bh_unescape(s->txt[d], head)) > 0)
-		n = (size_t)k;
+		n = hn = (size_t)k;
 	if (ev == NULL || BH_UNSET(ev))
 		return n;
 	tmp = xstrdup(ev);
@@ -84,8 +91,17 @@ side_text(struct story *s, int d, const char *head, const char *ev)
 			next = q + 1;
 		} else
 			next = NULL;
-		if (p[0] == '+' || (c = strchr(p, ':')) == NULL)
+		if (p[0] == '+')
 			continue;
+		if ((c = strchr(p, ':')) == NULL) {
+			if (bh_ev_ref(p, &off, &len) == -1 ||
+			    (uint64_t)off + len > hn)
+				continue;
+			s->txt[d][n++] = '\0';
+			memmove(s->txt[d] + n, s->txt[d] + off, len);
+			n += len;
+			continue;
+		}
 		s->txt[d][n++] = '\0';
 		if ((k = bh_unescape(s->txt[d] + n, c + 1)) > 0)
 			n += (size_t)k;

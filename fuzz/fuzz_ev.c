@@ -16,7 +16,9 @@
  * kinds m, h, l (and a last "+N") whose offset is a 32-bit number, whose
  * text unescapes (bh_unescape) to at most an item's bytes, and which
  * together fit the arena; a line item (l) is text (IRC's in-line
- * controls 0x01-0x03, 0x0f, 0x16, 0x1d and 0x1f allowed).
+ * controls 0x01-0x03, 0x0f, 0x16, 0x1d and 0x1f allowed); an item
+ * "mOFF/LEN" names bytes that the head (made here as bh-sessions makes
+ * it: the first copy of each byte, up to the first hole) holds.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,8 +27,22 @@
 #include "bh.h"
 #include "fz.h"
 
+/* Each side's head as lib/flow.c keeps it: the first copy of each of
+ * its bytes; its length is that of the bytes without a hole. */
+static unsigned char head[2][256], have[2][256];
+
+static size_t
+head_len(int d, uint32_t max)
+{
+	size_t n = 0;
+
+	while (n < max && have[d][n])
+		n++;
+	return n;
+}
+
 static void
-check(const struct bh_ev *e, int d)
+check(const struct bh_ev *e, int d, uint32_t hmax)
 {
 	static char *buf;
 	static unsigned char *raw;
@@ -39,7 +55,7 @@ check(const struct bh_ev *e, int d)
 		buf = xmalloc(max + 1);
 		raw = xmalloc(max + 1);
 	}
-	n = bh_ev_format(e, d, buf);
+	n = bh_ev_format(e, d, head[d], head_len(d, hmax), buf);
 	if (n > max || strlen(buf) != n)
 		bh_fuzz_fail("evidence longer than its bound", buf, n);
 	if (!bh_fuzz_is_text(buf, n) || strchr(buf, '\t') != NULL)
@@ -56,6 +72,16 @@ check(const struct bh_ev *e, int d)
 		}
 		off = strtoul(item + 1, &endp, 10);
 		colon = endp;
+		if (item[0] == 'm' && *endp == '/') {
+			uint32_t o, l;
+
+			if (bh_ev_ref(item, &o, &l) == -1 || o != off ||
+			    (size_t)o + l > head_len(d, hmax))
+				bh_fuzz_fail("a reference beyond the head", item,
+				    strlen(item));
+			bytes += l;
+			continue;
+		}
 		if (strchr("mhl", item[0]) == NULL || *colon != ':' ||
 		    endp == item + 1 || off > UINT32_MAX)
 			bh_fuzz_fail("evidence item malformed", item,
@@ -86,7 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint32_t heads[] = { 0, 1, 64, 256 };
 	struct bh_ev *e;
-	uint32_t off[2] = { 0, 0 }, len;
+	uint32_t off[2] = { 0, 0 }, len, j;
 	size_t i = 1;
 	int16_t step;
 	int d;
@@ -95,6 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	e = xmalloc(sizeof(*e));
 	bh_ev_init(e, heads[data[0] & 3]);
+	memset(have, 0, sizeof(have));
 	while (i + 4 <= size) {
 		d = data[i] & 1;
 		step = (int16_t)(data[i + 1] | data[i + 2] << 8);
@@ -103,13 +130,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - i)
 			len = (uint32_t)(size - i);
 		off[d] += (uint32_t)(int32_t)step;
+		for (j = 0; j < len; j++)
+			if (off[d] + j < heads[data[0] & 3] &&
+			    !have[d][off[d] + j]) {
+				head[d][off[d] + j] = data[i + j];
+				have[d][off[d] + j] = 1;
+			}
 		bh_ev_data(e, d, off[d], data + i, len, (data[i - 4] & 2) != 0);
 		off[d] += len;
 		i += len;
 	}
 	bh_ev_end(e);
 	for (d = 0; d < 2; d++)
-		check(e, d);
+		check(e, d, heads[data[0] & 3]);
 	free(e);
 	return 0;
 }

@@ -55,7 +55,7 @@ column(const char *p, const char *nl, int c)
 /*
  * The heads (orig_head, resp_head) are canonical escapes; the evidence
  * (orig_ev, resp_ev) is "-" or items "KOFF:TEXT" separated by ',' whose
- * every text unescapes.
+ * every text unescapes, or "mOFF/LEN" naming bytes its side's head has.
  */
 static void
 check_heads(const char *buf, size_t len)
@@ -63,13 +63,15 @@ check_heads(const char *buf, size_t len)
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned char *raw;
 	char *field, *esc, *item, *save, *colon;
-	long k;
+	long k, hlen[2];
+	uint32_t o, l;
 	int i;
 
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (*p == '#')
 			continue;
+		hlen[0] = hlen[1] = 0;
 		for (i = NCOLUMNS - 4; i < NCOLUMNS; i++) {
 			if ((field = column(p, nl, i)) == NULL)
 				bh_fuzz_fail("record without its heads", buf, len);
@@ -86,12 +88,21 @@ check_heads(const char *buf, size_t len)
 				if (strcmp(esc, field) != 0)
 					bh_fuzz_fail("head is not bh_escape() "
 					    "of its bytes", buf, len);
+				hlen[i - (NCOLUMNS - 4)] = k;
 			} else
 				for (item = strtok_r(field, ",", &save);
 				    item != NULL;
 				    item = strtok_r(NULL, ",", &save)) {
 					if (item[0] == '+')
 						continue;
+					if (bh_ev_ref(item, &o, &l) == 0) {
+						if ((long)o + l >
+						    hlen[i - (NCOLUMNS - 2)])
+							bh_fuzz_fail("a reference "
+							    "beyond the head",
+							    buf, len);
+						continue;
+					}
 					if (strchr("mhl", item[0]) == NULL ||
 					    (colon = strchr(item, ':')) == NULL ||
 					    bh_unescape(raw, colon + 1) < 0)

@@ -66,9 +66,11 @@ check_head(struct ctx *c, const unsigned char *h, size_t n)
 }
 
 /* The evidence columns: within their bound, printable, and each item
- * of the list "KOFF:TEXT" unescapes. */
+ * of the list "KOFF:TEXT" unescapes, or names bytes the head holds
+ * ("mOFF/LEN"). */
 static void
-check_ev(const struct bh_ev *ev)
+check_ev(const struct bh_ev *ev, const unsigned char *oh, size_t on,
+    const unsigned char *rh, size_t rn)
 {
 	static char *buf;
 	static unsigned char *raw;
@@ -81,7 +83,7 @@ check_ev(const struct bh_ev *ev)
 		raw = xmalloc(max + 1);
 	}
 	for (d = 0; d < 2; d++) {
-		n = bh_ev_format(ev, d, buf);
+		n = bh_ev_format(ev, d, d ? rh : oh, d ? rn : on, buf);
 		if (n > max || strlen(buf) != n)
 			bh_fuzz_fail("evidence longer than its bound", buf, n);
 		if (!bh_fuzz_is_text(buf, n) || strchr(buf, '\t') != NULL)
@@ -91,9 +93,16 @@ check_ev(const struct bh_ev *ev)
 		for (item = strtok_r(buf, ",", &save); item != NULL;
 		    item = strtok_r(NULL, ",", &save)) {
 			char *colon = strchr(item, ':');
+			uint32_t o, l;
 
 			if (item[0] == '+')
 				continue;
+			if (colon == NULL && bh_ev_ref(item, &o, &l) == 0) {
+				if ((size_t)o + l > (d ? rn : on))
+					bh_fuzz_fail("a reference beyond the head",
+					    item, strlen(item));
+				continue;
+			}
 			if (strchr("mhl", item[0]) == NULL || colon == NULL ||
 			    bh_unescape(raw, colon + 1) < 0)
 				bh_fuzz_fail("evidence item malformed", item,
@@ -175,7 +184,7 @@ emit(void *arg, const struct bh_flow *f, const unsigned char *oh, size_t on,
 	check_fp(&f->fp[1], f->fp[0].have ? f->fp[0].mss : 0);
 	check_head(c, oh, on);
 	check_head(c, rh, rn);
-	check_ev(ev);
+	check_ev(ev, oh, on, rh, rn);
 }
 
 /* The table's limits from the knob bytes (0: bh-sessions' defaults). */

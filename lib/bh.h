@@ -162,6 +162,14 @@ void	bh_xml_str(FILE *f, const char *s);
 /* Inverse: unescape src (NUL-terminated) into dst (room for strlen(src)
  * + 1 bytes).  Returns the decoded length, or -1 on a malformed escape. */
 long	bh_unescape(unsigned char *dst, const char *src);
+/* Where the raw bytes [off, off+len) of the escaped text t begin and end
+ * in it (*b, *e); -1 when t holds fewer or a malformed escape before. */
+int	bh_escaped_span(const char *t, size_t off, size_t len, size_t *b,
+	    size_t *e);
+/* An evidence item that names bytes of the head instead of holding them
+ * (bh-sessions(1): "mOFFSET/LENGTH", NUL-terminated): 0 and its offset
+ * and length (> 0), or -1 when item is not one. */
+int	bh_ev_ref(const char *item, uint32_t *off, uint32_t *len);
 
 /*
  * Stream I/O sizes: records are read and written in chunks of
@@ -645,7 +653,8 @@ void	bh_ev_data(struct bh_ev *e, int d, uint32_t off,
 void	bh_ev_end(struct bh_ev *e);
 /* Side d's items as the column bh-sessions(1) describes ("-" when none,
  * e may be NULL) into dst (bh_ev_format_max() + 1 bytes); the length. */
-size_t	bh_ev_format(const struct bh_ev *e, int d, char *dst);
+size_t	bh_ev_format(const struct bh_ev *e, int d, const unsigned char *head,
+	    size_t head_len, char *dst);
 size_t	bh_ev_format_max(void);
 
 /* ---- flow.c: the session table ---------------------------------------- */

@@ -203,6 +203,68 @@ bh_unescape(unsigned char *dst, const char *src)
 	return o;
 }
 
+/* The raw length of the one escape at p (bh(7)), or 0 when p holds no
+ * well-formed one: how many characters it takes. */
+static size_t
+esc_width(const char *p)
+{
+	if (p[0] != '\\')
+		return p[0] != '\0';
+	switch (p[1]) {
+	case '\\': case 't': case 'n': case 'r':
+		return 2;
+	case 'x':
+		return bh_hexval(p[2]) >= 0 && bh_hexval(p[3]) >= 0 ? 4 : 0;
+	}
+	return 0;
+}
+
+int
+bh_escaped_span(const char *t, size_t off, size_t len, size_t *b, size_t *e)
+{
+	size_t i = 0, raw = 0, w;
+
+	while (raw < off + len) {
+		if (raw == off)
+			*b = i;
+		if ((w = esc_width(t + i)) == 0)
+			return -1;
+		i += w;
+		raw++;
+	}
+	if (len == 0)
+		*b = i;
+	*e = i;
+	return 0;
+}
+
+int
+bh_ev_ref(const char *item, uint32_t *off, uint32_t *len)
+{
+	const char *p = item + 1;
+	uint64_t v[2] = { 0, 0 };
+	int k;
+
+	/* "m" OFFSET "/" LENGTH and nothing else (bh-sessions(1)) */
+	if (item[0] != 'm')
+		return -1;
+	for (k = 0; k < 2; k++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if ((v[k] = v[k] * 10 + (uint64_t)(*p - '0')) >
+			    UINT32_MAX)
+				return -1;
+		if (*p++ != (k == 0 ? '/' : '\0'))
+			return -1;
+	}
+	if (v[1] == 0)
+		return -1;
+	*off = (uint32_t)v[0];
+	*len = (uint32_t)v[1];
+	return 0;
+}
+
 /* XML character data / attribute text: markup escaped, and any byte that
  * is not printable ASCII shown as \xHH (valid XML whatever the input). */
 void

@@ -487,7 +487,8 @@ bh_ev_format_max(void)
 }
 
 size_t
-bh_ev_format(const struct bh_ev *e, int d, char *dst)
+bh_ev_format(const struct bh_ev *e, int d, const unsigned char *head,
+    size_t head_len, char *dst)
 {
 	const struct bh_ev_side *s;
 	char *o = dst;
@@ -508,8 +509,16 @@ bh_ev_format(const struct bh_ev *e, int d, char *dst)
 			*o++ = ',';
 		*o++ = (char)s->arena[pos];
 		o += bh_fmt_u64(o, off);
-		*o++ = ':';
-		o += bh_escape_item(o, s->arena + pos + ITEM_HDR, len);
+		/* A message the head holds whole: where, and how long. */
+		if (s->arena[pos] == 'm' && head != NULL &&
+		    (uint64_t)off + len <= head_len &&
+		    memcmp(head + off, s->arena + pos + ITEM_HDR, len) == 0) {
+			*o++ = '/';
+			o += bh_fmt_u64(o, len);
+		} else {
+			*o++ = ':';
+			o += bh_escape_item(o, s->arena + pos + ITEM_HDR, len);
+		}
 		pos += ITEM_HDR + len;
 	}
 	if (s->dropped > 0)

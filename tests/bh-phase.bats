@@ -415,6 +415,28 @@ EOF
 	[ "$(vals rule)" = "top top grp grp grp2 grp opt ci ci - " ]
 }
 
+@test "an evidence item that names the head's bytes is read from the head" {
+	# bh-sessions(1) writes a message the head holds whole as mOFF/LEN:
+	# a stager's 4-byte length, then the PE stage, in one head; a
+	# comma of the head reads \x2c, as in an item.
+	cat > "$T/r" <<'EOF'
+start  cnc  a  tcp  *  resp  -  ^MZ
+comma  cnc  b  tcp  *  resp  -  ^ab\\x2ccd$
+EOF
+	mkphase -c "$COLS resp_ev" > "$T/in" <<'EOF'
+flow=1 rh='\x10\x00\x00\x00MZ\x90\x00' resp_ev='m4/4'
+flow=2 rh='\x10\x00\x00\x00MZ\x90\x00' resp_ev='m4/5'
+flow=3 rh='\x10\x00\x00\x00MZ\x90\x00' resp_ev='m5/3'
+flow=4 rh='xyab,cd' resp_ev='m2/5'
+flow=5 rh='xyab,cd' resp_ev='m2/4,m2:ab\x2ccd'
+flow=6 rh=- resp_ev='m0/1,m4/4x,m/4,m4/0,x4/4'
+EOF
+	run -0 bh-phase -n -r "$T/r" "$T/in"
+	# 2: past the head's end; 3: not where the stage starts; 6: no
+	# head, and items that are no reference
+	[ "$(vals rule)" = "start - - comma comma - " ]
+}
+
 # ---- links and the look-ahead window -----------------------------------
 
 @test "the window bounds the look-ahead: -w in capture time, -W in records" {

@@ -547,13 +547,17 @@ EOF
 	run -0 bh-sessions "$T/ev.pcap"
 	[ "$(get orig_ev 1)" = 'h28:GET /b.exe HTTP/1.1\r\nHost: x\r\n\r\n' ]
 	[ "$(get resp_ev 1)" = 'h0:HTTP/1.1 302 Found\r\nLocation: http://x/b.exe\r\nContent-Length: 0\r\n\r\n,h1307:HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\nMZ\x90\x00\x03' ]
-	# the stage's 4-byte length is pushed alone: MZ starts a message
-	[ "$(get orig_ev/resp_ev 2)" = '-/m4:MZ\x90\x00' ]
+	# the stage's 4-byte length is pushed alone: MZ starts a message,
+	# which the head holds whole: named by offset and length
+	[ "$(get orig_ev/resp_ev 2)" = '-/m4/4' ]
 	# a line deep in the stream that names a URL; the plain line is not
 	# kept, nor the lines the head shows
 	[ "$(get orig_ev/resp_ev 3)" = 'l1263::x PRIVMSG #c :.get http://h/x\x2cy.exe/-' ]
 	# a comma inside an item is \x2c, so the list splits at every ','
 	run -0 bh-cut -H -f orig_ev <(printf '%s\n' "$output")
+	# a head of 6 bytes holds only part of it: its bytes are written
+	run -0 bh-sessions -s 6 "$T/ev.pcap"
+	[ "$(get orig_ev/resp_ev 2)" = '-/m4:MZ\x90\x00' ]
 }
 
 

@@ -1,8 +1,11 @@
 /*
  * unit.c - unit tests of lib/: escaping round trip of every byte value,
- * strict number parsing and the fixed formats.  Run by tests/lib.bats;
+ * the spans of an escaped text, strict number parsing and the fixed
+ * formats.  Run by tests/lib.bats;
  * prints one line per failure and exits 1 if any.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,11 +132,73 @@ check_numbers(void)
 	CHECK(strcmp(buf, "-9223372036854775808") == 0);
 }
 
+/* The span of raw bytes in an escaped text, and the evidence items that
+ * name the head's bytes (bh-sessions(1): mOFF/LEN). */
+static void
+check_span(void)
+{
+	unsigned char all[256], back[4 * 256 + 8];
+	char esc[4 * 256 + 8], sub[4 * 256 + 8];
+	size_t off, len, b = 0, e = 0;
+	uint32_t o, l;
+	int i;
+
+	for (i = 0; i < 256; i++)
+		all[i] = (unsigned char)(255 - i);
+	bh_escape(esc, all, 256);
+	for (off = 0; off < 256; off += 7)
+		for (len = 1; off + len <= 256; len += 5) {
+			CHECK(bh_escaped_span(esc, off, len, &b, &e) == 0);
+			memcpy(sub, esc + b, e - b);
+			sub[e - b] = '\0';
+			CHECK(bh_unescape(back, sub) == (long)len &&
+			    memcmp(back, all + off, len) == 0);
+		}
+	CHECK(bh_escaped_span(esc, 250, 7, &b, &e) == -1);
+	CHECK(bh_escaped_span("ab\\qcd", 0, 2, &b, &e) == 0 && e == 2);
+	CHECK(bh_escaped_span("ab\\qcd", 2, 1, &b, &e) == -1);
+	CHECK(bh_escaped_span("a\\x4", 0, 2, &b, &e) == -1);
+
+	CHECK(bh_ev_ref("m137/40", &o, &l) == 0 && o == 137 && l == 40);
+	CHECK(bh_ev_ref("m0/4294967295", &o, &l) == 0 && l == UINT32_MAX);
+	CHECK(bh_ev_ref("m0/4294967296", &o, &l) == -1);
+	CHECK(bh_ev_ref("m4/0", &o, &l) == -1);
+	CHECK(bh_ev_ref("m4/4x", &o, &l) == -1);
+	CHECK(bh_ev_ref("m/4", &o, &l) == -1);
+	CHECK(bh_ev_ref("m4/", &o, &l) == -1);
+	CHECK(bh_ev_ref("h4/4", &o, &l) == -1);
+	CHECK(bh_ev_ref("m4:ab", &o, &l) == -1);
+}
+
+/* Every digit count, against the C library. */
+static void
+check_digits(void)
+{
+	char buf[32], want[32];
+	uint64_t v = 1;
+	int k, d;
+
+	for (k = 0; k < 20; k++, v *= 10)
+		for (d = -1; d <= 1; d++) {
+			uint64_t x = v + (uint64_t)(int64_t)d;
+
+			snprintf(want, sizeof(want), "%llu",
+			    (unsigned long long)x);
+			CHECK(bh_fmt_u64(buf, x) == (int)strlen(want) &&
+			    strcmp(buf, want) == 0);
+		}
+	CHECK(bh_fmt_usec_s(buf, -1) == 9 && strcmp(buf, "-0.000001") == 0);
+	CHECK(bh_fmt_usec_ms(buf, 1000999) == 8 &&
+	    strcmp(buf, "1000.999") == 0);
+}
+
 int
 main(void)
 {
 	check_escape();
 	check_numbers();
+	check_span();
+	check_digits();
 	if (failures == 0)
 		printf("ok\n");
 	return failures ? 1 : 0;

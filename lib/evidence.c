@@ -83,23 +83,29 @@ is_line_byte(unsigned char c)
 static int
 is_http_start(const unsigned char *p, size_t n)
 {
-	static const char *const start[] = {
-		"HTTP/1.", "GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ",
-		"CONNECT ", "DELETE ", "PATCH ", "PROPFIND ", "TRACE ",
-	};
-	size_t i, k;
-
+#define STARTS(s) (n >= sizeof(s) - 1 && memcmp(p, s, sizeof(s) - 1) == 0)
 	/* Every start is upper case: most messages end the test here. */
-	if (n == 0 || p[0] < 'C' || p[0] > 'T')
+	if (n == 0)
 		return 0;
-	for (i = 0; i < sizeof(start) / sizeof(start[0]); i++) {
-		if (start[i][0] != p[0])
-			continue;
-		k = strlen(start[i]);
-		if (n >= k && memcmp(p, start[i], k) == 0)
-			return 1;
+	switch (p[0]) {
+	case 'C':
+		return STARTS("CONNECT ");
+	case 'D':
+		return STARTS("DELETE ");
+	case 'G':
+		return STARTS("GET ");
+	case 'H':
+		return STARTS("HTTP/1.") || STARTS("HEAD ");
+	case 'O':
+		return STARTS("OPTIONS ");
+	case 'P':
+		return STARTS("POST ") || STARTS("PUT ") || STARTS("PATCH ") ||
+		    STARTS("PROPFIND ");
+	case 'T':
+		return STARTS("TRACE ");
 	}
 	return 0;
+#undef STARTS
 }
 
 static int
@@ -139,12 +145,16 @@ line_wanted(const unsigned char *p, size_t n)
 		"busybox", ".exe", "powershell", "cd /tmp", "dcc send",
 		"privmsg", "topic", "nc -", "net user", "start ",
 	};
-	static const char *const verb[] = {
-		"PORT ", "EPRT ", "227 ", "229 ", "332 ", "RETR ", "STOR ",
-		"USER ", "PASS ", "530 ", "230 ", "150 ", "226 ",
+	/* FTP and IRC commands (4 letters) and replies (3 digits), each
+	 * with its blank */
+	static const char verb[][5] = {
+		"PORT", "EPRT", "RETR", "STOR", "USER", "PASS",
+	};
+	static const char reply[][4] = {
+		"227", "229", "332", "530", "230", "150", "226",
 	};
 	static unsigned char first[256];
-	size_t i, k;
+	size_t i;
 
 	if (n == 0)
 		return 0;
@@ -155,11 +165,14 @@ line_wanted(const unsigned char *p, size_t n)
 	if (n >= 3 && ((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z') &&
 	    p[1] == ':' && p[2] == '\\')
 		return 1;
-	for (i = 0; i < sizeof(verb) / sizeof(verb[0]); i++) {
-		k = strlen(verb[i]);
-		if (n >= k && memcmp(p, verb[i], k) == 0)
+	for (i = 0; n >= 5 && p[4] == ' ' &&
+	    i < sizeof(verb) / sizeof(verb[0]); i++)
+		if (memcmp(p, verb[i], 4) == 0)
 			return 1;
-	}
+	for (i = 0; n >= 4 && p[3] == ' ' &&
+	    i < sizeof(reply) / sizeof(reply[0]); i++)
+		if (memcmp(p, reply[i], 3) == 0)
+			return 1;
 	/* One pass: the words are tried only where their first letter
 	 * stands (a line is at most BH_EV_ITEM bytes). */
 	if (!first[(unsigned char)word[0][0]])

@@ -561,6 +561,23 @@ EOF
 }
 
 
+@test "orig_ev, resp_ev: FTP commands and replies deep in a stream are line items, their look-alikes are not" {
+	big=$(awk 'BEGIN { for (i = 0; i < 12; i++) printf "220-%s\\r\\n", "welcome welcome welcome" }')
+	mkcap ftpev <<EOF
+$T0.000 tcp 10.0.0.1:1100 > 10.0.0.2:21 S
++0.01 tcp 10.0.0.2:21 > 10.0.0.1:1100 SA
++0.01 tcp 10.0.0.1:1100 > 10.0.0.2:21 A
++0.01 tcp 10.0.0.2:21 > 10.0.0.1:1100 PA "${big}220 ready\r\n"
++0.01 tcp 10.0.0.1:1100 > 10.0.0.2:21 PA "${big}USER anonymous\r\nUSERS x\r\nPORT 10,0,0,1,4,2\r\nPORTAL x\r\n"
++0.01 tcp 10.0.0.2:21 > 10.0.0.1:1100 PA "${big}227 Entering Passive Mode (10,0,0,2,4,3)\r\n2270 x\r\n530 Login incorrect.\r\n"
+EOF
+	run -0 bh-sessions "$T/ftpev.pcap"
+	[ "$(get orig_ev 1)" = 'l348:USER anonymous,l373:PORT 10\x2c0\x2c0\x2c1\x2c4\x2c2' ]
+	# the reply's message starts with its greeting (an m item); then
+	# the lines past its first 128 bytes
+	[[ "$(get resp_ev 1)" == m359:220-welcome*',l707:227 Entering Passive Mode (10\x2c0\x2c0\x2c2\x2c4\x2c3),l757:530 Login incorrect.' ]]
+}
+
 @test "ICMP and other protocols are sessions without ports" {
 	mkcap icmp <<EOF
 $T0.000 icmp 10.0.0.1 > 10.0.0.2 type=8 "ping"

@@ -69,8 +69,8 @@ ev_split(struct rec *rc, int d, const char *v)
 {
 	const char *head = rc->head[d] != NULL ? rc->head[d] : "";
 	size_t n = strlen(v) + 1, hn = strlen(head), refs = 0, o = 0, len;
-	size_t b, e, i;
-	const char *p, *next, *colon;
+	size_t b, e, raw = 0, at = 0;	/* the head read up to: raw, at */
+	const char *p, *next, *colon, *q, *cm;
 	uint32_t off, rlen;
 	char *buf;
 
@@ -104,16 +104,32 @@ ev_split(struct rec *rc, int d, const char *v)
 				continue;
 			memcpy(ref, p, len);
 			ref[len] = '\0';
-			if (bh_ev_ref(ref, &off, &rlen) == -1 ||
-			    bh_escaped_span(head, off, rlen, &b, &e) == -1)
+			if (bh_ev_ref(ref, &off, &rlen) == -1)
 				continue;
+			/* the items come in stream order: the head is read
+			 * on from where the last one ended */
+			if (off < raw)
+				raw = at = 0;
+			b = at;
+			if (bh_escaped_skip(head, &b, off - raw) == -1)
+				continue;
+			e = b;
+			if (bh_escaped_skip(head, &e, rlen) == -1)
+				continue;
+			raw = (size_t)off + rlen;
+			at = e;
 			refs--;
-			for (len = 0, i = b; i < e; i++)
-				if (head[i] == ',') {
+			for (len = 0, q = head + b; q < head + e; q = cm + 1) {
+				if ((cm = memchr(q, ',', (size_t)(head + e - q))) ==
+				    NULL)
+					cm = head + e;
+				memcpy(buf + o + len, q, (size_t)(cm - q));
+				len += (size_t)(cm - q);
+				if (cm < head + e) {
 					memcpy(buf + o + len, "\\x2c", 4);
 					len += 4;
-				} else
-					buf[o + len++] = head[i];
+				}
+			}
 		}
 		buf[o + len] = '\0';
 		rc->item[d][rc->nitem[d]++] = buf + o;

@@ -162,10 +162,9 @@ void	bh_xml_str(FILE *f, const char *s);
 /* Inverse: unescape src (NUL-terminated) into dst (room for strlen(src)
  * + 1 bytes).  Returns the decoded length, or -1 on a malformed escape. */
 long	bh_unescape(unsigned char *dst, const char *src);
-/* Where the raw bytes [off, off+len) of the escaped text t begin and end
- * in it (*b, *e); -1 when t holds fewer or a malformed escape before. */
-int	bh_escaped_span(const char *t, size_t off, size_t len, size_t *b,
-	    size_t *e);
+/* Move *i, a position in the escaped text t, past the escapes of n raw
+ * bytes; -1 (and *i unchanged) when t holds fewer or a malformed one. */
+int	bh_escaped_skip(const char *t, size_t *i, size_t n);
 /* An evidence item that names bytes of the head instead of holding them
  * (bh-sessions(1): "mOFFSET/LENGTH", NUL-terminated): 0 and its offset
  * and length (> 0), or -1 when item is not one. */

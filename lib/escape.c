@@ -220,21 +220,30 @@ esc_width(const char *p)
 }
 
 int
-bh_escaped_span(const char *t, size_t off, size_t len, size_t *b, size_t *e)
+bh_escaped_skip(const char *t, size_t *i, size_t n)
 {
-	size_t i = 0, raw = 0, w;
+	size_t j = *i, w;
+	const char *p;
 
-	while (raw < off + len) {
-		if (raw == off)
-			*b = i;
-		if ((w = esc_width(t + i)) == 0)
+	while (n > 0) {
+		if (t[j] != '\\') {
+			/* a run of plain characters, each one byte */
+			p = t + j;
+			while (n > 0 && *p != '\\' && *p != '\0') {
+				p++;
+				n--;
+			}
+			if (n > 0 && *p == '\0')
+				return -1;
+			j = (size_t)(p - t);
+			continue;
+		}
+		if ((w = esc_width(t + j)) == 0)
 			return -1;
-		i += w;
-		raw++;
+		j += w;
+		n--;
 	}
-	if (len == 0)
-		*b = i;
-	*e = i;
+	*i = j;
 	return 0;
 }
 

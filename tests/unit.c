@@ -148,16 +148,25 @@ check_span(void)
 	bh_escape(esc, all, 256);
 	for (off = 0; off < 256; off += 7)
 		for (len = 1; off + len <= 256; len += 5) {
-			CHECK(bh_escaped_span(esc, off, len, &b, &e) == 0);
+			b = 0;
+			CHECK(bh_escaped_skip(esc, &b, off) == 0);
+			e = b;
+			CHECK(bh_escaped_skip(esc, &e, len) == 0);
 			memcpy(sub, esc + b, e - b);
 			sub[e - b] = '\0';
 			CHECK(bh_unescape(back, sub) == (long)len &&
 			    memcmp(back, all + off, len) == 0);
 		}
-	CHECK(bh_escaped_span(esc, 250, 7, &b, &e) == -1);
-	CHECK(bh_escaped_span("ab\\qcd", 0, 2, &b, &e) == 0 && e == 2);
-	CHECK(bh_escaped_span("ab\\qcd", 2, 1, &b, &e) == -1);
-	CHECK(bh_escaped_span("a\\x4", 0, 2, &b, &e) == -1);
+	b = 0;
+	CHECK(bh_escaped_skip(esc, &b, 257) == -1 && b == 0);
+	b = 0;
+	CHECK(bh_escaped_skip("ab\\qcd", &b, 2) == 0 && b == 2);
+	CHECK(bh_escaped_skip("ab\\qcd", &b, 1) == -1 && b == 2);
+	b = 0;
+	CHECK(bh_escaped_skip("a\\x4", &b, 2) == -1);
+	b = 0;
+	CHECK(bh_escaped_skip("abc", &b, 3) == 0 && b == 3);
+	CHECK(bh_escaped_skip("abc", &b, 1) == -1);
 
 	CHECK(bh_ev_ref("m137/40", &o, &l) == 0 && o == 137 && l == 40);
 	CHECK(bh_ev_ref("m0/4294967295", &o, &l) == 0 && l == UINT32_MAX);

@@ -651,7 +651,9 @@ void	bh_ev_data(struct bh_ev *e, int d, uint32_t off,
 /* The end of the stream: keep the items in progress. */
 void	bh_ev_end(struct bh_ev *e);
 /* Side d's items as the column bh-sessions(1) describes ("-" when none,
- * e may be NULL) into dst (bh_ev_format_max() + 1 bytes); the length. */
+ * e may be NULL) into dst (bh_ev_format_max() + 1 bytes); the length.
+ * head: the side's head_len bytes, which an m item it holds names
+ * instead of repeating. */
 size_t	bh_ev_format(const struct bh_ev *e, int d, const unsigned char *head,
 	    size_t head_len, char *dst);
 size_t	bh_ev_format_max(void);

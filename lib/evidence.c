@@ -84,7 +84,7 @@ static int
 is_http_start(const unsigned char *p, size_t n)
 {
 #define STARTS(s) (n >= sizeof(s) - 1 && memcmp(p, s, sizeof(s) - 1) == 0)
-	/* Every start is upper case: most messages end the test here. */
+	/* Every start is upper case: the first letter ends most tests. */
 	if (n == 0)
 		return 0;
 	switch (p[0]) {

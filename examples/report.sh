@@ -21,6 +21,8 @@ export LC_ALL=C
 	exit 2
 }
 dir=$1
+# a relative DIR as ./DIR: no operand of awk may look like NAME=VALUE
+case $dir in /*) ;; *) dir=./$dir ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in os hops rtt why pkts bytes; do

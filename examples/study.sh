@@ -72,7 +72,8 @@ while IFS= read -r line; do
 	first=$line
 	[ "$rotated" = 1 ] && first=${line%% *}
 	d=$out/parts/$(basename "$first").done
-	if [ -e "$d" ]; then
+	# (NAME.unit: parts of an older analyse-one.sh are done again)
+	if [ -e "$d" ] && [ -e "${d%.done}.unit" ]; then
 		new=0
 		if [ "$rotated" = 1 ]; then
 			# shellcheck disable=SC2086

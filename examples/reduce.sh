@@ -9,7 +9,10 @@
 #   OUTDIR/*.unit       -> DEST/units.tsv   the captures (units) in order
 #                                            of their first packet, with
 #                                            the numbers their flows and
-#                                            episodes are offset by
+#                                            episodes are offset by (and
+#                                            OUTDIR/*.links, the linked
+#                                            sessions, for bh-story's
+#                                            "data of flow N")
 #   OUTDIR/*.tsv        -> DEST/sessions.tsv the session tables, one unit
 #   OUTDIR/*.steps      -> DEST/story.tsv   after the other in that order,
 #   OUTDIR/*.bots       -> DEST/bots.tsv    flows and episodes numbered
@@ -34,7 +37,7 @@
 # over all its files writes, but for the order of the records and what
 # the README lists.  DEST/sessions.tsv is as large as the parts' session
 # tables together, and the one output whose cost grows with the sessions
-# rather than the parts.
+# rather than the parts: BH_SESSIONS=no leaves it out.
 #
 # DEST defaults to OUTDIR/merged.  Only captures whose NAME.done exists
 # are merged.
@@ -54,7 +57,6 @@ if [ -n "${BH_BIN:-}" ]; then
 fi
 export LC_ALL=C
 mkdir -p "$m"
-: > "$m/captures.txt.tmp"
 for d in "$out"/*.done; do
 	[ -e "$d" ] || { echo "reduce.sh: no finished capture in $out" >&2; exit 2; }
 	d=${d##*/}

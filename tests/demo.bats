@@ -319,6 +319,13 @@ it's x=1.pcap	0
 b b.pcap	200" ]
 	[ "$(grep -vc '^#' x=1/sessions.tsv)" -eq 400 ]
 	[ -s x=1/pkts.hist ]
+	# parts of an older analyse-one.sh (no NAME.unit): reduce.sh says
+	# what to do, study.sh analyses them again
+	rm "x=1/parts/b b.pcap.unit"
+	run -2 --separate-stderr "$EX/reduce.sh" x=1/parts x=1
+	[ "$stderr" = "reduce.sh: ./x=1/parts/b b.pcap.unit or .links missing (analysed by an older analyse-one.sh): remove ./x=1/parts/b b.pcap.done and analyse it again" ]
+	run -0 "$EX/study.sh" "c a'p" "x=1"
+	[ -e "x=1/parts/b b.pcap.unit" ]
 }
 
 @test "study.sh -r without -L: as one run over all the files but for dir_by, which names a session of its own group" {

@@ -17,6 +17,12 @@
 #   OUTDIR/NAME.steps, NAME.bots, NAME.story.svg
 #                              the bots' episodes (bh-story), their
 #                              summaries (-s) and the timeline
+#   OUTDIR/NAME.unit           the capture's first and last packet, its
+#                              sessions and episodes, and
+#   OUTDIR/NAME.links          its linked sessions (flow, link): what
+#                              reduce.sh numbers the flows and episodes of
+#                              all captures by (examples/README, "One run
+#                              over all files")
 #   OUTDIR/NAME.done           last, when all of the above are complete
 # Each file is written to a temporary name and renamed, so a job that is
 # killed leaves no partial result under a final name, and a job run again
@@ -37,6 +43,8 @@ fi
 export LC_ALL=C
 [ -n "${BH_LOCAL:-}" ] && export BH_LOCAL
 eval "out=\${$#}"
+# a relative OUTDIR as ./OUTDIR: no operand of awk may look like NAME=VALUE
+case $out in /*) ;; *) out=./$out ;; esac
 name=$(basename "$1")
 caps=
 while [ $# -gt 1 ]; do
@@ -150,4 +158,41 @@ put "$o.story.svg"
 put "$o.steps"
 bh-story -s "$s" > "$o.bots.tmp"
 put "$o.bots"
+
+# The unit: the start of its first session and the end (ts + dur) of its
+# last, to the microsecond ("-" without sessions), the highest flow and
+# the highest episode; and the sessions that bh-phase linked.
+awk -F '\t' -v OFS='\t' -v links="$o.links.tmp" '
+BEGIN { print "#flow", "link" > links }
+function us(t,  p) {
+	if (t == "-") return 0
+	split(t, p, ".")
+	return p[1] * 1000000 + substr(p[2] "000000", 1, 6)
+}
+function sec(u,  f) {
+	f = u % 1000000
+	return sprintf("%.0f.%06.0f", (u - f) / 1000000, f)
+}
+FNR == 1 {
+	split("", c)
+	for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i }
+	next
+}
+/^#/ { next }
+FILENAME == ARGV[1] {
+	t = us($c["ts"]); e = t + us($c["dur"])
+	if (!n1 || t < first) first = t
+	if (!n1 || e > last) last = e
+	n1 = 1
+	if ($c["flow"] + 0 > flows) flows = $c["flow"] + 0
+	if ($c["link"] != "-") print $c["flow"], $c["link"] > links
+	next
+}
+$c["episode"] + 0 > eps { eps = $c["episode"] + 0 }
+END {
+	print "#first", "last", "sessions", "episodes"
+	print n1 ? sec(first) : "-", n1 ? sec(last) : "-", flows + 0, eps + 0
+}' "$s" "$o.steps" > "$o.unit.tmp"
+put "$o.links"
+put "$o.unit"
 : > "$o.done"

@@ -4,16 +4,16 @@
 #
 # Synthesizes a honeypot capture with bh-synth (its truth beside it), runs
 #     bh-sessions | bh-phase | bh-rtt | bh-ttl
-# once into outdir/sessions.tsv (examples/analyse-one.sh, the same job as
-# for every capture of an archive), merges its tables into outdir
-# (examples/reduce.sh), draws with bh-hist the study's Figures
-# 3-5 (TTL of the infection, download and C&C sessions, counting packets)
-# and 6-7 (RTT against TTL of the download and C&C servers) and the ones
-# it could not make (RTT to the infection sources, hops per phase, RTT
-# against hops for all three phases; with bh-hosts, each remote party's
-# RTT by method against its hops), and writes outdir/REPORT.md, whose
-# numbers all come from the stream.  Progress goes to stderr when it is a
-# terminal.
+# once (examples/analyse-one.sh, the same job as for every capture of an
+# archive), merges its tables into outdir (examples/reduce.sh: the
+# session table outdir/sessions.tsv among them), draws with bh-hist the
+# study's Figures 3-5 (TTL of the infection, download and C&C sessions,
+# counting packets) and 6-7 (RTT against TTL of the download and C&C
+# servers) and the ones it could not make (RTT to the infection sources,
+# hops per phase, RTT against hops for all three phases; with bh-hosts,
+# each remote party's RTT by method against its hops), and writes
+# outdir/REPORT.md, whose numbers all come from the stream.  Progress
+# goes to stderr when it is a terminal.
 #
 # Environment: BH_BIN (the tools; else PATH), BH_DEMO_SESSIONS (4000),
 # BH_DEMO_SEED (2010).
@@ -43,8 +43,7 @@ bh-synth -q -n "$n" -s "$seed" -o "$out/honeypot.pcap" -t "$out/truth.tsv"
 # the capture's partial tables, then their exact reduction into $out.
 say "analyse-one.sh: bh-sessions $local_nets | bh-phase | bh-rtt | bh-ttl, the tables"
 BH_LOCAL=$local_nets "$here/analyse-one.sh" "$out/honeypot.pcap" "$out/parts"
-cp "$out/parts/honeypot.pcap.tsv" "$out/sessions.tsv"
-say "reduce.sh: the tables merged, the figures drawn"
+say "reduce.sh: the tables merged (one capture: sessions.tsv is its table), the figures drawn"
 "$here/reduce.sh" "$out/parts" "$out"
 
 say "scoring the pipeline, the episodes and the parties against the truth"

@@ -2,32 +2,38 @@
 # groups.sh [-g seconds] FILE... - the captures of an archive as groups
 # of rotated files: one line per group, its files space-separated in the
 # order of their packets' times, for examples/slurm/submit.sh's list,
-# study.sh -r, or `analyse-one.sh $line out`.
+# study.sh -r, parallel.sh -r, or `analyse-one.sh $line out`.
 #
 #   examples/groups.sh /data/honeypot/* > captures.list
 #
 # The rule (examples/slurm/README, "The boundary rule"): files are taken
 # in the order of their first packet's time (not of their names), and a
 # file continues a group when its first packet comes after the group's
-# last packet, at most -g seconds (default 300, bh-sessions' longest
-# idle timeout) after it (of several such groups, the one that ended
-# last); else it starts a group.  Files whose times
-# overlap are different links (two sensors), never one group; two
-# sensors whose files only follow each other in time cannot be told
-# apart, so give it one sensor's files at a time.  So no
-# session can span two groups of one link (it would have timed out in
-# the gap), and a group analysed apart writes exactly the sessions one
-# run over its link's files would: nothing lost, nothing counted twice.
-# A sensor that never paused is one group.
+# last packet, at most -g seconds after it (of several such groups, the
+# one that ended last); else it starts a group.  The default, 600 s, is
+# the longest span any tool of the pipeline looks across: bh-sessions'
+# idle timeouts (300 s at most), bh-phase's and bh-story's windows (-w,
+# 600 s).  Files whose times overlap are different links (two sensors),
+# never one group; two sensors whose files only follow each other in
+# time cannot be told apart, so give it one sensor's files at a time.
+# So no session spans two groups of one link (it would have timed out in
+# the gap), no link of bh-phase and no episode of bh-story either, and a
+# group analysed apart writes the records one run over its link's files
+# would: nothing lost, nothing counted twice (what still differs, and
+# how examples/reduce.sh numbers the flows of all groups as that one
+# run: examples/README, "One run over all files").  A sensor that never
+# paused is one group.  A smaller -g makes more, smaller groups, and
+# may cut a session (or an episode) at a gap shorter than its timeout.
 #
 # The times come from one bh-sessions pass over each file (the start of
-# its first session and the end of its last: its first and last IP
-# packets), about a twentieth of what the study of the file costs
-# (bench/README.md).  A file that is no capture is named on standard
-# error and left out (exit 1).  File names with blanks are not supported
-# (the list's lines are space-separated).
+# its first session and the end, ts + dur, of its last: its first and
+# last IP packets but for the packets after a close), about a twentieth
+# of what the study of the file costs (bench/README.md), compared to the
+# microsecond.  A file that is no capture is named on standard error and
+# left out (exit 1).  File names with blanks are not supported (the
+# list's lines are space-separated).
 set -eu
-gap=300
+gap=600
 while getopts g: c; do
 	case $c in
 	g) gap=$OPTARG ;;
@@ -51,14 +57,23 @@ for f in "$@"; do
 		continue ;;
 	esac
 	if ! span=$(bh-sessions -q "$f" 2>/dev/null | awk -F '\t' '
+	    # us(T): T (seconds with up to 6 decimals) in microseconds, exact
+	    function us(t,  p) {
+		if (t == "-") return 0
+		split(t, p, ".")
+		return p[1] * 1000000 + substr(p[2] "000000", 1, 6)
+	    }
 	    NR == 1 { for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); c[n] = i }; next }
 	    /^#/ { next }
 	    {
-		t = $c["ts"]; e = t + ($c["dur"] == "-" ? 0 : $c["dur"])
+		t = us($c["ts"]); e = t + us($c["dur"])
 		if (first == "" || t < first) first = t
 		if (last == "" || e > last) last = e
 	    }
-	    END { if (first != "") printf "%.6f %.6f\n", first, last }'); then
+	    END {
+		if (first != "")
+			printf "%.0f %.0f\n", first, last
+	    }'); then
 		span=
 	fi
 	if [ -z "$span" ]; then
@@ -68,7 +83,9 @@ for f in "$@"; do
 	fi
 	printf '%s %s\n' "$span" "$f" >> "$tmp"
 done
+# (the times in microseconds, so the comparisons are exact)
 sort -k1,1n -k3 "$tmp" | awk -v gap="$gap" '
+BEGIN { gap *= 1000000 }
 {
 	# the open group this file continues: one whose last packet it
 	# follows (not overlaps) within the gap, the latest such

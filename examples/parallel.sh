@@ -1,5 +1,5 @@
 #!/bin/sh
-# parallel.sh [-r | -S sshlogin...] OUTDIR CAPTURE... - examples/Makefile
+# parallel.sh [-r] [-S sshlogin...] OUTDIR CAPTURE... - examples/Makefile
 # with GNU parallel: one job per capture (examples/analyse-one.sh), then the
 # exact reduction (examples/reduce.sh) and the report from it
 # (examples/report.sh, OUTDIR/merged/REPORT.md).
@@ -21,12 +21,16 @@
 #
 # -r: the captures are rotated files; examples/groups.sh puts them in
 # groups by their packets' times and each group is one job, one capture
-# (on this machine only: over ssh a job is one file).
+# (analyse-one.sh GROUP...), here or over ssh: there every file of the
+# group is copied into the job's directory (the files of a group must
+# then have different names).  reduce.sh numbers the flows of all groups
+# as one run over all the files would (examples/README, "One run over
+# all files").
 set -eu
 logins=
 rotated=0
 usage() {
-	echo "usage: parallel.sh [-r | -S sshlogin...] outdir capture..." >&2
+	echo "usage: parallel.sh [-r] [-S sshlogin...] outdir capture..." >&2
 	exit 2
 }
 while getopts rS: opt; do
@@ -38,7 +42,6 @@ while getopts rS: opt; do
 done
 shift $((OPTIND - 1))
 [ $# -ge 2 ] || usage
-[ "$rotated" = 0 ] || [ -z "$logins" ] || usage
 out=$1
 shift
 ex=$(cd "$(dirname "$0")" && pwd)
@@ -48,44 +51,69 @@ command -v parallel >/dev/null || {
 }
 mkdir -p "$out"
 if [ "$rotated" = 1 ]; then
-	# a line per group, its files space-separated; the job splits it
+	# a line per group, its files space-separated
 	"$ex/groups.sh" "$@" > "$out/.groups"
-	parallel --will-cite --halt now,fail=1 -q sh -c '"$0" $1 "$2"' \
-	    "$ex/analyse-one.sh" {} "$out" :::: "$out/.groups"
-	rm -f "$out/.groups"
-	"$ex/reduce.sh" "$out"
-	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
-	exec mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
 fi
 if [ -z "$logins" ]; then
-	parallel --will-cite --halt now,fail=1 "$ex/analyse-one.sh" {} "$out" \
-	    ::: "$@"
+	if [ "$rotated" = 1 ]; then
+		# the job splits the group's line into its files
+		parallel --will-cite --halt now,fail=1 -q sh -c '"$0" $1 "$2"' \
+		    "$ex/analyse-one.sh" {} "$out" :::: "$out/.groups"
+		rm -f "$out/.groups"
+	else
+		parallel --will-cite --halt now,fail=1 "$ex/analyse-one.sh" {} \
+		    "$out" ::: "$@"
+	fi
 	"$ex/reduce.sh" "$out"
 	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
 	exec mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
 fi
 
 # Over ssh: each job's results in a directory named by its sequence
-# number, here under OUTDIR/.parallel.*; `dir/./name` makes the copy
-# on the other machine `name` in the job directory (parallel(1),
-# --transferfile).
+# number, here under OUTDIR/.parallel.*.  The jobs, a line each: the
+# files of a capture (one, or a group's), tab-separated (--colsep), each
+# as `dir/./name`, which makes its copy on the other machine `name` in
+# the job directory (parallel(1), --transferfile: every column of the
+# line is sent, and removed by --cleanup).
 out=$(cd "$out" && pwd)
 stage=$(mktemp -d "$out/.parallel.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-n=$#
-for c in "$@"; do
-	d=$(cd "$(dirname "$c")" && pwd)
-	set -- "$@" "$d/./$(basename "$c")"
-done
-shift "$n"
+tab=$(printf '\t')
+if [ "$rotated" = 1 ]; then
+	tr ' ' '\t' < "$out/.groups"
+	rm -f "$out/.groups"
+else
+	printf '%s\n' "$@"
+fi | while IFS= read -r job; do
+	line="" names=""
+	set -f
+	IFS=$tab
+	for c in $job; do
+		d=$(cd "$(dirname "$c")" && pwd)
+		b=$(basename "$c")
+		case "$tab$names$tab" in
+		*"$tab$b$tab"*)
+			echo "parallel.sh: $b twice in one group: over ssh a group's files need different names" >&2
+			exit 2 ;;
+		esac
+		names=${names:+$names$tab}$b
+		line=${line:+$line$tab}$d/./$b
+	done
+	unset IFS
+	set +f
+	printf '%s\n' "$line"
+done > "$stage/jobs"
 # every BH_ variable set here is set there too (BH_BIN, BH_LOCAL, ...)
 envs=$(env | sed -n 's/^\(BH_[A-Za-z0-9_]*\)=.*/--env \1/p' | tr '\n' ' ')
 rc=0
+# {} is every file of the line, {/} their names, {1/} the first one's: a
+# job that runs here (`:`) finds no copy and reads the files where they are
 # shellcheck disable=SC2086 # $envs is a list of options
 (cd "$stage" && parallel --will-cite --halt now,fail=1 -S "$logins" \
-    --workdir ... --transferfile '{}' --return '{#}' --cleanup $envs \
-    "if [ -e {/} ]; then '$ex/analyse-one.sh' {/} {#};
-    else '$ex/analyse-one.sh' {} '$stage'/{#}; fi" ::: "$@") || rc=$?
+    --colsep '\t' --workdir ... --transferfile '{}' --return '{#}' \
+    --cleanup $envs \
+    "if [ -e {1/} ]; then '$ex/analyse-one.sh' {/} {#};
+    else '$ex/analyse-one.sh' {} '$stage'/{#}; fi" :::: jobs) || rc=$?
 # what came back complete (a job that failed wrote no NAME.done), into
 # OUTDIR, NAME.done last
 for j in "$stage"/*/; do

@@ -21,6 +21,8 @@ export LC_ALL=C
 	exit 2
 }
 dir=$1
+# a relative DIR as ./DIR: no operand of awk may look like NAME=VALUE
+case $dir in /*) ;; *) dir=./$dir ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in os hops rtt why pkts bytes; do
@@ -81,6 +83,8 @@ awk -F '\t' -v dir="$dir" -v score="$dir/score.txt" -v demo=$demo \
     -v t_first="$t_first" -v t_last="$t_last" \
     -v ncap="$ncap" -v caps="$(head -3 "$dir/captures.txt" | tr '\n' ' ')" '
 BEGIN { sub(/ $/, "", caps) }
+# (pct and ms are given values, never an array element that may not be
+# there: gawk 5.2.1 dies of "internal error: segfault" on one)
 function pct(a, b) { return b > 0 ? sprintf("%.0f%%", 100 * a / b) : "-" }
 function ms(v) { return v == "-" || v == "" ? "-" : sprintf("%.1f", v) }
 function head_of(f,   i) {
@@ -171,9 +175,9 @@ END {
 		    pct(w, t), pct(u, t), most,
 		    st["remote_hops", p, "median"], st["remote_hops", p, "q1"],
 		    st["remote_hops", p, "q3"],
-		    ms(st["rtt_remote_ms", p, "median"]),
-		    ms(st["rtt_remote_ms", p, "q1"]),
-		    ms(st["rtt_remote_ms", p, "q3"]), leg[p],
+		    ms(st["rtt_remote_ms", p, "median"] ""),
+		    ms(st["rtt_remote_ms", p, "q1"] ""),
+		    ms(st["rtt_remote_ms", p, "q3"] ""), leg[p],
 		    st["rtt_remote_ms", p, "n"]
 	}
 	print ""
@@ -208,8 +212,8 @@ END {
 			continue
 		t = pkts[p]
 		printf "| %s | %d | %d | %s | %s | %s | %d sessions |\n",
-		    label[p], ses[p], t, pct(osw[p, "windows"], t),
-		    pct(osw[p, "unix"], t), pct(osw[p, "solaris/network"], t),
+		    label[p], ses[p], t, pct(osw[p, "windows"] + 0, t),
+		    pct(osw[p, "unix"] + 0, t), pct(osw[p, "solaris/network"] + 0, t),
 		    osn[p, "-"]
 	}
 	print ""
@@ -239,9 +243,9 @@ END {
 		k = "rtt_remote_ms"
 		printf "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
 		    label[p], (p in leg) ? leg[p] : "-", st[k, p, "n"],
-		    unset[k, p], ms(st[k, p, "min"]), ms(st[k, p, "q1"]),
-		    ms(st[k, p, "median"]), ms(st[k, p, "q3"]),
-		    ms(st[k, p, "max"]), notes[p] == "" ? "-" : notes[p]
+		    unset[k, p], ms(st[k, p, "min"] ""), ms(st[k, p, "q1"] ""),
+		    ms(st[k, p, "median"] ""), ms(st[k, p, "q3"] ""),
+		    ms(st[k, p, "max"] ""), notes[p] == "" ? "-" : notes[p]
 	}
 	print ""
 	print "## Figures"

@@ -11,7 +11,9 @@
 # and the study ends with exit 1 instead of 0.  Each is
 # analysed apart (examples/analyse-one.sh, up to -j at once, default the
 # number of CPUs) into OUT/parts/, the partial tables are merged exactly
-# (examples/reduce.sh) into OUT/, and OUT/REPORT.md is written from the
+# (examples/reduce.sh) into OUT/ (the session tables, one after the other
+# and numbered as one run, into OUT/sessions.tsv unless BH_SESSIONS=no),
+# and OUT/REPORT.md is written from the
 # merged tables (examples/report.sh): the study's tables and Figures
 # 3-10, the remote parties (bh-hosts) and Figure 11, the bots one by one
 # (bh-story).  A capture whose OUT/parts/NAME.done is newer than it is not
@@ -20,10 +22,12 @@
 #
 # -r: the files are rotated parts of captures: examples/groups.sh puts
 # them in groups by their packets' times (a file whose first packet comes
-# within 300 s of the last packet of the one before is in its group), and
+# within 600 s of the last packet of the one before is in its group), and
 # each group is analysed as one capture, so a session across files is
-# one record and none is cut (the boundary rule of groups.sh).  Without
-# -r every file is a capture of its own.
+# one record and none is cut (the boundary rule of groups.sh); the
+# reduce numbers the flows of all groups as one run over all the files
+# (examples/README, "One run over all files").  Without -r every file is
+# a capture of its own.
 #
 # -L: the honeypot (local) networks, comma-separated (also BH_LOCAL);
 # without them bh-phase infers which side is local.  To spread the jobs
@@ -72,7 +76,8 @@ while IFS= read -r line; do
 	first=$line
 	[ "$rotated" = 1 ] && first=${line%% *}
 	d=$out/parts/$(basename "$first").done
-	if [ -e "$d" ]; then
+	# (NAME.unit: parts of an older analyse-one.sh are done again)
+	if [ -e "$d" ] && [ -e "${d%.done}.unit" ]; then
 		new=0
 		if [ "$rotated" = 1 ]; then
 			# shellcheck disable=SC2086

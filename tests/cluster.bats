@@ -4,7 +4,11 @@
 # localhost; three captures and a group of two rotated files with a
 # session across them) and examples/parallel.sh -S through an sshd on
 # 127.0.0.1, each checked byte for byte against one sequential run of
-# the same scripts (analyse-one.sh per capture, then reduce.sh).  The daemons
+# the same scripts (analyse-one.sh per capture, then reduce.sh).  With
+# the rotated groups of groups.sh (parallel.sh -r -S, a Slurm list), the
+# merged tables are also checked against one run over all the files
+# (analyse-one.sh FILE...): the aggregates byte for byte, the session
+# table as a set of records (tests/helper.bash, same_as_one).  The daemons
 # need root and the Debian packages (slurm-wlm munge; openssh-server
 # parallel rsync), which a test installs when it is root and apt-get
 # works; otherwise it is skipped and says why.  Every daemon is started
@@ -17,6 +21,9 @@ EX=$(cd "$BATS_TEST_DIRNAME/../examples" && pwd)
 
 setup_file() {
 	export BH_BIN
+	# the honeypot's networks (they reach the jobs: sbatch's --export,
+	# parallel's --env)
+	export BH_LOCAL=192.168.56.0/24,2001:db8:56::/64
 	F=$BATS_FILE_TMPDIR
 	mkdir -p "$F/caps" "$F/rot"
 	for s in 1 2 3; do
@@ -49,6 +56,22 @@ setup_file() {
 	done
 	printf '%s\n' "$F/caps/c1.pcap" "# a comment" "" "$F/caps/c2.pcap" \
 	    "$F/caps/c3.pcap" "$F/rot/r1.pcap $F/rot/r2.pcap" > "$F/list"
+	# rotated bh-synth files of the same sensor, later: with r1 and r2,
+	# three groups ($F/rlist); the sequential run of the scripts over
+	# each group ($F/seqr), and one run over all the files ($F/one)
+	mkrotated "$F/arch"
+	"$EX/groups.sh" "$F"/rot/* "$F"/arch/* > "$F/rlist"
+	[ "$(wc -l < "$F/rlist")" -eq 3 ]
+	local g
+	while read -r g; do
+		# shellcheck disable=SC2086
+		"$EX/analyse-one.sh" $g "$F/seqr"
+	done < "$F/rlist"
+	"$EX/reduce.sh" "$F/seqr"
+	"$EX/report.sh" "$F/seqr/merged" > "$F/seqr/merged/REPORT.md"
+	# shellcheck disable=SC2086
+	"$EX/analyse-one.sh" "$F/rot/r1.pcap" "$F/rot/r2.pcap" $ROTATED "$F/one"
+	"$EX/reduce.sh" "$F/one"
 }
 
 setup() {
@@ -194,12 +217,13 @@ start_cluster() {
 
 node_idle() { [ "$(sinfo -h -o %t 2>/dev/null)" = idle ]; }
 
-# submit: examples/slurm/submit.sh on the list into $T/out; the array's
-# job id in $array ("" when nothing was submitted), its indices in
-# $indices, the reduce's in $reduce; then wait for both (at most 60 s:
-# the jobs take a few)
+# submit [LIST OUT]: examples/slurm/submit.sh on LIST ($F/list) into OUT
+# ($T/out); the array's job id in $array ("" when nothing was
+# submitted), its indices in $indices, the reduce's in $reduce; then wait
+# for both (at most 60 s: the jobs take a few)
 submit() {
-	run -0 --separate-stderr "$EX/slurm/submit.sh" "$F/list" "$T/out"
+	run -0 --separate-stderr "$EX/slurm/submit.sh" "${1:-$F/list}" \
+	    "${2:-$T/out}"
 	[ -z "$stderr" ] || { echo "$stderr"; false; }
 	array=$(printf '%s\n' "$output" | awk '$1 == "array" { print $2 }')
 	indices=$(printf '%s\n' "$output" | awk '$1 == "array" { print $3 }')
@@ -219,11 +243,11 @@ states() {
 		print t, s }' | sort -n
 }
 
-# same_as_seq [REF]: every file of the run, partial and merged, equals
-# the sequential run's ($F/seq, or $F/REF) byte for byte (the logs and
-# task.sh's notes aside)
+# same_as_seq [REF [OUT]]: every file of the run in OUT ($T/out), partial
+# and merged, equals the sequential run's ($F/seq, or $F/REF) byte for
+# byte (the logs and task.sh's notes aside)
 same_as_seq() {
-	diff -rq -x log -x .slurm "$F/${1:-seq}" "$T/out"
+	diff -rq -x log -x .slurm "$F/${1:-seq}" "${2:-$T/out}"
 }
 
 @test "slurm: the array and the reduce equal the sequential run; a resubmission redoes only what failed or is gone" {
@@ -275,6 +299,17 @@ same_as_seq() {
 	[ "$output" = SF ]
 	run -0 col phase < "$T/out/r1.pcap.tsv"
 	[ "$output" = download ]
+
+	# the list groups.sh makes of rotated files: a task per group, and
+	# the merged tables numbered as one run over all the files
+	submit "$F/rlist" "$T/outr"
+	[ "$indices" = 1-3 ]
+	[ "$(states "$array")" = "1 COMPLETED
+2 COMPLETED
+3 COMPLETED" ]
+	[ "$(states "$reduce")" = "- COMPLETED" ]
+	same_as_seq seqr "$T/outr"
+	same_as_one "$F/one/merged" "$T/outr/merged"
 }
 
 @test "slurm: a task whose results are newer than its capture does nothing; -n lists the lines to do" {
@@ -443,15 +478,45 @@ ssh_ok() { "$C/ssh" bhtest true 2>/dev/null; }
 	[ -z "$(ls -A "$T/out" | grep '^\.parallel')" ]
 }
 
+@test "parallel.sh -r -S: over ssh a job per rotated group, all its files sent and removed there, equal to the sequential run, numbered as one run over all the files" {
+	start_sshd
+	local home f
+	home=$(getent passwd "$(id -un)" | cut -d: -f6)
+	ls "$home/.parallel/tmp" 2>/dev/null > "$T/work.before" || true
+	: > "$C/ssh.log"
+	HOME=$T PARALLEL_SSH=$C/ssh run -0 "$EX/parallel.sh" -r -S bhtest \
+	    "$T/out" "$F"/rot/* "$F"/arch/*
+	same_as_seq seqr
+	# the download across r1 and r2 came back one record, whole
+	run -0 col state < "$T/out/r1.pcap.tsv"
+	[ "$output" = SF ]
+	# three jobs: every file of each went over (rsync --server), each
+	# job's results came back (--sender), the copies were removed there
+	[ "$(grep -c 'rsync --server -[^-]' "$C/ssh.log")" -eq 7 ]
+	[ "$(grep -c 'rsync --server --sender' "$C/ssh.log")" -eq 3 ]
+	for f in "$F"/rot/* "$F"/arch/*; do
+		grep -q "rm -f ./.parallel/tmp/[^ /]*/${f##*/}" "$C/ssh.log"
+	done
+	ls "$home/.parallel/tmp" 2>/dev/null | diff -u "$T/work.before" -
+	[ -z "$(ls -A "$T/out" | grep '^\.parallel')" ]
+	same_as_one "$F/one/merged" "$T/out/merged"
+	# over ssh a group's files share the job's directory: one name twice
+	# is refused
+	mkdir -p "$T/x"
+	cp "$F/rot/r2.pcap" "$T/x/r1.pcap"
+	HOME=$T PARALLEL_SSH=$C/ssh run -2 --separate-stderr "$EX/parallel.sh" \
+	    -r -S bhtest "$T/out2" "$F/rot/r1.pcap" "$T/x/r1.pcap"
+	[ "$stderr" = "parallel.sh: r1.pcap twice in one group: over ssh a group's files need different names" ]
+}
+
 @test "parallel.sh: without -S, the local run; usage errors exit 2" {
 	command -v parallel >/dev/null || skip "GNU parallel is not installed"
 	HOME=$T run -0 "$EX/parallel.sh" "$T/out" "$F"/caps/c*.pcap
 	same_as_seq
 	run -2 "$EX/parallel.sh" "$T/out"
-	[ "$output" = "usage: parallel.sh [-r | -S sshlogin...] outdir capture..." ]
+	[ "$output" = "usage: parallel.sh [-r] [-S sshlogin...] outdir capture..." ]
 	run -2 "$EX/parallel.sh" -x "$T/out" "$F/caps/c1.pcap"
-	[[ "$output" == *"usage: parallel.sh [-r | -S sshlogin...] outdir capture..." ]]
-	run -2 "$EX/parallel.sh" -r -S : "$T/out" "$F/caps/c1.pcap"
+	[[ "$output" == *"usage: parallel.sh [-r] [-S sshlogin...] outdir capture..." ]]
 }
 
 @test "parallel.sh -r: the rotated group is one job, as the sequential run over the group" {

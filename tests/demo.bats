@@ -261,6 +261,101 @@ mkcaps() {
 	[ "${#lines[@]}" -eq 3 ]
 }
 
+@test "examples/study.sh -r, parallel.sh -r: rotated bh-synth files, the flows numbered as one run over all the files" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist bh-hosts bh-story bh-synth parallel
+	export BH_LOCAL=192.168.56.0/24,2001:db8:56::/64
+	mkrotated "$T/arch"
+	# one run over all the files, in time order
+	# shellcheck disable=SC2086
+	"$EX/analyse-one.sh" $ROTATED "$T/one"
+	"$EX/reduce.sh" "$T/one"
+	run -0 "$EX/study.sh" -r -j 2 "$T/arch" "$T/st"
+	[ "$(cd "$T/st/parts" && ls *.done)" = "sensor-a.pcap.done
+sensor-c.pcap.done" ]
+	same_as_one "$T/one/merged" "$T/st"
+	# the rule: the groups in time order (not by name), the second's
+	# flows after the first's; the first ended with sessions alive
+	# (`eof` in its own table), which the one run timed out when the
+	# second began (`idle`), and so does the merged table
+	run -0 awk -F '\t' -v OFS=' ' '{ print $1, $4, $5, $6, $7, $8 }' "$T/st/units.tsv"
+	[ "${lines[0]}" = "#unit sessions flow_base episodes episode_base eof" ]
+	read -r u1 n1 b1 e1 eb1 eof1 <<< "${lines[1]}"
+	read -r u2 n2 b2 e2 eb2 eof2 <<< "${lines[2]}"
+	[ "$u1 $b1 $eb1 $eof1" = "sensor-c.pcap 0 0 idle" ]
+	[ "$u2 $b2 $eb2 $eof2" = "sensor-a.pcap $n1 $e1 eof" ]
+	[ "$((n1 + n2))" = "$(grep -vc '^#' "$T/one/merged/sessions.tsv")" ]
+	[ "$(col end < "$T/st/parts/sensor-c.pcap.tsv" | grep -c '^eof$')" -gt 0 ]
+	[ "$(col end < "$T/one/merged/sessions.tsv" | grep -c '^eof$')" = \
+	    "$(col end < "$T/st/parts/sensor-a.pcap.tsv" | grep -c '^eof$')" ]
+	# links and bh-story's "data of flow N" renumbered in the second
+	[ "$(col link < "$T/st/parts/sensor-a.pcap.tsv" | grep -vc '^-$')" -gt 0 ]
+	grep -q 'data of flow' "$T/st/parts/sensor-a.pcap.steps"
+	# the same with GNU parallel
+	HOME=$T run -0 "$EX/parallel.sh" -r "$T/par" "$T"/arch/*
+	same_as_one "$T/one/merged" "$T/par/merged"
+	cmp "$T/st/units.tsv" "$T/par/merged/units.tsv"
+	# sessions span the files: each file a capture, more records
+	run -0 "$EX/study.sh" "$T/arch" "$T/st2"
+	[ "$(grep -vc '^#' "$T/st2/sessions.tsv")" -gt "$((n1 + n2))" ]
+	# BH_SESSIONS=no: no merged session table, the rest the same
+	BH_SESSIONS=no run -0 "$EX/reduce.sh" "$T/st/parts" "$T/nos"
+	[ ! -e "$T/nos/sessions.tsv" ]
+	for f in story.tsv bots.tsv units.tsv hosts.tsv hops.hist; do
+		cmp "$T/st/$f" "$T/nos/$f"
+	done
+}
+
+@test "examples/study.sh: captures and OUT named with blanks, quotes, =" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist bh-hosts bh-story bh-synth
+	mkdir -p "$T/c a'p"
+	bh-synth -q -n 200 -s 1 -o "$T/c a'p/it's x=1.pcap"
+	bh-synth -q -n 200 -s 2 -o "$T/c a'p/b b.pcap"
+	cd "$T"
+	run -0 "$EX/study.sh" "c a'p" "x=1"
+	grep -q "^2 captures (b b.pcap it's x=1.pcap; 400 sessions, " x=1/REPORT.md
+	# the units by their first packet, not by name
+	[ "$(cut -f1,5 x=1/units.tsv)" = "#unit	flow_base
+it's x=1.pcap	0
+b b.pcap	200" ]
+	[ "$(grep -vc '^#' x=1/sessions.tsv)" -eq 400 ]
+	[ -s x=1/pkts.hist ]
+	# parts of an older analyse-one.sh (no NAME.unit): reduce.sh says
+	# what to do, study.sh analyses them again
+	rm "x=1/parts/b b.pcap.unit"
+	run -2 --separate-stderr "$EX/reduce.sh" x=1/parts x=1
+	[ "$stderr" = "reduce.sh: ./x=1/parts/b b.pcap.unit or .links missing (analysed by an older analyse-one.sh): remove ./x=1/parts/b b.pcap.done and analyse it again" ]
+	run -0 "$EX/study.sh" "c a'p" "x=1"
+	[ -e "x=1/parts/b b.pcap.unit" ]
+}
+
+@test "study.sh -r without -L: as one run over all the files but for dir_by, which names a session of its own group" {
+	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist bh-hosts bh-story bh-synth
+	unset BH_LOCAL
+	mkrotated "$T/arch"
+	# shellcheck disable=SC2086
+	"$EX/analyse-one.sh" $ROTATED "$T/one"
+	"$EX/reduce.sh" "$T/one"
+	run -0 "$EX/study.sh" -r "$T/arch" "$T/st"
+	# bh-phase places each host once per run: in the one run by its
+	# first labelled session over all the files, here by the first of
+	# its group (examples/README, "One run over all files")
+	c=$(head -1 "$T/st/sessions.tsv" | tr '\t' '\n' | grep -n '^dir_by$' | cut -d: -f1)
+	cmp <(cut -f "1-$((c - 1)),$((c + 1))-" "$T/one/merged/sessions.tsv" | sort) \
+	    <(cut -f "1-$((c - 1)),$((c + 1))-" "$T/st/sessions.tsv" | sort)
+	run -1 cmp -s <(sort "$T/one/merged/sessions.tsv") <(sort "$T/st/sessions.tsv")
+	# every dir_by names a flow of its own group, numbered as the rest
+	awk -F '\t' 'NR == FNR { if (!/^#/) { lo[++n] = $5 + 1; hi[n] = $5 + $4 }; next }
+	    FNR == 1 { for (i = 1; i <= NF; i++) { h = $i; sub(/^#/, "", h); c[h] = i }; next }
+	    $c["dir_by"] == "-" { next }
+	    { for (u = 1; u <= n; u++) if ($c["flow"] >= lo[u] && $c["flow"] <= hi[u]) break
+	      if ($c["dir_by"] < lo[u] || $c["dir_by"] > hi[u]) { print "flow " $c["flow"] ": dir_by " $c["dir_by"]; bad = 1 }
+	      k++ }
+	    END { exit bad || !k }' "$T/st/units.tsv" "$T/st/sessions.tsv"
+	for f in "$T"/one/merged/*.hist "$T/one/merged/hosts.tsv" "$T/one/merged/story.tsv"; do
+		cmp "$f" "$T/st/$(basename "$f")"
+	done
+}
+
 @test "examples/parallel.sh: the same result with GNU parallel" {
 	need bh-sessions bh-phase bh-rtt bh-ttl bh-hist parallel
 	mkcaps

@@ -164,3 +164,64 @@ mkphase() {
 		print line
 	}'
 }
+
+# ---- rotated captures (tests/demo.bats, tests/cluster.bats) ----
+
+# split_pcap IN SHIFT OUT:N... [OUT]: IN's packets (a little-endian pcap,
+# as bh-synth writes it), every one SHIFT seconds later, dealt in order
+# into the OUTs, N packets each; a last OUT without :N takes the rest,
+# else the rest is dropped (the sensor stopped).  Rotated files of one
+# sensor: the sessions alive at a cut go on in the next file.
+split_pcap() {
+	perl -e '
+	my ($in, $shift, @outs) = @ARGV;
+	open(my $fh, "<:raw", $in) or die "$in: $!";
+	read($fh, my $gh, 24) == 24 or die "$in: short";
+	for my $o (@outs) {
+		my ($name, $n) = split /:/, $o;
+		open(my $out, ">:raw", $name) or die "$name: $!";
+		print $out $gh;
+		for (my $k = 0; !defined $n || $k < $n; $k++) {
+			last if read($fh, my $h, 16) != 16;
+			my ($s, $u, $cl, $ol) = unpack("VVVV", $h);
+			read($fh, my $d, $cl) == $cl or die "$in: cut";
+			print $out pack("VVVV", $s + $shift, $u, $cl, $ol), $d;
+		}
+		close $out or die "$name: $!";
+	}' "$@"
+}
+
+# mkrotated DIR: one sensor's rotated files, named against their time
+# order, in two groups a day apart from make's other fixtures and ten
+# thousand seconds from each other: sensor-c.pcap sensor-e.pcap (bh-synth
+# -s 1, cut after 5000 packets: sessions alive at its end) and
+# sensor-a.pcap sensor-b.pcap sensor-d.pcap (bh-synth -s 2, with FTP
+# and TFTP links and "data of flow" steps); sessions span the files of
+# each group.  ROTATED: the files in time order.
+mkrotated() {
+	mkdir -p "$1"
+	bh-synth -q -n 1000 -s 1 -o "$1/.s1"
+	bh-synth -q -n 1000 -s 2 -o "$1/.s2"
+	split_pcap "$1/.s1" 100000 "$1/sensor-c.pcap:2500" "$1/sensor-e.pcap:2500"
+	split_pcap "$1/.s2" 110000 "$1/sensor-a.pcap:3000" \
+	    "$1/sensor-b.pcap:3000" "$1/sensor-d.pcap"
+	rm -f "$1/.s1" "$1/.s2"
+	ROTATED="$1/sensor-c.pcap $1/sensor-e.pcap $1/sensor-a.pcap $1/sensor-b.pcap $1/sensor-d.pcap"
+}
+
+# same_as_one REF OUT: the merged tables in OUT equal those of REF, one
+# run over all the files (analyse-one.sh FILE... and reduce.sh): every
+# aggregate and figure byte for byte (the timeline story.svg is the
+# first unit's), the steps of bh-story byte for byte, the session table
+# and bh-story's summaries as sets of records (examples/README, "One run
+# over all files").
+same_as_one() {
+	local f b
+	for f in "$1"/*.hist "$1"/*.svg "$1/hosts.tsv" "$1/story.tsv"; do
+		b=$(basename "$f")
+		[ "$b" = story.svg ] && continue
+		cmp "$f" "$2/$b"
+	done
+	cmp <(sort "$1/sessions.tsv") <(sort "$2/sessions.tsv")
+	cmp <(sort "$1/bots.tsv") <(sort "$2/bots.tsv")
+}

@@ -768,9 +768,11 @@ skip:
 
 /* ---- output ---- */
 
-/* A party with its sort keys (local, remote), made at output. */
+/* A party with its sort keys (local, remote) and texts, made at output:
+ * a comparison reads this entry alone, not the party's row. */
 struct sorted {
 	unsigned char		 k[2][17];
+	const char		*local, *remote;
 	const struct hosts_host	*p;
 };
 
@@ -780,15 +782,15 @@ host_cmp(const void *a, const void *b)
 	const struct sorted *x = a, *y = b;
 	int c;
 
-	if (x->p->local != NULL && y->p->local != NULL) {
+	if (x->local != NULL && y->local != NULL) {
 		if ((c = memcmp(x->k[0], y->k[0], 17)) != 0)
 			return c;
-		if ((c = strcmp(x->p->local, y->p->local)) != 0)
+		if ((c = strcmp(x->local, y->local)) != 0)
 			return c;
 	}
 	if ((c = memcmp(x->k[1], y->k[1], 17)) != 0)
 		return c;
-	return strcmp(x->p->remote, y->p->remote);
+	return strcmp(x->remote, y->remote);
 }
 
 /* A row is made in h->row, then written in one copy. */
@@ -1005,6 +1007,46 @@ put_row(struct hosts *h, const struct hosts_host *p)
 	bh_wr_raw(&h->out, h->row, h->rlen);
 }
 
+/*
+ * Fetch ahead what put_row() will read of a party, in three steps: its
+ * row, then what the row points to, then the RTT buckets (the rows are
+ * in the order they were made, the output in the order of their
+ * addresses, so each row is far from the last).  OUT_AHEAD rows ahead,
+ * half as many and a quarter.
+ */
+#define OUT_AHEAD	16
+
+static void
+fetch_out(const struct hosts_host *p, int step)
+{
+	int i;
+
+	switch (step) {
+	case 0:
+		__builtin_prefetch(p);
+		__builtin_prefetch((const char *)p + 64);
+		__builtin_prefetch((const char *)p + 128);
+		__builtin_prefetch((const char *)p + 192);
+		break;
+	case 1:
+		for (i = 0; i < HM_N; i++)
+			if (p->rtt[i] != NULL) {
+				__builtin_prefetch(p->rtt[i]);
+				__builtin_prefetch((const char *)p->rtt[i] +
+				    sizeof(*p->rtt[i]) - 1);
+			}
+		if (p->hops.n > 1)
+			__builtin_prefetch(p->hops.v);
+		if (p->roles.n > 1)
+			__builtin_prefetch(p->roles.v);
+		break;
+	default:
+		for (i = 0; i < HM_N; i++)
+			if (p->rtt[i] != NULL && p->rtt[i]->b.n > 1)
+				__builtin_prefetch(p->rtt[i]->b.v);
+	}
+}
+
 int
 hosts_output(struct hosts *h)
 {
@@ -1016,13 +1058,22 @@ hosts_output(struct hosts *h)
 	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
 	for (i = 0; i < h->n; i++) {
 		v[i].p = HOST(h, i);
+		v[i].local = v[i].p->local;
+		v[i].remote = v[i].p->remote;
 		sort_key(v[i].k[1], v[i].p->remote);
 		if (v[i].p->local != NULL)
 			sort_key(v[i].k[0], v[i].p->local);
 	}
 	qsort(v, h->n, sizeof(*v), host_cmp);
-	for (i = 0; i < h->n; i++)
+	for (i = 0; i < h->n; i++) {
+		if (i + OUT_AHEAD < h->n)
+			fetch_out(v[i + OUT_AHEAD].p, 0);
+		if (i + OUT_AHEAD / 2 < h->n)
+			fetch_out(v[i + OUT_AHEAD / 2].p, 1);
+		if (i + OUT_AHEAD / 4 < h->n)
+			fetch_out(v[i + OUT_AHEAD / 4].p, 2);
 		put_row(h, v[i].p);
+	}
 	free(v);
 	bh_wr_flush(&h->out);
 	return 0;

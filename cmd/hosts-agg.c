@@ -773,13 +773,11 @@ skip:
 struct sorted {
 	unsigned char		 k[2][17];
 	const char		*local, *remote;
-	const struct hosts_host	*p;
 };
 
 static int
-host_cmp(const void *a, const void *b)
+host_cmp(const struct sorted *x, const struct sorted *y)
 {
-	const struct sorted *x = a, *y = b;
 	int c;
 
 	if (x->local != NULL && y->local != NULL) {
@@ -791,6 +789,41 @@ host_cmp(const void *a, const void *b)
 	if ((c = memcmp(x->k[1], y->k[1], 17)) != 0)
 		return c;
 	return strcmp(x->remote, y->remote);
+}
+
+/*
+ * What qsort() moves: the first 8 bytes of the party's first sort key
+ * (the local one when per pair) as a number, which orders as the bytes
+ * do and tells most parties apart (an IPv4 address is all there), and
+ * the index of its row and entry.  16 bytes: glibc sorts an element of
+ * more than 32 bytes through pointers to it.
+ */
+struct sortpos {
+	uint64_t		 prefix;
+	uint32_t		 i;
+};
+
+static const struct sorted *cmp_entries;
+
+static int
+sortpos_cmp(const void *a, const void *b)
+{
+	const struct sortpos *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return host_cmp(&cmp_entries[x->i], &cmp_entries[y->i]);
+}
+
+static uint64_t
+key_prefix(const unsigned char k[17])
+{
+	uint64_t x = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		x = x << 8 | k[i];
+	return x;
 }
 
 /* A row is made in h->row, then written in one copy. */
@@ -1050,31 +1083,38 @@ fetch_out(const struct hosts_host *p, int step)
 int
 hosts_output(struct hosts *h)
 {
-	struct sorted *v;
+	struct sorted *e;
+	struct sortpos *v;
+	const struct hosts_host *p;
 	size_t i;
 
 	if (h->full || drain(h) == -1)
 		return -1;
+	e = xreallocarray(NULL, h->n + 1, sizeof(*e));
 	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
 	for (i = 0; i < h->n; i++) {
-		v[i].p = HOST(h, i);
-		v[i].local = v[i].p->local;
-		v[i].remote = v[i].p->remote;
-		sort_key(v[i].k[1], v[i].p->remote);
-		if (v[i].p->local != NULL)
-			sort_key(v[i].k[0], v[i].p->local);
+		p = HOST(h, i);
+		e[i].local = p->local;
+		e[i].remote = p->remote;
+		sort_key(e[i].k[1], p->remote);
+		if (p->local != NULL)
+			sort_key(e[i].k[0], p->local);
+		v[i].prefix = key_prefix(e[i].k[p->local != NULL ? 0 : 1]);
+		v[i].i = (uint32_t)i;
 	}
-	qsort(v, h->n, sizeof(*v), host_cmp);
+	cmp_entries = e;
+	qsort(v, h->n, sizeof(*v), sortpos_cmp);
 	for (i = 0; i < h->n; i++) {
 		if (i + OUT_AHEAD < h->n)
-			fetch_out(v[i + OUT_AHEAD].p, 0);
+			fetch_out(HOST(h, v[i + OUT_AHEAD].i), 0);
 		if (i + OUT_AHEAD / 2 < h->n)
-			fetch_out(v[i + OUT_AHEAD / 2].p, 1);
+			fetch_out(HOST(h, v[i + OUT_AHEAD / 2].i), 1);
 		if (i + OUT_AHEAD / 4 < h->n)
-			fetch_out(v[i + OUT_AHEAD / 4].p, 2);
-		put_row(h, v[i].p);
+			fetch_out(HOST(h, v[i + OUT_AHEAD / 4].i), 2);
+		put_row(h, HOST(h, v[i].i));
 	}
 	free(v);
+	free(e);
 	bh_wr_flush(&h->out);
 	return 0;
 }

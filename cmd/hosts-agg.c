@@ -240,10 +240,12 @@ hosts_free(struct hosts *h)
 	h->nslab = h->nrslab = h->nrtt = 0;
 	hosts_texts_free(&h->texts);
 	free(h->mcol);
+	free(h->rank);
 	free(h->row);
 	free(h->kbuf[0]);
 	free(h->kbuf[1]);
 	h->row = h->kbuf[0] = h->kbuf[1] = NULL;
+	h->rank = NULL;
 	h->rlen = h->rcap = h->kcap[0] = h->kcap[1] = 0;
 	bh_wr_free(&h->out);
 	h->slot = NULL;
@@ -879,29 +881,55 @@ put_us(struct hosts *h, int64_t v)
 static const struct hosts_texts *cmp_texts;
 
 static int
-item_cmp(const void *a, const void *b)
+text_cmp(const void *a, const void *b)
 {
-	const struct hosts_cnt *x = a, *y = b;
+	const uint32_t *x = a, *y = b;
 
-	return strcmp(cmp_texts->s[x->key], cmp_texts->s[y->key]);
+	return strcmp(cmp_texts->s[*x], cmp_texts->s[*y]);
 }
+
+/* Each text's place in byte order (h->rank), so that a list of text ids
+ * sorts without reading the texts. */
+static void
+rank_texts(struct hosts *h)
+{
+	uint32_t *id;
+	size_t i;
+
+	id = xreallocarray(NULL, h->texts.n + 1, sizeof(*id));
+	for (i = 0; i < h->texts.n; i++)
+		id[i] = (uint32_t)i;
+	cmp_texts = &h->texts;
+	qsort(id, h->texts.n, sizeof(*id), text_cmp);
+	h->rank = xreallocarray(h->rank, h->texts.n + 1, sizeof(*h->rank));
+	for (i = 0; i < h->texts.n; i++)
+		h->rank[id[i]] = (uint32_t)i;
+	free(id);
+}
+
+#define LIST_STACK	16	/* a text list sorted without allocation */
 
 /* A count list: numbers in order, texts in byte order; "-" if empty. */
 static void
 put_list(struct hosts *h, const struct hosts_list *l, int text)
 {
-	struct hosts_cnt *v = l->v;
-	uint32_t i;
+	struct hosts_cnt stack[LIST_STACK], *v = l->v, c;
+	uint32_t i, j;
 
 	if (l->n == 0) {
 		PUTS(h, "-");
 		return;
 	}
-	if (text && l->n > 1) {
-		v = xreallocarray(NULL, l->n, sizeof(*v));
-		memcpy(v, l->v, l->n * sizeof(*v));
-		cmp_texts = &h->texts;
-		qsort(v, l->n, sizeof(*v), item_cmp);
+	if (text && l->n > 1) {	/* by rank: few items, insertion */
+		v = l->n <= LIST_STACK ? stack :
+		    xreallocarray(NULL, l->n, sizeof(*v));
+		for (i = 0; i < l->n; i++) {
+			c = l->v[i];
+			for (j = i; j > 0 && h->rank[v[j - 1].key] >
+			    h->rank[c.key]; j--)
+				v[j] = v[j - 1];
+			v[j] = c;
+		}
 	}
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
@@ -913,7 +941,7 @@ put_list(struct hosts *h, const struct hosts_list *l, int text)
 		PUTS(h, ":");
 		put_u64(h, v[i].n);
 	}
-	if (v != l->v)
+	if (v != l->v && v != stack)
 		free(v);
 }
 
@@ -1104,6 +1132,7 @@ hosts_output(struct hosts *h)
 	}
 	cmp_entries = e;
 	qsort(v, h->n, sizeof(*v), sortpos_cmp);
+	rank_texts(h);
 	for (i = 0; i < h->n; i++) {
 		if (i + OUT_AHEAD < h->n)
 			fetch_out(HOST(h, v[i + OUT_AHEAD].i), 0);

@@ -136,6 +136,7 @@ struct hosts {
 	int		 *mcol;		/* --merge: input column per output */
 	int		  header, fatal, full;
 	uint64_t	  nolocal;	/* records with no remote party */
+	uint32_t	 *rank;		/* output: each text's byte order */
 	char		 *row;		/* the row being written */
 	size_t		  rlen, rcap;
 	struct hosts_item q[HOSTS_QUEUE];	/* the sessions waiting */

@@ -192,24 +192,60 @@ bh_parse_duration(const char *s, int64_t *usec)
 	return 0;
 }
 
-/* Write the unsigned decimal of v backwards from end; return start. */
-static char *
-utoa_rev(char *end, uint64_t v)
+/*
+ * The decimal digits are written two at a time from a table of the 100
+ * pairs, into their place at once (the count of digits found first, from
+ * the bit length: 1233 / 4096 is just above log10(2)): a record of
+ * bh-hosts or bh-sessions writes some forty numbers, and a division per
+ * digit and a copy of each number were most of its formatting.
+ */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
+/* The number of decimal digits of v (1 for 0). */
+static int
+u64_digits(uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return end;
+	int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+
+	return t + 1 - ((v | 1) < pow10_u64[t]);
+}
+
+/* The n digits of v (n == u64_digits(v), or more: leading zeros) at
+ * buf[0..n). */
+static void
+put_digits(char *buf, uint64_t v, int n)
+{
+	char *p = buf + n;
+	unsigned d;
+
+	while (p - buf >= 2) {
+		d = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * d, 2);
+	}
+	if (p > buf)
+		*--p = (char)('0' + v % 10);
 }
 
 int
 bh_fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[24], *p = utoa_rev(tmp + sizeof(tmp), v);
-	int n = (int)(tmp + sizeof(tmp) - p);
+	int n = u64_digits(v);
 
-	memcpy(buf, p, (size_t)n);
+	put_digits(buf, v, n);
 	buf[n] = '\0';
 	return n;
 }
@@ -224,44 +260,47 @@ bh_fmt_i64(char *buf, int64_t v)
 	return bh_fmt_u64(buf, (uint64_t)v);
 }
 
-/* v scaled by 10^dec, printed with exactly dec decimals. */
+/* A sign, the integer part ip, a point and the fraction fp in exactly
+ * dec digits. */
 static int
-fmt_fixed(char *buf, int64_t v, int dec)
+fmt_point(char *buf, int neg, uint64_t ip, uint64_t fp, int dec)
 {
-	uint64_t u, div = 1;
 	char *p = buf;
-	int i, n;
+	int n;
 
-	for (i = 0; i < dec; i++)
-		div *= 10;
-	if (v < 0) {
+	if (neg)
 		*p++ = '-';
-		u = (uint64_t)0 - (uint64_t)v;
-	} else
-		u = (uint64_t)v;
-	p += bh_fmt_u64(p, u / div);
+	n = u64_digits(ip);
+	put_digits(p, ip, n);
+	p += n;
 	*p++ = '.';
-	u %= div;
-	for (i = dec - 1; i >= 0; i--) {
-		p[i] = (char)('0' + u % 10);
-		u /= 10;
-	}
+	put_digits(p, fp, dec);
 	p += dec;
 	*p = '\0';
-	n = (int)(p - buf);
-	return n;
+	return (int)(p - buf);
+}
+
+/* |v| (v < 0 tells the sign), for the divisions by a constant below. */
+static uint64_t
+magnitude(int64_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 }
 
 int
 bh_fmt_usec_s(char *buf, int64_t usec)
 {
-	return fmt_fixed(buf, usec, 6);
+	uint64_t u = magnitude(usec);
+
+	return fmt_point(buf, usec < 0, u / 1000000, u % 1000000, 6);
 }
 
 int
 bh_fmt_usec_ms(char *buf, int64_t usec)
 {
-	return fmt_fixed(buf, usec, 3);
+	uint64_t u = magnitude(usec);
+
+	return fmt_point(buf, usec < 0, u / 1000, u % 1000, 3);
 }
 
 uint64_t

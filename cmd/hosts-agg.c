@@ -8,7 +8,6 @@
  * of an input add up to the rows of the whole (bh-hosts(1) "Merging").
  */
 #include <arpa/inet.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,6 +321,17 @@ has_item(const char *s, const char *w)
 	return 0;
 }
 
+/* One more of key in l: hosts_list_add() but for the common case first,
+ * the key of the list's last item (most lists hold one). */
+static void
+list_add1(struct hosts_list *l, uint32_t key)
+{
+	if (l->n > 0 && l->v[l->n - 1].key == key)
+		l->v[l->n - 1].n++;
+	else
+		hosts_list_add(l, key, 1);
+}
+
 /* The session it into its party's row: 0, or -1 past -N. */
 static int
 apply(struct hosts *h, const struct hosts_item *it)
@@ -340,15 +350,15 @@ apply(struct hosts *h, const struct hosts_item *it)
 			p->last = it->end;
 	}
 	if (it->id[0] >= 0)
-		hosts_list_add(&p->roles, (uint32_t)it->id[0], 1);
+		list_add1(&p->roles, (uint32_t)it->id[0]);
 	if (it->hinit)
-		hosts_list_add(&p->ttl_init, it->init, 1);
+		list_add1(&p->ttl_init, it->init);
 	if (it->hhops)
-		hosts_list_add(&p->hops, it->hops, 1);
+		list_add1(&p->hops, it->hops);
 	if (it->id[1] >= 0)
-		hosts_list_add(&p->os_ttl, (uint32_t)it->id[1], 1);
+		list_add1(&p->os_ttl, (uint32_t)it->id[1]);
 	if (it->id[2] >= 0)
-		hosts_list_add(&p->os_sig, (uint32_t)it->id[2], 1);
+		list_add1(&p->os_sig, (uint32_t)it->id[2]);
 	p->os_conflict_n += it->conflict;
 	for (i = 0; i < HM_N; i++)
 		if (it->hrtt[i])
@@ -445,7 +455,8 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 			return -1;
 		it = &one;
 	}
-	memset(it, 0, offsetof(struct hosts_item, rbuf));
+	it->ts = 0;	/* the rest is set below, or unread while its flag is 0 */
+	it->local = NULL;
 	if ((hts = bh_rec_get_usec(r, h->col[HC_TS], &it->ts)) == -1 ||
 	    (hdur = bh_rec_get_usec(r, h->col[HC_DUR], &dur)) == -1 ||
 	    (hinit = bh_rec_get_uint(r, h->col[HC_INIT], 255, "TTL",
@@ -457,6 +468,7 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		/* The timestamp leg toward the remote party: its echoes of
 		 * the local side's TSvals (bh-sessions(1) orig_tsrtt_*). */
 		c = i == HM_TS && dir == BH_DIR_IN ? HC_RTS : rttcol[i];
+		it->rtt[i] = 0;
 		if ((c = bh_rec_get_ms(r, h->col[c], &it->rtt[i])) == -1)
 			return 0;
 		it->hrtt[i] = (uint8_t)c;

@@ -44,7 +44,7 @@ hosts_columns(int pair, size_t *n)
 void
 hosts_init(struct hosts *h, FILE *fp)
 {
-	size_t i;
+	size_t i, j;
 
 	memset(h, 0, sizeof(*h));
 	h->fp = fp;
@@ -53,7 +53,9 @@ hosts_init(struct hosts *h, FILE *fp)
 	bh_wr_start(&h->out, fp, NULL, 0, NULL, 0);
 	for (i = 0; i < HC_N; i++)
 		h->col[i] = -1;
-	h->last[0] = h->last[1] = h->last[2] = -1;
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < HOSTS_RECENT; j++)
+			h->recent[i][j] = -1;
 }
 
 int
@@ -275,23 +277,31 @@ key_of(struct hosts *h, int which, const char *s)
 	return h->kbuf[which];
 }
 
-/* A text field's id in list-item form; -1 fatal (reported).  *last
- * is the id this column had last time (-1 none): a column repeats its
- * values, and one comparison is cheaper than hashing. */
+/* A text field's id in list-item form; -1 fatal (reported).  recent
+ * holds the ids this column had last (-1 none), the latest first: a
+ * column repeats a few values, and a comparison or two is cheaper than
+ * hashing. */
 static long
-text_id(struct hosts *h, const char *s, long *last)
+text_id(struct hosts *h, const char *s, long *recent)
 {
 	char stack[256], *buf = stack;
-	size_t n;
+	size_t n, i;
 	long id;
 
-	if (*last >= 0 && strcmp(h->texts.s[*last], s) == 0)
-		return *last;
+	for (i = 0; i < HOSTS_RECENT && recent[i] >= 0; i++)
+		if (strcmp(h->texts.s[recent[i]], s) == 0) {
+			id = recent[i];
+			recent[i] = recent[0];
+			recent[0] = id;
+			return id;
+		}
 	n = strlen(s);
 	if (memchr(s, ',', n) == NULL) {	/* already its item form */
 		if ((id = hosts_text_id(&h->texts, s, n)) == -1)
 			goto full;
-		return *last = id;
+		memmove(recent + 1, recent, (HOSTS_RECENT - 1) *
+		    sizeof(*recent));
+		return recent[0] = id;
 	}
 	if (4 * n + 1 > sizeof(stack))
 		buf = xmalloc(4 * n + 1);
@@ -301,7 +311,7 @@ text_id(struct hosts *h, const char *s, long *last)
 		free(buf);
 	if (id == -1)
 		goto full;
-	return id;	/* not *last: its item form is not s */
+	return id;	/* not kept: its item form is not s */
 full:
 	bh_warnx("more than %d distinct roles and OS labels", HOSTS_MAXTEXT);
 	h->full = 1;
@@ -494,9 +504,9 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 	if (h->col[HC_OSSIG] >= 0 && !BH_UNSET(r->f[h->col[HC_OSSIG]]))
 		sig = r->f[h->col[HC_OSSIG]];
 	if ((phase != NULL &&
-	    (it->id[0] = text_id(h, phase, &h->last[0])) == -1) ||
-	    (os != NULL && (it->id[1] = text_id(h, os, &h->last[1])) == -1) ||
-	    (sig != NULL && (it->id[2] = text_id(h, sig, &h->last[2])) == -1))
+	    (it->id[0] = text_id(h, phase, h->recent[0])) == -1) ||
+	    (os != NULL && (it->id[1] = text_id(h, os, h->recent[1])) == -1) ||
+	    (sig != NULL && (it->id[2] = text_id(h, sig, h->recent[2])) == -1))
 		return -1;
 	/* bh-ttl(1) names the side: the remote party's signature against
 	 * its own initial TTL */

@@ -10,6 +10,7 @@
 #define HOSTS_DEF_MAX	1000000UL	/* remote parties (-N) */
 #define HOSTS_MAXTEXT	65536		/* distinct role and OS texts */
 #define HOSTS_DEF_TOL	2		/* hops apart before hops-spread */
+#define HOSTS_RECENT	8		/* text ids kept per column */
 
 /*
  * The RTT buckets (bh-hosts(1) "RTT"): a value v in microseconds below
@@ -127,8 +128,9 @@ struct hosts {
 	struct hosts_rtt **rslab;	/* the RTT methods in use */
 	size_t		  nrslab, nrtt;
 	struct hosts_texts texts;
-	long		  last[3];	/* the last text id of phase, OS
-					 * and signature */
+	long		  recent[3][HOSTS_RECENT];	/* the last text ids
+					 * of phase, OS and signature, the
+					 * latest first; -1 none */
 	/* the run */
 	FILE		 *fp;
 	struct bh_writer  out;

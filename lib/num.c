@@ -12,6 +12,16 @@
 
 #include "bh.h"
 
+/* 10^0 .. 10^19 */
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
 int
 bh_parse_u64(const char *s, uint64_t *v)
 {
@@ -87,6 +97,9 @@ bh_parse_double(const char *s, double *v)
 	return 0;
 }
 
+/* Whether c is a decimal digit (one comparison). */
+#define IS_DIGIT(c)	((unsigned char)((c) - '0') < 10)
+
 /*
  * Parse "[-]INT[.FRAC]" scaled by 10^scale (6 for seconds -> us, 3 for
  * ms -> us), rounding half away from zero beyond that.  Returns -1 on
@@ -96,8 +109,8 @@ static int
 parse_fixed(const char *s, int scale, int64_t *out)
 {
 	int64_t ip = 0, fp = 0;
-	int neg = 0, nd = 0, digits = 0, round = 0;
-	const char *p = s;
+	int neg = 0, nd = 0, round = 0;
+	const char *p = s, *start;
 
 	if (s == NULL)
 		return -1;
@@ -105,38 +118,28 @@ parse_fixed(const char *s, int scale, int64_t *out)
 		neg = 1;
 		p++;
 	}
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+	for (start = p; IS_DIGIT(*p); p++) {
 		if (ip > (INT64_MAX / 10 - 9) / 1000000)
 			return -1;
 		ip = ip * 10 + (*p - '0');
 	}
 	if (*p == '.') {
 		p++;
-		for (; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (nd < scale) {
-				fp = fp * 10 + (*p - '0');
-				nd++;
-			} else if (nd == scale) {
-				round = *p >= '5';
-				nd++;
-			} else if (nd > 30)
-				return -1;
-			else
-				nd++;
+		for (; nd < scale && IS_DIGIT(*p); p++, nd++)
+			fp = fp * 10 + (*p - '0');
+		if (nd == scale && IS_DIGIT(*p)) {
+			round = *p >= '5';
+			for (p++, nd++; IS_DIGIT(*p); p++, nd++)
+				if (nd > 30)
+					return -1;
 		}
 	}
-	if (*p != '\0' || digits == 0)
+	/* at least one digit, before or after the point */
+	if (*p != '\0' || p == start || (p == start + 1 && *start == '.'))
 		return -1;
-	for (; nd < scale; nd++)
-		fp *= 10;
-	{
-		int64_t mul = 1;
-		int i;
-
-		for (i = 0; i < scale; i++)
-			mul *= 10;
-		*out = ip * mul + fp + round;
-	}
+	if (nd < scale)
+		fp *= (int64_t)pow10_u64[scale - nd];
+	*out = ip * (int64_t)pow10_u64[scale] + fp + round;
 	if (neg)
 		*out = -*out;
 	return 0;
@@ -194,24 +197,16 @@ bh_parse_duration(const char *s, int64_t *usec)
 
 /*
  * The decimal digits are written two at a time from a table of the 100
- * pairs, into their place at once (the count of digits found first, from
- * the bit length: 1233 / 4096 is just above log10(2)): a record of
- * bh-hosts or bh-sessions writes some forty numbers, and a division per
- * digit and a copy of each number were most of its formatting.
+ * pairs, straight into their place (the count of digits found first from
+ * the bit length: 1233 / 4096 is just below log10(2)): a row of bh-hosts
+ * writes some thirty numbers, and one digit a step, a copy of each
+ * number and a division for the fixed formats were most of its output.
  */
 static const char digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233"
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-static const uint64_t pow10_u64[20] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL,
-	10000000000000000000ULL
-};
 
 /* The number of decimal digits of v (1 for 0). */
 static int

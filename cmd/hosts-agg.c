@@ -96,13 +96,42 @@ key_hash(const char *local, const char *remote)
 	return bh_mix64(x);
 }
 
+#define IS_DIGIT(c)	((unsigned char)((c) - '0') < 10)
+
+/* The four bytes of s when it is a dotted quad in its plain form (each
+ * part 0 to 255 without a leading zero, as inet_pton(3) takes them), 1;
+ * else 0, and inet_pton() decides. */
+static int
+quad(const char *s, unsigned char b[4])
+{
+	unsigned char t[4];
+	unsigned v;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!IS_DIGIT(*s))
+			return 0;
+		v = (unsigned)(*s++ - '0');
+		if (v != 0 && IS_DIGIT(*s)) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			if (IS_DIGIT(*s))
+				v = v * 10 + (unsigned)(*s++ - '0');
+		}
+		if (v > 255 || IS_DIGIT(*s) || *s++ != (i < 3 ? '.' : '\0'))
+			return 0;
+		t[i] = (unsigned char)v;
+	}
+	memcpy(b, t, 4);	/* only now: a key is all zeros when it fails */
+	return 1;
+}
+
 /* An address's sort key: 4 or 6, then its bytes; anything else 255 (and
  * sorted by text after the addresses). */
 static void
 sort_key(unsigned char k[17], const char *s)
 {
 	memset(k, 0, 17);
-	if (inet_pton(AF_INET, s, k + 1) == 1)
+	if (quad(s, k + 1) || inet_pton(AF_INET, s, k + 1) == 1)
 		k[0] = 4;
 	else if (inet_pton(AF_INET6, s, k + 1) == 1)
 		k[0] = 6;
@@ -839,6 +868,49 @@ sortpos_cmp(const void *a, const void *b)
 	return host_cmp(&cmp_entries[x->i], &cmp_entries[y->i]);
 }
 
+/*
+ * v[0..n) in the order of their prefixes, stably: a radix sort, a byte a
+ * pass from the lowest (a pass is skipped when every prefix has the same
+ * byte there), through tmp (n entries); then each run of equal prefixes
+ * by the full comparison.  In place of qsort() over all of them, which
+ * was a fifth of the output's time.
+ */
+static void
+sort_positions(struct sortpos *v, struct sortpos *tmp, size_t n)
+{
+	struct sortpos *a = v, *b = tmp, *t;
+	size_t count[256], i, j, sum, k;
+	int shift, c;
+
+	if (n == 0)
+		return;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[a[i].prefix >> shift & 0xff]++;
+		if (count[a[0].prefix >> shift & 0xff] == n)
+			continue;
+		for (sum = 0, c = 0; c < 256; c++) {
+			k = count[c];
+			count[c] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			b[count[a[i].prefix >> shift & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].prefix == v[i].prefix; j++)
+			;
+		if (j - i > 1)
+			qsort(v + i, j - i, sizeof(*v), sortpos_cmp);
+	}
+}
+
 static uint64_t
 key_prefix(const unsigned char k[17])
 {
@@ -1134,7 +1206,7 @@ int
 hosts_output(struct hosts *h)
 {
 	struct sorted *e;
-	struct sortpos *v;
+	struct sortpos *v, *tmp;
 	const struct hosts_host *p;
 	size_t i;
 
@@ -1153,7 +1225,9 @@ hosts_output(struct hosts *h)
 		v[i].i = (uint32_t)i;
 	}
 	cmp_entries = e;
-	qsort(v, h->n, sizeof(*v), sortpos_cmp);
+	tmp = xreallocarray(NULL, h->n + 1, sizeof(*tmp));
+	sort_positions(v, tmp, h->n);
+	free(tmp);
 	rank_texts(h);
 	for (i = 0; i < h->n; i++) {
 		if (i + OUT_AHEAD < h->n)

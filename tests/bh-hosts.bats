@@ -126,6 +126,25 @@ E
 	[ "$(vals remote_ip sessions hops host_note)" = "198.51.100.7 3 20:2,22:1 - " ]
 }
 
+@test "the order: IPv4 by its bytes, then IPv6, then any other text in byte order; per pair by the local party first" {
+	{
+		echo "$H"
+		for r in 10.0.0.1000 zz 10.0.0.1 ::1 01.2.3.4 1.2.3.4 10.0.0 2001:db8::1 10.0.0.10 9.255.255.255 1.2.3.256; do
+			echo "1|1262304000.000000|1.000000|in|$r|192.168.56.101|scan|-|-|-|-|-|-|-|-|-|x"
+		done
+		# locals that are no address, one of them a dotted quad
+		# but for its last part
+		for l in 192.168.56.1011 '#x' 192.168.56.101; do
+			echo "2|1262304000.000000|1.000000|out|$l|1.2.3.4|cnc|-|-|-|-|-|-|-|-|-|x"
+		done
+	} | t > "$T/o.tsv"
+	run -0 bh-hosts "$T/o.tsv"
+	[ "$(vals remote_ip)" = "1.2.3.4 9.255.255.255 10.0.0.1 10.0.0.10 ::1 2001:db8::1 01.2.3.4 1.2.3.256 10.0.0 10.0.0.1000 zz " ]
+	run -0 bh-hosts -l "$T/o.tsv"
+	l=$(printf '192.168.56.101 %.0s' $(seq 11))
+	[ "$(vals local_ip remote_ip)" = "$l"'192.168.56.1011 \x23x 1.2.3.4 9.255.255.255 10.0.0.1 10.0.0.10 ::1 2001:db8::1 01.2.3.4 1.2.3.256 10.0.0 10.0.0.1000 zz 1.2.3.4 1.2.3.4 ' ]
+}
+
 # split IN SEED K: IN's records dealt at random into $T/part1..K (each
 # with the header; some may get none).
 split_parts() {

@@ -360,12 +360,18 @@ has_item(const char *s, const char *w)
 	return 0;
 }
 
-/* One more of key in l: hosts_list_add() but for the common case first,
- * the key of the list's last item (most lists hold one). */
+/* One more of key in l: hosts_list_add() but for the common cases first,
+ * an empty list (a new party's) and the key of the last item (most lists
+ * hold one). */
 static void
 list_add1(struct hosts_list *l, uint32_t key)
 {
-	if (l->n > 0 && l->v[l->n - 1].key == key)
+	if (l->n == 0 && l->cap == 0) {
+		l->one.key = key;
+		l->one.n = 1;
+		l->v = &l->one;
+		l->n = l->cap = 1;
+	} else if (l->n > 0 && l->v[l->n - 1].key == key)
 		l->v[l->n - 1].n++;
 	else
 		hosts_list_add(l, key, 1);

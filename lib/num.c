@@ -27,15 +27,19 @@ bh_parse_u64(const char *s, uint64_t *v)
 {
 	uint64_t x = 0;
 	const char *p;
+	unsigned d;
 
 	if (s == NULL || *s == '\0')
 		return -1;
 	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
+		d = (unsigned char)(*p - '0');
+		if (d > 9)
 			return -1;
-		if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+		/* x * 10 + d > UINT64_MAX, without a division */
+		if (x > UINT64_MAX / 10 || (x == UINT64_MAX / 10 &&
+		    d > UINT64_MAX % 10))
 			return -1;
-		x = x * 10 + (uint64_t)(*p - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;

@@ -318,7 +318,8 @@ text_id(struct hosts *h, const char *s, long *recent)
 	long id;
 
 	for (i = 0; i < HOSTS_RECENT && recent[i] >= 0; i++)
-		if (strcmp(h->texts.s[recent[i]], s) == 0) {
+		if (h->texts.s[recent[i]][0] == s[0] &&
+		    strcmp(h->texts.s[recent[i]], s) == 0) {
 			id = recent[i];
 			recent[i] = recent[0];
 			recent[0] = id;

@@ -964,7 +964,18 @@ put(struct hosts *h, const char *s)
 static void
 put_u64(struct hosts *h, uint64_t v)
 {
-	h->rlen += (size_t)bh_fmt_u64(room(h, BH_NUMBUF), v);
+	char *o = room(h, BH_NUMBUF);
+
+	/* most counts are a digit or two: no call for them */
+	if (v < 10) {
+		o[0] = (char)('0' + v);
+		h->rlen++;
+	} else if (v < 100) {
+		o[0] = (char)('0' + v / 10);
+		o[1] = (char)('0' + v % 10);
+		h->rlen += 2;
+	} else
+		h->rlen += (size_t)bh_fmt_u64(o, v);
 }
 
 static void

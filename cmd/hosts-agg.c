@@ -981,7 +981,26 @@ put_u64(struct hosts *h, uint64_t v)
 static void
 put_ms(struct hosts *h, int64_t v)
 {
-	h->rlen += (size_t)bh_fmt_usec_ms(room(h, BH_NUMBUF), v);
+	char *o = room(h, BH_NUMBUF);
+	unsigned ms, us, n = 0;
+
+	/* most RTTs are under a second: written here, without a call */
+	if (v < 0 || v >= 1000000) {
+		h->rlen += (size_t)bh_fmt_usec_ms(o, v);
+		return;
+	}
+	ms = (unsigned)v / 1000;
+	us = (unsigned)v % 1000;
+	if (ms >= 100)
+		o[n++] = (char)('0' + ms / 100);
+	if (ms >= 10)
+		o[n++] = (char)('0' + ms / 10 % 10);
+	o[n++] = (char)('0' + ms % 10);
+	o[n++] = '.';
+	o[n++] = (char)('0' + us / 100);
+	o[n++] = (char)('0' + us / 10 % 10);
+	o[n++] = (char)('0' + us % 10);
+	h->rlen += n;
 }
 
 static void

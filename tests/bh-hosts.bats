@@ -90,6 +90,23 @@ E
 	[ "$(vals rtt_hs_n rtt_hs_min_ms rtt_hs_hist | cut -d' ' -f1,4,5,8,9,12)" = "0 0 - - - -" ]
 }
 
+@test "RTT in ms with exactly 3 decimals at every width (under a millisecond, a second, and beyond), and counts of every width" {
+	{
+		echo "$H"
+		i=0
+		for v in 0.000 0.001 0.010 0.999 9.999 10.000 99.999 100.000 999.999 1000.000 123456.789; do
+			i=$((i + 1))
+			echo "$i|1262304000.000000|1.000000|out|192.168.56.101|198.51.100.$i|cnc|64|20|unix|-|ok|$v|-|-|-|x"
+		done
+		for i in $(seq 1 100); do
+			echo "$i|1262304000.000000|1.000000|out|192.168.56.101|198.51.100.100|cnc|64|20|unix|-|ok|-|-|-|-|x"
+		done
+	} | t > "$T/w.tsv"
+	run -0 bh-hosts "$T/w.tsv"
+	[ "$(vals rtt_hs_min_ms)" = "0.000 0.001 0.010 0.999 9.999 10.000 99.999 100.000 999.999 1000.000 123456.789 - " ]
+	[ "$(vals sessions hops)" = "1 1 1 1 1 1 1 1 1 1 1 100 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:100 " ]
+}
+
 @test "RTT quantiles: type 1 over buckets of 1/64 of a power of two, each keeping its least sample" {
 	{
 		echo "$H"

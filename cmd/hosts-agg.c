@@ -1279,7 +1279,7 @@ hosts_output(struct hosts *h)
 	unsigned char k[17];
 	size_t i;
 
-	if (h->full || drain(h) == -1)
+	if (h->full || hosts_finish(h) == -1)
 		return -1;
 	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
 	for (i = 0; i < h->n; i++) {

@@ -1,8 +1,9 @@
 /*
  * hosts.h - bh-hosts' modules: the mergeable distributions and count
  * lists (hosts-dist.c), the table of remote parties with the intake of
- * records and of earlier outputs and the output (hosts-agg.c), and one
- * run with its options and the record loop's callbacks (hosts-run.c).
+ * records and of earlier outputs (hosts-agg.c), the output
+ * (hosts-out.c), and one run with its options and the record loop's
+ * callbacks (hosts-run.c).
  */
 #ifndef BH_HOSTS_H
 #define BH_HOSTS_H
@@ -77,6 +78,8 @@ struct hosts_slot {
 	uint32_t	 idx;
 };
 #define HOSTS_SLAB	1024	/* parties and RTT methods per allocation */
+/* Party i of the table. */
+#define HOST(h, i)	(&(h)->slab[(i) / HOSTS_SLAB][(i) % HOSTS_SLAB])
 
 /* Interned texts (roles, OS labels) in their list-item form. */
 struct hosts_texts {
@@ -187,9 +190,12 @@ int	 hosts_merge_record(struct hosts *h, struct bh_reader *r);
 /* The end of the input: the sessions still waiting go into their rows;
  * 0, or -1 past -N (reported, h->fatal set). */
 int	 hosts_finish(struct hosts *h);
+void	 hosts_free(struct hosts *h);
+
+/* ---- hosts-out.c ---------------------------------------------------- */
+
 /* Write the rows, sorted (after hosts_finish); 0 or -1. */
 int	 hosts_output(struct hosts *h);
-void	 hosts_free(struct hosts *h);
 
 /* ---- hosts-run.c ---------------------------------------------------- */
 

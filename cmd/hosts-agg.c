@@ -1,14 +1,12 @@
 /*
  * hosts-agg.c - bh-hosts' table of remote parties: a labelled session
- * record into its party's row, a row of an earlier output into the same
- * (--merge), and the rows at the end, sorted by address.
+ * record into its party's row, and a row of an earlier output into the
+ * same (--merge); the rows are written by hosts-out.c.
  *
  * Every column written is either a sum, a minimum or maximum, a count
  * list, or computed from those at output time, so the rows of the parts
  * of an input add up to the rows of the whole (bh-hosts(1) "Merging").
  */
-#include <arpa/inet.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +43,7 @@ hosts_columns(int pair, size_t *n)
 void
 hosts_init(struct hosts *h, FILE *fp)
 {
-	size_t i;
+	size_t i, j;
 
 	memset(h, 0, sizeof(*h));
 	h->fp = fp;
@@ -54,7 +52,9 @@ hosts_init(struct hosts *h, FILE *fp)
 	bh_wr_start(&h->out, fp, NULL, 0, NULL, 0);
 	for (i = 0; i < HC_N; i++)
 		h->col[i] = -1;
-	h->last[0] = h->last[1] = h->last[2] = -1;
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < HOSTS_RECENT; j++)
+			h->recent[i][j] = -1;
 }
 
 int
@@ -94,22 +94,6 @@ key_hash(const char *local, const char *remote)
 		x = (x ^ (unsigned char)*s) * 0x100000001b3ULL;
 	return bh_mix64(x);
 }
-
-/* An address's sort key: 4 or 6, then its bytes; anything else 255 (and
- * sorted by text after the addresses). */
-static void
-sort_key(unsigned char k[17], const char *s)
-{
-	memset(k, 0, 17);
-	if (inet_pton(AF_INET, s, k + 1) == 1)
-		k[0] = 4;
-	else if (inet_pton(AF_INET6, s, k + 1) == 1)
-		k[0] = 6;
-	else
-		k[0] = 255;
-}
-
-#define HOST(h, i)	(&(h)->slab[(i) / HOSTS_SLAB][(i) % HOSTS_SLAB])
 
 
 
@@ -240,10 +224,12 @@ hosts_free(struct hosts *h)
 	h->nslab = h->nrslab = h->nrtt = 0;
 	hosts_texts_free(&h->texts);
 	free(h->mcol);
+	free(h->rank);
 	free(h->row);
 	free(h->kbuf[0]);
 	free(h->kbuf[1]);
 	h->row = h->kbuf[0] = h->kbuf[1] = NULL;
+	h->rank = NULL;
 	h->rlen = h->rcap = h->kcap[0] = h->kcap[1] = 0;
 	bh_wr_free(&h->out);
 	h->slot = NULL;
@@ -274,23 +260,32 @@ key_of(struct hosts *h, int which, const char *s)
 	return h->kbuf[which];
 }
 
-/* A text field's id in list-item form; -1 fatal (reported).  *last
- * is the id this column had last time (-1 none): a column repeats its
- * values, and one comparison is cheaper than hashing. */
+/* A text field's id in list-item form; -1 fatal (reported).  recent
+ * holds the ids this column had last (-1 none), the latest first: a
+ * column repeats a few values, and a comparison or two is cheaper than
+ * hashing. */
 static long
-text_id(struct hosts *h, const char *s, long *last)
+text_id(struct hosts *h, const char *s, long *recent)
 {
 	char stack[256], *buf = stack;
-	size_t n;
+	size_t n, i;
 	long id;
 
-	if (*last >= 0 && strcmp(h->texts.s[*last], s) == 0)
-		return *last;
+	for (i = 0; i < HOSTS_RECENT && recent[i] >= 0; i++)
+		if (h->texts.s[recent[i]][0] == s[0] &&
+		    strcmp(h->texts.s[recent[i]], s) == 0) {
+			id = recent[i];
+			recent[i] = recent[0];
+			recent[0] = id;
+			return id;
+		}
 	n = strlen(s);
 	if (memchr(s, ',', n) == NULL) {	/* already its item form */
 		if ((id = hosts_text_id(&h->texts, s, n)) == -1)
 			goto full;
-		return *last = id;
+		memmove(recent + 1, recent, (HOSTS_RECENT - 1) *
+		    sizeof(*recent));
+		return recent[0] = id;
 	}
 	if (4 * n + 1 > sizeof(stack))
 		buf = xmalloc(4 * n + 1);
@@ -300,7 +295,7 @@ text_id(struct hosts *h, const char *s, long *last)
 		free(buf);
 	if (id == -1)
 		goto full;
-	return id;	/* not *last: its item form is not s */
+	return id;	/* not kept: its item form is not s */
 full:
 	bh_warnx("more than %d distinct roles and OS labels", HOSTS_MAXTEXT);
 	h->full = 1;
@@ -318,6 +313,23 @@ has_item(const char *s, const char *w)
 		if ((p == s || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
 			return 1;
 	return 0;
+}
+
+/* One more of key in l: hosts_list_add() but for the common cases first,
+ * an empty list (a new party's) and the key of the last item (most lists
+ * hold one). */
+static void
+list_add1(struct hosts_list *l, uint32_t key)
+{
+	if (l->n == 0 && l->cap == 0) {
+		l->one.key = key;
+		l->one.n = 1;
+		l->v = &l->one;
+		l->n = l->cap = 1;
+	} else if (l->n > 0 && l->v[l->n - 1].key == key)
+		l->v[l->n - 1].n++;
+	else
+		hosts_list_add(l, key, 1);
 }
 
 /* The session it into its party's row: 0, or -1 past -N. */
@@ -338,15 +350,15 @@ apply(struct hosts *h, const struct hosts_item *it)
 			p->last = it->end;
 	}
 	if (it->id[0] >= 0)
-		hosts_list_add(&p->roles, (uint32_t)it->id[0], 1);
+		list_add1(&p->roles, (uint32_t)it->id[0]);
 	if (it->hinit)
-		hosts_list_add(&p->ttl_init, it->init, 1);
+		list_add1(&p->ttl_init, it->init);
 	if (it->hhops)
-		hosts_list_add(&p->hops, it->hops, 1);
+		list_add1(&p->hops, it->hops);
 	if (it->id[1] >= 0)
-		hosts_list_add(&p->os_ttl, (uint32_t)it->id[1], 1);
+		list_add1(&p->os_ttl, (uint32_t)it->id[1]);
 	if (it->id[2] >= 0)
-		hosts_list_add(&p->os_sig, (uint32_t)it->id[2], 1);
+		list_add1(&p->os_sig, (uint32_t)it->id[2]);
 	p->os_conflict_n += it->conflict;
 	for (i = 0; i < HM_N; i++)
 		if (it->hrtt[i])
@@ -443,7 +455,8 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 			return -1;
 		it = &one;
 	}
-	memset(it, 0, offsetof(struct hosts_item, rbuf));
+	it->ts = 0;	/* the rest is set below, or unread while its flag is 0 */
+	it->local = NULL;
 	if ((hts = bh_rec_get_usec(r, h->col[HC_TS], &it->ts)) == -1 ||
 	    (hdur = bh_rec_get_usec(r, h->col[HC_DUR], &dur)) == -1 ||
 	    (hinit = bh_rec_get_uint(r, h->col[HC_INIT], 255, "TTL",
@@ -455,6 +468,7 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 		/* The timestamp leg toward the remote party: its echoes of
 		 * the local side's TSvals (bh-sessions(1) orig_tsrtt_*). */
 		c = i == HM_TS && dir == BH_DIR_IN ? HC_RTS : rttcol[i];
+		it->rtt[i] = 0;
 		if ((c = bh_rec_get_ms(r, h->col[c], &it->rtt[i])) == -1)
 			return 0;
 		it->hrtt[i] = (uint8_t)c;
@@ -480,9 +494,9 @@ hosts_add_record(struct hosts *h, struct bh_reader *r)
 	if (h->col[HC_OSSIG] >= 0 && !BH_UNSET(r->f[h->col[HC_OSSIG]]))
 		sig = r->f[h->col[HC_OSSIG]];
 	if ((phase != NULL &&
-	    (it->id[0] = text_id(h, phase, &h->last[0])) == -1) ||
-	    (os != NULL && (it->id[1] = text_id(h, os, &h->last[1])) == -1) ||
-	    (sig != NULL && (it->id[2] = text_id(h, sig, &h->last[2])) == -1))
+	    (it->id[0] = text_id(h, phase, h->recent[0])) == -1) ||
+	    (os != NULL && (it->id[1] = text_id(h, os, h->recent[1])) == -1) ||
+	    (sig != NULL && (it->id[2] = text_id(h, sig, h->recent[2])) == -1))
 		return -1;
 	/* bh-ttl(1) names the side: the remote party's signature against
 	 * its own initial TTL */
@@ -764,266 +778,4 @@ skip:
 	for (i = 0; i < HM_N; i++)
 		hosts_blist_free(&tr[i].b);
 	return rc;
-}
-
-/* ---- output ---- */
-
-/* A party with its sort keys (local, remote), made at output. */
-struct sorted {
-	unsigned char		 k[2][17];
-	const struct hosts_host	*p;
-};
-
-static int
-host_cmp(const void *a, const void *b)
-{
-	const struct sorted *x = a, *y = b;
-	int c;
-
-	if (x->p->local != NULL && y->p->local != NULL) {
-		if ((c = memcmp(x->k[0], y->k[0], 17)) != 0)
-			return c;
-		if ((c = strcmp(x->p->local, y->p->local)) != 0)
-			return c;
-	}
-	if ((c = memcmp(x->k[1], y->k[1], 17)) != 0)
-		return c;
-	return strcmp(x->p->remote, y->p->remote);
-}
-
-/* A row is made in h->row, then written in one copy. */
-static void
-grow_row(struct hosts *h, size_t n)
-{
-	while (h->rcap - h->rlen < n)
-		h->rcap = h->rcap ? h->rcap * 2 : 4096;
-	h->row = xrealloc(h->row, h->rcap);
-}
-
-static inline char *
-room(struct hosts *h, size_t n)
-{
-	if (h->rcap - h->rlen <= n)	/* <=: a row exists even for n 0 */
-		grow_row(h, n + 1);
-	return h->row + h->rlen;
-}
-
-static inline void
-put_n(struct hosts *h, const char *s, size_t n)
-{
-	memcpy(room(h, n), s, n);
-	h->rlen += n;
-}
-
-static void
-put(struct hosts *h, const char *s)
-{
-	put_n(h, s, strlen(s));
-}
-
-#define PUTS(h, lit)	put_n((h), (lit), sizeof(lit) - 1)
-
-static void
-put_u64(struct hosts *h, uint64_t v)
-{
-	h->rlen += (size_t)bh_fmt_u64(room(h, BH_NUMBUF), v);
-}
-
-static void
-put_ms(struct hosts *h, int64_t v)
-{
-	h->rlen += (size_t)bh_fmt_usec_ms(room(h, BH_NUMBUF), v);
-}
-
-static void
-put_us(struct hosts *h, int64_t v)
-{
-	h->rlen += (size_t)bh_fmt_usec_s(room(h, BH_NUMBUF), v);
-}
-
-static const struct hosts_texts *cmp_texts;
-
-static int
-item_cmp(const void *a, const void *b)
-{
-	const struct hosts_cnt *x = a, *y = b;
-
-	return strcmp(cmp_texts->s[x->key], cmp_texts->s[y->key]);
-}
-
-/* A count list: numbers in order, texts in byte order; "-" if empty. */
-static void
-put_list(struct hosts *h, const struct hosts_list *l, int text)
-{
-	struct hosts_cnt *v = l->v;
-	uint32_t i;
-
-	if (l->n == 0) {
-		PUTS(h, "-");
-		return;
-	}
-	if (text && l->n > 1) {
-		v = xreallocarray(NULL, l->n, sizeof(*v));
-		memcpy(v, l->v, l->n * sizeof(*v));
-		cmp_texts = &h->texts;
-		qsort(v, l->n, sizeof(*v), item_cmp);
-	}
-	for (i = 0; i < l->n; i++) {
-		if (i > 0)
-			PUTS(h, ",");
-		if (text)
-			put(h, h->texts.s[v[i].key]);
-		else
-			put_u64(h, v[i].key);
-		PUTS(h, ":");
-		put_u64(h, v[i].n);
-	}
-	if (v != l->v)
-		free(v);
-}
-
-static void
-put_rtt(struct hosts *h, const struct hosts_rtt *m)
-{
-	uint32_t i;
-
-	if (m == NULL) {
-		PUTS(h, "\t0\t-\t-\t-\t-\t-");
-		return;
-	}
-	PUTS(h, "\t");
-	put_u64(h, m->n);
-	if (m->n == 0) {
-		PUTS(h, "\t-\t-\t-\t-\t-");
-		return;
-	}
-	PUTS(h, "\t");
-	put_ms(h, m->min);
-	PUTS(h, "\t");
-	put_ms(h, hosts_rtt_quantile(m, 1, 2));
-	PUTS(h, "\t");
-	put_ms(h, hosts_rtt_quantile(m, 95, 100));
-	PUTS(h, "\t");
-	put_ms(h, m->max);
-	PUTS(h, "\t");
-	for (i = 0; i < m->b.n; i++) {
-		if (i > 0)
-			PUTS(h, ",");
-		put_ms(h, m->b.v[i].least);
-		PUTS(h, ":");
-		put_u64(h, m->b.v[i].n);
-	}
-}
-
-static void
-put_row(struct hosts *h, const struct hosts_host *p)
-{
-	const struct hosts_list *hl = &p->hops;
-	uint64_t total = hosts_list_total(hl), mode_n = 0, share;
-	uint32_t i, mode = 0;
-	char b[8];
-	const char *sep = "";
-	int spread;
-
-	h->rlen = 0;
-	if (p->local != NULL) {
-		put(h, p->local);
-		PUTS(h, "\t");
-	}
-	put(h, p->remote);
-	PUTS(h, "\t");
-	put_u64(h, p->sessions);
-	PUTS(h, "\t");
-	put_list(h, &p->roles, 1);
-	PUTS(h, "\t");
-	if (p->first <= p->last) {
-		put_us(h, p->first);
-		PUTS(h, "\t");
-		put_us(h, p->last);
-	} else
-		PUTS(h, "-\t-");
-	PUTS(h, "\t");
-	put_list(h, &p->ttl_init, 0);
-	PUTS(h, "\t");
-	put_u64(h, total);
-	/* the mode: most sessions, the fewer hops on a tie */
-	for (i = 0; i < hl->n; i++)
-		if (hl->v[i].n > mode_n) {
-			mode_n = hl->v[i].n;
-			mode = hl->v[i].key;
-		}
-	if (total == 0)
-		PUTS(h, "\t-\t-\t-\t-\t0\t-");
-	else {
-		PUTS(h, "\t");
-		put_u64(h, hl->v[0].key);
-		PUTS(h, "\t");
-		put_u64(h, mode);
-		PUTS(h, "\t");
-		put_u64(h, hl->v[hl->n - 1].key);
-		/* the share in thousandths, rounded half up */
-		share = (mode_n * 2000 + total) / (2 * total);
-		b[0] = '\t';
-		b[1] = (char)('0' + share / 1000);
-		b[2] = '.';
-		b[3] = (char)('0' + share / 100 % 10);
-		b[4] = (char)('0' + share / 10 % 10);
-		b[5] = (char)('0' + share % 10);
-		put_n(h, b, 6);
-		PUTS(h, "\t");
-		put_u64(h, hl->n);
-		PUTS(h, "\t");
-		put_list(h, hl, 0);
-	}
-	PUTS(h, "\t");
-	put_list(h, &p->os_ttl, 1);
-	PUTS(h, "\t");
-	put_list(h, &p->os_sig, 1);
-	PUTS(h, "\t");
-	put_u64(h, p->os_conflict_n);
-	PUTS(h, "\t");
-	spread = total > 0 && hl->v[hl->n - 1].key - hl->v[0].key > h->tol;
-	if (spread) {
-		PUTS(h, "hops-spread");
-		sep = ",";
-	}
-	if (p->ttl_init.n > 1) {
-		put(h, sep);
-		PUTS(h, "ttl-init-mixed");
-		sep = ",";
-	}
-	if (p->os_conflict_n > 0) {
-		put(h, sep);
-		PUTS(h, "os-conflict");
-		sep = ",";
-	}
-	if (*sep == '\0')
-		PUTS(h, "-");
-	for (i = 0; i < HM_N; i++)
-		put_rtt(h, p->rtt[i]);
-	PUTS(h, "\n");
-	bh_wr_raw(&h->out, h->row, h->rlen);
-}
-
-int
-hosts_output(struct hosts *h)
-{
-	struct sorted *v;
-	size_t i;
-
-	if (h->full || drain(h) == -1)
-		return -1;
-	v = xreallocarray(NULL, h->n + 1, sizeof(*v));
-	for (i = 0; i < h->n; i++) {
-		v[i].p = HOST(h, i);
-		sort_key(v[i].k[1], v[i].p->remote);
-		if (v[i].p->local != NULL)
-			sort_key(v[i].k[0], v[i].p->local);
-	}
-	qsort(v, h->n, sizeof(*v), host_cmp);
-	for (i = 0; i < h->n; i++)
-		put_row(h, v[i].p);
-	free(v);
-	bh_wr_flush(&h->out);
-	return 0;
 }

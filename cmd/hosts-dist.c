@@ -134,6 +134,16 @@ hosts_rtt_add(struct hosts_rtt *m, int64_t v, uint64_t n)
 	struct hosts_bkt *k;
 	int isnew;
 
+	if (m->n == 0 && m->b.cap == 0) {	/* the first: a new method */
+		m->min = m->max = v;
+		m->n = n;
+		m->b.one.key = hosts_bucket(v);
+		m->b.one.n = n;
+		m->b.one.least = v;
+		m->b.v = &m->b.one;
+		m->b.n = m->b.cap = 1;
+		return;
+	}
 	if (m->n == 0 || v < m->min)
 		m->min = v;
 	if (m->n == 0 || v > m->max)

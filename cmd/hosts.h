@@ -1,8 +1,9 @@
 /*
  * hosts.h - bh-hosts' modules: the mergeable distributions and count
  * lists (hosts-dist.c), the table of remote parties with the intake of
- * records and of earlier outputs and the output (hosts-agg.c), and one
- * run with its options and the record loop's callbacks (hosts-run.c).
+ * records and of earlier outputs (hosts-agg.c), the output
+ * (hosts-out.c), and one run with its options and the record loop's
+ * callbacks (hosts-run.c).
  */
 #ifndef BH_HOSTS_H
 #define BH_HOSTS_H
@@ -10,6 +11,7 @@
 #define HOSTS_DEF_MAX	1000000UL	/* remote parties (-N) */
 #define HOSTS_MAXTEXT	65536		/* distinct role and OS texts */
 #define HOSTS_DEF_TOL	2		/* hops apart before hops-spread */
+#define HOSTS_RECENT	8		/* text ids kept per column */
 
 /*
  * The RTT buckets (bh-hosts(1) "RTT"): a value v in microseconds below
@@ -76,6 +78,8 @@ struct hosts_slot {
 	uint32_t	 idx;
 };
 #define HOSTS_SLAB	1024	/* parties and RTT methods per allocation */
+/* Party i of the table. */
+#define HOST(h, i)	(&(h)->slab[(i) / HOSTS_SLAB][(i) % HOSTS_SLAB])
 
 /* Interned texts (roles, OS labels) in their list-item form. */
 struct hosts_texts {
@@ -127,8 +131,9 @@ struct hosts {
 	struct hosts_rtt **rslab;	/* the RTT methods in use */
 	size_t		  nrslab, nrtt;
 	struct hosts_texts texts;
-	long		  last[3];	/* the last text id of phase, OS
-					 * and signature */
+	long		  recent[3][HOSTS_RECENT];	/* the last text ids
+					 * of phase, OS and signature, the
+					 * latest first; -1 none */
 	/* the run */
 	FILE		 *fp;
 	struct bh_writer  out;
@@ -136,6 +141,7 @@ struct hosts {
 	int		 *mcol;		/* --merge: input column per output */
 	int		  header, fatal, full;
 	uint64_t	  nolocal;	/* records with no remote party */
+	uint32_t	 *rank;		/* output: each text's byte order */
 	char		 *row;		/* the row being written */
 	size_t		  rlen, rcap;
 	struct hosts_item q[HOSTS_QUEUE];	/* the sessions waiting */
@@ -184,9 +190,12 @@ int	 hosts_merge_record(struct hosts *h, struct bh_reader *r);
 /* The end of the input: the sessions still waiting go into their rows;
  * 0, or -1 past -N (reported, h->fatal set). */
 int	 hosts_finish(struct hosts *h);
+void	 hosts_free(struct hosts *h);
+
+/* ---- hosts-out.c ---------------------------------------------------- */
+
 /* Write the rows, sorted (after hosts_finish); 0 or -1. */
 int	 hosts_output(struct hosts *h);
-void	 hosts_free(struct hosts *h);
 
 /* ---- hosts-run.c ---------------------------------------------------- */
 

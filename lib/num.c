@@ -12,20 +12,34 @@
 
 #include "bh.h"
 
+/* 10^0 .. 10^19 */
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
 int
 bh_parse_u64(const char *s, uint64_t *v)
 {
 	uint64_t x = 0;
 	const char *p;
+	unsigned d;
 
 	if (s == NULL || *s == '\0')
 		return -1;
 	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
+		d = (unsigned char)(*p - '0');
+		if (d > 9)
 			return -1;
-		if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+		/* x * 10 + d > UINT64_MAX, without a division */
+		if (x > UINT64_MAX / 10 || (x == UINT64_MAX / 10 &&
+		    d > UINT64_MAX % 10))
 			return -1;
-		x = x * 10 + (uint64_t)(*p - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;
@@ -87,6 +101,9 @@ bh_parse_double(const char *s, double *v)
 	return 0;
 }
 
+/* Whether c is a decimal digit (one comparison). */
+#define IS_DIGIT(c)	((unsigned char)((c) - '0') < 10)
+
 /*
  * Parse "[-]INT[.FRAC]" scaled by 10^scale (6 for seconds -> us, 3 for
  * ms -> us), rounding half away from zero beyond that.  Returns -1 on
@@ -96,8 +113,8 @@ static int
 parse_fixed(const char *s, int scale, int64_t *out)
 {
 	int64_t ip = 0, fp = 0;
-	int neg = 0, nd = 0, digits = 0, round = 0;
-	const char *p = s;
+	int neg = 0, nd = 0, round = 0;
+	const char *p = s, *start;
 
 	if (s == NULL)
 		return -1;
@@ -105,38 +122,28 @@ parse_fixed(const char *s, int scale, int64_t *out)
 		neg = 1;
 		p++;
 	}
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+	for (start = p; IS_DIGIT(*p); p++) {
 		if (ip > (INT64_MAX / 10 - 9) / 1000000)
 			return -1;
 		ip = ip * 10 + (*p - '0');
 	}
 	if (*p == '.') {
 		p++;
-		for (; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (nd < scale) {
-				fp = fp * 10 + (*p - '0');
-				nd++;
-			} else if (nd == scale) {
-				round = *p >= '5';
-				nd++;
-			} else if (nd > 30)
-				return -1;
-			else
-				nd++;
+		for (; nd < scale && IS_DIGIT(*p); p++, nd++)
+			fp = fp * 10 + (*p - '0');
+		if (nd == scale && IS_DIGIT(*p)) {
+			round = *p >= '5';
+			for (p++, nd++; IS_DIGIT(*p); p++, nd++)
+				if (nd > 30)
+					return -1;
 		}
 	}
-	if (*p != '\0' || digits == 0)
+	/* at least one digit, before or after the point */
+	if (*p != '\0' || p == start || (p == start + 1 && *start == '.'))
 		return -1;
-	for (; nd < scale; nd++)
-		fp *= 10;
-	{
-		int64_t mul = 1;
-		int i;
-
-		for (i = 0; i < scale; i++)
-			mul *= 10;
-		*out = ip * mul + fp + round;
-	}
+	if (nd < scale)
+		fp *= (int64_t)pow10_u64[scale - nd];
+	*out = ip * (int64_t)pow10_u64[scale] + fp + round;
 	if (neg)
 		*out = -*out;
 	return 0;
@@ -192,47 +199,44 @@ bh_parse_duration(const char *s, int64_t *usec)
 	return 0;
 }
 
-/* "00" .. "99": two digits a step, half the divisions of one a step. */
+/*
+ * The decimal digits are written two at a time from a table of the 100
+ * pairs, straight into their place (the count of digits found first from
+ * the bit length: 1233 / 4096 is just below log10(2)): a row of bh-hosts
+ * writes some thirty numbers, and one digit a step, a copy of each
+ * number and a division for the fixed formats were most of its output.
+ */
 static const char digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233"
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+
 /* The number of decimal digits of v (1 for 0). */
 static int
 u64_digits(uint64_t v)
 {
-	static const uint64_t pow10[20] = {
-		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-		100000000000000000ULL, 1000000000000000000ULL,
-		10000000000000000000ULL,
-	};
-	int n;
+	int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
 
-	if (v < 10)
-		return 1;
-	/* log10(2) ~ 1233/4096: a first guess from the bit length, one
-	 * comparison to correct it. */
-	n = ((64 - __builtin_clzll(v)) * 1233) >> 12;
-	return n + (v >= pow10[n]);
+	return t + 1 - ((v | 1) < pow10_u64[t]);
 }
 
-/* Write the n decimal digits of v (n >= its digit count, zero-padded)
- * ending just before end. */
+/* The n digits of v (n == u64_digits(v), or more: leading zeros) at
+ * buf[0..n). */
 static void
-digits_rev(char *end, uint64_t v, int n)
+put_digits(char *buf, uint64_t v, int n)
 {
-	while (n >= 2) {
-		end -= 2;
-		memcpy(end, digit_pairs + 2 * (v % 100), 2);
+	char *p = buf + n;
+	unsigned d;
+
+	while (p - buf >= 2) {
+		d = (unsigned)(v % 100);
 		v /= 100;
-		n -= 2;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * d, 2);
 	}
-	if (n == 1)
-		*--end = (char)('0' + v % 10);
+	if (p > buf)
+		*--p = (char)('0' + v % 10);
 }
 
 int
@@ -240,7 +244,7 @@ bh_fmt_u64(char *buf, uint64_t v)
 {
 	int n = u64_digits(v);
 
-	digits_rev(buf + n, v, n);
+	put_digits(buf, v, n);
 	buf[n] = '\0';
 	return n;
 }
@@ -255,36 +259,47 @@ bh_fmt_i64(char *buf, int64_t v)
 	return bh_fmt_u64(buf, (uint64_t)v);
 }
 
-/* v scaled by 10^dec, printed with exactly dec decimals. */
+/* A sign, the integer part ip, a point and the fraction fp in exactly
+ * dec digits. */
 static int
-fmt_fixed(char *buf, int64_t v, int dec, uint64_t div)
+fmt_point(char *buf, int neg, uint64_t ip, uint64_t fp, int dec)
 {
-	uint64_t u;
 	char *p = buf;
+	int n;
 
-	if (v < 0) {
+	if (neg)
 		*p++ = '-';
-		u = (uint64_t)0 - (uint64_t)v;
-	} else
-		u = (uint64_t)v;
-	p += bh_fmt_u64(p, u / div);
+	n = u64_digits(ip);
+	put_digits(p, ip, n);
+	p += n;
 	*p++ = '.';
-	digits_rev(p + dec, u % div, dec);
+	put_digits(p, fp, dec);
 	p += dec;
 	*p = '\0';
 	return (int)(p - buf);
 }
 
+/* |v| (v < 0 tells the sign), for the divisions by a constant below. */
+static uint64_t
+magnitude(int64_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
 int
 bh_fmt_usec_s(char *buf, int64_t usec)
 {
-	return fmt_fixed(buf, usec, 6, 1000000);
+	uint64_t u = magnitude(usec);
+
+	return fmt_point(buf, usec < 0, u / 1000000, u % 1000000, 6);
 }
 
 int
 bh_fmt_usec_ms(char *buf, int64_t usec)
 {
-	return fmt_fixed(buf, usec, 3, 1000);
+	uint64_t u = magnitude(usec);
+
+	return fmt_point(buf, usec < 0, u / 1000, u % 1000, 3);
 }
 
 uint64_t

@@ -90,6 +90,23 @@ E
 	[ "$(vals rtt_hs_n rtt_hs_min_ms rtt_hs_hist | cut -d' ' -f1,4,5,8,9,12)" = "0 0 - - - -" ]
 }
 
+@test "RTT in ms with exactly 3 decimals at every width (under a millisecond, a second, and beyond), and counts of every width" {
+	{
+		echo "$H"
+		i=0
+		for v in 0.000 0.001 0.010 0.999 9.999 10.000 99.999 100.000 999.999 1000.000 123456.789; do
+			i=$((i + 1))
+			echo "$i|1262304000.000000|1.000000|out|192.168.56.101|198.51.100.$i|cnc|64|20|unix|-|ok|$v|-|-|-|x"
+		done
+		for i in $(seq 1 100); do
+			echo "$i|1262304000.000000|1.000000|out|192.168.56.101|198.51.100.100|cnc|64|20|unix|-|ok|-|-|-|-|x"
+		done
+	} | t > "$T/w.tsv"
+	run -0 bh-hosts "$T/w.tsv"
+	[ "$(vals rtt_hs_min_ms)" = "0.000 0.001 0.010 0.999 9.999 10.000 99.999 100.000 999.999 1000.000 123456.789 - " ]
+	[ "$(vals sessions hops)" = "1 1 1 1 1 1 1 1 1 1 1 100 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:1 20:100 " ]
+}
+
 @test "RTT quantiles: type 1 over buckets of 1/64 of a power of two, each keeping its least sample" {
 	{
 		echo "$H"
@@ -124,6 +141,25 @@ E
 	[ "$(vals local_ip remote_ip sessions hops)" = "192.168.56.101 192.168.56.102 198.51.100.7 198.51.100.7 2 1 20:2 22:1 " ]
 	run -0 bh-hosts "$T/p.tsv"
 	[ "$(vals remote_ip sessions hops host_note)" = "198.51.100.7 3 20:2,22:1 - " ]
+}
+
+@test "the order: IPv4 by its bytes, then IPv6, then any other text in byte order; per pair by the local party first" {
+	{
+		echo "$H"
+		for r in 10.0.0.1000 zz 10.0.0.1 ::1 01.2.3.4 1.2.3.4 10.0.0 2001:db8::1 10.0.0.10 9.255.255.255 1.2.3.256; do
+			echo "1|1262304000.000000|1.000000|in|$r|192.168.56.101|scan|-|-|-|-|-|-|-|-|-|x"
+		done
+		# locals that are no address, one of them a dotted quad
+		# but for its last part
+		for l in 192.168.56.1011 '#x' 192.168.56.101; do
+			echo "2|1262304000.000000|1.000000|out|$l|1.2.3.4|cnc|-|-|-|-|-|-|-|-|-|x"
+		done
+	} | t > "$T/o.tsv"
+	run -0 bh-hosts "$T/o.tsv"
+	[ "$(vals remote_ip)" = "1.2.3.4 9.255.255.255 10.0.0.1 10.0.0.10 ::1 2001:db8::1 01.2.3.4 1.2.3.256 10.0.0 10.0.0.1000 zz " ]
+	run -0 bh-hosts -l "$T/o.tsv"
+	l=$(printf '192.168.56.101 %.0s' $(seq 11))
+	[ "$(vals local_ip remote_ip)" = "$l"'192.168.56.1011 \x23x 1.2.3.4 9.255.255.255 10.0.0.1 10.0.0.10 ::1 2001:db8::1 01.2.3.4 1.2.3.256 10.0.0 10.0.0.1000 zz 1.2.3.4 1.2.3.4 ' ]
 }
 
 # split IN SEED K: IN's records dealt at random into $T/part1..K (each

@@ -552,14 +552,16 @@ notours:
 }
 
 /* A list "item:count,..." (or "-") into l: text items interned, or
- * numbers up to maxkey; 0, or -1 on a malformed list. */
+ * numbers up to maxkey, the counts adding up to at most limit (the
+ * record's sessions, so no sum of them can wrap); 0, or -1 on a
+ * malformed list. */
 static int
 parse_list(struct hosts *h, struct hosts_list *l, const char *s, int text,
-    unsigned long maxkey, int *fatal)
+    unsigned long maxkey, uint64_t limit, int *fatal)
 {
 	const char *item, *end, *colon;
 	unsigned long key;
-	uint64_t n;
+	uint64_t n, total = 0;
 	char num[BH_NUMBUF];
 	long id;
 
@@ -574,8 +576,10 @@ parse_list(struct hosts *h, struct hosts_list *l, const char *s, int text,
 			return -1;
 		memcpy(num, colon, (size_t)(end - colon));
 		num[end - colon] = '\0';
-		if (bh_parse_u64(num, &n) == -1 || n == 0)
+		if (bh_parse_u64(num, &n) == -1 || n == 0 ||
+		    n > limit - total)
 			return -1;
+		total += n;
 		if (text) {
 			if ((colon - 1 - item == 1 && item[0] == '-'))
 				return -1;
@@ -696,6 +700,10 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 	if ((hf = bh_rec_get_usec(r, c[OC_FIRST], &t.first)) == -1 ||
 	    (hl = bh_rec_get_usec(r, c[OC_LAST], &t.last)) == -1)
 		goto skip;
+	if (t.sessions > UINT64_MAX / 2) {
+		bh_rec_bad(r, "sessions: more than 2^63 - 1; record skipped");
+		goto skip;
+	}
 	if (t.sessions == 0 || hf != hl || (hf == 1 && t.first > t.last) ||
 	    t.os_conflict_n > t.sessions) {
 		bh_rec_bad(r, "sessions, first_ts, last_ts or os_conflict_n "
@@ -708,8 +716,7 @@ hosts_merge_record(struct hosts *h, struct bh_reader *r)
 	}
 	for (i = 0; i < 5; i++)
 		if (parse_list(h, lists[i], r->f[c[listcol[i]]],
-		    i == 0 || i >= 3, 255, &fatal) == -1 ||
-		    hosts_list_total(lists[i]) > t.sessions) {
+		    i == 0 || i >= 3, 255, t.sessions, &fatal) == -1) {
 			if (fatal) {
 				h->full = 1;
 				rc = -1;

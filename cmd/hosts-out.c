@@ -412,7 +412,13 @@ put_row(struct hosts *h, const struct hosts_host *p)
 		put_u64(h, mode);
 		PUTS(h, "\t");
 		put_u64(h, hl->v[hl->n - 1].key);
-		/* the share in thousandths, rounded half up */
+		/* the share in thousandths, rounded half up; counts past
+		 * 2^64 / 2001 (merged tables only) are halved together
+		 * first, so 2000 * mode_n + total cannot wrap */
+		while (total > UINT64_MAX / 2001) {
+			total >>= 1;
+			mode_n >>= 1;
+		}
 		share = (mode_n * 2000 + total) / (2 * total);
 		b[0] = '\t';
 		b[1] = (char)('0' + share / 1000);

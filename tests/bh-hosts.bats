@@ -249,6 +249,33 @@ split_parts() {
 	[ "${stderr_lines[1]}" = "bh-hosts: $T/bad2:4: rtt_hs_hist: not a distribution of bh-hosts; record skipped" ]
 }
 
+@test "--merge: counts near 2^64 are bounded, never wrapped: sessions past 2^63 - 1 and lists adding up past the sessions are skipped; a merged share of 2^63 - 1 is 1.000" {
+	printf '#flow\tts\tdur\tdir\torig_ip\tresp_ip\tremote_ttl_init\tremote_hops\n1\t1.0\t0.1\tin\t192.0.2.4\t10.0.0.1\t128\t20\n' |
+	    bh-hosts > "$T/h"
+	# sessions 2^63, and each list as many: 2 * hops_n wrapped to 0
+	awk -F'\t' -v OFS='\t' -v B=9223372036854775808 'NR > 1 { $2 = B; $6 = "128:" B; $13 = "20:" B } { print }' "$T/h" > "$T/big"
+	run -1 --separate-stderr bh-hosts --merge "$T/big"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$stderr" = "bh-hosts: $T/big:2: sessions: more than 2^63 - 1; record skipped
+bh-hosts: 1 bad record skipped" ]
+	# one session whose hop counts add up to 2^64 + 1: wrapped, 1
+	awk -F'\t' -v OFS='\t' 'NR > 1 { $13 = "20:18446744073709551615,21:2" } { print }' "$T/h" > "$T/wrap"
+	run -1 --separate-stderr bh-hosts --merge "$T/wrap"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${stderr_lines[0]}" = "bh-hosts: $T/wrap:2: hops: not a list of bh-hosts; record skipped" ]
+	# 2^63 - 1 sessions at 20 hops: 2000 times the mode's count is past
+	# 2^64, the share is still all of them
+	awk -F'\t' -v OFS='\t' -v B=9223372036854775807 'NR > 1 { $2 = B; $6 = "128:" B; $7 = B; $13 = "20:" B } { print }' "$T/h" > "$T/most"
+	run -0 bh-hosts --merge "$T/most"
+	[ "$(vals sessions)" = "9223372036854775807 " ]
+	[ "$(vals hops_mode_share)" = "1.000 " ]
+	# and one more session to it does not fit
+	run -1 --separate-stderr bh-hosts --merge "$T/most" "$T/h"
+	[ "$(vals sessions)" = "9223372036854775807 " ]
+	[ "$stderr" = "bh-hosts: $T/h:2: sessions: too many to add; record skipped
+bh-hosts: 1 bad record skipped" ]
+}
+
 @test "-N: more remote parties than allowed is exit 2 and no rows, not a cut table" {
 	run -2 --separate-stderr bh-hosts -N 3 "$T/s.tsv"
 	[ "$stderr" = "bh-hosts: more than 3 remote parties: no table is written rather than a cut one (raise -N)" ]

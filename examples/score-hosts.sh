@@ -47,6 +47,7 @@ BEGIN {
 			tr = col("remote_route")
 			if (!ti || !th_ || !to || !ts || !tr) {
 				print "score-hosts.sh: " truthfile ": no remote_stack/remote_route columns (bh-synth too old?)" > "/dev/stderr"
+				fatal = 1
 				exit 2
 			}
 			continue
@@ -61,13 +62,14 @@ BEGIN {
 		}
 		if ($to != "-" && $ts != $to) nat[ip] = 1
 	}
-	if (!th) { print "score-hosts.sh: " truthfile ": no truth header" > "/dev/stderr"; exit 2 }
+	if (!th) { print "score-hosts.sh: " truthfile ": no truth header" > "/dev/stderr"; fatal = 1; exit 2 }
 }
 NR == 1 {
 	ci = col("remote_ip"); cmin = col("hops_min"); cmax = col("hops_max")
 	cn = col("host_note"); cs = col("os_sig")
 	if (!ci || !cmin || !cmax || !cn || !cs || col("local_ip")) {
 		print "score-hosts.sh: " FILENAME ": not a table of bh-hosts (per party)" > "/dev/stderr"
+		fatal = 1
 		exit 2
 	}
 	next
@@ -93,8 +95,10 @@ NR == 1 {
 	nat_of++; natw += want
 	if (want == got) nat_ok++; else natbad[ip] = want " " got
 }
+# (an exit in BEGIN or a rule still runs END, whose exit sets the status:
+# END ends at once with 2 when one was fatal, as score-story.sh does)
 END {
-	if (!th) exit 2
+	if (fatal) exit 2
 	for (ip in party) {
 		np++
 		if (!(ip in seen)) wrong(ip, "party", "a row", "none")

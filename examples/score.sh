@@ -62,6 +62,7 @@ BEGIN {
 	# the truth
 	if ((getline line < truthfile) <= 0) {
 		print "score.sh: " truthfile ": empty or unreadable" > "/dev/stderr"
+		fatal = 1
 		exit 2
 	}
 	nf = split(line, h, "\t")
@@ -107,6 +108,7 @@ BEGIN {
 	for (i = 1; i <= 6; i++)
 		if ((kc[i] = col(kf[i])) == 0) {
 			print "score.sh: no column " kf[i] > "/dev/stderr"
+			fatal = 1
 			exit 2
 		}
 	next
@@ -156,7 +158,11 @@ BEGIN {
 	}
 	flowof[tflow] = $c["flow"]
 }
+# (an exit in BEGIN or a rule still runs END, whose exit sets the status:
+# END ends at once with 2 when one was fatal)
 END {
+	if (fatal)
+		exit 2
 	for (k in linkq) {
 		tflow = T["flow", k]
 		want = flowof[T["link", k]]

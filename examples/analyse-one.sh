@@ -23,11 +23,17 @@
 #                              reduce.sh numbers the flows and episodes of
 #                              all captures by (examples/README, "One run
 #                              over all files")
+#   OUTDIR/NAME.log            what bh-hist and bh-hosts said (the
+#                              records they counted without a value:
+#                              bh-hist(1), bh-hosts(1))
 #   OUTDIR/NAME.done           last, when all of the above are complete
 # Each file is written to a temporary name and renamed, so a job that is
 # killed leaves no partial result under a final name, and a job run again
 # writes the same bytes.  examples/reduce.sh merges them.  Exit 2, and
-# no NAME.done, when a capture cannot be read.
+# no NAME.done, when a capture cannot be read or a step fails (any exit
+# status but 0 of bh-hist or bh-hosts: they read this script's own
+# records, so a bad one is a failure here); the diagnostics of the step,
+# and NAME.log's so far, are on stderr.
 #
 # Environment: BH_LOCAL (the honeypot networks as for bh-sessions -L,
 # comma-separated; unset: bh-phase infers them), BH_BIN (the tools; else
@@ -58,6 +64,16 @@ rm -f "$o.done"
 # put FILE: rename FILE.tmp to FILE
 put() {
 	mv "$1.tmp" "$1"
+}
+
+# fail STEP: the job fails: NAME.log so far on stderr, exit 2 (no
+# NAME.done)
+log=$o.log
+: > "$log.tmp"
+fail() {
+	cat "$log.tmp" >&2
+	echo "analyse-one.sh: $name: $1 failed" >&2
+	exit 2
 }
 
 # (sh has no pipefail: bh-sessions' status is kept in a file; 1 means
@@ -109,7 +125,7 @@ only() {
 hist() {
 	k=$1
 	shift
-	bh-hist "$@" > "$o.$k.hist.tmp" 2>/dev/null
+	bh-hist "$@" > "$o.$k.hist.tmp" 2>> "$log.tmp" || fail "bh-hist ($k)"
 	put "$o.$k.hist"
 }
 
@@ -151,7 +167,7 @@ only -t infection download cnc | hist fig9-hops -k remote_hops -b phase
 only -r infection download cnc | hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:5 -b phase
 
 # Each remote party over all its sessions, and the bots' lives.
-bh-hosts "$s" > "$o.hosts.tmp" 2>/dev/null
+bh-hosts "$s" > "$o.hosts.tmp" 2>> "$log.tmp" || fail bh-hosts
 put "$o.hosts"
 bh-story --svg "$o.story.svg.tmp" --svg-max 12 "$s" > "$o.steps.tmp"
 put "$o.story.svg"
@@ -195,4 +211,5 @@ END {
 }' "$s" "$o.steps" > "$o.unit.tmp"
 put "$o.links"
 put "$o.unit"
+put "$o.log"
 : > "$o.done"

@@ -31,6 +31,29 @@ awks() {
 	fi
 }
 
+# faulty [-after] TOOL WORDS: $T/bin holds the tools of $BH_BIN and a
+# TOOL that fails (exit 2, "TOOL: injected failure") when its arguments
+# contain WORDS, else is the real one; with -after it runs the real one
+# first (its output complete, then the status of a late write error).
+# TOOL may be one of PATH's (awk): $T/bin goes first as BH_BIN.
+faulty() {
+	local after=
+	if [ "$1" = -after ]; then after=1; shift; fi
+	local tool=$1 words=$2 real
+	mkdir -p "$T/bin"
+	ln -sf "$BH_BIN"/* "$T/bin/"
+	real=$(command -v "$tool")
+	rm -f "$T/bin/$tool"
+	{
+		echo '#!/bin/sh'
+		echo "case \" \$* \" in *'$words'*) ;; *) exec '$real' \"\$@\" ;; esac"
+		[ -z "$after" ] || echo "'$real' \"\$@\""
+		echo "echo '$tool: injected failure' >&2"
+		echo 'exit 2'
+	} > "$T/bin/$tool"
+	chmod +x "$T/bin/$tool"
+}
+
 @test "score.sh, score-hosts.sh: bad input exits 2, whatever END would say" {
 	: > "$T/empty"
 	printf '#flow\tproto\torig_ip\n1\ttcp\t192.0.2.1\n' > "$T/nokey.tsv"
@@ -48,4 +71,25 @@ awks() {
 		PATH=$p run -2 --separate-stderr "$EX/score-hosts.sh" "$F/truth.tsv" "$T/not-hosts.tsv"
 		[ "$stderr" = "score-hosts.sh: $T/not-hosts.tsv: not a table of bh-hosts (per party)" ]
 	done < <(awks)
+}
+
+@test "analyse-one.sh: what bh-hist and bh-hosts say is in NAME.log; one that fails shows it, exit 2, no NAME.done" {
+	run -0 --separate-stderr "$EX/analyse-one.sh" "$F/c.pcap" "$T/ok"
+	[ -z "$stderr" ]
+	grep -qx "bh-hist: [0-9]* records with remote_pkts '-': counted in n, not in w" "$T/ok/c.pcap.log"
+	grep -q "^bh-hosts: [0-9]* records without a remote party" "$T/ok/c.pcap.log"
+	[ -e "$T/ok/c.pcap.done" ]
+	# a table of its own, a figure's (after a selection) and bh-hosts
+	for w in "-S -k remote_hops -b phase:bh-hist (hops)" \
+	    "-k remote_ttl -b remote_os -w remote_pkts:bh-hist (fig3-ttl-infection)" \
+	    ":bh-hosts"; do
+		tool=${w#*:}
+		faulty "${tool%% *}" "${w%%:*}"
+		BH_BIN=$T/bin run -2 --separate-stderr "$EX/analyse-one.sh" "$F/c.pcap" "$T/out"
+		[ "${stderr_lines[${#stderr_lines[@]} - 2]}" = "${tool%% *}: injected failure" ]
+		[ "${stderr_lines[${#stderr_lines[@]} - 1]}" = "analyse-one.sh: c.pcap: $tool failed" ]
+		[ ! -e "$T/out/c.pcap.done" ]
+		[ ! -e "$T/out/c.pcap.log" ]
+		rm -rf "$T/bin" "$T/out"
+	done
 }

@@ -49,12 +49,15 @@ export LC_ALL=C
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 rc=0
-for f in "$@"; do
+# add_span FILE: its line "FIRST LAST FILE" into $tmp, or FILE named on
+# stderr and rc=1
+add_span() {
+	f=$1
 	case $f in
 	*[[:space:]]*)
 		echo "groups.sh: $f: a name with blanks" >&2
 		rc=1
-		continue ;;
+		return ;;
 	esac
 	if ! span=$(bh-sessions -q "$f" 2>/dev/null | awk -F '\t' '
 	    # us(T): T (seconds with up to 6 decimals) in microseconds, exact
@@ -79,9 +82,12 @@ for f in "$@"; do
 	if [ -z "$span" ]; then
 		echo "groups.sh: $f: no session (not a capture, or empty)" >&2
 		rc=1
-		continue
+		return
 	fi
 	printf '%s %s\n' "$span" "$f" >> "$tmp"
+}
+for f in "$@"; do
+	add_span "$f"
 done
 # (the times in microseconds, so the comparisons are exact)
 sort -k1,1n -k3 "$tmp" | awk -v gap="$gap" '

@@ -93,3 +93,27 @@ faulty() {
 		rm -rf "$T/bin" "$T/out"
 	done
 }
+
+@test "groups.sh -f LIST: the files from a file or stdin, the same groups as the operands; a bad list exits 2" {
+	mkdir -p "$T/caps"
+	bh-synth -q -n 100 -s 2 -o "$T/caps/b.pcap"
+	cp "$F/c.pcap" "$T/caps/a.pcap"
+	echo junk > "$T/caps/notes.txt"
+	printf '%s\n' "$T/caps/b.pcap" "$T/caps/notes.txt" > "$T/list"
+	run -1 --separate-stderr "$EX/groups.sh" "$T/caps/a.pcap" "$T/caps/b.pcap" "$T/caps/notes.txt"
+	want=$output
+	[ "$stderr" = "groups.sh: $T/caps/notes.txt: no session (not a capture, or empty)" ]
+	run -1 --separate-stderr "$EX/groups.sh" -f "$T/list" "$T/caps/a.pcap"
+	[ "$output" = "$want" ]
+	[ "$stderr" = "groups.sh: $T/caps/notes.txt: no session (not a capture, or empty)" ]
+	run -1 --separate-stderr "$EX/groups.sh" -f - "$T/caps/a.pcap" < "$T/list"
+	[ "$output" = "$want" ]
+	run -2 --separate-stderr "$EX/groups.sh" -f "$T/nolist"
+	[ "$stderr" = "groups.sh: $T/nolist: cannot read the list" ]
+	[ -z "$output" ]
+	run -2 --separate-stderr "$EX/groups.sh"
+	[ "$stderr" = "usage: groups.sh [-g seconds] [-f list] [file...]" ]
+	# a step that fails is fatal: no groups
+	TMPDIR=$T/none run -2 --separate-stderr "$EX/groups.sh" "$T/caps/a.pcap"
+	[ -z "$output" ]
+}

@@ -117,3 +117,25 @@ faulty() {
 	TMPDIR=$T/none run -2 --separate-stderr "$EX/groups.sh" "$T/caps/a.pcap"
 	[ -z "$output" ]
 }
+
+@test "study.sh -r: one groups.sh over the whole list, however long (not one per xargs run); its exit 2 ends the study with 2" {
+	# one sensor's rotated files, a packet a second: one group, under
+	# names long enough (600 of 240 bytes) to pass xargs' 128 KiB line
+	mkdir -p "$T/caps"
+	long=$(printf 'r%.0s' $(seq 190))
+	for i in $(seq 100 699); do
+		echo "$((1262304000 + i)).000000 udp 203.0.113.7:$((1024 + i)) > 192.168.56.5:53 ttl=50 \"q\"" |
+		    bh-mkpcap -o "$T/caps/$long-$i.pcap"
+	done
+	run -0 "$EX/study.sh" -r -j 2 "$T/caps" "$T/st"
+	echo "$stderr" | cut -c 1-300 | head -5
+	[ "$(cd "$T/st/parts" && ls | grep -c '\.done$')" -eq 1 ]
+	[ -e "$T/st/parts/$long-100.pcap.done" ]
+	[ "$(grep -vc '^#' "$T/st/sessions.tsv")" -eq 600 ]
+	# groups.sh fails (no temporary file): the study stops there, exit 2
+	rm -rf "$T/caps"/*-[1-6][0-9][1-9].pcap
+	TMPDIR=$T/none run -2 --separate-stderr "$EX/study.sh" -r "$T/caps" "$T/st2"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "mktemp: "* ]]
+	[ ! -e "$T/st2/REPORT.md" ]
+}

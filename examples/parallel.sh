@@ -50,14 +50,17 @@ command -v parallel >/dev/null || {
 	exit 2
 }
 mkdir -p "$out"
+# the list of groups is removed however the run ends
+trap 'rm -f "$out/.groups"' EXIT
 if [ "$rotated" = 1 ]; then
 	# a line per group, its files space-separated
 	"$ex/groups.sh" "$@" > "$out/.groups"
 fi
 if [ -z "$logins" ]; then
 	if [ "$rotated" = 1 ]; then
-		# the job splits the group's line into its files
-		parallel --will-cite --halt now,fail=1 -q sh -c '"$0" $1 "$2"' \
+		# the job splits the group's line into its files (names, not
+		# patterns: set -f)
+		parallel --will-cite --halt now,fail=1 -q sh -c 'set -f; "$0" $1 "$2"' \
 		    "$ex/analyse-one.sh" {} "$out" :::: "$out/.groups"
 		rm -f "$out/.groups"
 	else
@@ -66,7 +69,8 @@ if [ -z "$logins" ]; then
 	fi
 	"$ex/reduce.sh" "$out"
 	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
-	exec mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
+	mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
+	exit 0
 fi
 
 # Over ssh: each job's results in a directory named by its sequence
@@ -77,7 +81,7 @@ fi
 # line is sent, and removed by --cleanup).
 out=$(cd "$out" && pwd)
 stage=$(mktemp -d "$out/.parallel.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage"; rm -f "$out/.groups"' EXIT
 tab=$(printf '\t')
 if [ "$rotated" = 1 ]; then
 	tr ' ' '\t' < "$out/.groups"

@@ -96,9 +96,11 @@ while IFS= read -r line; do
 		new=0
 		if [ "$rotated" = 1 ]; then
 			# shellcheck disable=SC2086
+			set -f
 			for f in $line; do
 				[ "$f" -nt "$d" ] && new=1
 			done
+			set +f
 		else
 			[ "$line" -nt "$d" ] && new=1
 		fi
@@ -110,6 +112,8 @@ done < "$out/parts/.list" |
     xargs -r -n 1 -P "$jobs" sh -c '
 	# $0 analyse-one.sh, $1 the parts, $2 1 for a group, $3 its N
 	l=$(cat "$1/.jobs/$3")
+	# (a group'"'"'s words are names, not patterns: set -f)
+	set -f
 	if [ "$2" = 1 ]; then "$0" $l "$1"; else "$0" "$l" "$1"; fi ||
 	    printf "%s\n" "$l" >> "$1/.failed"' \
     "$ex/analyse-one.sh" "$out/parts" "$rotated"

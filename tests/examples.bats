@@ -139,3 +139,29 @@ faulty() {
 	[[ "$stderr" == "mktemp: "* ]]
 	[ ! -e "$T/st2/REPORT.md" ]
 }
+
+@test "parallel.sh -r, study.sh -r: a group's names are not patterns (set -f); parallel.sh leaves no .groups when it fails" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	mkdir -p "$T/caps"
+	# a group of two rotated files, one named with a *, and a capture
+	# of its own a day later whose name the * would match
+	bh-mkpcap -o "$T/caps/x*.pcap" <<-'EOF2'
+	1262304000.000000 udp 203.0.113.7:1024 > 192.168.56.5:53 ttl=50 "q"
+	EOF2
+	bh-mkpcap -o "$T/caps/y.pcap" <<-'EOF2'
+	1262304010.000000 udp 203.0.113.7:1025 > 192.168.56.5:53 ttl=50 "q"
+	EOF2
+	bh-mkpcap -o "$T/caps/xa.pcap" <<-'EOF2'
+	1262400000.000000 udp 203.0.113.8:1026 > 192.168.56.5:53 ttl=50 "q"
+	EOF2
+	"$EX/analyse-one.sh" "$T/caps/x*.pcap" "$T/caps/y.pcap" "$T/seq"
+	HOME=$T run -0 "$EX/parallel.sh" -r "$T/par" "$T"/caps/*
+	cmp "$T/seq/x*.pcap.tsv" "$T/par/x*.pcap.tsv"
+	[ ! -e "$T/par/.groups" ]
+	run -0 "$EX/study.sh" -r "$T/caps" "$T/st"
+	cmp "$T/seq/x*.pcap.tsv" "$T/st/parts/x*.pcap.tsv"
+	# a job fails: exit 2, and the list of groups is gone
+	faulty bh-hosts ""
+	HOME=$T BH_BIN=$T/bin run -2 "$EX/parallel.sh" -r "$T/par2" "$T"/caps/*
+	[ ! -e "$T/par2/.groups" ]
+}

@@ -76,14 +76,22 @@ fail() {
 	exit 2
 }
 
-# (sh has no pipefail: bh-sessions' status is kept in a file; 1 means
-# some packets were bad and reported, the rest read: a result)
+# (sh has no pipefail: each stage's status, when not 0, is kept in a
+# file; bh-sessions' 1 means some packets were bad and reported, the
+# rest read: a result; anything else fails the job)
 rm -f "$o.status"
-{ eval "bh-sessions -q $caps" || echo $? > "$o.status"; } |
-    bh-phase | bh-rtt | bh-ttl > "$o.tsv.tmp"
-if [ -s "$o.status" ] && [ "$(cat "$o.status")" -ge 2 ]; then
-	rm -f "$o.status" "$o.tsv.tmp"
-	exit 2
+{ eval "bh-sessions -q $caps" || echo "bh-sessions $?" >> "$o.status"; } |
+    { bh-phase || echo "bh-phase $?" >> "$o.status"; } |
+    { bh-rtt || echo "bh-rtt $?" >> "$o.status"; } |
+    { bh-ttl || echo "bh-ttl $?" >> "$o.status"; } > "$o.tsv.tmp"
+if [ -s "$o.status" ]; then
+	while read -r tool st; do
+		[ "$tool" = bh-sessions ] && [ "$st" -lt 2 ] && continue
+		rm -f "$o.status" "$o.tsv.tmp"
+		# (bh-sessions named the capture it cannot read)
+		[ "$tool" = bh-sessions ] && exit 2
+		fail "$tool (exit $st)"
+	done < "$o.status"
 fi
 rm -f "$o.status"
 put "$o.tsv"
@@ -157,14 +165,20 @@ rm -f "$o.sizes.tmp"
 # the OS family the initial TTL gives), 6-7 (handshake RTT against TTL,
 # per server), and what it could not measure: 8 (the RTT of the sessions
 # the remote side opened), 9 (hops per phase), 10 (RTT against hops).
-only -t infection | hist fig3-ttl-infection -k remote_ttl -b remote_os -w remote_pkts
-only -t download | hist fig4-ttl-download -k remote_ttl -b remote_os -w remote_pkts
-only -t cnc | hist fig5-ttl-cnc -k remote_ttl -b remote_os -w remote_pkts
-only -r download | hist fig6-rtt-ttl-download -k remote_ttl,rtt_remote_ms:5 -b remote_os
-only -r cnc | hist fig7-rtt-ttl-cnc -k remote_ttl,rtt_remote_ms:5 -b remote_os
-only -r infection | hist fig8-rtt-infection -k rtt_remote_ms:5 -b remote_os
-only -t infection download cnc | hist fig9-hops -k remote_hops -b phase
-only -r infection download cnc | hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:5 -b phase
+# (each selection into NAME.sel.tmp first: in `only | hist` only hist's
+# status would be seen)
+sel() {
+	only "$@" > "$o.sel.tmp" || fail "awk (only $*)"
+}
+sel -t infection; hist fig3-ttl-infection -k remote_ttl -b remote_os -w remote_pkts < "$o.sel.tmp"
+sel -t download; hist fig4-ttl-download -k remote_ttl -b remote_os -w remote_pkts < "$o.sel.tmp"
+sel -t cnc; hist fig5-ttl-cnc -k remote_ttl -b remote_os -w remote_pkts < "$o.sel.tmp"
+sel -r download; hist fig6-rtt-ttl-download -k remote_ttl,rtt_remote_ms:5 -b remote_os < "$o.sel.tmp"
+sel -r cnc; hist fig7-rtt-ttl-cnc -k remote_ttl,rtt_remote_ms:5 -b remote_os < "$o.sel.tmp"
+sel -r infection; hist fig8-rtt-infection -k rtt_remote_ms:5 -b remote_os < "$o.sel.tmp"
+sel -t infection download cnc; hist fig9-hops -k remote_hops -b phase < "$o.sel.tmp"
+sel -r infection download cnc; hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:5 -b phase < "$o.sel.tmp"
+rm -f "$o.sel.tmp"
 
 # Each remote party over all its sessions, and the bots' lives.
 bh-hosts "$s" > "$o.hosts.tmp" 2>> "$log.tmp" || fail bh-hosts

@@ -86,6 +86,7 @@ faulty() {
 		tool=${w#*:}
 		faulty "${tool%% *}" "${w%%:*}"
 		BH_BIN=$T/bin run -2 --separate-stderr "$EX/analyse-one.sh" "$F/c.pcap" "$T/out"
+		echo "$stderr" >&3
 		[ "${stderr_lines[${#stderr_lines[@]} - 2]}" = "${tool%% *}: injected failure" ]
 		[ "${stderr_lines[${#stderr_lines[@]} - 1]}" = "analyse-one.sh: c.pcap: $tool failed" ]
 		[ ! -e "$T/out/c.pcap.done" ]
@@ -164,4 +165,24 @@ faulty() {
 	faulty bh-hosts ""
 	HOME=$T BH_BIN=$T/bin run -2 "$EX/parallel.sh" -r "$T/par2" "$T"/caps/*
 	[ ! -e "$T/par2/.groups" ]
+}
+
+@test "analyse-one.sh, reduce.sh: a stage that fails before the last of a pipe fails the job (exit 2, no NAME.done)" {
+	for w in "bh-phase:" "bh-rtt:" "awk:-v ttl=1 -v rtt=0"; do
+		faulty -after "${w%%:*}" "${w#*:}"
+		BH_BIN=$T/bin run -2 --separate-stderr "$EX/analyse-one.sh" "$F/c.pcap" "$T/out"
+		[ "${stderr_lines[0]}" = "${w%%:*}: injected failure" ]
+		[[ "${stderr_lines[${#stderr_lines[@]} - 1]}" == "analyse-one.sh: c.pcap: ${w%%:*} "*" failed" ]]
+		[ ! -e "$T/out/c.pcap.done" ]
+		rm -rf "$T/bin" "$T/out"
+	done
+	"$EX/analyse-one.sh" "$F/c.pcap" "$T/out"
+	faulty -after awk rtt_hs_med_ms
+	BH_BIN=$T/bin run -2 --separate-stderr "$EX/reduce.sh" "$T/out" "$T/merged"
+	[ "$stderr" = "awk: injected failure" ]
+	[ ! -e "$T/merged/fig11-rtt-method-hops.svg" ]
+}
+
+@test "examples/: no sed script uses \\t (GNU's, not POSIX's: a literal tab)" {
+	run -1 grep -n 'sed .*\\t' "$EX"/*.sh "$EX"/slurm/*.sh
 }

@@ -6,6 +6,9 @@
 #
 #   examples/parallel.sh out /data/honeypot/*.pcap
 #
+# A job's results are named after its (first) file's name: two jobs of
+# one name (a/x.pcap and b/x.pcap) are refused, exit 2, both named.
+#
 # -S spreads the jobs over other machines (parallel(1), --sshlogin; `:`
 # is this one; repeat -S or give a comma-separated list, e.g.
 # `-S 4/alice@node1,4/node2,:`).  Each of them needs bh installed
@@ -55,6 +58,19 @@ trap 'rm -f "$out/.groups"' EXIT
 if [ "$rotated" = 1 ]; then
 	# a line per group, its files space-separated
 	"$ex/groups.sh" "$@" > "$out/.groups"
+fi
+# analyse-one.sh names a job's results after its first file: two jobs
+# whose first files have one name would write over each other
+clash=$(if [ "$rotated" = 1 ]; then
+	sed 's/ .*//' "$out/.groups"
+else
+	printf '%s\n' "$@"
+fi | awk '{ b = $0; sub(/.*\//, "", b) }
+	b in seen { print seen[b] " and " $0; exit }
+	{ seen[b] = $0 }')
+if [ -n "$clash" ]; then
+	echo "parallel.sh: $clash: one name, the results of one would overwrite the other's" >&2
+	exit 2
 fi
 if [ -z "$logins" ]; then
 	if [ "$rotated" = 1 ]; then

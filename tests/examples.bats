@@ -186,3 +186,17 @@ faulty() {
 @test "examples/: no sed script uses \\t (GNU's, not POSIX's: a literal tab)" {
 	run -1 grep -n 'sed .*\\t' "$EX"/*.sh "$EX"/slurm/*.sh
 }
+
+@test "parallel.sh, slurm/submit.sh: two captures of one name (in two directories) are refused, exit 2, both named" {
+	mkdir -p "$T/a" "$T/b"
+	cp "$F/c.pcap" "$T/a/x.pcap"
+	cp "$F/c.pcap" "$T/b/x.pcap"
+	if command -v parallel >/dev/null; then
+		HOME=$T run -2 --separate-stderr "$EX/parallel.sh" "$T/par" "$T/a/x.pcap" "$T/b/x.pcap"
+		[ "$stderr" = "parallel.sh: $T/a/x.pcap and $T/b/x.pcap: one name, the results of one would overwrite the other's" ]
+		[ ! -e "$T/par/x.pcap.done" ]
+	fi
+	printf '%s\n' "$T/a/x.pcap" "# b" "$T/b/x.pcap" > "$T/list"
+	run -2 --separate-stderr "$EX/slurm/submit.sh" "$T/list" "$T/out"
+	[ "$stderr" = "submit.sh: $T/a/x.pcap and $T/b/x.pcap: one name, the results of one would overwrite the other's" ]
+}

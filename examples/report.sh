@@ -358,7 +358,9 @@ fi
 # The remote parties (bh-hosts): the download and C&C servers over all
 # their sessions, by every method.
 if [ -f "$dir/hosts.tsv" ]; then
-	awk -F '\t' -v score="$dir/score-hosts.txt" -v max=25 '
+	max=25
+	: > "$tmp/servers"
+	awk -F '\t' -v srvfile="$tmp/servers" -v max=$max '
 	function ms(v) { return v == "-" || v == "" ? "-" : sprintf("%.1f", v) }
 	NR == 1 { for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }; next }
 	/^#/ { next }
@@ -370,14 +372,15 @@ if [ -f "$dir/hosts.tsv" ]; then
 		if (note ~ /ttl-init-mixed/) mixed++
 		if ($c["roles"] !~ /download|cnc/) next
 		servers++
-		key[servers] = sprintf("%09d %s", 999999999 - $c["sessions"], $c["remote_ip"])
-		row[key[servers]] = sprintf("| %s | %s | %d | %s / %s / %s (%s) | %s | %s | %s | %s / %s / %s | %s / %s / %s |",
+		# the sessions and the party, the keys of sort(1) below
+		printf "%s\t%s\t| %s | %s | %s | %s / %s / %s (%s) | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
+		    $c["sessions"], $c["remote_ip"],
 		    $c["remote_ip"], $c["roles"], $c["sessions"], $c["hops_min"],
 		    $c["hops_mode"], $c["hops_max"], $c["hops_mode_share"],
 		    $c["os_ttl"], $c["os_sig"], note,
 		    ms($c["rtt_hs_med_ms"]), ms($c["rtt_data_med_ms"]),
 		    ms($c["rtt_ts_med_ms"]), $c["rtt_hs_n"], $c["rtt_data_n"],
-		    $c["rtt_ts_n"])
+		    $c["rtt_ts_n"] > srvfile
 	}
 	END {
 		print "## The remote parties (bh-hosts)"
@@ -394,18 +397,14 @@ if [ -f "$dir/hosts.tsv" ]; then
 		    servers < max ? servers : max
 		print "| server | roles | sessions | hops | OS by TTL | OS by signature | note | RTT ms: handshake / data-ACK / TS | samples |"
 		print "|---|---|---|---|---|---|---|---|---|"
-		k = 0
-		for (i = 1; i <= servers; i++)
-			s[++k] = key[i]
-		# a plain insertion sort: at most a few hundred servers
-		for (i = 2; i <= k; i++) {
-			v = s[i]
-			for (j = i - 1; j >= 1 && s[j] > v; j--)
-				s[j + 1] = s[j]
-			s[j + 1] = v
-		}
-		for (i = 1; i <= k && i <= max; i++)
-			print row[s[i]]
+	}' "$dir/hosts.tsv"
+	# most sessions first, then by the party's name (sort(1): any count,
+	# n log n)
+	tab=$(printf '\t')
+	sort -t "$tab" -k1,1nr -k2,2 "$tmp/servers" > "$tmp/servers.sorted"
+	sed -n "1,${max}p" "$tmp/servers.sorted" | cut -f 3-
+	awk -v score="$dir/score-hosts.txt" '
+	BEGIN {
 		print ""
 		print "![Figure 11: RTT by method against hops, per remote party](fig11-rtt-method-hops.svg)"
 		print ""
@@ -422,7 +421,7 @@ if [ -f "$dir/hosts.tsv" ]; then
 			print "```"
 			print ""
 		}
-	}' "$dir/hosts.tsv"
+	}'
 fi
 
 echo "## Reproduce"

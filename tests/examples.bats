@@ -200,3 +200,23 @@ faulty() {
 	run -2 --separate-stderr "$EX/slurm/submit.sh" "$T/list" "$T/out"
 	[ "$stderr" = "submit.sh: $T/a/x.pcap and $T/b/x.pcap: one name, the results of one would overwrite the other's" ]
 }
+
+# demo DIR: a small make demo in DIR (merged tables, truth and scores)
+demo() {
+	BH_DEMO_SESSIONS=600 "$EX/demo.sh" "$1"
+}
+
+@test "report.sh: the servers most sessions first by sort(1), past 10^9 sessions too" {
+	demo "$T/d"
+	# three servers of 10^9 and more sessions: as text, "%09d" of
+	# 999999999 - n put them in the order 10^9, 10^9+9, 10^9+1
+	awk -F '\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; sub(/^#/, "", h); c[h] = i } }
+	    NR > 1 && $c["roles"] ~ /download|cnc/ && k < 3 { $c["sessions"] = 1000000000 + substr("091", ++k, 1) }
+	    { print }' "$T/d/hosts.tsv" > "$T/h" && mv "$T/h" "$T/d/hosts.tsv"
+	run -0 "$EX/report.sh" "$T/d"
+	printf '%s\n' "$output" | awk -F ' [|] ' '/^[|] server [|]/ { t = 1; next } t && /^[|]---/ { next } t && /^[|]/ { print $3 } t && !/^[|]/ { exit }' > "$T/order"
+	[ "$(head -3 "$T/order")" = "1000000009
+1000000001
+1000000000" ]
+	[ "$(sed -n 4p "$T/order")" -lt 1000000000 ]
+}

@@ -32,6 +32,22 @@ for f in os hops rtt why pkts bytes; do
 	}
 done
 
+# hosts.tsv: bh-hosts' table per party (bh-hosts(1)), with the columns
+# read below
+[ -s "$dir/hosts.tsv" ] || {
+	echo "report.sh: no $dir/hosts.tsv (run examples/reduce.sh)" >&2
+	exit 2
+}
+awk -F '\t' 'NR == 1 {
+	for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); h[n] = 1 }
+	exit !(/^#/ && !("local_ip" in h) && ("remote_ip" in h) &&
+	    ("roles" in h) && ("sessions" in h) && ("first_ts" in h) &&
+	    ("last_ts" in h) && ("host_note" in h))
+}' "$dir/hosts.tsv" || {
+	echo "report.sh: $dir/hosts.tsv: not a table of bh-hosts per party (no header of remote_ip, roles, sessions, first_ts, last_ts, host_note)" >&2
+	exit 2
+}
+
 cp "$dir/os.hist" "$tmp/os"
 cat "$dir/hops.hist" "$dir/rtt.hist" > "$tmp/stat"
 # Totals from the merged tables: sessions, packets and bytes per phase,

@@ -220,3 +220,15 @@ demo() {
 1000000000" ]
 	[ "$(sed -n 4p "$T/order")" -lt 1000000000 ]
 }
+
+@test "report.sh: no hosts.tsv, or one without bh-hosts' header, exits 2 and says so" {
+	demo "$T/d"
+	mv "$T/d/hosts.tsv" "$T/hosts.tsv"
+	run -2 --separate-stderr "$EX/report.sh" "$T/d"
+	[ "$stderr" = "report.sh: no $T/d/hosts.tsv (run examples/reduce.sh)" ]
+	[ -z "$output" ]
+	sed 1d "$T/hosts.tsv" > "$T/d/hosts.tsv"
+	run -2 --separate-stderr "$EX/report.sh" "$T/d"
+	[ "$stderr" = "report.sh: $T/d/hosts.tsv: not a table of bh-hosts per party (no header of remote_ip, roles, sessions, first_ts, last_ts, host_note)" ]
+	[ -z "$output" ]
+}

@@ -86,7 +86,6 @@ faulty() {
 		tool=${w#*:}
 		faulty "${tool%% *}" "${w%%:*}"
 		BH_BIN=$T/bin run -2 --separate-stderr "$EX/analyse-one.sh" "$F/c.pcap" "$T/out"
-		echo "$stderr" >&3
 		[ "${stderr_lines[${#stderr_lines[@]} - 2]}" = "${tool%% *}: injected failure" ]
 		[ "${stderr_lines[${#stderr_lines[@]} - 1]}" = "analyse-one.sh: c.pcap: $tool failed" ]
 		[ ! -e "$T/out/c.pcap.done" ]

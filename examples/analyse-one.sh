@@ -37,7 +37,7 @@
 #
 # Environment: BH_LOCAL (the honeypot networks as for bh-sessions -L,
 # comma-separated; unset: bh-phase infers them), BH_BIN (the tools; else
-# PATH).
+# PATH), BH_HOP_TOLERANCE (bh-hosts -t: examples/defaults.sh).
 set -eu
 [ $# -ge 2 ] || {
 	echo "usage: analyse-one.sh capture... outdir" >&2
@@ -48,6 +48,7 @@ if [ -n "${BH_BIN:-}" ]; then
 fi
 export LC_ALL=C
 [ -n "${BH_LOCAL:-}" ] && export BH_LOCAL
+. "$(dirname "$0")/defaults.sh"
 eval "out=\${$#}"
 # a relative OUTDIR as ./OUTDIR: no operand of awk may look like NAME=VALUE
 case $out in /*) ;; *) out=./$out ;; esac
@@ -181,7 +182,7 @@ sel -r infection download cnc; hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:
 rm -f "$o.sel.tmp"
 
 # Each remote party over all its sessions, and the bots' lives.
-bh-hosts "$s" > "$o.hosts.tmp" 2>> "$log.tmp" || fail bh-hosts
+bh-hosts -t "$BH_HOP_TOLERANCE" "$s" > "$o.hosts.tmp" 2>> "$log.tmp" || fail bh-hosts
 put "$o.hosts"
 bh-story --svg "$o.story.svg.tmp" --svg-max 12 "$s" > "$o.steps.tmp"
 put "$o.story.svg"

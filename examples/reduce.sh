@@ -56,6 +56,7 @@ if [ -n "${BH_BIN:-}" ]; then
 	PATH=$BH_BIN:$PATH
 fi
 export LC_ALL=C
+. "$(dirname "$0")/defaults.sh"
 mkdir -p "$m"
 for d in "$out"/*.done; do
 	[ -e "$d" ] || { echo "reduce.sh: no finished capture in $out" >&2; exit 2; }
@@ -136,7 +137,8 @@ figure fig9-hops "Figure 9. Hops to the remote party, per phase" "hops" \
 figure fig10-rtt-hops "Figure 10. RTT against hops, all three phases" \
     "hops" "RTT (ms)"
 
-eval "bh-hosts --merge $(parts hosts)" > "$m/hosts.tsv.tmp"
+# (-t as the jobs had it: bh-hosts applies it at output)
+eval "bh-hosts --merge -t \"\$BH_HOP_TOLERANCE\" $(parts hosts)" > "$m/hosts.tsv.tmp"
 mv "$m/hosts.tsv.tmp" "$m/hosts.tsv"
 # Figure 11: per remote party, its median RTT by each method against its
 # most frequent hop count, the methods side by side.

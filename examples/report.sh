@@ -16,6 +16,7 @@
 
 set -euo pipefail
 export LC_ALL=C
+. "$(dirname "$0")/defaults.sh"
 [ $# -eq 1 ] || {
 	echo "usage: report.sh dir" >&2
 	exit 2
@@ -376,7 +377,8 @@ fi
 if [ -f "$dir/hosts.tsv" ]; then
 	max=25
 	: > "$tmp/servers"
-	awk -F '\t' -v srvfile="$tmp/servers" -v max=$max '
+	awk -F '\t' -v srvfile="$tmp/servers" -v max=$max \
+	    -v tol="$BH_HOP_TOLERANCE" '
 	function ms(v) { return v == "-" || v == "" ? "-" : sprintf("%.1f", v) }
 	NR == 1 { for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }; next }
 	/^#/ { next }
@@ -403,13 +405,13 @@ if [ -f "$dir/hosts.tsv" ]; then
 		print ""
 		printf "`bh-hosts` joins each remote party'"'"'s sessions: %d parties, " \
 		    "%d of them download or C&C servers; %d with hop counts more " \
-		    "than 2 apart (hops-spread), %d with more than one initial TTL, " \
+		    "than %d apart (hops-spread), %d with more than one initial TTL, " \
 		    "%d whose SYN or SYN/ACK signature names another OS than its " \
 		    "TTL (os-conflict: NAT, a proxy or spoofing).  The download and " \
 		    "C&C servers, most sessions first (hops min / mode / max and " \
 		    "the share at the mode; RTT medians per party by handshake, " \
 		    "data-ACK and TCP timestamps, and their sample counts; the " \
-		    "first %d):\n\n", n, servers, spread, mixed, conflict, \
+		    "first %d):\n\n", n, servers, spread, tol, mixed, conflict, \
 		    servers < max ? servers : max
 		print "| server | roles | sessions | hops | OS by TTL | OS by signature | note | RTT ms: handshake / data-ACK / TS | samples |"
 		print "|---|---|---|---|---|---|---|---|---|"

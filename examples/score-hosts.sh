@@ -13,8 +13,9 @@
 # per party of the table:
 #   parties      every party of the truth is a row, and no other
 #   hops         hops_min and hops_max are the truth's
-#   hops-spread  flagged exactly where the truth's hops lie more than 2
-#                apart (a flapping route seen in both of its states)
+#   hops-spread  flagged exactly where the truth's hops lie more than
+#                BH_HOP_TOLERANCE (examples/defaults.sh: 2) apart (a
+#                flapping route seen in both of its states)
 #   os-conflict  flagged exactly where the stack is not the TTL's family
 #                (a NATed server) and a signature was recognised; scored
 #                only when the table has OS labels by signature (bh-ttl
@@ -26,7 +27,8 @@ set -u
 [ $# -eq 2 ] || { echo "usage: score-hosts.sh truth.tsv hosts.tsv" >&2; exit 2; }
 LC_ALL=C
 export LC_ALL
-exec awk -F '\t' -v truthfile="$1" '
+. "$(dirname "$0")/defaults.sh"
+exec awk -F '\t' -v truthfile="$1" -v tol="$BH_HOP_TOLERANCE" '
 function col(name,   i) {
 	for (i = 1; i <= NF; i++)
 		if ($i == name || $i == "#" name)
@@ -85,7 +87,7 @@ NR == 1 {
 	hops_of++
 	if (got == want) hops_ok++; else wrong(ip, "hops", want, got)
 	note = "," $cn ","
-	want = (ip in hmin) && hmax[ip] - hmin[ip] > 2
+	want = (ip in hmin) && hmax[ip] - hmin[ip] > tol + 0
 	got = index(note, ",hops-spread,") > 0
 	spread_of++; spreadw += want
 	if (want == got) spread_ok++; else wrong(ip, "hops-spread", want, got)

@@ -231,3 +231,16 @@ demo() {
 	[ "$stderr" = "report.sh: $T/d/hosts.tsv: not a table of bh-hosts per party (no header of remote_ip, roles, sessions, first_ts, last_ts, host_note)" ]
 	[ -z "$output" ]
 }
+
+@test "BH_HOP_TOLERANCE (examples/defaults.sh): one tolerance for bh-hosts in the jobs and the merge, the report and score-hosts.sh" {
+	BH_HOP_TOLERANCE=0 demo "$T/d"
+	bh-hosts -t 0 "$T/d/sessions.tsv" 2>/dev/null | cmp - "$T/d/hosts.tsv"
+	grep -q 'hop counts more than 0 apart (hops-spread)' "$T/d/REPORT.md"
+	run -0 awk '$1 == "hops-spread" { ok = $2 == $3 } END { exit !ok }' "$T/d/score-hosts.txt"
+	BH_HOP_TOLERANCE=x run -2 --separate-stderr "$EX/score-hosts.sh" "$F/truth.tsv" "$T/d/hosts.tsv"
+	[ "$stderr" = "BH_HOP_TOLERANCE=x: not a number of hops" ]
+	# the default is 2
+	demo "$T/d2"
+	bh-hosts -t 2 "$T/d2/sessions.tsv" 2>/dev/null | cmp - "$T/d2/hosts.tsv"
+	grep -q 'hop counts more than 2 apart (hops-spread)' "$T/d2/REPORT.md"
+}

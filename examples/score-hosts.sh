@@ -28,13 +28,9 @@ set -u
 LC_ALL=C
 export LC_ALL
 . "$(dirname "$0")/defaults.sh"
-exec awk -F '\t' -v truthfile="$1" -v tol="$BH_HOP_TOLERANCE" '
-function col(name,   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i == name || $i == "#" name)
-			return i
-	return 0
-}
+# col() (examples/cols.awk) before the program
+cols=$(cat "$(dirname "$0")/cols.awk") || exit 2
+exec awk -F '\t' -v truthfile="$1" -v tol="$BH_HOP_TOLERANCE" "$cols"'
 function wrong(ip, what, want, got) {
 	printf "party %s: %s want %s got %s\n", ip, what, want, got
 	bad = 1

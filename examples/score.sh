@@ -25,13 +25,9 @@ set -u
 }
 LC_ALL=C
 export LC_ALL
-exec awk -F '\t' -v truthfile="$1" '
-function col(name,   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i == name || $i == "#" name)
-			return i
-	return 0
-}
+# col() (examples/cols.awk) before the program
+cols=$(cat "$(dirname "$0")/cols.awk") || exit 2
+exec awk -F '\t' -v truthfile="$1" "$cols"'
 function key(p, oi, op, ri, rp, ts) {
 	return p SUBSEP oi SUBSEP op SUBSEP ri SUBSEP rp SUBSEP ts
 }

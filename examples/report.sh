@@ -49,6 +49,16 @@ awk -F '\t' 'NR == 1 {
 	exit 2
 }
 
+# scores FILE AWK-PATTERN INTRO: when FILE is there (make demo's
+# score*.txt), INTRO and FILE's lines that match AWK-PATTERN in a code
+# block
+scores() {
+	[ -s "$1" ] || return 0
+	printf '%s\n\n```\n' "$3"
+	awk "$2" "$1"
+	printf '```\n\n'
+}
+
 cp "$dir/os.hist" "$tmp/os"
 cat "$dir/hops.hist" "$dir/rtt.hist" > "$tmp/stat"
 # Totals from the merged tables: sessions, packets and bytes per phase,
@@ -96,7 +106,7 @@ t_last=$(date -u -d "@$(awk '$1 == "last" { print $2 }' "$tmp/tot")" '+%Y-%m-%d 
 ncap=$(wc -l < "$dir/captures.txt")
 
 # One awk writes the report from the tables.
-awk -F '\t' -v dir="$dir" -v score="$dir/score.txt" -v demo=$demo \
+awk -F '\t' -v dir="$dir" -v demo=$demo \
     -v t_first="$t_first" -v t_last="$t_last" \
     -v ncap="$ncap" -v caps="$(head -3 "$dir/captures.txt" | tr '\n' ' ')" '
 BEGIN { sub(/ $/, "", caps) }
@@ -286,19 +296,6 @@ END {
 	fig("fig8-rtt-infection", "Figure 8: RTT to the infection sources")
 	fig("fig9-hops", "Figure 9: hops per phase")
 	fig("fig10-rtt-hops", "Figure 10: RTT against hops, all three phases")
-	if (!demo)
-		exit
-	print "## Against the truth"
-	print ""
-	print "`bh-synth` planted every answer; `examples/score.sh` compares " \
-	    "the pipeline with them, session by session:"
-	print ""
-	print "```"
-	while ((getline line < score) > 0)
-		if (line ~ /^(phase|remote_os|remote_hops|rtt_remote_ms|sessions:)/)
-			print line
-	print "```"
-	print ""
 }
 # how the servers of phase p compare with the infection sources, by hops
 # and by RTT (medians)
@@ -320,6 +317,13 @@ function fig(name, caption) {
 	printf "![%s](%s.svg)\n\n", caption, name
 }
 ' "$tmp/tot" "$tmp/os" "$tmp/stat"
+if [ "$demo" = 1 ]; then
+	echo "## Against the truth"
+	echo ""
+	scores "$dir/score.txt" \
+	    '/^(phase|remote_os|remote_hops|rtt_remote_ms|sessions:)/' \
+	    '`bh-synth` planted every answer; `examples/score.sh` compares the pipeline with them, session by session:'
+fi
 
 # The bots one by one (bh-story -s): each episode that came to a download
 # or a C&C, where its infection source, download and C&C servers sit.
@@ -356,20 +360,9 @@ if [ -f "$dir/bots.tsv" ]; then
 		print ""
 		print "![Timeline of the first episodes (bh-story --svg)](story.svg)"
 		print ""
-		if ((getline line < score) > 0) {
-			print "Against the episodes `bh-synth` planted (exploit, shell, " \
-			    "the download its order names, C&C), `examples/score-story.sh`, " \
-			    "per evidence (steps right, of):"
-			print ""
-			print "```"
-			do
-				if (line !~ /^episode /)
-					print line
-			while ((getline line < score) > 0)
-			print "```"
-			print ""
-		}
 	}' "$dir/bots.tsv"
+	scores "$dir/score-story.txt" '!/^episode /' \
+	    'Against the episodes `bh-synth` planted (exploit, shell, the download its order names, C&C), `examples/score-story.sh`, per evidence (steps right, of):'
 fi
 
 # The remote parties (bh-hosts): the download and C&C servers over all
@@ -421,25 +414,11 @@ if [ -f "$dir/hosts.tsv" ]; then
 	tab=$(printf '\t')
 	sort -t "$tab" -k1,1nr -k2,2 "$tmp/servers" > "$tmp/servers.sorted"
 	sed -n "1,${max}p" "$tmp/servers.sorted" | cut -f 3-
-	awk -v score="$dir/score-hosts.txt" '
-	BEGIN {
-		print ""
-		print "![Figure 11: RTT by method against hops, per remote party](fig11-rtt-method-hops.svg)"
-		print ""
-		if ((getline line < score) > 0) {
-			print "Against the parties `bh-synth` planted (its NATed servers " \
-			    "and flapping routes among them), `examples/score-hosts.sh` " \
-			    "(right, of):"
-			print ""
-			print "```"
-			do
-				if (line !~ /^party /)
-					print line
-			while ((getline line < score) > 0)
-			print "```"
-			print ""
-		}
-	}'
+	echo ""
+	echo "![Figure 11: RTT by method against hops, per remote party](fig11-rtt-method-hops.svg)"
+	echo ""
+	scores "$dir/score-hosts.txt" '!/^party /' \
+	    'Against the parties `bh-synth` planted (its NATed servers and flapping routes among them), `examples/score-hosts.sh` (right, of):'
 fi
 
 echo "## Reproduce"

@@ -30,6 +30,19 @@
 # as one run over all the files would (examples/README, "One run over
 # all files").
 set -eu
+# quote WORD: WORD as sh reads it back (in '...' unless it is plain)
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./,:=@%+-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*)	printf '%s' "$1" ;;
+	esac
+}
+# the command, for the report (report.sh -c)
+cmd=examples/parallel.sh
+for a; do
+	cmd="$cmd $(quote "$a")"
+done
 logins=
 rotated=0
 usage() {
@@ -84,7 +97,7 @@ if [ -z "$logins" ]; then
 		    "$out" ::: "$@"
 	fi
 	"$ex/reduce.sh" "$out"
-	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
+	"$ex/report.sh" -c "$cmd" "$out/merged" > "$out/merged/REPORT.md.tmp"
 	mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
 	exit 0
 fi
@@ -149,5 +162,5 @@ for j in "$stage"/*/; do
 done
 [ "$rc" -eq 0 ] || exit "$rc"
 "$ex/reduce.sh" "$out"
-"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
+"$ex/report.sh" -c "$cmd" "$out/merged" > "$out/merged/REPORT.md.tmp"
 mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"

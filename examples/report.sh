@@ -1,5 +1,5 @@
 #!/bin/bash
-# report.sh DIR - write, on stdout, the Markdown report of the study: what
+# report.sh [-c COMMAND] DIR - write, on stdout, the Markdown report of the study: what
 # the captures show in its terms (share of Windows and Unix per phase,
 # hops per phase, RTT per phase), the tables behind it, the figures
 # (embedded SVGs), the remote parties (bh-hosts), the bots one by one
@@ -12,15 +12,27 @@
 # DIR/truth.tsv and the scores DIR/score*.txt.  Every number is computed
 # here from the merged tables (bh-hist, bh-hosts, awk), none is typed in,
 # so one machine, GNU parallel over ssh and a Slurm array write the same
-# report.
+# report.  Its "Reproduce" section names COMMAND (-c: the command that
+# made DIR, as study.sh, parallel.sh and examples/Makefile give it);
+# without -c, `make demo` where DIR is the demo's (DIR/truth.tsv), else
+# this script on DIR.
 
 set -euo pipefail
 export LC_ALL=C
 . "$(dirname "$0")/defaults.sh"
-[ $# -eq 1 ] || {
-	echo "usage: report.sh dir" >&2
+usage() {
+	echo "usage: report.sh [-c command] dir" >&2
 	exit 2
 }
+cmd=
+while getopts c: opt; do
+	case $opt in
+	c) cmd=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || usage
 dir=$1
 # a relative DIR as ./DIR: no operand of awk may look like NAME=VALUE
 case $dir in /*) ;; *) dir=./$dir ;; esac
@@ -423,7 +435,13 @@ fi
 
 echo "## Reproduce"
 echo ""
-echo "    make demo                      # this report, in demo/"
-echo "    BH_DEMO_SESSIONS=20000 BH_DEMO_SEED=7 make demo"
+if [ -n "$cmd" ]; then
+	echo "    $cmd"
+elif [ "$demo" = 1 ]; then
+	echo "    make demo                      # this report, in demo/"
+	echo "    BH_DEMO_SESSIONS=20000 BH_DEMO_SEED=7 make demo"
+else
+	echo "    examples/report.sh $1"
+fi
 echo ""
 echo "The same analysis over a directory of captures, in parallel: see \`examples/README\`."

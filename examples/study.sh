@@ -36,6 +36,19 @@
 # examples/slurm/) and reduce.sh and report.sh on the results: the same
 # report, byte for byte.
 set -eu
+# quote WORD: WORD as sh reads it back (in '...' unless it is plain)
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./,:=@%+-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*)	printf '%s' "$1" ;;
+	esac
+}
+# the command, for the report (report.sh -c)
+cmd=examples/study.sh
+for a; do
+	cmd="$cmd $(quote "$a")"
+done
 jobs=$(nproc 2>/dev/null || echo 2)
 rotated=0
 usage() {
@@ -119,7 +132,7 @@ done < "$out/parts/.list" |
     "$ex/analyse-one.sh" "$out/parts" "$rotated"
 rm -rf "$out/parts/.list" "$out/parts/.jobs"
 "$ex/reduce.sh" "$out/parts" "$out"
-"$ex/report.sh" "$out" > "$out/REPORT.md.tmp"
+"$ex/report.sh" -c "$cmd" "$out" > "$out/REPORT.md.tmp"
 mv "$out/REPORT.md.tmp" "$out/REPORT.md"
 if [ -s "$out/parts/.failed" ]; then
 	LC_ALL=C sort "$out/parts/.failed" | while IFS= read -r f; do

@@ -244,3 +244,27 @@ demo() {
 	bh-hosts -t 2 "$T/d2/sessions.tsv" 2>/dev/null | cmp - "$T/d2/hosts.tsv"
 	grep -q 'hop counts more than 2 apart (hops-spread)' "$T/d2/REPORT.md"
 }
+
+@test "report.sh: Reproduce names the command that made the report (-c), make demo only for the demo" {
+	demo "$T/d"
+	grep -q '^    make demo ' "$T/d/REPORT.md"
+	mkdir -p "$T/caps"
+	cp "$F/c.pcap" "$T/caps/it's.pcap"
+	run -0 "$EX/study.sh" "$T/caps" "$T/st"
+	run -0 sed -n '/^## Reproduce/,$p' "$T/st/REPORT.md"
+	[ "${lines[1]}" = "    examples/study.sh $T/caps $T/st" ]
+	run -1 grep -q 'make demo' "$T/st/REPORT.md"
+	run -0 "$EX/report.sh" -c "examples/study.sh -r x 'y z'" "$T/st"
+	[[ "$output" == *"
+## Reproduce
+
+    examples/study.sh -r x 'y z'
+"* ]]
+	run -0 "$EX/report.sh" "$T/st"
+	[[ "$output" == *"
+## Reproduce
+
+    examples/report.sh $T/st
+"* ]]
+	run -2 "$EX/report.sh" -x "$T/st"
+}

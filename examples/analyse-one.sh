@@ -23,15 +23,21 @@
 #                              reduce.sh numbers the flows and episodes of
 #                              all captures by (examples/README, "One run
 #                              over all files")
+#   OUTDIR/NAME.log            what bh-hist and bh-hosts said (the
+#                              records they counted without a value:
+#                              bh-hist(1), bh-hosts(1))
 #   OUTDIR/NAME.done           last, when all of the above are complete
 # Each file is written to a temporary name and renamed, so a job that is
 # killed leaves no partial result under a final name, and a job run again
 # writes the same bytes.  examples/reduce.sh merges them.  Exit 2, and
-# no NAME.done, when a capture cannot be read.
+# no NAME.done, when a capture cannot be read or a step fails (any exit
+# status but 0 of bh-hist or bh-hosts: they read this script's own
+# records, so a bad one is a failure here); the diagnostics of the step,
+# and NAME.log's so far, are on stderr.
 #
 # Environment: BH_LOCAL (the honeypot networks as for bh-sessions -L,
 # comma-separated; unset: bh-phase infers them), BH_BIN (the tools; else
-# PATH).
+# PATH), BH_HOP_TOLERANCE (bh-hosts -t: examples/defaults.sh).
 set -eu
 [ $# -ge 2 ] || {
 	echo "usage: analyse-one.sh capture... outdir" >&2
@@ -42,6 +48,7 @@ if [ -n "${BH_BIN:-}" ]; then
 fi
 export LC_ALL=C
 [ -n "${BH_LOCAL:-}" ] && export BH_LOCAL
+. "$(dirname "$0")/defaults.sh"
 eval "out=\${$#}"
 # a relative OUTDIR as ./OUTDIR: no operand of awk may look like NAME=VALUE
 case $out in /*) ;; *) out=./$out ;; esac
@@ -60,14 +67,32 @@ put() {
 	mv "$1.tmp" "$1"
 }
 
-# (sh has no pipefail: bh-sessions' status is kept in a file; 1 means
-# some packets were bad and reported, the rest read: a result)
-rm -f "$o.status"
-{ eval "bh-sessions -q $caps" || echo $? > "$o.status"; } |
-    bh-phase | bh-rtt | bh-ttl > "$o.tsv.tmp"
-if [ -s "$o.status" ] && [ "$(cat "$o.status")" -ge 2 ]; then
-	rm -f "$o.status" "$o.tsv.tmp"
+# fail STEP: the job fails: NAME.log so far on stderr, exit 2 (no
+# NAME.done)
+log=$o.log
+: > "$log.tmp"
+fail() {
+	cat "$log.tmp" >&2
+	echo "analyse-one.sh: $name: $1 failed" >&2
 	exit 2
+}
+
+# (sh has no pipefail: each stage's status, when not 0, is kept in a
+# file; bh-sessions' 1 means some packets were bad and reported, the
+# rest read: a result; anything else fails the job)
+rm -f "$o.status"
+{ eval "bh-sessions -q $caps" || echo "bh-sessions $?" >> "$o.status"; } |
+    { bh-phase || echo "bh-phase $?" >> "$o.status"; } |
+    { bh-rtt || echo "bh-rtt $?" >> "$o.status"; } |
+    { bh-ttl || echo "bh-ttl $?" >> "$o.status"; } > "$o.tsv.tmp"
+if [ -s "$o.status" ]; then
+	while read -r tool st; do
+		[ "$tool" = bh-sessions ] && [ "$st" -lt 2 ] && continue
+		rm -f "$o.status" "$o.tsv.tmp"
+		# (bh-sessions named the capture it cannot read)
+		[ "$tool" = bh-sessions ] && exit 2
+		fail "$tool (exit $st)"
+	done < "$o.status"
 fi
 rm -f "$o.status"
 put "$o.tsv"
@@ -109,7 +134,7 @@ only() {
 hist() {
 	k=$1
 	shift
-	bh-hist "$@" > "$o.$k.hist.tmp" 2>/dev/null
+	bh-hist "$@" > "$o.$k.hist.tmp" 2>> "$log.tmp" || fail "bh-hist ($k)"
 	put "$o.$k.hist"
 }
 
@@ -141,17 +166,23 @@ rm -f "$o.sizes.tmp"
 # the OS family the initial TTL gives), 6-7 (handshake RTT against TTL,
 # per server), and what it could not measure: 8 (the RTT of the sessions
 # the remote side opened), 9 (hops per phase), 10 (RTT against hops).
-only -t infection | hist fig3-ttl-infection -k remote_ttl -b remote_os -w remote_pkts
-only -t download | hist fig4-ttl-download -k remote_ttl -b remote_os -w remote_pkts
-only -t cnc | hist fig5-ttl-cnc -k remote_ttl -b remote_os -w remote_pkts
-only -r download | hist fig6-rtt-ttl-download -k remote_ttl,rtt_remote_ms:5 -b remote_os
-only -r cnc | hist fig7-rtt-ttl-cnc -k remote_ttl,rtt_remote_ms:5 -b remote_os
-only -r infection | hist fig8-rtt-infection -k rtt_remote_ms:5 -b remote_os
-only -t infection download cnc | hist fig9-hops -k remote_hops -b phase
-only -r infection download cnc | hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:5 -b phase
+# (each selection into NAME.sel.tmp first: in `only | hist` only hist's
+# status would be seen)
+sel() {
+	only "$@" > "$o.sel.tmp" || fail "awk (only $*)"
+}
+sel -t infection; hist fig3-ttl-infection -k remote_ttl -b remote_os -w remote_pkts < "$o.sel.tmp"
+sel -t download; hist fig4-ttl-download -k remote_ttl -b remote_os -w remote_pkts < "$o.sel.tmp"
+sel -t cnc; hist fig5-ttl-cnc -k remote_ttl -b remote_os -w remote_pkts < "$o.sel.tmp"
+sel -r download; hist fig6-rtt-ttl-download -k remote_ttl,rtt_remote_ms:5 -b remote_os < "$o.sel.tmp"
+sel -r cnc; hist fig7-rtt-ttl-cnc -k remote_ttl,rtt_remote_ms:5 -b remote_os < "$o.sel.tmp"
+sel -r infection; hist fig8-rtt-infection -k rtt_remote_ms:5 -b remote_os < "$o.sel.tmp"
+sel -t infection download cnc; hist fig9-hops -k remote_hops -b phase < "$o.sel.tmp"
+sel -r infection download cnc; hist fig10-rtt-hops -k remote_hops,rtt_remote_ms:5 -b phase < "$o.sel.tmp"
+rm -f "$o.sel.tmp"
 
 # Each remote party over all its sessions, and the bots' lives.
-bh-hosts "$s" > "$o.hosts.tmp" 2>/dev/null
+bh-hosts -t "$BH_HOP_TOLERANCE" "$s" > "$o.hosts.tmp" 2>> "$log.tmp" || fail bh-hosts
 put "$o.hosts"
 bh-story --svg "$o.story.svg.tmp" --svg-max 12 "$s" > "$o.steps.tmp"
 put "$o.story.svg"
@@ -195,4 +226,5 @@ END {
 }' "$s" "$o.steps" > "$o.unit.tmp"
 put "$o.links"
 put "$o.unit"
+put "$o.log"
 : > "$o.done"

@@ -1,10 +1,17 @@
 #!/bin/sh
-# groups.sh [-g seconds] FILE... - the captures of an archive as groups
-# of rotated files: one line per group, its files space-separated in the
-# order of their packets' times, for examples/slurm/submit.sh's list,
-# study.sh -r, parallel.sh -r, or `analyse-one.sh $line out`.
+# groups.sh [-g seconds] [-f list] [FILE...] - the captures of an archive
+# as groups of rotated files: one line per group, its files
+# space-separated in the order of their packets' times, for
+# examples/slurm/submit.sh's list, study.sh -r, parallel.sh -r, or
+# `analyse-one.sh $line out`.
 #
 #   examples/groups.sh /data/honeypot/* > captures.list
+#   find /data/honeypot -type f | examples/groups.sh -f - > captures.list
+#
+# -f LIST: the files are also the lines of LIST (`-` standard input),
+# after the operands: one run over an archive of any size (the groups
+# are made over all the files at once; a list cut into several runs, as
+# xargs(1) does past its command-line limit, would cut groups too).
 #
 # The rule (examples/slurm/README, "The boundary rule"): files are taken
 # in the order of their first packet's time (not of their names), and a
@@ -31,30 +38,44 @@
 # of what the study of the file costs (bench/README.md), compared to the
 # microsecond.  A file that is no capture is named on standard error and
 # left out (exit 1).  File names with blanks are not supported (the
-# list's lines are space-separated).
+# list's lines are space-separated).  Exit 2: a usage error, a LIST that
+# cannot be read, or a step that fails (no groups are written).
 set -eu
 gap=600
-while getopts g: c; do
+list=
+usage() {
+	echo "usage: groups.sh [-g seconds] [-f list] [file...]" >&2
+	exit 2
+}
+while getopts f:g: c; do
 	case $c in
+	f) list=$OPTARG ;;
 	g) gap=$OPTARG ;;
-	*) echo "usage: groups.sh [-g seconds] file..." >&2; exit 2 ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "usage: groups.sh [-g seconds] file..." >&2; exit 2; }
+[ $# -ge 1 ] || [ -n "$list" ] || usage
+if [ -n "$list" ] && [ "$list" != - ] && [ ! -r "$list" ]; then
+	echo "groups.sh: $list: cannot read the list" >&2
+	exit 2
+fi
 if [ -n "${BH_BIN:-}" ]; then
 	PATH=$BH_BIN:$PATH
 fi
 export LC_ALL=C
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+tmp=$(mktemp) || exit 2
+trap 'rm -f "$tmp" "$tmp.sorted"' EXIT
 rc=0
-for f in "$@"; do
+# add_span FILE: its line "FIRST LAST FILE" into $tmp, or FILE named on
+# stderr and rc=1
+add_span() {
+	f=$1
 	case $f in
 	*[[:space:]]*)
 		echo "groups.sh: $f: a name with blanks" >&2
 		rc=1
-		continue ;;
+		return ;;
 	esac
 	if ! span=$(bh-sessions -q "$f" 2>/dev/null | awk -F '\t' '
 	    # us(T): T (seconds with up to 6 decimals) in microseconds, exact
@@ -79,12 +100,29 @@ for f in "$@"; do
 	if [ -z "$span" ]; then
 		echo "groups.sh: $f: no session (not a capture, or empty)" >&2
 		rc=1
-		continue
+		return
 	fi
 	printf '%s %s\n' "$span" "$f" >> "$tmp"
+}
+for f in "$@"; do
+	add_span "$f"
 done
-# (the times in microseconds, so the comparisons are exact)
-sort -k1,1n -k3 "$tmp" | awk -v gap="$gap" '
+if [ -n "$list" ]; then
+	# (on fd 3: no tool of add_span's reads it)
+	if [ "$list" = - ]; then
+		exec 3<&0
+	else
+		exec 3< "$list"
+	fi
+	while IFS= read -r f <&3; do
+		add_span "$f"
+	done
+	exec 3<&-
+fi
+# (the times in microseconds, so the comparisons are exact; sorted into
+# a file first, so that sort failing is seen: sh has no pipefail)
+sort -k1,1n -k3 "$tmp" > "$tmp.sorted" || exit 2
+awk -v gap="$gap" '
 BEGIN { gap *= 1000000 }
 {
 	# the open group this file continues: one whose last packet it
@@ -101,5 +139,5 @@ BEGIN { gap *= 1000000 }
 		line[best] = line[best] " " $3
 	last[best] = $2
 }
-END { for (g = 1; g <= n; g++) print line[g] }'
+END { for (g = 1; g <= n; g++) print line[g] }' "$tmp.sorted" || exit 2
 exit $rc

@@ -6,6 +6,9 @@
 #
 #   examples/parallel.sh out /data/honeypot/*.pcap
 #
+# A job's results are named after its (first) file's name: two jobs of
+# one name (a/x.pcap and b/x.pcap) are refused, exit 2, both named.
+#
 # -S spreads the jobs over other machines (parallel(1), --sshlogin; `:`
 # is this one; repeat -S or give a comma-separated list, e.g.
 # `-S 4/alice@node1,4/node2,:`).  Each of them needs bh installed
@@ -27,6 +30,19 @@
 # as one run over all the files would (examples/README, "One run over
 # all files").
 set -eu
+# quote WORD: WORD as sh reads it back (in '...' unless it is plain)
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./,:=@%+-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*)	printf '%s' "$1" ;;
+	esac
+}
+# the command, for the report (report.sh -c)
+cmd=examples/parallel.sh
+for a; do
+	cmd="$cmd $(quote "$a")"
+done
 logins=
 rotated=0
 usage() {
@@ -50,14 +66,30 @@ command -v parallel >/dev/null || {
 	exit 2
 }
 mkdir -p "$out"
+# the list of groups is removed however the run ends
+trap 'rm -f "$out/.groups"' EXIT
 if [ "$rotated" = 1 ]; then
 	# a line per group, its files space-separated
 	"$ex/groups.sh" "$@" > "$out/.groups"
 fi
+# analyse-one.sh names a job's results after its first file: two jobs
+# whose first files have one name would write over each other
+clash=$(if [ "$rotated" = 1 ]; then
+	sed 's/ .*//' "$out/.groups"
+else
+	printf '%s\n' "$@"
+fi | awk '{ b = $0; sub(/.*\//, "", b) }
+	b in seen { print seen[b] " and " $0; exit }
+	{ seen[b] = $0 }')
+if [ -n "$clash" ]; then
+	echo "parallel.sh: $clash: one name, the results of one would overwrite the other's" >&2
+	exit 2
+fi
 if [ -z "$logins" ]; then
 	if [ "$rotated" = 1 ]; then
-		# the job splits the group's line into its files
-		parallel --will-cite --halt now,fail=1 -q sh -c '"$0" $1 "$2"' \
+		# the job splits the group's line into its files (names, not
+		# patterns: set -f)
+		parallel --will-cite --halt now,fail=1 -q sh -c 'set -f; "$0" $1 "$2"' \
 		    "$ex/analyse-one.sh" {} "$out" :::: "$out/.groups"
 		rm -f "$out/.groups"
 	else
@@ -65,8 +97,9 @@ if [ -z "$logins" ]; then
 		    "$out" ::: "$@"
 	fi
 	"$ex/reduce.sh" "$out"
-	"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
-	exec mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
+	"$ex/report.sh" -c "$cmd" "$out/merged" > "$out/merged/REPORT.md.tmp"
+	mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"
+	exit 0
 fi
 
 # Over ssh: each job's results in a directory named by its sequence
@@ -77,7 +110,7 @@ fi
 # line is sent, and removed by --cleanup).
 out=$(cd "$out" && pwd)
 stage=$(mktemp -d "$out/.parallel.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage"; rm -f "$out/.groups"' EXIT
 tab=$(printf '\t')
 if [ "$rotated" = 1 ]; then
 	tr ' ' '\t' < "$out/.groups"
@@ -129,5 +162,5 @@ for j in "$stage"/*/; do
 done
 [ "$rc" -eq 0 ] || exit "$rc"
 "$ex/reduce.sh" "$out"
-"$ex/report.sh" "$out/merged" > "$out/merged/REPORT.md.tmp"
+"$ex/report.sh" -c "$cmd" "$out/merged" > "$out/merged/REPORT.md.tmp"
 mv "$out/merged/REPORT.md.tmp" "$out/merged/REPORT.md"

@@ -56,6 +56,7 @@ if [ -n "${BH_BIN:-}" ]; then
 	PATH=$BH_BIN:$PATH
 fi
 export LC_ALL=C
+. "$(dirname "$0")/defaults.sh"
 mkdir -p "$m"
 for d in "$out"/*.done; do
 	[ -e "$d" ] || { echo "reduce.sh: no finished capture in $out" >&2; exit 2; }
@@ -136,7 +137,8 @@ figure fig9-hops "Figure 9. Hops to the remote party, per phase" "hops" \
 figure fig10-rtt-hops "Figure 10. RTT against hops, all three phases" \
     "hops" "RTT (ms)"
 
-eval "bh-hosts --merge $(parts hosts)" > "$m/hosts.tsv.tmp"
+# (-t as the jobs had it: bh-hosts applies it at output)
+eval "bh-hosts --merge -t \"\$BH_HOP_TOLERANCE\" $(parts hosts)" > "$m/hosts.tsv.tmp"
 mv "$m/hosts.tsv.tmp" "$m/hosts.tsv"
 # Figure 11: per remote party, its median RTT by each method against its
 # most frequent hop count, the methods side by side.
@@ -154,11 +156,15 @@ NR == 1 {
 	for (k in m)
 		if (m[k] != "-" && m[k] + 0 <= 1000)
 			print k "\t" $c["hops_mode"] "\t" m[k]
-}' "$m/hosts.tsv" | bh-hist -k hops,rtt_ms:5 -b method \
+}' "$m/hosts.tsv" > "$m/fig11-rtt-method-hops.in.tmp"
+# (into a file first: awk's failure would be lost in `awk | bh-hist`)
+bh-hist -k hops,rtt_ms:5 -b method \
     -T "Figure 11. RTT by method against hops, per remote party" \
     -X hops -Y "RTT (ms, median per party)" \
     --colors handshake=#0072B2,data-ack=#D55E00,timestamps=#009E73 \
-    --svg "$m/fig11-rtt-method-hops.svg.tmp" > "$m/fig11-rtt-method-hops.hist.tmp"
+    --svg "$m/fig11-rtt-method-hops.svg.tmp" \
+    < "$m/fig11-rtt-method-hops.in.tmp" > "$m/fig11-rtt-method-hops.hist.tmp"
+rm -f "$m/fig11-rtt-method-hops.in.tmp"
 mv "$m/fig11-rtt-method-hops.svg.tmp" "$m/fig11-rtt-method-hops.svg"
 mv "$m/fig11-rtt-method-hops.hist.tmp" "$m/fig11-rtt-method-hops.hist"
 
@@ -216,7 +222,8 @@ mv "$m/units.tsv.tmp" "$m/units.tsv"
 # unitparts SUFFIX: the files NAME.SUFFIX of the units, in the order of
 # units.tsv, each after the number of its unit (u=I), quoted for eval
 unitparts() {
-	sed -n "/^#/d; s/\t.*//; s/\$/.$1/p" "$m/units.tsv" | quoted u
+	# (a literal tab: \t in a sed regex is GNU's, not POSIX's)
+	sed -n "/^#/d; s/$tab.*//; s/\$/.$1/p" "$m/units.tsv" | quoted u
 }
 
 # The session tables, bh-story's steps and its summaries, one unit after

@@ -1,5 +1,5 @@
 #!/bin/bash
-# report.sh DIR - write, on stdout, the Markdown report of the study: what
+# report.sh [-c COMMAND] DIR - write, on stdout, the Markdown report of the study: what
 # the captures show in its terms (share of Windows and Unix per phase,
 # hops per phase, RTT per phase), the tables behind it, the figures
 # (embedded SVGs), the remote parties (bh-hosts), the bots one by one
@@ -12,14 +12,27 @@
 # DIR/truth.tsv and the scores DIR/score*.txt.  Every number is computed
 # here from the merged tables (bh-hist, bh-hosts, awk), none is typed in,
 # so one machine, GNU parallel over ssh and a Slurm array write the same
-# report.
+# report.  Its "Reproduce" section names COMMAND (-c: the command that
+# made DIR, as study.sh, parallel.sh and examples/Makefile give it);
+# without -c, `make demo` where DIR is the demo's (DIR/truth.tsv), else
+# this script on DIR.
 
 set -euo pipefail
 export LC_ALL=C
-[ $# -eq 1 ] || {
-	echo "usage: report.sh dir" >&2
+. "$(dirname "$0")/defaults.sh"
+usage() {
+	echo "usage: report.sh [-c command] dir" >&2
 	exit 2
 }
+cmd=
+while getopts c: opt; do
+	case $opt in
+	c) cmd=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || usage
 dir=$1
 # a relative DIR as ./DIR: no operand of awk may look like NAME=VALUE
 case $dir in /*) ;; *) dir=./$dir ;; esac
@@ -31,6 +44,32 @@ for f in os hops rtt why pkts bytes; do
 		exit 2
 	}
 done
+
+# hosts.tsv: bh-hosts' table per party (bh-hosts(1)), with the columns
+# read below
+[ -s "$dir/hosts.tsv" ] || {
+	echo "report.sh: no $dir/hosts.tsv (run examples/reduce.sh)" >&2
+	exit 2
+}
+awk -F '\t' 'NR == 1 {
+	for (i = 1; i <= NF; i++) { n = $i; sub(/^#/, "", n); h[n] = 1 }
+	exit !(/^#/ && !("local_ip" in h) && ("remote_ip" in h) &&
+	    ("roles" in h) && ("sessions" in h) && ("first_ts" in h) &&
+	    ("last_ts" in h) && ("host_note" in h))
+}' "$dir/hosts.tsv" || {
+	echo "report.sh: $dir/hosts.tsv: not a table of bh-hosts per party (no header of remote_ip, roles, sessions, first_ts, last_ts, host_note)" >&2
+	exit 2
+}
+
+# scores FILE AWK-PATTERN INTRO: when FILE is there (make demo's
+# score*.txt), INTRO and FILE's lines that match AWK-PATTERN in a code
+# block
+scores() {
+	[ -s "$1" ] || return 0
+	printf '%s\n\n```\n' "$3"
+	awk "$2" "$1"
+	printf '```\n\n'
+}
 
 cp "$dir/os.hist" "$tmp/os"
 cat "$dir/hops.hist" "$dir/rtt.hist" > "$tmp/stat"
@@ -79,7 +118,7 @@ t_last=$(date -u -d "@$(awk '$1 == "last" { print $2 }' "$tmp/tot")" '+%Y-%m-%d 
 ncap=$(wc -l < "$dir/captures.txt")
 
 # One awk writes the report from the tables.
-awk -F '\t' -v dir="$dir" -v score="$dir/score.txt" -v demo=$demo \
+awk -F '\t' -v dir="$dir" -v demo=$demo \
     -v t_first="$t_first" -v t_last="$t_last" \
     -v ncap="$ncap" -v caps="$(head -3 "$dir/captures.txt" | tr '\n' ' ')" '
 BEGIN { sub(/ $/, "", caps) }
@@ -269,19 +308,6 @@ END {
 	fig("fig8-rtt-infection", "Figure 8: RTT to the infection sources")
 	fig("fig9-hops", "Figure 9: hops per phase")
 	fig("fig10-rtt-hops", "Figure 10: RTT against hops, all three phases")
-	if (!demo)
-		exit
-	print "## Against the truth"
-	print ""
-	print "`bh-synth` planted every answer; `examples/score.sh` compares " \
-	    "the pipeline with them, session by session:"
-	print ""
-	print "```"
-	while ((getline line < score) > 0)
-		if (line ~ /^(phase|remote_os|remote_hops|rtt_remote_ms|sessions:)/)
-			print line
-	print "```"
-	print ""
 }
 # how the servers of phase p compare with the infection sources, by hops
 # and by RTT (medians)
@@ -303,6 +329,13 @@ function fig(name, caption) {
 	printf "![%s](%s.svg)\n\n", caption, name
 }
 ' "$tmp/tot" "$tmp/os" "$tmp/stat"
+if [ "$demo" = 1 ]; then
+	echo "## Against the truth"
+	echo ""
+	scores "$dir/score.txt" \
+	    '/^(phase|remote_os|remote_hops|rtt_remote_ms|sessions:)/' \
+	    '`bh-synth` planted every answer; `examples/score.sh` compares the pipeline with them, session by session:'
+fi
 
 # The bots one by one (bh-story -s): each episode that came to a download
 # or a C&C, where its infection source, download and C&C servers sit.
@@ -339,26 +372,18 @@ if [ -f "$dir/bots.tsv" ]; then
 		print ""
 		print "![Timeline of the first episodes (bh-story --svg)](story.svg)"
 		print ""
-		if ((getline line < score) > 0) {
-			print "Against the episodes `bh-synth` planted (exploit, shell, " \
-			    "the download its order names, C&C), `examples/score-story.sh`, " \
-			    "per evidence (steps right, of):"
-			print ""
-			print "```"
-			do
-				if (line !~ /^episode /)
-					print line
-			while ((getline line < score) > 0)
-			print "```"
-			print ""
-		}
 	}' "$dir/bots.tsv"
+	scores "$dir/score-story.txt" '!/^episode /' \
+	    'Against the episodes `bh-synth` planted (exploit, shell, the download its order names, C&C), `examples/score-story.sh`, per evidence (steps right, of):'
 fi
 
 # The remote parties (bh-hosts): the download and C&C servers over all
 # their sessions, by every method.
 if [ -f "$dir/hosts.tsv" ]; then
-	awk -F '\t' -v score="$dir/score-hosts.txt" -v max=25 '
+	max=25
+	: > "$tmp/servers"
+	awk -F '\t' -v srvfile="$tmp/servers" -v max=$max \
+	    -v tol="$BH_HOP_TOLERANCE" '
 	function ms(v) { return v == "-" || v == "" ? "-" : sprintf("%.1f", v) }
 	NR == 1 { for (i = 1; i <= NF; i++) { sub(/^#/, "", $i); c[$i] = i }; next }
 	/^#/ { next }
@@ -370,64 +395,53 @@ if [ -f "$dir/hosts.tsv" ]; then
 		if (note ~ /ttl-init-mixed/) mixed++
 		if ($c["roles"] !~ /download|cnc/) next
 		servers++
-		key[servers] = sprintf("%09d %s", 999999999 - $c["sessions"], $c["remote_ip"])
-		row[key[servers]] = sprintf("| %s | %s | %d | %s / %s / %s (%s) | %s | %s | %s | %s / %s / %s | %s / %s / %s |",
+		# the sessions and the party, the keys of sort(1) below
+		printf "%s\t%s\t| %s | %s | %s | %s / %s / %s (%s) | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
+		    $c["sessions"], $c["remote_ip"],
 		    $c["remote_ip"], $c["roles"], $c["sessions"], $c["hops_min"],
 		    $c["hops_mode"], $c["hops_max"], $c["hops_mode_share"],
 		    $c["os_ttl"], $c["os_sig"], note,
 		    ms($c["rtt_hs_med_ms"]), ms($c["rtt_data_med_ms"]),
 		    ms($c["rtt_ts_med_ms"]), $c["rtt_hs_n"], $c["rtt_data_n"],
-		    $c["rtt_ts_n"])
+		    $c["rtt_ts_n"] > srvfile
 	}
 	END {
 		print "## The remote parties (bh-hosts)"
 		print ""
 		printf "`bh-hosts` joins each remote party'"'"'s sessions: %d parties, " \
 		    "%d of them download or C&C servers; %d with hop counts more " \
-		    "than 2 apart (hops-spread), %d with more than one initial TTL, " \
+		    "than %d apart (hops-spread), %d with more than one initial TTL, " \
 		    "%d whose SYN or SYN/ACK signature names another OS than its " \
 		    "TTL (os-conflict: NAT, a proxy or spoofing).  The download and " \
 		    "C&C servers, most sessions first (hops min / mode / max and " \
 		    "the share at the mode; RTT medians per party by handshake, " \
 		    "data-ACK and TCP timestamps, and their sample counts; the " \
-		    "first %d):\n\n", n, servers, spread, mixed, conflict, \
+		    "first %d):\n\n", n, servers, spread, tol, mixed, conflict, \
 		    servers < max ? servers : max
 		print "| server | roles | sessions | hops | OS by TTL | OS by signature | note | RTT ms: handshake / data-ACK / TS | samples |"
 		print "|---|---|---|---|---|---|---|---|---|"
-		k = 0
-		for (i = 1; i <= servers; i++)
-			s[++k] = key[i]
-		# a plain insertion sort: at most a few hundred servers
-		for (i = 2; i <= k; i++) {
-			v = s[i]
-			for (j = i - 1; j >= 1 && s[j] > v; j--)
-				s[j + 1] = s[j]
-			s[j + 1] = v
-		}
-		for (i = 1; i <= k && i <= max; i++)
-			print row[s[i]]
-		print ""
-		print "![Figure 11: RTT by method against hops, per remote party](fig11-rtt-method-hops.svg)"
-		print ""
-		if ((getline line < score) > 0) {
-			print "Against the parties `bh-synth` planted (its NATed servers " \
-			    "and flapping routes among them), `examples/score-hosts.sh` " \
-			    "(right, of):"
-			print ""
-			print "```"
-			do
-				if (line !~ /^party /)
-					print line
-			while ((getline line < score) > 0)
-			print "```"
-			print ""
-		}
 	}' "$dir/hosts.tsv"
+	# most sessions first, then by the party's name (sort(1): any count,
+	# n log n)
+	tab=$(printf '\t')
+	sort -t "$tab" -k1,1nr -k2,2 "$tmp/servers" > "$tmp/servers.sorted"
+	sed -n "1,${max}p" "$tmp/servers.sorted" | cut -f 3-
+	echo ""
+	echo "![Figure 11: RTT by method against hops, per remote party](fig11-rtt-method-hops.svg)"
+	echo ""
+	scores "$dir/score-hosts.txt" '!/^party /' \
+	    'Against the parties `bh-synth` planted (its NATed servers and flapping routes among them), `examples/score-hosts.sh` (right, of):'
 fi
 
 echo "## Reproduce"
 echo ""
-echo "    make demo                      # this report, in demo/"
-echo "    BH_DEMO_SESSIONS=20000 BH_DEMO_SEED=7 make demo"
+if [ -n "$cmd" ]; then
+	echo "    $cmd"
+elif [ "$demo" = 1 ]; then
+	echo "    make demo                      # this report, in demo/"
+	echo "    BH_DEMO_SESSIONS=20000 BH_DEMO_SEED=7 make demo"
+else
+	echo "    examples/report.sh $1"
+fi
 echo ""
 echo "The same analysis over a directory of captures, in parallel: see \`examples/README\`."

@@ -13,8 +13,9 @@
 # per party of the table:
 #   parties      every party of the truth is a row, and no other
 #   hops         hops_min and hops_max are the truth's
-#   hops-spread  flagged exactly where the truth's hops lie more than 2
-#                apart (a flapping route seen in both of its states)
+#   hops-spread  flagged exactly where the truth's hops lie more than
+#                BH_HOP_TOLERANCE (examples/defaults.sh: 2) apart (a
+#                flapping route seen in both of its states)
 #   os-conflict  flagged exactly where the stack is not the TTL's family
 #                (a NATed server) and a signature was recognised; scored
 #                only when the table has OS labels by signature (bh-ttl
@@ -26,13 +27,10 @@ set -u
 [ $# -eq 2 ] || { echo "usage: score-hosts.sh truth.tsv hosts.tsv" >&2; exit 2; }
 LC_ALL=C
 export LC_ALL
-exec awk -F '\t' -v truthfile="$1" '
-function col(name,   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i == name || $i == "#" name)
-			return i
-	return 0
-}
+. "$(dirname "$0")/defaults.sh"
+# col() (examples/cols.awk) before the program
+cols=$(cat "$(dirname "$0")/cols.awk") || exit 2
+exec awk -F '\t' -v truthfile="$1" -v tol="$BH_HOP_TOLERANCE" "$cols"'
 function wrong(ip, what, want, got) {
 	printf "party %s: %s want %s got %s\n", ip, what, want, got
 	bad = 1
@@ -47,6 +45,7 @@ BEGIN {
 			tr = col("remote_route")
 			if (!ti || !th_ || !to || !ts || !tr) {
 				print "score-hosts.sh: " truthfile ": no remote_stack/remote_route columns (bh-synth too old?)" > "/dev/stderr"
+				fatal = 1
 				exit 2
 			}
 			continue
@@ -61,13 +60,14 @@ BEGIN {
 		}
 		if ($to != "-" && $ts != $to) nat[ip] = 1
 	}
-	if (!th) { print "score-hosts.sh: " truthfile ": no truth header" > "/dev/stderr"; exit 2 }
+	if (!th) { print "score-hosts.sh: " truthfile ": no truth header" > "/dev/stderr"; fatal = 1; exit 2 }
 }
 NR == 1 {
 	ci = col("remote_ip"); cmin = col("hops_min"); cmax = col("hops_max")
 	cn = col("host_note"); cs = col("os_sig")
 	if (!ci || !cmin || !cmax || !cn || !cs || col("local_ip")) {
 		print "score-hosts.sh: " FILENAME ": not a table of bh-hosts (per party)" > "/dev/stderr"
+		fatal = 1
 		exit 2
 	}
 	next
@@ -83,7 +83,7 @@ NR == 1 {
 	hops_of++
 	if (got == want) hops_ok++; else wrong(ip, "hops", want, got)
 	note = "," $cn ","
-	want = (ip in hmin) && hmax[ip] - hmin[ip] > 2
+	want = (ip in hmin) && hmax[ip] - hmin[ip] > tol + 0
 	got = index(note, ",hops-spread,") > 0
 	spread_of++; spreadw += want
 	if (want == got) spread_ok++; else wrong(ip, "hops-spread", want, got)
@@ -93,8 +93,10 @@ NR == 1 {
 	nat_of++; natw += want
 	if (want == got) nat_ok++; else natbad[ip] = want " " got
 }
+# (an exit in BEGIN or a rule still runs END, whose exit sets the status:
+# END ends at once with 2 when one was fatal, as score-story.sh does)
 END {
-	if (!th) exit 2
+	if (fatal) exit 2
 	for (ip in party) {
 		np++
 		if (!(ip in seen)) wrong(ip, "party", "a row", "none")

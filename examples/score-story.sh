@@ -21,13 +21,9 @@ set -u
 [ $# -eq 2 ] || { echo "usage: score-story.sh truth.tsv story.tsv" >&2; exit 2; }
 LC_ALL=C
 export LC_ALL
-exec awk -F '\t' -v truthfile="$1" '
-function col(name,   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i == name || $i == "#" name)
-			return i
-	return 0
-}
+# col() (examples/cols.awk) before the program
+cols=$(cat "$(dirname "$0")/cols.awk") || exit 2
+exec awk -F '\t' -v truthfile="$1" "$cols"'
 BEGIN {
 	while ((getline line < truthfile) > 0) {
 		$0 = line

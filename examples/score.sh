@@ -25,13 +25,9 @@ set -u
 }
 LC_ALL=C
 export LC_ALL
-exec awk -F '\t' -v truthfile="$1" '
-function col(name,   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i == name || $i == "#" name)
-			return i
-	return 0
-}
+# col() (examples/cols.awk) before the program
+cols=$(cat "$(dirname "$0")/cols.awk") || exit 2
+exec awk -F '\t' -v truthfile="$1" "$cols"'
 function key(p, oi, op, ri, rp, ts) {
 	return p SUBSEP oi SUBSEP op SUBSEP ri SUBSEP rp SUBSEP ts
 }
@@ -62,6 +58,7 @@ BEGIN {
 	# the truth
 	if ((getline line < truthfile) <= 0) {
 		print "score.sh: " truthfile ": empty or unreadable" > "/dev/stderr"
+		fatal = 1
 		exit 2
 	}
 	nf = split(line, h, "\t")
@@ -107,6 +104,7 @@ BEGIN {
 	for (i = 1; i <= 6; i++)
 		if ((kc[i] = col(kf[i])) == 0) {
 			print "score.sh: no column " kf[i] > "/dev/stderr"
+			fatal = 1
 			exit 2
 		}
 	next
@@ -156,7 +154,11 @@ BEGIN {
 	}
 	flowof[tflow] = $c["flow"]
 }
+# (an exit in BEGIN or a rule still runs END, whose exit sets the status:
+# END ends at once with 2 when one was fatal)
 END {
+	if (fatal)
+		exit 2
 	for (k in linkq) {
 		tflow = T["flow", k]
 		want = flowof[T["link", k]]

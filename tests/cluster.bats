@@ -245,9 +245,13 @@ states() {
 
 # same_as_seq [REF [OUT]]: every file of the run in OUT ($T/out), partial
 # and merged, equals the sequential run's ($F/seq, or $F/REF) byte for
-# byte (the logs and task.sh's notes aside)
+# byte (the logs and task.sh's notes aside, and the command the report
+# names)
 same_as_seq() {
-	diff -rq -x log -x .slurm "$F/${1:-seq}" "${2:-$T/out}"
+	diff -rq -x log -x .slurm -x REPORT.md "$F/${1:-seq}" "${2:-$T/out}"
+	# the report but for the command that made it (report.sh -c)
+	cmp <(sed '/^## Reproduce/,$d' "$F/${1:-seq}/merged/REPORT.md") \
+	    <(sed '/^## Reproduce/,$d' "${2:-$T/out}/merged/REPORT.md")
 }
 
 @test "slurm: the array and the reduce equal the sequential run; a resubmission redoes only what failed or is gone" {

@@ -191,7 +191,12 @@ mkcaps() {
 	mkcaps
 	make -s -f "$EX/Makefile" -j2 CAPTURES="$T/caps" OUT="$T/make"
 	run -0 "$EX/study.sh" -j 2 "$T/caps" "$T/st"
-	cmp "$T/make/REPORT.md" "$T/st/REPORT.md"
+	# the same report but for the command each names (report.sh -c)
+	cmp <(sed '/^## Reproduce/,$d' "$T/make/REPORT.md") \
+	    <(sed '/^## Reproduce/,$d' "$T/st/REPORT.md")
+	grep -qx "    make -f $EX/Makefile CAPTURES=$T/caps OUT=$T/make" "$T/make/REPORT.md"
+	grep -qx "    examples/study.sh -j 2 $T/caps $T/st" "$T/st/REPORT.md"
+	run -1 grep -q 'make demo' "$T/st/REPORT.md"
 	for f in os why pkts bytes hops rtt fig9-hops; do
 		cmp "$T/make/$f.hist" "$T/st/$f.hist"
 	done

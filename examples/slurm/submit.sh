@@ -8,6 +8,9 @@
 #
 #   examples/slurm/submit.sh captures.list /shared/out -p batch
 #
+# A line's results are named after its first file's name: two lines of
+# one name (a/x.pcap and b/x.pcap) are refused, exit 2, both named.
+#
 # Only the lines whose results are not already in OUT are submitted (a
 # task whose OUT/NAME.done is newer than its files is done): after a
 # failed task, the same command redoes only that one, and the reduce.
@@ -29,6 +32,16 @@ list=$1
 out=$2
 shift 2
 [ -r "$list" ] || { echo "submit.sh: cannot read $list" >&2; exit 2; }
+# analyse-one.sh names a line's results after its first file: two lines
+# whose first files have one name would write over each other in OUT
+clash=$(awk '/^[ \t]*(#|$)/ { next }
+	{ b = $1; sub(/.*\//, "", b) }
+	b in seen { print seen[b] " and " $1; exit }
+	{ seen[b] = $1 }' "$list")
+if [ -n "$clash" ]; then
+	echo "submit.sh: $clash: one name, the results of one would overwrite the other's" >&2
+	exit 2
+fi
 command -v sbatch >/dev/null || {
 	echo "submit.sh: sbatch is not installed (Slurm)" >&2
 	exit 2

@@ -107,15 +107,15 @@ static const uint64_t *
 text_bigrams(int side, const struct rec *rc, int k)
 {
 	const unsigned char *t;
-	size_t slot = (size_t)side * (EV_ITEMS + 1) + (size_t)k, i, n;
+	size_t slot = (size_t)side * (BH_EV_READ + 1) + (size_t)k, i, n;
 	uint64_t *b;
 
 	if (phst.bigrams == NULL) {
-		phst.bigrams = xreallocarray(NULL, 2 * (EV_ITEMS + 1),
+		phst.bigrams = xreallocarray(NULL, 2 * (BH_EV_READ + 1),
 		    sizeof(*phst.bigrams));
-		phst.bigrams_gen = xreallocarray(NULL, 2 * (EV_ITEMS + 1),
+		phst.bigrams_gen = xreallocarray(NULL, 2 * (BH_EV_READ + 1),
 		    sizeof(*phst.bigrams_gen));
-		memset(phst.bigrams_gen, 0, 2 * (EV_ITEMS + 1) *
+		memset(phst.bigrams_gen, 0, 2 * (BH_EV_READ + 1) *
 		    sizeof(*phst.bigrams_gen));
 	}
 	b = phst.bigrams[slot];
@@ -331,7 +331,7 @@ classify(const struct rec *rc)
 	if (++phst.memo_now == 0) {
 		memset(phst.memo_gen, 0, (size_t)phst.npat_ids * sizeof(*phst.memo_gen));
 		if (phst.bigrams_gen != NULL)
-			memset(phst.bigrams_gen, 0, 2 * (EV_ITEMS + 1) *
+			memset(phst.bigrams_gen, 0, 2 * (BH_EV_READ + 1) *
 			    sizeof(*phst.bigrams_gen));
 		phst.memo_now = 1;
 	}

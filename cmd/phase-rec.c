@@ -77,7 +77,7 @@ ev_split(struct rec *rc, int d, const char *v)
 	/* room: the column, and each reference's span of the head with
 	 * every character a comma (4 for 1) */
 	for (p = v; (p = strchr(p, '/')) != NULL; p++)
-		if (++refs == EV_ITEMS)
+		if (++refs == BH_EV_READ)
 			break;
 	n += refs * (4 * hn + 1);
 	if (n > phst.ev_cap[d]) {
@@ -86,7 +86,7 @@ ev_split(struct rec *rc, int d, const char *v)
 		phst.ev_lower[d] = xrealloc(phst.ev_lower[d], n);
 	}
 	buf = phst.ev_buf[d];
-	for (p = v; p != NULL && rc->nitem[d] < EV_ITEMS; p = next) {
+	for (p = v; p != NULL && rc->nitem[d] < BH_EV_READ; p = next) {
 		len = (next = strchr(p, ',')) != NULL ? (size_t)(next - p) :
 		    strlen(p);
 		if (next != NULL)

@@ -16,7 +16,6 @@
 #define NCAND		8			/* weak controls per data */
 #define CLOCK_RECENT	4			/* record ends the clock needs */
 #define GREETING_MAX	1024			/* flag o: a greeting's bytes */
-#define EV_ITEMS	128			/* evidence items read per side */
 #define BIGRAM_WORDS	64			/* 4096 bits: a text's letter pairs */
 
 enum { PH_SCAN, PH_INFECTION, PH_DOWNLOAD, PH_CNC, PH_ATTACK, PH_COUNT };
@@ -78,7 +77,7 @@ struct rec {
 	int		 proto;		/* IP protocol number */
 	int		 oport, rport;	/* -1 for `-` */
 	const char	*head[2];	/* orig, resp; NULL for `-` */
-	const char	*item[2][EV_ITEMS];	/* evidence item texts */
+	const char	*item[2][BH_EV_READ];	/* evidence item texts */
 	int		 nitem[2];
 	int		 headmask;
 	int		 empty;		/* no payload either way */

@@ -620,6 +620,9 @@ int	bh_tcpfp_parse(const char *sig, const char *muon,
 #define BH_EV_BODY	32	/* HTTP body bytes kept */
 #define BH_EV_PEND	384	/* an item in the making */
 #define BH_EV_ARENA	768	/* items kept, per side */
+/* Items a reader of orig_ev / resp_ev takes from one side: more than an
+ * arena holds (an item is 8 bytes or more in it, so 96 at most). */
+#define BH_EV_READ	128
 
 struct bh_ev_side {
 	uint32_t	 end;		/* stream offset of the next byte */

@@ -57,55 +57,84 @@ has_bytes(const struct bh_reader *r, int c)
 	return !BH_UNSET(v) && strcmp(v, "0") != 0;
 }
 
+/* The item of an evidence column at p: its length, *next the item after
+ * it (NULL after the last). */
+static size_t
+ev_item(const char *p, const char **next)
+{
+	const char *c = strchr(p, ',');
+
+	*next = c != NULL ? c + 1 : NULL;
+	return c != NULL ? (size_t)(c - p) : strlen(p);
+}
+
+/* Whether the item p[0..len) is a reference "mOFF/LEN" (bh-sessions(1)):
+ * 0 with *off and *rlen set, else -1. */
+static int
+ev_ref(const char *p, size_t len, uint32_t *off, uint32_t *rlen)
+{
+	char ref[32];
+
+	if (len >= sizeof(ref))
+		return -1;
+	memcpy(ref, p, len);
+	ref[len] = '\0';
+	return bh_ev_ref(ref, off, rlen);
+}
+
 /*
  * Split the evidence column v of side d (bh-sessions(1): items
  * "KOFF:TEXT" separated by ',', a last "+N" counting those not kept)
  * into the texts the patterns read, each NUL-terminated, in order, in
  * one buffer.  An item "mOFF/LEN" is a message the head holds whole: its
- * text is the head's, with a comma written \x2c as in an item.
+ * text is the head's, with a comma written \x2c as in an item.  The
+ * first BH_EV_READ items that are a text or a reference are read.
  */
 static void
 ev_split(struct rec *rc, int d, const char *v)
 {
 	const char *head = rc->head[d] != NULL ? rc->head[d] : "";
-	size_t n = strlen(v) + 1, hn = strlen(head), refs = 0, o = 0, len;
+	size_t n = strlen(v) + 1, hn = SIZE_MAX, o = 0, len, taken;
 	size_t b, e, raw = 0, at = 0;	/* the head read up to: raw, at */
 	const char *p, *next, *colon, *q, *cm;
 	uint32_t off, rlen;
 	char *buf;
 
-	/* room: the column, and each reference's span of the head with
-	 * every character a comma (4 for 1) */
-	for (p = v; (p = strchr(p, '/')) != NULL; p++)
-		if (++refs == BH_EV_READ)
-			break;
-	n += refs * (4 * hn + 1);
+	/* room: the texts are shorter than the column; a reference's span
+	 * is at most 4 * LEN characters of the head, and all of them (hn)
+	 * when every one is a comma (4 for 1) */
+	for (p = v, taken = 0; p != NULL && taken < BH_EV_READ; p = next) {
+		len = ev_item(p, &next);
+		if (p[0] == '+')
+			continue;
+		if (memchr(p, ':', len) != NULL)
+			taken++;
+		else if (ev_ref(p, len, &off, &rlen) == 0) {
+			if (hn == SIZE_MAX)
+				hn = strlen(head);
+			n += 4 * (rlen < hn ? rlen : hn) + 1;
+			taken++;
+		}
+	}
 	if (n > phst.ev_cap[d]) {
 		phst.ev_cap[d] = n;
 		phst.ev_buf[d] = xrealloc(phst.ev_buf[d], n);
 		phst.ev_lower[d] = xrealloc(phst.ev_lower[d], n);
 	}
 	buf = phst.ev_buf[d];
-	for (p = v; p != NULL && rc->nitem[d] < BH_EV_READ; p = next) {
-		len = (next = strchr(p, ',')) != NULL ? (size_t)(next - p) :
-		    strlen(p);
-		if (next != NULL)
-			next++;
+	for (p = v, taken = 0; p != NULL && taken < BH_EV_READ; p = next) {
+		len = ev_item(p, &next);
 		if (p[0] == '+')
 			continue;
 		colon = memchr(p, ':', len);
 		if (colon != NULL) {
+			taken++;
 			len -= (size_t)(colon + 1 - p);
 			memcpy(buf + o, colon + 1, len);
 		} else {
-			char ref[32];
-
-			if (len >= sizeof(ref) || refs == 0)
+			if (ev_ref(p, len, &off, &rlen) == -1)
 				continue;
-			memcpy(ref, p, len);
-			ref[len] = '\0';
-			if (bh_ev_ref(ref, &off, &rlen) == -1)
-				continue;
+			taken++;
 			/* the items come in stream order: the head is read
 			 * on from where the last one ended */
 			if (off < raw)
@@ -118,7 +147,6 @@ ev_split(struct rec *rc, int d, const char *v)
 				continue;
 			raw = (size_t)off + rlen;
 			at = e;
-			refs--;
 			for (len = 0, q = head + b; q < head + e; q = cm + 1) {
 				if ((cm = memchr(q, ',', (size_t)(head + e - q))) ==
 				    NULL)

@@ -55,24 +55,53 @@ clock_tick(struct story *s, int64_t end)
 	}
 }
 
+/* Whether the item p[0..len) of an evidence column is a reference
+ * "mOFF/LEN" (bh-sessions(1)): 0 with *off and *rlen set, else -1. */
+static int
+ev_ref(const char *p, size_t len, uint32_t *off, uint32_t *rlen)
+{
+	char ref[32];
+
+	if (len >= sizeof(ref))
+		return -1;
+	memcpy(ref, p, len);
+	ref[len] = '\0';
+	return bh_ev_ref(ref, off, rlen);
+}
+
 /* Unescape one side's head and evidence items into txt[d]: the head,
  * then each item after a NUL; an item "mOFF/LEN" (bh-sessions(1)) is
- * the head's bytes there. */
+ * the head's bytes there.  The first BH_EV_READ items that are a text
+ * or a reference are read, as bh-phase(1) reads them. */
 static size_t
 side_text(struct story *s, int d, const char *head, const char *ev)
 {
-	size_t hlen = head != NULL ? strlen(head) : 0, refs = 0, n = 0, hn = 0;
+	size_t hlen = head != NULL ? strlen(head) : 0, n = 0, hn = 0;
+	size_t need, len, taken, evlen;
 	const char *p, *c, *next;
-	uint32_t off, len;
-	size_t need;
-	char *tmp;
+	uint32_t off, rlen;
 	long k;
 
-	/* each reference holds at most the head's bytes, and there are
-	 * no more of them than slashes */
-	for (p = ev; p != NULL && (p = strchr(p, '/')) != NULL; p++)
-		refs++;
-	need = hlen + (ev ? strlen(ev) : 0) + 2 + refs * (hlen + 1);
+	if (ev != NULL && BH_UNSET(ev))
+		ev = NULL;
+	evlen = ev != NULL ? strlen(ev) : 0;
+	/* room: the head and the texts unescaped are no longer than
+	 * escaped; a reference is a NUL and at most LEN of the head's
+	 * bytes, and never more than the head */
+	need = hlen + evlen + 2;
+	for (p = ev, taken = 0; p != NULL && taken < BH_EV_READ; p = next) {
+		c = strchr(p, ',');
+		len = c != NULL ? (size_t)(c - p) : strlen(p);
+		next = c != NULL ? c + 1 : NULL;
+		if (p[0] == '+')
+			continue;
+		if (memchr(p, ':', len) != NULL)
+			taken++;
+		else if (ev_ref(p, len, &off, &rlen) == 0) {
+			need += (rlen < hlen ? rlen : hlen) + 1;
+			taken++;
+		}
+	}
 	if (need > s->txtcap[d]) {
 		s->txtcap[d] = need;
 		s->txt[d] = xrealloc(s->txt[d], need);
@@ -80,33 +109,40 @@ side_text(struct story *s, int d, const char *head, const char *ev)
 	if (head != NULL && !BH_UNSET(head) &&
 	    (k = bh_unescape(s->txt[d], head)) > 0)
 		n = hn = (size_t)k;
-	if (ev == NULL || BH_UNSET(ev))
+	if (ev == NULL)
 		return n;
-	tmp = xstrdup(ev);
-	for (p = tmp; p != NULL && *p != '\0'; p = next) {
-		char *q;
+	/* bh_unescape() reads up to a NUL: the items are cut in a copy */
+	if (evlen + 1 > s->evcap) {
+		s->evcap = evlen + 1;
+		s->evcopy = xrealloc(s->evcopy, s->evcap);
+	}
+	memcpy(s->evcopy, ev, evlen + 1);
+	for (p = s->evcopy, taken = 0; p != NULL && taken < BH_EV_READ;
+	    p = next) {
+		char *q = strchr(p, ',');
 
-		if ((q = strchr(p, ',')) != NULL) {
-			*q = '\0';
-			next = q + 1;
-		} else
-			next = NULL;
+		len = q != NULL ? (size_t)(q - p) : strlen(p);
+		next = q != NULL ? q + 1 : NULL;
 		if (p[0] == '+')
 			continue;
-		if ((c = strchr(p, ':')) == NULL) {
-			if (bh_ev_ref(p, &off, &len) == -1 ||
-			    (uint64_t)off + len > hn)
+		if ((c = memchr(p, ':', len)) == NULL) {
+			if (ev_ref(p, len, &off, &rlen) == -1)
+				continue;
+			taken++;
+			if ((uint64_t)off + rlen > hn)
 				continue;
 			s->txt[d][n++] = '\0';
-			memmove(s->txt[d] + n, s->txt[d] + off, len);
-			n += len;
+			memmove(s->txt[d] + n, s->txt[d] + off, rlen);
+			n += rlen;
 			continue;
 		}
+		taken++;
+		if (q != NULL)
+			*q = '\0';
 		s->txt[d][n++] = '\0';
 		if ((k = bh_unescape(s->txt[d] + n, c + 1)) > 0)
 			n += (size_t)k;
 	}
-	free(tmp);
 	return n;
 }
 

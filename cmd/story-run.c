@@ -1041,6 +1041,7 @@ story_free(struct story *s)
 	free(s->bucket);
 	free(s->txt[0]);
 	free(s->txt[1]);
+	free(s->evcopy);
 	bh_wr_free(&s->w);
 	free(s);
 }

@@ -254,6 +254,8 @@ struct story {
 	/* scratch: a record's unescaped texts */
 	unsigned char	*txt[2];
 	size_t		 txtcap[2];
+	char		*evcopy;	/* an evidence column, cut into items */
+	size_t		 evcap;
 	/* counts for the end */
 	uint64_t	 early, forgotten, unplaced;
 	/* --svg */

@@ -88,11 +88,17 @@ ev_ref(const char *p, size_t len, uint32_t *off, uint32_t *rlen)
  * into the texts the patterns read, each NUL-terminated, in order, in
  * one buffer.  An item "mOFF/LEN" is a message the head holds whole: its
  * text is the head's, with a comma written \x2c as in an item.  The
- * first BH_EV_READ items that are a text or a reference are read.
+ * first BH_EV_READ items that are a text or a reference are read; an
+ * item that is neither, a reference outside the head, and items past
+ * those are reported (the record is labelled from the others).
  */
 static void
-ev_split(struct rec *rc, int d, const char *v)
+ev_split(struct bh_reader *r, struct rec *rc, int d, const char *v)
 {
+	static const char *const col[2][2] = {
+		{ "orig_ev", "orig_head" }, { "resp_ev", "resp_head" }
+	};
+	size_t bad = 0;
 	const char *head = rc->head[d] != NULL ? rc->head[d] : "";
 	size_t n = strlen(v) + 1, hn = SIZE_MAX, o = 0, len, taken;
 	size_t b, e, raw = 0, at = 0;	/* the head read up to: raw, at */
@@ -132,19 +138,25 @@ ev_split(struct rec *rc, int d, const char *v)
 			len -= (size_t)(colon + 1 - p);
 			memcpy(buf + o, colon + 1, len);
 		} else {
-			if (ev_ref(p, len, &off, &rlen) == -1)
+			if (ev_ref(p, len, &off, &rlen) == -1) {
+				bad++;
 				continue;
+			}
 			taken++;
 			/* the items come in stream order: the head is read
 			 * on from where the last one ended */
 			if (off < raw)
 				raw = at = 0;
 			b = at;
-			if (bh_escaped_skip(head, &b, off - raw) == -1)
+			if (bh_escaped_skip(head, &b, off - raw) == -1) {
+				bad++;
 				continue;
+			}
 			e = b;
-			if (bh_escaped_skip(head, &e, rlen) == -1)
+			if (bh_escaped_skip(head, &e, rlen) == -1) {
+				bad++;
 				continue;
+			}
 			raw = (size_t)off + rlen;
 			at = e;
 			for (len = 0, q = head + b; q < head + e; q = cm + 1) {
@@ -163,6 +175,16 @@ ev_split(struct rec *rc, int d, const char *v)
 		rc->item[d][rc->nitem[d]++] = buf + o;
 		o += len + 1;
 	}
+	if (bad > 0)
+		bh_rec_warn(r, "%s: %zu item%s not read (neither KOFF:TEXT "
+		    "nor mOFF/LEN inside %s)", col[d][0], bad,
+		    bad == 1 ? "" : "s", col[d][1]);
+	for (; p != NULL; p = next)
+		if (ev_item(p, &next) > 0 && p[0] != '+') {
+			bh_rec_warn(r, "%s: items past the first %d not read",
+			    col[d][0], BH_EV_READ);
+			break;
+		}
 }
 
 /*
@@ -191,9 +213,9 @@ rec_read(struct bh_reader *r, struct rec *rc)
 	rc->head[0] = BH_UNSET(r->f[phst.col.ohead]) ? NULL : r->f[phst.col.ohead];
 	rc->head[1] = BH_UNSET(r->f[phst.col.rhead]) ? NULL : r->f[phst.col.rhead];
 	if (phst.col.oev >= 0 && !BH_UNSET(r->f[phst.col.oev]))
-		ev_split(rc, 0, r->f[phst.col.oev]);
+		ev_split(r, rc, 0, r->f[phst.col.oev]);
 	if (phst.col.rev >= 0 && !BH_UNSET(r->f[phst.col.rev]))
-		ev_split(rc, 1, r->f[phst.col.rev]);
+		ev_split(r, rc, 1, r->f[phst.col.rev]);
 	rc->headmask = (rc->head[0] != NULL || rc->nitem[0] > 0 ?
 	    HEAD_ORIG : 0) | (rc->head[1] != NULL || rc->nitem[1] > 0 ?
 	    HEAD_RESP : 0);

@@ -72,10 +72,16 @@ ev_ref(const char *p, size_t len, uint32_t *off, uint32_t *rlen)
 /* Unescape one side's head and evidence items into txt[d]: the head,
  * then each item after a NUL; an item "mOFF/LEN" (bh-sessions(1)) is
  * the head's bytes there.  The first BH_EV_READ items that are a text
- * or a reference are read, as bh-phase(1) reads them. */
+ * or a reference are read, and the others reported, as bh-phase(1)
+ * reads them. */
 static size_t
-side_text(struct story *s, int d, const char *head, const char *ev)
+side_text(struct bh_reader *r, struct story *s, int d, const char *head,
+    const char *ev)
 {
+	static const char *const col[2][2] = {
+		{ "orig_ev", "orig_head" }, { "resp_ev", "resp_head" }
+	};
+	size_t bad = 0;
 	size_t hlen = head != NULL ? strlen(head) : 0, n = 0, hn = 0;
 	size_t need, len, taken, evlen;
 	const char *p, *c, *next;
@@ -126,11 +132,15 @@ side_text(struct story *s, int d, const char *head, const char *ev)
 		if (p[0] == '+')
 			continue;
 		if ((c = memchr(p, ':', len)) == NULL) {
-			if (ev_ref(p, len, &off, &rlen) == -1)
+			if (ev_ref(p, len, &off, &rlen) == -1) {
+				bad++;
 				continue;
+			}
 			taken++;
-			if ((uint64_t)off + rlen > hn)
+			if ((uint64_t)off + rlen > hn) {
+				bad++;
 				continue;
+			}
 			s->txt[d][n++] = '\0';
 			memmove(s->txt[d] + n, s->txt[d] + off, rlen);
 			n += rlen;
@@ -142,6 +152,20 @@ side_text(struct story *s, int d, const char *head, const char *ev)
 		s->txt[d][n++] = '\0';
 		if ((k = bh_unescape(s->txt[d] + n, c + 1)) > 0)
 			n += (size_t)k;
+	}
+	if (bad > 0)
+		bh_rec_warn(r, "%s: %zu item%s not read (neither KOFF:TEXT "
+		    "nor mOFF/LEN inside %s)", col[d][0], bad,
+		    bad == 1 ? "" : "s", col[d][1]);
+	for (; p != NULL; p = next) {
+		char *q = strchr(p, ',');
+
+		next = q != NULL ? q + 1 : NULL;
+		if (p[0] != '+' && p[0] != ',' && p[0] != '\0') {
+			bh_rec_warn(r, "%s: items past the first %d not read",
+			    col[d][0], BH_EV_READ);
+			break;
+		}
 	}
 	return n;
 }
@@ -449,8 +473,8 @@ story_record(void *arg, struct bh_reader *r)
 	} else {
 		if (role == ROLE_BEACON)
 			re = oe = rh = NULL;
-		on = side_text(s, 0, oh, oe);
-		rn = side_text(s, 1, rh, re);
+		on = side_text(r, s, 0, oh, oe);
+		rn = side_text(r, s, 1, rh, re);
 		/* the commands are the remote party's: the originator's in a
 		 * bind shell, the responder's in a reverse one */
 		story_facts(&f, kind, orig_local ? 1 : 0, s->txt[0], on,

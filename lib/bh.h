@@ -167,7 +167,8 @@ long	bh_unescape(unsigned char *dst, const char *src);
 int	bh_escaped_skip(const char *t, size_t *i, size_t n);
 /* An evidence item that names bytes of the head instead of holding them
  * (bh-sessions(1): "mOFFSET/LENGTH", NUL-terminated): 0 and its offset
- * and length (> 0), or -1 when item is not one. */
+ * and length (1 to BH_EV_ITEM, a message item's most), or -1 when item
+ * is not one. */
 int	bh_ev_ref(const char *item, uint32_t *off, uint32_t *len);
 
 /*
@@ -216,6 +217,9 @@ struct bh_reader {
 	int		  infile_header;/* header of the current file seen */
 	int		  status;	/* worst exit status so far */
 	unsigned long	  nskipped;	/* records skipped as bad */
+	unsigned long	  nwarned;	/* records kept, a part not read */
+	int		  warn_cur;	/* the last of them: file, */
+	unsigned long	  warn_line;	/* line */
 	int		  strict;	/* first bad record is fatal */
 	int		  stop;		/* a fatal problem ended the reading */
 };
@@ -230,6 +234,10 @@ int	bh_rec_need(struct bh_reader *r, const char *name);
 /* Report a bad record (file:line: message), count it, and make the run
  * end with exit 1 (with strict: status 2 and the reading ends). */
 void	bh_rec_bad(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
+/* Report a record kept with a part of it not read (a value the tool
+ * cannot use but can do without), count it, and make the run end as
+ * bh_rec_bad does; the end of the run says how many. */
+void	bh_rec_warn(struct bh_reader *r, const char *fmt, ...) BH_PRINTF(2, 3);
 
 /*
  * The record loop every filter shares (after mblaze's blaze822_loop).
@@ -249,10 +257,10 @@ struct bh_loop {
 /* Read the operands argv[0..argc-1] (none or "-": stdin) as one stream
  * through l, with --strict if strict, into the caller's r (valid inside
  * the callbacks), then close and free it.  Returns the exit status: 0;
- * 1 when bad records were reported and skipped; 2 when the input had no
- * header, a file could not be read, a callback failed or strict ended
- * the run.  Empty input calls nothing and returns 0.  Afterwards r->stop
- * tells whether the reading ended early (--strict, a header that
+ * 1 when bad records were reported and skipped or read in part; 2
+ * when the input had no header, a file could not be read, a callback
+ * failed or strict ended the run.  Empty input calls nothing and returns
+ * 0.  Afterwards r->stop tells whether the reading ended early (--strict, a header that
  * differs, a callback's -1) rather than at the end of the input. */
 int	bh_rec_loop(struct bh_reader *r, int argc, char **argv, int strict,
 	    const struct bh_loop *l);

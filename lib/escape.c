@@ -267,7 +267,7 @@ bh_ev_ref(const char *item, uint32_t *off, uint32_t *len)
 		if (*p++ != (k == 0 ? '/' : '\0'))
 			return -1;
 	}
-	if (v[1] == 0)
+	if (v[1] == 0 || v[1] > BH_EV_ITEM)
 		return -1;
 	*off = (uint32_t)v[0];
 	*len = (uint32_t)v[1];

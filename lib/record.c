@@ -291,20 +291,45 @@ rec_header(struct bh_reader *r,
 	return 0;
 }
 
+/* Report a problem of the current record at file:line and make the run
+ * end with exit 1, or with strict with 2 and the reading ended. */
+static void
+rec_report(struct bh_reader *r, const char *fmt, va_list ap)
+{
+	bh_vwarnx_at(r->name, r->lineno, fmt, ap);
+	if (r->strict) {
+		r->status = BH_EXIT_FATAL;
+		r->stop = 1;
+	} else if (r->status < BH_EXIT_BAD)
+		r->status = BH_EXIT_BAD;
+}
+
 void
 bh_rec_bad(struct bh_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	bh_vwarnx_at(r->name, r->lineno, fmt, ap);
+	rec_report(r, fmt, ap);
 	va_end(ap);
 	r->nskipped++;
-	if (r->strict) {
-		r->status = BH_EXIT_FATAL;
-		r->stop = 1;
-	} else if (r->status < BH_EXIT_BAD)
-		r->status = BH_EXIT_BAD;
+}
+
+void
+bh_rec_warn(struct bh_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rec_report(r, fmt, ap);
+	va_end(ap);
+	/* a record with two parts not read is one record */
+	if (r->nwarned == 0 || r->warn_cur != r->cur ||
+	    r->warn_line != r->lineno) {
+		r->nwarned++;
+		r->warn_cur = r->cur;
+		r->warn_line = r->lineno;
+	}
 }
 
 /*
@@ -508,6 +533,9 @@ rec_close(struct bh_reader *r)
 	if (r->nskipped > 0 && !r->stop)
 		bh_warnx("%lu bad record%s skipped", r->nskipped,
 		    r->nskipped == 1 ? "" : "s");
+	if (r->nwarned > 0 && !r->stop)
+		bh_warnx("%lu record%s read in part", r->nwarned,
+		    r->nwarned == 1 ? "" : "s");
 	close_cur(r);
 	status = r->status;
 	free(r->buf);

@@ -431,10 +431,41 @@ flow=4 rh='xyab,cd' resp_ev='m2/5'
 flow=5 rh='xyab,cd' resp_ev='m2/4,m2:ab\x2ccd'
 flow=6 rh=- resp_ev='m0/1,m4/4x,m/4,m4/0,x4/4'
 EOF
-	run -0 bh-phase -n -r "$T/r" "$T/in"
+	run --separate-stderr -1 bh-phase -n -r "$T/r" "$T/in"
 	# 2: past the head's end; 3: not where the stage starts; 6: no
 	# head, and items that are no reference
 	[ "$(vals rule)" = "start - - comma comma - " ]
+	[ "$stderr" = "bh-phase: $T/in:3: resp_ev: 1 item not read (neither KOFF:TEXT nor mOFF/LEN inside resp_head)
+bh-phase: $T/in:7: resp_ev: 5 items not read (neither KOFF:TEXT nor mOFF/LEN inside resp_head)
+bh-phase: 2 records read in part" ]
+}
+
+@test "evidence items that cannot be read: reported with file and line, the record labelled from the others; --strict ends the run" {
+	# bh-sessions(1) writes at most 96 items a side, each a text or a
+	# reference of 1 to 128 head bytes: what else comes is reported,
+	# not dropped unsaid.
+	cat > "$T/r" <<'EOF'
+shell  infection  sh  tcp  *  orig  -  ^wget[ ]
+EOF
+	items() {
+		awk -v n=$1 'BEGIN { for (i = 0; i < n; i++) printf "%sl%d:x", i ? "," : "", 10 + i }'
+	}
+	mkphase -c "$COLS orig_ev" > "$T/in" <<EOF
+flow=1 oh='cd /tmp\n' orig_ev='m0/3,l9:wget http://a/b'
+flow=2 oh='cd /tmp\n' orig_ev='m0/129,m7/2,m0/x,,l9:wget http://a/b,+3'
+flow=3 oh='cd /tmp\n' orig_ev='$(items 130),l200:wget http://a/b'
+flow=4 oh='cd /tmp\n' orig_ev='$(items 128),+2'
+EOF
+	run --separate-stderr -1 bh-phase -n -r "$T/r" "$T/in"
+	# 2: past 128 bytes, past the head (8 bytes), not a number, empty;
+	# 3: the wget is item 131; 4: 128 items and the count of the others
+	[ "$(vals rule)" = "shell shell - - " ]
+	[ "$stderr" = "bh-phase: $T/in:3: orig_ev: 4 items not read (neither KOFF:TEXT nor mOFF/LEN inside orig_head)
+bh-phase: $T/in:4: orig_ev: items past the first 128 not read
+bh-phase: 2 records read in part" ]
+	run --separate-stderr -2 bh-phase -n --strict -r "$T/r" "$T/in"
+	[ "$stderr" = "bh-phase: $T/in:3: orig_ev: 4 items not read (neither KOFF:TEXT nor mOFF/LEN inside orig_head)" ]
+	[ "$(vals flow)" = "1 2 " ]
 }
 
 # ---- links and the look-ahead window -----------------------------------

@@ -102,6 +102,24 @@ EOF
 	[ "$(col orig_ev < "$T/late.tsv" | grep -c 'echo open 198.51.100.20 2121')" = 1 ]
 }
 
+@test "evidence items that cannot be read: reported with file and line, the shell's order still read from the others" {
+	shell_ftp pad > "$T/c"
+	story late < "$T/c"
+	# the shell's record: two items no reference into its head (past
+	# 128 bytes, not a number) before the ones bh-sessions wrote
+	awk -F'\t' -v OFS='\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == "orig_ev") c = i }
+	NR > 1 && $c ~ /echo open/ { $c = "m0/999,mz/1," $c; n = NR }
+	{ print }
+	END { if (n != 3) exit 1 }' "$T/late.tsv" > "$T/bad.tsv"
+	run --separate-stderr -1 bh-story "$T/bad.tsv"
+	[ "$stderr" = "bh-story: $T/bad.tsv:3: orig_ev: 2 items not read (neither KOFF:TEXT nor mOFF/LEN inside orig_head)
+bh-story: 1 record read in part" ]
+	[ "$(vals step evidence via_step)" = "1 2 3 4 5 start same-source cmd-ftp ftp-data time - 1 2 3 - " ]
+	run --separate-stderr -2 bh-story --strict "$T/bad.tsv"
+	[ "$stderr" = "bh-story: $T/bad.tsv:3: orig_ev: 2 items not read (neither KOFF:TEXT nor mOFF/LEN inside orig_head)" ]
+}
+
 @test "DCOM exploit, shell 'tftp -i H GET X' past the head, the TFTP request and its data, IRC by time" {
 	story tftp <<'EOF'
 session 1262304000.000000 203.0.113.9:3333 192.168.1.5:135 ttl=113/128

@@ -169,7 +169,10 @@ check_span(void)
 	CHECK(bh_escaped_skip("abc", &b, 1) == -1);
 
 	CHECK(bh_ev_ref("m137/40", &o, &l) == 0 && o == 137 && l == 40);
-	CHECK(bh_ev_ref("m0/4294967295", &o, &l) == 0 && l == UINT32_MAX);
+	CHECK(bh_ev_ref("m4294967295/128", &o, &l) == 0 && o == UINT32_MAX &&
+	    l == 128);
+	CHECK(bh_ev_ref("m4294967296/1", &o, &l) == -1);
+	CHECK(bh_ev_ref("m0/129", &o, &l) == -1);
 	CHECK(bh_ev_ref("m0/4294967296", &o, &l) == -1);
 	CHECK(bh_ev_ref("m4/0", &o, &l) == -1);
 	CHECK(bh_ev_ref("m4/4x", &o, &l) == -1);

@@ -203,13 +203,11 @@ bh_unescape(unsigned char *dst, const char *src)
 	return o;
 }
 
-/* The raw length of the one escape at p (bh(7)), or 0 when p holds no
- * well-formed one: how many characters it takes. */
+/* How many characters the escape at p (a backslash) takes for its one
+ * raw byte (bh(7)), or 0 when it is not a well-formed one. */
 static size_t
 esc_width(const char *p)
 {
-	if (p[0] != '\\')
-		return p[0] != '\0';
 	switch (p[1]) {
 	case '\\': case 't': case 'n': case 'r':
 		return 2;

@@ -26,6 +26,7 @@
 #include "sessions.h"
 
 #define UNZIP_IN	(128 * 1024)
+#define MAGIC_LEN	6	/* bytes read to tell the format (xz's) */
 /* liblzma's memory limit: xz -9e needs 674 MiB to compress but 65 MiB
  * to decompress (xz(1) "Memory usage"); a header asking for more is an
  * error, not an allocation. */
@@ -46,8 +47,6 @@ struct unzip {
 	bz_stream	 bz;
 	unsigned char	*ibuf;
 	size_t		 ilen, ipos;
-	unsigned char	 magic[6];	/* read to tell the format */
-	size_t		 nmagic;
 };
 
 const char *
@@ -381,8 +380,8 @@ unzip_new(FILE *in, uint64_t max_out, int *kind)
 	u->in = in;
 	u->max_out = max_out;
 	u->ibuf = xmalloc(UNZIP_IN);
-	got = fread(u->ibuf, 1, sizeof(u->magic), in);
-	if (got < sizeof(u->magic) && ferror(in)) {
+	got = fread(u->ibuf, 1, MAGIC_LEN, in);
+	if (got < MAGIC_LEN && ferror(in)) {
 		*kind = -1;
 		goto fail;
 	}

@@ -246,18 +246,3 @@ hosts_texts_free(struct hosts_texts *t)
 	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }
-
-size_t
-hosts_item_text(char *dst, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (*s == ',') {
-			memcpy(dst + n, "\\x2c", 4);
-			n += 4;
-		} else
-			dst[n++] = *s;
-	dst[n] = '\0';
-	return n;
-}

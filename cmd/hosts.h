@@ -170,9 +170,6 @@ int64_t	 hosts_rtt_quantile(const struct hosts_rtt *m, uint64_t num,
  * HOSTS_MAXTEXT texts. */
 long	 hosts_text_id(struct hosts_texts *t, const char *s, size_t n);
 void	 hosts_texts_free(struct hosts_texts *t);
-/* A field's text in list-item form: a comma becomes \x2c (bh(7) lists);
- * dst needs 4 * strlen(s) + 1 bytes. */
-size_t	 hosts_item_text(char *dst, const char *s);
 
 /* ---- hosts-agg.c ---------------------------------------------------- */
 

@@ -203,6 +203,21 @@ bh_unescape(unsigned char *dst, const char *src)
 	return o;
 }
 
+size_t
+bh_item_text(char *dst, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == ',') {
+			memcpy(dst + n, "\\x2c", 4);
+			n += 4;
+		} else
+			dst[n++] = *s;
+	dst[n] = '\0';
+	return n;
+}
+
 /* How many characters the escape at p (a backslash) takes for its one
  * raw byte (bh(7)), or 0 when it is not a well-formed one. */
 static size_t

@@ -289,7 +289,7 @@ text_id(struct hosts *h, const char *s, long *recent)
 	}
 	if (4 * n + 1 > sizeof(stack))
 		buf = xmalloc(4 * n + 1);
-	n = bh_item_text(buf, s);
+	n = bh_item_text(buf, s, n);
 	id = hosts_text_id(&h->texts, buf, n);
 	if (buf != stack)
 		free(buf);

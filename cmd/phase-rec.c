@@ -102,7 +102,7 @@ ev_split(struct bh_reader *r, struct rec *rc, int d, const char *v)
 	const char *head = rc->head[d] != NULL ? rc->head[d] : "";
 	size_t n = strlen(v) + 1, hn = SIZE_MAX, o = 0, len, taken;
 	size_t b, e, raw = 0, at = 0;	/* the head read up to: raw, at */
-	const char *p, *next, *colon, *q, *cm;
+	const char *p, *next, *colon;
 	uint32_t off, rlen;
 	char *buf;
 
@@ -159,17 +159,7 @@ ev_split(struct bh_reader *r, struct rec *rc, int d, const char *v)
 			}
 			raw = (size_t)off + rlen;
 			at = e;
-			for (len = 0, q = head + b; q < head + e; q = cm + 1) {
-				if ((cm = memchr(q, ',', (size_t)(head + e - q))) ==
-				    NULL)
-					cm = head + e;
-				memcpy(buf + o + len, q, (size_t)(cm - q));
-				len += (size_t)(cm - q);
-				if (cm < head + e) {
-					memcpy(buf + o + len, "\\x2c", 4);
-					len += 4;
-				}
-			}
+			len = bh_item_text(buf + o, head + b, e - b);
 		}
 		buf[o + len] = '\0';
 		rc->item[d][rc->nitem[d]++] = buf + o;

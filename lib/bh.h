@@ -151,9 +151,9 @@ size_t	bh_escape(char *dst, const unsigned char *src, size_t n);
 /* Like bh_escape, for an item of a list field (bh(7)): a comma is
  * written \x2c and a lone "-" stays itself.  dst needs 4 * n + 1. */
 size_t	bh_escape_item(char *dst, const unsigned char *src, size_t n);
-/* An escaped text s in list-item form: a comma becomes \x2c (bh(7)
- * lists); dst needs 4 * strlen(s) + 1 bytes. */
-size_t	bh_item_text(char *dst, const char *s);
+/* The escaped text s[0..len) in list-item form, NUL-terminated: a comma
+ * becomes \x2c (bh(7) lists); dst needs 4 * len + 1 bytes. */
+size_t	bh_item_text(char *dst, const char *s, size_t len);
 /* Like bh_escape, but writes at most cap bytes (excluding the NUL) and
  * never splits an escape sequence; *used reports how many source bytes
  * were consumed. */

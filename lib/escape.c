@@ -204,16 +204,22 @@ bh_unescape(unsigned char *dst, const char *src)
 }
 
 size_t
-bh_item_text(char *dst, const char *s)
+bh_item_text(char *dst, const char *s, size_t len)
 {
+	const char *end = s + len, *c;
 	size_t n = 0;
 
-	for (; *s != '\0'; s++)
-		if (*s == ',') {
-			memcpy(dst + n, "\\x2c", 4);
-			n += 4;
-		} else
-			dst[n++] = *s;
+	/* the runs between commas copied whole */
+	for (; s < end; s = c + 1) {
+		if ((c = memchr(s, ',', (size_t)(end - s))) == NULL)
+			c = end;
+		memcpy(dst + n, s, (size_t)(c - s));
+		n += (size_t)(c - s);
+		if (c == end)
+			break;
+		memcpy(dst + n, "\\x2c", 4);
+		n += 4;
+	}
 	dst[n] = '\0';
 	return n;
 }

@@ -138,7 +138,7 @@ static void
 check_span(void)
 {
 	unsigned char all[256], back[4 * 256 + 8];
-	char esc[4 * 256 + 8], sub[4 * 256 + 8];
+	char esc[4 * 256 + 8], sub[4 * 256 + 8], item[64];
 	size_t off, len, b = 0, e = 0;
 	uint32_t o, l;
 	int i;
@@ -180,6 +180,14 @@ check_span(void)
 	CHECK(bh_ev_ref("m4/", &o, &l) == -1);
 	CHECK(bh_ev_ref("h4/4", &o, &l) == -1);
 	CHECK(bh_ev_ref("m4:ab", &o, &l) == -1);
+
+	/* a head's span as an item: its commas \x2c, cut at len */
+	CHECK(bh_item_text(item, ",a,,b\\x2c,", 10) == 22 &&
+	    strcmp(item, "\\x2ca\\x2c\\x2cb\\x2c\\x2c") == 0);
+	CHECK(bh_item_text(item, "ab,c", 2) == 2 && strcmp(item, "ab") == 0);
+	CHECK(bh_item_text(item, "ab,c", 3) == 6 &&
+	    strcmp(item, "ab\\x2c") == 0);
+	CHECK(bh_item_text(item, "x", 0) == 0 && item[0] == '\0');
 }
 
 /* Every digit count, against the C library. */

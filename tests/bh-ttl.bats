@@ -342,7 +342,9 @@ testfp() {
 	# Linux SYN and SYN/ACK (exact), the Windows SYN (generic), the
 	# Windows SYN at TTL 50 (generic fuzzy: 78 hops below 128), the
 	# Linux SYN without DF (fuzzy), the scanner (app, random_ttl), and
-	# the scanner's SYN with ECE (nothing: no fuzzy match for a tool).
+	# the scanner's SYN with ECE (nothing: no fuzzy match for a tool),
+	# and a SYN/ACK whose window is 20 times the SYN's MSS, not its own
+	# (p0f's detect_win_multi tries the peer's MSS last).
 	testfp
 	mkcap c <<EOF
 $T0 tcp 10.0.0.1:1001 > 10.0.0.2:80 S ttl=64 mss=1460 wscale=7 sackok ts=1/0 win=14600 df
@@ -352,6 +354,8 @@ $T0 tcp 10.0.0.1:1001 > 10.0.0.2:80 S ttl=64 mss=1460 wscale=7 sackok ts=1/0 win
 +0.01 tcp 10.0.0.5:1004 > 10.0.0.2:80 S ttl=64 mss=1460 wscale=7 sackok ts=1/0 win=14600
 +0.01 tcp 10.0.0.6:1005 > 10.0.0.2:80 S ttl=50 win=1024 mss=1460
 +0.01 tcp 10.0.0.7:1006 > 10.0.0.2:80 SE ttl=50 win=1024 mss=1460
++0.01 tcp 10.0.0.8:1007 > 10.0.0.2:80 S ttl=64 mss=1380 wscale=7 sackok ts=1/0 win=13800 df
++0.01 tcp 10.0.0.2:80 > 10.0.0.8:1007 SA ttl=64 mss=1400 wscale=7 win=27600 df ts=5/1 sackok
 EOF
 	bh-sessions "$T/c.pcap" > "$T/s.tsv"
 	run -0 bh-ttl -p "$T/test.fp" "$T/s.tsv"
@@ -364,6 +368,7 @@ EOF
 	1004 TestLinux 3.x/fuzzy -/- ok
 	1005 TestScanner/exact -/- orig:60/64
 	1006 -/- -/- orig:60/64
+	1007 TestLinux 3.x/exact TestLinuxSrv/exact ok
 	EOF
 	diff -u "$T/want" "$T/got"
 	# The remote party's: dir `in' makes the originator remote.

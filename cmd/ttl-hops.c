@@ -254,9 +254,10 @@ ttl_side(const struct ttl *t, struct bh_reader *r, const struct side_cols *sc,
  * the conflict with the TTL's family: a Windows signature behind an
  * initial TTL of 64, a Unix one behind 128 or 32 (NAT, a proxy or
  * spoofing; 255 is both network gear and Solaris, so no conflict).
- * A signature that does not read back is no signature.
+ * A signature that does not read back is no signature.  Returns the
+ * signature's MSS (0 when none), for the SYN/ACK's window (syn_mss).
  */
-static void
+static unsigned
 sig_side(const struct ttl *t, struct bh_reader *r, int d, unsigned syn_mss,
     struct side *s)
 {
@@ -268,29 +269,17 @@ sig_side(const struct ttl *t, struct bh_reader *r, int d, unsigned syn_mss,
 	if (t->p0f == NULL || sc->sig < 0 || sc->muon < 0 ||
 	    BH_UNSET(r->f[sc->sig]) ||
 	    bh_tcpfp_parse(r->f[sc->sig], r->f[sc->muon], &fp) == -1)
-		return;
+		return 0;
 	fp.synack = (uint8_t)d;
 	if ((m = ttl_p0f_match(t->p0f, &fp, d, syn_mss, &os, &klass)) ==
 	    P0F_NONE)
-		return;
+		return fp.mss;
 	s->ossig_v = os;
 	s->osmatch_v = match_names[m];
 	if ((strcmp(klass, "win") == 0 && s->init_n == 64) ||
 	    (strcmp(klass, "unix") == 0 && (s->init_n == 128 ||
 	    s->init_n == 32)))
 		s->flags |= F_OS_CONFLICT;
-}
-
-/* The MSS of the record's SYN signature, for its SYN/ACK's window. */
-static unsigned
-syn_mss_of(const struct ttl *t, struct bh_reader *r)
-{
-	const struct side_cols *sc = &t->sc[0];
-	struct bh_tcpfp fp;
-
-	if (sc->sig < 0 || sc->muon < 0 || BH_UNSET(r->f[sc->sig]) ||
-	    bh_tcpfp_parse(r->f[sc->sig], r->f[sc->muon], &fp) == -1)
-		return 0;
 	return fp.mss;
 }
 
@@ -420,8 +409,7 @@ ttl_record(void *arg, struct bh_reader *r)
 		sd[0].init_v = sd[0].hops_v = sd[0].os_v = NULL;
 	}
 	if (t->p0f != NULL) {
-		sig_side(t, r, 0, 0, &sd[0]);
-		sig_side(t, r, 1, syn_mss_of(t, r), &sd[1]);
+		sig_side(t, r, 1, sig_side(t, r, 0, 0, &sd[0]), &sd[1]);
 	}
 	hp = 0;
 	if (rem >= 0 && (hp = bh_rec_get_u64(r, sc[rem].pkts, &npkts)) == -1)
